@@ -1,0 +1,146 @@
+/* config.h: an experiment file, read and checked, as typed structs.
+ *
+ * The YAML is read with libyaml into a tree that keeps every node's line and
+ * column; duplicate keys, unknown keys, wrong types, out-of-range values and
+ * missing required fields are errors "file:line:col: key.path: message"
+ * (HS_EINPUT). `--set key.path=value` overrides are applied to the tree
+ * before it is checked, and an error in one names the override:
+ * "--set populations.exc.size=abc: populations.exc.size: expected an integer".
+ *
+ * Schema (units are part of the key names where a number has one):
+ *
+ *   simulation:            (required)
+ *     dt_ms: 0.1           step, (0, 10]
+ *     duration_ms: 1000    (0, 1e12]  biological time of the run
+ *     seed: 1              0 .. 2^63-1
+ *     threads: 1           1 .. 1024 (the CLI's --threads wins)
+ *   populations:           (required) mapping name -> population, file order kept
+ *     exc:
+ *       model: lif_coba    a name in the neuron registry
+ *       size: 3200         1 .. 2^32-1
+ *       params: {tau_m: 20, ...}   keys of the model's parameter table
+ *       init: {V_m: -60, g_ex: {dist: normal, mean: 4, sd: 1.5}}  state vars
+ *       spikes: {times_ms: [...], ids: [...]}     spike_times only, or
+ *       spikes: {file: in.h5, times: /a/t, ids: /a/ids}  (path relative to the YAML)
+ *   projections:           (optional) mapping name -> projection
+ *     ee:
+ *       pre: exc           a population (sources allowed)
+ *       post: exc          a population that is not a source
+ *       receptor: ex       a receptor of post's model
+ *       connect: {rule: fixed_probability, p: 0.02, autapses: true}
+ *              | {rule: fixed_indegree, indegree: 80, autapses: false}
+ *              | {rule: one_to_one} (sizes must match) | {rule: all_to_all, autapses: true}
+ *       weight: 6.0        or a distribution (unit: the receptor's, nS or pA)
+ *       delay_ms: 0.1      or a distribution; rounded to whole steps, >= 1 step
+ *   recording:             (optional)
+ *     spikes: [exc, inh]   populations whose spikes are written (default: all)
+ *     traces:              mapping population -> one recorded variable
+ *       exc: {variable: V_m, ids: [0, 1, 2], interval_ms: 0.1}
+ *
+ * A distribution is a number or {dist: constant, value: v}
+ * | {dist: uniform, low: a, high: b} | {dist: normal, mean: m, sd: s,
+ * low: a, high: b} (normal clipped to [low, high] by redrawing; low/high
+ * optional, default -inf/+inf).
+ */
+#ifndef HS_CONFIG_H
+#define HS_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../neurons/neuron.h"
+#include "../sim/error.h"
+
+#define HS_NAME_MAX 64
+
+typedef enum { HS_DIST_CONSTANT, HS_DIST_UNIFORM, HS_DIST_NORMAL } hs_dist_kind;
+
+typedef struct hs_dist {
+    hs_dist_kind kind;
+    double value;        /* constant */
+    double low, high;    /* uniform bounds; clip bounds of normal */
+    double mean, sd;     /* normal */
+} hs_dist;
+
+/* Where a thing was written, for errors found after loading. */
+typedef struct hs_loc {
+    int line, col;       /* 1-based; 0 when it came from a --set override */
+} hs_loc;
+
+typedef struct hs_pop_config {
+    char name[HS_NAME_MAX];
+    const neuron_type *model;
+    uint64_t size;
+    double params[HS_MAX_PARAMS];          /* model params struct, defaults filled */
+    int has_init[NEURON_MAX_STATE];        /* 0: the model's resting value */
+    hs_dist init[NEURON_MAX_STATE];
+    /* spike_times sources: owned arrays (times sorted ascending by loader) */
+    double *spike_t_ms;
+    uint64_t *spike_ids;
+    size_t n_spikes;
+    int record_spikes;                     /* 1 if listed in recording.spikes */
+    hs_loc loc;
+} hs_pop_config;
+
+typedef enum {
+    HS_CONN_FIXED_PROBABILITY,
+    HS_CONN_FIXED_INDEGREE,
+    HS_CONN_ONE_TO_ONE,
+    HS_CONN_ALL_TO_ALL
+} hs_conn_rule;
+
+typedef struct hs_proj_config {
+    char name[HS_NAME_MAX];
+    size_t pre, post;          /* population indices */
+    int receptor;              /* index into post model's receptors */
+    hs_conn_rule rule;
+    double p;                  /* fixed_probability, [0, 1] */
+    uint64_t indegree;         /* fixed_indegree, <= pre size (or size-1 without autapses) */
+    int autapses;              /* only meaningful when pre == post */
+    hs_dist weight;
+    hs_dist delay_ms;
+    hs_loc loc;
+} hs_proj_config;
+
+typedef struct hs_trace_config {
+    size_t pop;                /* population index */
+    int var;                   /* state variable index */
+    uint64_t *ids;             /* owned, ascending, unique, < size */
+    size_t n_ids;
+    double interval_ms;        /* a whole multiple of dt, >= dt */
+    hs_loc loc;
+} hs_trace_config;
+
+typedef struct hs_config {
+    char *path;                /* the YAML file as given */
+    char *text;                /* its full text, written to /meta */
+    char *overrides;           /* the --set strings, newline-separated, or NULL */
+    double dt_ms;
+    double duration_ms;
+    uint64_t seed;
+    int threads;
+    hs_pop_config *pops;
+    size_t n_pops;
+    hs_proj_config *projs;
+    size_t n_projs;
+    hs_trace_config *traces;
+    size_t n_traces;
+} hs_config;
+
+/* Reads path, applies the n_sets overrides "key.path=value" in order, and
+ * checks everything. Returns a new config, or NULL with err set (HS_EINPUT
+ * for any problem with the input, HS_ENOMEM). */
+hs_config *config_load(const char *path, const char *const *sets, size_t n_sets,
+                       hs_error *err);
+
+/* Frees c and everything it owns. config_free(NULL) does nothing. */
+void config_free(hs_config *c);
+
+/* Writes the resolved config (defaults filled in) as YAML to f; loading that
+ * output again gives the same config. */
+void config_print(const hs_config *c, FILE *f);
+
+/* Index of a population by name, or -1. */
+int config_pop_find(const hs_config *c, const char *name);
+
+#endif

@@ -1,0 +1,105 @@
+/* neuron.h: the one small interface behind every neuron model and spike source.
+ *
+ * A model is a constant type table (name, parameters, state variables,
+ * receptors, functions); a population is that type plus its state. The
+ * kernel calls update() once per step on a contiguous range of neurons that
+ * one thread owns, so update() must touch only neurons in [lo, hi).
+ *
+ * Timing convention (as NEST): step t covers (t dt, (t+1) dt]. update()
+ * integrates the state across the step, then adds the input that arrives in
+ * step t, then tests the threshold. A spike found in step t is stamped
+ * (t+1) dt; sent with a delay of d steps it arrives in step t + d, so its
+ * effect starts exactly d dt after its stamp.
+ */
+#ifndef HS_NEURON_H
+#define HS_NEURON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../sim/error.h"
+#include "../sim/param.h"
+
+#define NEURON_MAX_STATE 8
+#define NEURON_MAX_RECEPTORS 4
+/* Threads own whole blocks of this many neurons, so vectorised loops split
+ * the same way for any thread count (bitwise identical results). */
+#define NEURON_BLOCK 64
+
+/* Hot state of one population, structure of arrays. */
+typedef struct neuron_pop {
+    size_t n;                         /* neurons */
+    size_t n_alloc;                   /* n rounded up to NEURON_BLOCK */
+    double *var[NEURON_MAX_STATE];    /* state variables, n_alloc each */
+    int32_t *refr;                    /* refractory steps left, n_alloc */
+    void *ext;                        /* model-owned extra state (sources) */
+} neuron_pop;
+
+/* Data a spike-time source is built from: spikes at t_ms[k] from neuron
+ * ids[k] (population-local). Not owned. */
+typedef struct neuron_source_data {
+    const double *t_ms;
+    const uint64_t *ids;
+    size_t n;
+} neuron_source_data;
+
+typedef struct neuron_type {
+    const char *name;                 /* the YAML `model:` value */
+    const char *doc;                  /* one line, with the source paper */
+    int is_source;                    /* 1: emits spikes, takes no input */
+
+    const hs_param_desc *params;      /* parameter table */
+    size_t n_params;
+    size_t params_size;               /* sizeof the params struct */
+
+    const char *const *state_names;   /* recordable state variables */
+    const char *const *state_units;
+    size_t n_state;
+
+    const char *const *receptor_names; /* synapse targets, e.g. "ex", "in" */
+    const char *const *receptor_units; /* unit of a weight onto each: nS, pA */
+    size_t n_receptors;
+
+    size_t plan_size;                 /* bytes of precomputed constants */
+
+    /* Checks relations between parameters (e.g. V_reset < V_th) and fills
+     * plan with propagators for step dt_ms. Returns HS_OK or HS_EINPUT with
+     * the parameter named in err (the caller adds the file location). */
+    int (*plan_init)(void *plan, const void *params, double dt_ms,
+                     hs_error *err);
+
+    /* Writes the resting value of every state variable into values. */
+    void (*state_rest)(const void *plan, double *values);
+
+    /* Optional (sources): allocate p->ext. seed and pop_index key the random
+     * streams, so they do not depend on the thread count. */
+    int (*ext_alloc)(neuron_pop *p, const void *plan,
+                     const neuron_source_data *data, uint64_t seed,
+                     uint32_t pop_index, hs_error *err);
+    void (*ext_free)(neuron_pop *p);
+
+    /* Advances neurons [lo, hi) through step `step`. rx[r] is this step's
+     * arriving input for receptor r, indexed by neuron: read it, then zero
+     * it. Writes the ids of spiking neurons, ascending, to spikes and returns
+     * their count. Thread-safe for disjoint ranges. */
+    size_t (*update)(const void *plan, neuron_pop *p, size_t lo, size_t hi,
+                     uint64_t step, double *const *rx, uint32_t *spikes);
+} neuron_type;
+
+/* The registry: NULL-terminated array of every model. */
+extern const neuron_type *const neuron_types[];
+
+/* The model called name, or NULL. */
+const neuron_type *neuron_type_find(const char *name);
+
+/* Index of a state variable or receptor by name, or -1. */
+int neuron_type_state_index(const neuron_type *t, const char *name);
+int neuron_type_receptor_index(const neuron_type *t, const char *name);
+
+/* Allocates the arrays of a population of n neurons of type t, every state
+ * variable at its resting value. Returns HS_OK, or HS_ENOMEM with err set. */
+int neuron_pop_alloc(neuron_pop *p, const neuron_type *t, const void *plan,
+                     size_t n, hs_error *err);
+void neuron_pop_free(neuron_pop *p, const neuron_type *t);
+
+#endif

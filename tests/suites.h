@@ -1,0 +1,15 @@
+/* suites.h: one Check suite per module, run by tests/test_main.c. */
+#ifndef HS_TEST_SUITES_H
+#define HS_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *rng_suite(void);
+Suite *neuron_suite(void);
+Suite *network_suite(void);
+Suite *config_suite(void);
+Suite *h5out_suite(void);
+Suite *cli_suite(void);
+Suite *bench_suite(void);
+
+#endif
