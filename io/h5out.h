@@ -2,7 +2,8 @@
  *
  * Layout written here:
  *   /                        attrs magic uint32 0x0A7A, version uint32[2] {0,1}
- *   /spikes/<pop>            attr sorting: enum {none=0, by_id=1, by_time=2} = by_time
+ *   /spikes/<pop>            attr sorting: enum {none=0, by_id=1, by_time=2} = by_time,
+ *                            optional attr n_nodes uint64 (h5out_spikes_set_size)
  *   /spikes/<pop>/timestamps float64 [n], chunked, extendible, attr units "ms"
  *   /spikes/<pop>/node_ids   uint64  [n], chunked, extendible
  *   /report/<pop>/data       float32 [n_times, n_values], extendible in time, attr units
@@ -27,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../sim/error.h"
 
@@ -51,13 +53,22 @@ h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err);
  * negative code. */
 int h5out_spikes_add(h5out *f, const char *pop, hs_error *err);
 
-/* Appends n spikes (times in ms, population-local ids) to handle h. */
+/* Appends n spikes (times in ms, population-local ids) to handle h. The
+ * group's `sorting` stays by_time while times never decrease across all
+ * appends; the first decrease rewrites it to none. */
 int h5out_spikes_append(h5out *f, int h, const double *t_ms, const uint64_t *ids,
                         size_t n, hs_error *err);
 
+/* Extension of the layout: writes attribute n_nodes (uint64, the population's
+ * size) on /spikes/<pop> of handle h, so readers such as h5out_info can give
+ * the mean rate per neuron. Optional; may be called again to overwrite. */
+int h5out_spikes_set_size(h5out *f, int h, uint64_t n_nodes, hs_error *err);
+
 /* Creates a report of one variable for a population: values of the
  * n_nodes neurons node_ids (one element each) sampled every dt_ms from
- * start_ms. Returns a handle >= 0 or a negative code. */
+ * start_ms. SONATA holds one report per population in a file: a second
+ * report of the same population, n_nodes 0 or dt_ms <= 0 give HS_EINPUT.
+ * Returns a handle >= 0 or a negative code. */
 int h5out_report_add(h5out *f, const char *pop, const char *variable,
                      const char *units, const uint64_t *node_ids, size_t n_nodes,
                      double start_ms, double dt_ms, hs_error *err);

@@ -1,0 +1,645 @@
+/* h5out.c: writes the run file as the run goes (layout in h5out.h).
+ *
+ * Datasets that grow stay open in the handle; every public call that writes
+ * ends with a global flush, so a process killed between calls leaves a file
+ * that opens with complete = 0 and everything appended so far.
+ */
+#include "h5out.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hdf5.h>
+
+#include "h5util.h"
+
+#define H5OUT_MAGIC 0x0A7Au
+#define SPIKE_CHUNK ((hsize_t)65536)          /* elements per spike chunk */
+#define REPORT_CHUNK_ROWS ((hsize_t)256)
+#define REPORT_CHUNK_BYTES ((hsize_t)1 << 20) /* cap on one report chunk */
+
+/* The SONATA `sorting` enum values. */
+enum { SORT_NONE = 0, SORT_BY_ID = 1, SORT_BY_TIME = 2 };
+
+typedef struct h5out_spk {
+    char *pop;
+    hid_t grp, t, id;    /* /spikes/<pop>, its timestamps and node_ids */
+    hsize_t n;           /* spikes written */
+    double last_t;       /* latest time written, to keep `sorting` honest */
+    int by_time;         /* 1 while every append kept time order */
+} h5out_spk;
+
+typedef struct h5out_rep {
+    char *pop;
+    hid_t data, time;    /* /report/<pop>/data and mapping/time */
+    hsize_t rows, cols;  /* rows written; values per row */
+    double start, dt;    /* ms */
+} h5out_rep;
+
+struct h5out {
+    char *path;
+    hid_t file, meta;
+    h5out_spk *spk;
+    size_t n_spk;
+    h5out_rep *rep;
+    size_t n_rep;
+};
+
+/* ---- errors ---- */
+
+/* HS_EIO naming the file, what failed and HDF5's innermost reason. */
+static int io_fail(const char *path, hs_error *err, const char *what, const char *name)
+{
+    char why[512];
+    h5util_why(why, sizeof why);
+    return hs_error_at(err, HS_EIO, path, 0, 0, "cannot write %s%s: %s", what,
+                       name ? name : "", why);
+}
+
+static int check_handle(const h5out *f, int h, size_t n, hs_error *err)
+{
+    if (!f)
+        return hs_error_set(err, HS_EINTERNAL, "h5out: NULL file handle");
+    if (h < 0 || (size_t)h >= n)
+        return hs_error_at(err, HS_EINTERNAL, f->path, 0, 0, "h5out: bad handle %d", h);
+    return HS_OK;
+}
+
+/* A population name is one HDF5 link name. */
+static int check_pop(const h5out *f, const char *pop, hs_error *err)
+{
+    if (!pop || !pop[0] || strchr(pop, '/') || strcmp(pop, ".") == 0)
+        return hs_error_at(err, HS_EINPUT, f->path, 0, 0,
+                           "population name '%s' cannot name an HDF5 group",
+                           pop ? pop : "(null)");
+    return HS_OK;
+}
+
+static int flush(h5out *f, hs_error *err)
+{
+    if (H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
+        return io_fail(f->path, err, "file (flush)", NULL);
+    return HS_OK;
+}
+
+static void close_id(hid_t *id)
+{
+    if (*id >= 0)
+        H5Oclose(*id);
+    *id = -1;
+}
+
+/* ---- dataset helpers ---- */
+
+/* An empty chunked dataset, unlimited along its first axis; rank 1, or rank
+ * 2 with cols values per row. */
+static hid_t create_ext(hid_t loc, const char *name, hid_t type, int rank,
+                        hsize_t cols, const hsize_t *chunk)
+{
+    hsize_t dims[2] = {0, cols}, max[2] = {H5S_UNLIMITED, cols};
+    hid_t space = H5Screate_simple(rank, dims, max);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t ds = -1;
+    if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0)
+        ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    return ds;
+}
+
+/* Appends `add` rows (of cols values when rank 2) after row `old`. */
+static herr_t append_rows(hid_t ds, hid_t mem_type, int rank, hsize_t old,
+                          hsize_t add, hsize_t cols, const void *buf)
+{
+    hsize_t size[2] = {old + add, cols}, start[2] = {old, 0}, count[2] = {add, cols};
+    if (H5Dset_extent(ds, size) < 0)
+        return -1;
+    hid_t fs = H5Dget_space(ds);
+    hid_t ms = H5Screate_simple(rank, count, NULL);
+    herr_t rc = -1;
+    if (fs >= 0 && ms >= 0)
+        rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (rc >= 0)
+        rc = H5Dwrite(ds, mem_type, ms, fs, H5P_DEFAULT, buf);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    return rc;
+}
+
+/* A fixed 1-D dataset of n values written from buf; returns it open. */
+static hid_t create_array(hid_t loc, const char *name, hid_t file_type,
+                          hid_t mem_type, hsize_t n, const void *buf)
+{
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    if (space < 0)
+        return -1;
+    hid_t ds = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT,
+                          H5P_DEFAULT);
+    H5Sclose(space);
+    if (ds >= 0 && n > 0 && H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        close_id(&ds);
+    return ds;
+}
+
+/* As create_array, closing the dataset again. */
+static herr_t write_array(hid_t loc, const char *name, hid_t file_type,
+                          hid_t mem_type, hsize_t n, const void *buf)
+{
+    hid_t ds = create_array(loc, name, file_type, mem_type, n, buf);
+    if (ds < 0)
+        return -1;
+    return H5Dclose(ds);
+}
+
+static herr_t write_units(hid_t obj, const char *units)
+{
+    return h5util_attr_write_str(obj, "units", units);
+}
+
+/* Opens group name under loc, creating it when missing. */
+static hid_t open_or_create_group(hid_t loc, const char *name)
+{
+    htri_t exists = H5Lexists(loc, name, H5P_DEFAULT);
+    if (exists < 0)
+        return -1;
+    if (exists)
+        return H5Gopen2(loc, name, H5P_DEFAULT);
+    return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+/* ---- create ---- */
+
+static herr_t write_root(hid_t file)
+{
+    uint32_t magic = H5OUT_MAGIC, version[2] = {0, 1};
+    if (h5util_attr_write(file, "magic", H5T_STD_U32LE, H5T_NATIVE_UINT32, &magic) < 0)
+        return -1;
+    hsize_t two = 2;
+    hid_t space = H5Screate_simple(1, &two, NULL);
+    if (space < 0)
+        return -1;
+    hid_t a = H5Acreate2(file, "version", H5T_STD_U32LE, space, H5P_DEFAULT, H5P_DEFAULT);
+    H5Sclose(space);
+    if (a < 0)
+        return -1;
+    herr_t rc = H5Awrite(a, H5T_NATIVE_UINT32, version);
+    if (H5Aclose(a) < 0)
+        rc = -1;
+    return rc;
+}
+
+static void iso_utc_now(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&now, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, size, "unknown");
+}
+
+static herr_t write_meta_strings(hid_t g, const h5out_meta *m)
+{
+    char created[32];
+    iso_utc_now(created, sizeof created);
+    /* Variable-length strings keep their text in the global heap, so a large
+     * config does not hit the 64 KiB limit of a compact attribute. */
+    if (h5util_attr_write_str(g, "version", m ? m->version : "") < 0 ||
+        h5util_attr_write_str(g, "git_commit", m && m->git_commit ? m->git_commit
+                                                                  : "unknown") < 0 ||
+        h5util_attr_write_str(g, "config", m ? m->config_text : "") < 0 ||
+        h5util_attr_write_str(g, "overrides", m ? m->overrides : "") < 0 ||
+        h5util_attr_write_str(g, "created", created) < 0)
+        return -1;
+    return 0;
+}
+
+static herr_t write_meta(hid_t g, const h5out_meta *m)
+{
+    uint64_t seed = m ? m->seed : 0;
+    int32_t threads = m ? (int32_t)m->threads : 1, complete = 0;
+    double wall_s = 0.0;
+    if (write_meta_strings(g, m) < 0 ||
+        h5util_attr_write(g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed) < 0 ||
+        h5util_attr_write(g, "threads", H5T_STD_I32LE, H5T_NATIVE_INT32, &threads) < 0 ||
+        h5util_attr_write(g, "complete", H5T_STD_I32LE, H5T_NATIVE_INT32, &complete) < 0 ||
+        h5util_attr_write(g, "wall_s", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &wall_s) < 0)
+        return -1;
+    return 0;
+}
+
+/* Closes every HDF5 object of f and the file; frees f. Returns < 0 when an
+ * HDF5 close failed (the memory is freed all the same). */
+static herr_t discard(h5out *f)
+{
+    herr_t rc = 0;
+    for (size_t i = 0; i < f->n_spk; i++) {
+        close_id(&f->spk[i].grp);
+        close_id(&f->spk[i].t);
+        close_id(&f->spk[i].id);
+        free(f->spk[i].pop);
+    }
+    for (size_t i = 0; i < f->n_rep; i++) {
+        close_id(&f->rep[i].data);
+        close_id(&f->rep[i].time);
+        free(f->rep[i].pop);
+    }
+    close_id(&f->meta);
+    if (f->file >= 0 && H5Fclose(f->file) < 0)
+        rc = -1;
+    free(f->spk);
+    free(f->rep);
+    free(f->path);
+    free(f);
+    return rc;
+}
+
+h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
+{
+    h5util_quiet();
+    if (!path || !path[0]) {
+        hs_error_set(err, HS_EINPUT, "h5out: empty output path");
+        return NULL;
+    }
+    h5out *f = calloc(1, sizeof *f);
+    if (f)
+        f->path = strdup(path);
+    if (!f || !f->path) {
+        free(f);
+        hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    f->meta = -1;
+    f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f->file < 0) {
+        io_fail(path, err, "file", NULL);
+        discard(f);
+        return NULL;
+    }
+    f->meta = H5Gcreate2(f->file, "meta", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (f->meta < 0 || write_root(f->file) < 0 || write_meta(f->meta, meta) < 0) {
+        io_fail(path, err, "root attributes and /meta", NULL);
+        discard(f);
+        return NULL;
+    }
+    if (flush(f, err) != HS_OK) {
+        discard(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* ---- spikes ---- */
+
+static hid_t sorting_type(void)
+{
+    hid_t t = H5Tenum_create(H5T_STD_U8LE);
+    uint8_t v[3] = {SORT_NONE, SORT_BY_ID, SORT_BY_TIME};
+    if (t < 0)
+        return t;
+    if (H5Tenum_insert(t, "none", &v[0]) < 0 || H5Tenum_insert(t, "by_id", &v[1]) < 0 ||
+        H5Tenum_insert(t, "by_time", &v[2]) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+static herr_t write_sorting(hid_t grp, uint8_t value)
+{
+    hid_t t = sorting_type();
+    if (t < 0)
+        return -1;
+    herr_t rc = h5util_attr_write(grp, "sorting", t, t, &value);
+    H5Tclose(t);
+    return rc;
+}
+
+static int find_spikes(const h5out *f, const char *pop)
+{
+    for (size_t i = 0; i < f->n_spk; i++)
+        if (strcmp(f->spk[i].pop, pop) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Creates /spikes/<pop> with its empty datasets into s (ids -1 on failure). */
+static herr_t spikes_create(hid_t file, h5out_spk *s)
+{
+    hsize_t chunk = SPIKE_CHUNK;
+    hid_t top = open_or_create_group(file, "spikes");
+    if (top < 0)
+        return -1;
+    s->grp = H5Gcreate2(top, s->pop, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Gclose(top);
+    if (s->grp < 0 || write_sorting(s->grp, SORT_BY_TIME) < 0)
+        return -1;
+    s->t = create_ext(s->grp, "timestamps", H5T_IEEE_F64LE, 1, 0, &chunk);
+    if (s->t < 0 || write_units(s->t, "ms") < 0)
+        return -1;
+    s->id = create_ext(s->grp, "node_ids", H5T_STD_U64LE, 1, 0, &chunk);
+    return s->id < 0 ? -1 : 0;
+}
+
+int h5out_spikes_add(h5out *f, const char *pop, hs_error *err)
+{
+    int rc = check_handle(f, 0, 1, err);
+    if (rc == HS_OK)
+        rc = check_pop(f, pop, err);
+    if (rc != HS_OK)
+        return rc;
+    if (find_spikes(f, pop) >= 0)
+        return hs_error_at(err, HS_EINPUT, f->path, 0, 0,
+                           "spikes of population '%s' added twice", pop);
+    h5out_spk *grown = realloc(f->spk, (f->n_spk + 1) * sizeof *grown);
+    if (!grown)
+        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+    f->spk = grown;
+    h5out_spk *s = &f->spk[f->n_spk];
+    *s = (h5out_spk){.pop = strdup(pop), .grp = -1, .t = -1, .id = -1,
+                     .last_t = -INFINITY, .by_time = 1};
+    if (!s->pop)
+        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+    if (spikes_create(f->file, s) < 0) {
+        rc = io_fail(f->path, err, "/spikes/", pop);
+        close_id(&s->grp);
+        close_id(&s->t);
+        close_id(&s->id);
+        free(s->pop);
+        return rc;
+    }
+    f->n_spk++;
+    rc = flush(f, err);
+    return rc == HS_OK ? (int)(f->n_spk - 1) : rc;
+}
+
+/* Marks the population unsorted (sorting = none) once times go backwards. */
+static herr_t track_order(h5out_spk *s, const double *t_ms, size_t n)
+{
+    int sorted = s->by_time;
+    for (size_t i = 0; i < n && sorted; i++) {
+        if (t_ms[i] < s->last_t)
+            sorted = 0;
+        else
+            s->last_t = t_ms[i];
+    }
+    if (sorted == s->by_time)
+        return 0;
+    s->by_time = 0;
+    return write_sorting(s->grp, SORT_NONE);
+}
+
+int h5out_spikes_append(h5out *f, int h, const double *t_ms, const uint64_t *ids,
+                        size_t n, hs_error *err)
+{
+    int rc = check_handle(f, h, f ? f->n_spk : 0, err);
+    if (rc != HS_OK || n == 0)
+        return rc;
+    if (!t_ms || !ids)
+        return hs_error_at(err, HS_EINTERNAL, f->path, 0, 0, "h5out: NULL spike arrays");
+    h5out_spk *s = &f->spk[h];
+    if (append_rows(s->t, H5T_NATIVE_DOUBLE, 1, s->n, n, 0, t_ms) < 0 ||
+        append_rows(s->id, H5T_NATIVE_UINT64, 1, s->n, n, 0, ids) < 0 ||
+        track_order(s, t_ms, n) < 0)
+        return io_fail(f->path, err, "spikes of /spikes/", s->pop);
+    s->n += n;
+    return flush(f, err);
+}
+
+int h5out_spikes_set_size(h5out *f, int h, uint64_t n_nodes, hs_error *err)
+{
+    int rc = check_handle(f, h, f ? f->n_spk : 0, err);
+    if (rc != HS_OK)
+        return rc;
+    h5out_spk *s = &f->spk[h];
+    if (h5util_attr_write(s->grp, "n_nodes", H5T_STD_U64LE, H5T_NATIVE_UINT64, &n_nodes) < 0)
+        return io_fail(f->path, err, "n_nodes of /spikes/", s->pop);
+    return flush(f, err);
+}
+
+/* ---- reports ---- */
+
+/* About REPORT_CHUNK_ROWS rows, the chunk capped to REPORT_CHUNK_BYTES. */
+static void report_chunk(hsize_t cols, hsize_t chunk[2])
+{
+    hsize_t max_cols = REPORT_CHUNK_BYTES / sizeof(float);
+    chunk[1] = cols < max_cols ? cols : max_cols;
+    hsize_t rows = REPORT_CHUNK_BYTES / (chunk[1] * sizeof(float));
+    chunk[0] = rows < 1 ? 1 : rows > REPORT_CHUNK_ROWS ? REPORT_CHUNK_ROWS : rows;
+}
+
+static herr_t write_time(hid_t ds, const h5out_rep *r)
+{
+    double t[3] = {r->start, r->start + (double)r->rows * r->dt, r->dt};
+    return H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t);
+}
+
+/* mapping/{node_ids, index_pointers, element_ids}: one element per node. */
+static herr_t write_mapping_ids(hid_t map, const uint64_t *node_ids, hsize_t n)
+{
+    uint64_t *ptr = malloc((size_t)(n + 1) * sizeof *ptr);
+    uint32_t *elem = calloc((size_t)n, sizeof *elem);
+    herr_t rc = -1;
+    if (ptr && elem) {
+        for (hsize_t i = 0; i <= n; i++)
+            ptr[i] = i;
+        if (write_array(map, "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, n, node_ids) >= 0 &&
+            write_array(map, "index_pointers", H5T_STD_U64LE, H5T_NATIVE_UINT64, n + 1,
+                        ptr) >= 0 &&
+            write_array(map, "element_ids", H5T_STD_U32LE, H5T_NATIVE_UINT32, n, elem) >= 0)
+            rc = 0;
+    }
+    free(ptr);
+    free(elem);
+    return rc;
+}
+
+static herr_t report_mapping(hid_t grp, h5out_rep *r, const uint64_t *node_ids)
+{
+    hid_t map = H5Gcreate2(grp, "mapping", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (map < 0)
+        return -1;
+    double t[3] = {r->start, r->start, r->dt};
+    herr_t rc = write_mapping_ids(map, node_ids, r->cols);
+    if (rc >= 0)
+        r->time = create_array(map, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, t);
+    if (rc >= 0 && (r->time < 0 || write_units(r->time, "ms") < 0))
+        rc = -1;
+    H5Gclose(map);
+    return rc;
+}
+
+/* Creates /report/<pop> with its empty data and full mapping into r. */
+static herr_t report_create(hid_t file, h5out_rep *r, const char *variable,
+                            const char *units, const uint64_t *node_ids)
+{
+    hid_t top = open_or_create_group(file, "report");
+    if (top < 0)
+        return -1;
+    hid_t grp = H5Gcreate2(top, r->pop, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Gclose(top);
+    if (grp < 0)
+        return -1;
+    hsize_t chunk[2];
+    report_chunk(r->cols, chunk);
+    r->data = create_ext(grp, "data", H5T_IEEE_F32LE, 2, r->cols, chunk);
+    herr_t rc = -1;
+    if (r->data >= 0 && write_units(r->data, units) >= 0 &&
+        h5util_attr_write_str(r->data, "variable", variable) >= 0)
+        rc = report_mapping(grp, r, node_ids);
+    H5Gclose(grp);
+    return rc;
+}
+
+static int check_report_args(const h5out *f, const char *pop, const uint64_t *node_ids,
+                             size_t n_nodes, double start_ms, double dt_ms, hs_error *err)
+{
+    if (n_nodes == 0 || !node_ids)
+        return hs_error_at(err, HS_EINPUT, f->path, 0, 0,
+                           "report of population '%s' has no nodes", pop);
+    if (!isfinite(start_ms) || !isfinite(dt_ms) || dt_ms <= 0)
+        return hs_error_at(err, HS_EINPUT, f->path, 0, 0,
+                           "report of population '%s': bad start %g ms or dt %g ms", pop,
+                           start_ms, dt_ms);
+    for (size_t i = 0; i < f->n_rep; i++)
+        if (strcmp(f->rep[i].pop, pop) == 0)
+            return hs_error_at(err, HS_EINPUT, f->path, 0, 0,
+                               "population '%s' already has a report (SONATA allows one "
+                               "per population and file)", pop);
+    return HS_OK;
+}
+
+int h5out_report_add(h5out *f, const char *pop, const char *variable,
+                     const char *units, const uint64_t *node_ids, size_t n_nodes,
+                     double start_ms, double dt_ms, hs_error *err)
+{
+    int rc = check_handle(f, 0, 1, err);
+    if (rc == HS_OK)
+        rc = check_pop(f, pop, err);
+    if (rc == HS_OK)
+        rc = check_report_args(f, pop, node_ids, n_nodes, start_ms, dt_ms, err);
+    if (rc != HS_OK)
+        return rc;
+    h5out_rep *grown = realloc(f->rep, (f->n_rep + 1) * sizeof *grown);
+    if (!grown)
+        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+    f->rep = grown;
+    h5out_rep *r = &f->rep[f->n_rep];
+    *r = (h5out_rep){.pop = strdup(pop), .data = -1, .time = -1, .cols = n_nodes,
+                     .start = start_ms, .dt = dt_ms};
+    if (!r->pop)
+        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+    if (report_create(f->file, r, variable, units, node_ids) < 0) {
+        rc = io_fail(f->path, err, "/report/", pop);
+        close_id(&r->data);
+        close_id(&r->time);
+        free(r->pop);
+        return rc;
+    }
+    f->n_rep++;
+    rc = flush(f, err);
+    return rc == HS_OK ? (int)(f->n_rep - 1) : rc;
+}
+
+int h5out_report_append(h5out *f, int h, const float *data, size_t n_times,
+                        hs_error *err)
+{
+    int rc = check_handle(f, h, f ? f->n_rep : 0, err);
+    if (rc != HS_OK || n_times == 0)
+        return rc;
+    if (!data)
+        return hs_error_at(err, HS_EINTERNAL, f->path, 0, 0, "h5out: NULL report data");
+    h5out_rep *r = &f->rep[h];
+    if (append_rows(r->data, H5T_NATIVE_FLOAT, 2, r->rows, n_times, r->cols, data) < 0)
+        return io_fail(f->path, err, "data of /report/", r->pop);
+    r->rows += n_times;
+    if (write_time(r->time, r) < 0)
+        return io_fail(f->path, err, "mapping/time of /report/", r->pop);
+    return flush(f, err);
+}
+
+/* ---- phases ---- */
+
+static herr_t write_strings(hid_t g, const char *name, const char *const *s, size_t n)
+{
+    const char **v = malloc((n ? n : 1) * sizeof *v);
+    hid_t t = h5util_str_type();
+    herr_t rc = -1;
+    if (v && t >= 0) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = s[i] ? s[i] : "";
+        rc = write_array(g, name, t, t, n, v);
+    }
+    if (t >= 0)
+        H5Tclose(t);
+    free(v);
+    return rc;
+}
+
+static herr_t write_times(hid_t g, const char *name, const double *t, size_t n)
+{
+    hid_t ds = create_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, t);
+    if (ds < 0)
+        return -1;
+    herr_t rc = write_units(ds, "ms");
+    if (H5Dclose(ds) < 0)
+        rc = -1;
+    return rc;
+}
+
+static herr_t phases_create(hid_t file, const char *const *names,
+                            const char *const *stages, const double *start_ms,
+                            const double *stop_ms, size_t n)
+{
+    htri_t exists = H5Lexists(file, "phases", H5P_DEFAULT);
+    if (exists < 0 || (exists && H5Ldelete(file, "phases", H5P_DEFAULT) < 0))
+        return -1;
+    hid_t g = H5Gcreate2(file, "phases", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    herr_t rc = -1;
+    if (write_strings(g, "name", names, n) >= 0 && write_strings(g, "stage", stages, n) >= 0 &&
+        write_times(g, "start_ms", start_ms, n) >= 0 && write_times(g, "stop_ms", stop_ms, n) >= 0)
+        rc = 0;
+    H5Gclose(g);
+    return rc;
+}
+
+int h5out_phases_write(h5out *f, const char *const *names, const char *const *stages,
+                       const double *start_ms, const double *stop_ms, size_t n,
+                       hs_error *err)
+{
+    int rc = check_handle(f, 0, 1, err);
+    if (rc != HS_OK)
+        return rc;
+    if (n > 0 && (!names || !stages || !start_ms || !stop_ms))
+        return hs_error_at(err, HS_EINTERNAL, f->path, 0, 0, "h5out: NULL phase arrays");
+    if (phases_create(f->file, names, stages, start_ms, stop_ms, n) < 0)
+        return io_fail(f->path, err, "/phases", NULL);
+    return flush(f, err);
+}
+
+/* ---- close ---- */
+
+int h5out_close(h5out *f, int complete, double wall_s, hs_error *err)
+{
+    if (!f)
+        return HS_OK;
+    int rc = HS_OK;
+    int32_t done = complete ? 1 : 0;
+    /* wall_s first: complete = 1 is the last thing a clean run writes. */
+    if (h5util_attr_write(f->meta, "wall_s", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &wall_s) < 0 ||
+        h5util_attr_write(f->meta, "complete", H5T_STD_I32LE, H5T_NATIVE_INT32, &done) < 0)
+        rc = io_fail(f->path, err, "/meta complete and wall_s", NULL);
+    else
+        rc = flush(f, err);
+    char *path = strdup(f->path);
+    if (discard(f) < 0 && rc == HS_OK)
+        rc = io_fail(path ? path : "(run file)", err, "file (close)", NULL);
+    free(path);
+    return rc;
+}

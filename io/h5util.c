@@ -1,0 +1,221 @@
+/* h5util.c: HDF5 helpers for the run file (see h5util.h). */
+#include "h5util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void h5util_quiet(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+typedef struct why_buf {
+    char *buf;
+    size_t size;
+    int found;
+} why_buf;
+
+/* Walked upward, the first entry is the innermost: the most specific cause. */
+static herr_t why_first(unsigned n, const H5E_error2_t *e, void *data)
+{
+    why_buf *w = data;
+    (void)n;
+    if (w->found)
+        return 0;
+    const char *s = e->desc && e->desc[0] ? e->desc : e->func_name;
+    if (s) {
+        snprintf(w->buf, w->size, "%s", s);
+        w->found = 1;
+    }
+    return 0;
+}
+
+const char *h5util_why(char *buf, size_t size)
+{
+    why_buf w = {buf, size, 0};
+    if (size == 0)
+        return buf;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, why_first, &w);
+    if (!w.found)
+        snprintf(buf, size, "unknown HDF5 error");
+    H5Eclear2(H5E_DEFAULT);
+    return buf;
+}
+
+hid_t h5util_str_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return t;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+static int is_scalar_like(hid_t a);
+
+static htri_t same_scalar_type(hid_t obj, const char *name, hid_t file_type)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    hid_t t = H5Aget_type(a);
+    htri_t same = t < 0 ? -1 : H5Tequal(t, file_type);
+    if (same > 0 && !is_scalar_like(a))
+        same = 0;
+    if (t >= 0)
+        H5Tclose(t);
+    H5Aclose(a);
+    return same;
+}
+
+static herr_t write_existing(hid_t obj, const char *name, hid_t mem_type,
+                             const void *buf)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    herr_t rc = H5Awrite(a, mem_type, buf);
+    if (H5Aclose(a) < 0)
+        rc = -1;
+    return rc;
+}
+
+herr_t h5util_attr_write(hid_t obj, const char *name, hid_t file_type,
+                         hid_t mem_type, const void *buf)
+{
+    htri_t exists = H5Aexists(obj, name);
+    if (exists < 0)
+        return -1;
+    if (exists) {
+        /* In place when the type matches: no window without the attribute. */
+        htri_t same = same_scalar_type(obj, name, file_type);
+        if (same < 0)
+            return -1;
+        if (same)
+            return write_existing(obj, name, mem_type, buf);
+        if (H5Adelete(obj, name) < 0)
+            return -1;
+    }
+    hid_t space = H5Screate(H5S_SCALAR);
+    if (space < 0)
+        return -1;
+    hid_t a = H5Acreate2(obj, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
+    H5Sclose(space);
+    if (a < 0)
+        return -1;
+    herr_t rc = H5Awrite(a, mem_type, buf);
+    if (H5Aclose(a) < 0)
+        rc = -1;
+    return rc;
+}
+
+herr_t h5util_attr_write_str(hid_t obj, const char *name, const char *s)
+{
+    hid_t t = h5util_str_type();
+    if (t < 0)
+        return -1;
+    const char *v = s ? s : "";
+    herr_t rc = h5util_attr_write(obj, name, t, t, &v);
+    H5Tclose(t);
+    return rc;
+}
+
+/* A C string memory type matching file type ft: variable length, or fixed
+ * with one byte more than ft for the terminating NUL. */
+static hid_t mem_str_type(hid_t ft, int vlen, size_t fixed)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return t;
+    herr_t rc = H5Tset_size(t, vlen ? H5T_VARIABLE : fixed + 1);
+    if (rc >= 0)
+        rc = H5Tset_cset(t, H5Tget_cset(ft));
+    if (rc >= 0 && !vlen)
+        rc = H5Tset_strpad(t, H5T_STR_NULLTERM);
+    if (rc < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+static herr_t read_str(hid_t a, hid_t ft, char **out)
+{
+    htri_t vlen = H5Tis_variable_str(ft);
+    size_t fixed = H5Tget_size(ft);
+    if (vlen < 0 || fixed == 0)
+        return -1;
+    hid_t mt = mem_str_type(ft, vlen > 0, fixed);
+    if (mt < 0)
+        return -1;
+    herr_t rc = -1;
+    if (vlen > 0) {
+        char *s = NULL;
+        if (H5Aread(a, mt, &s) >= 0 && s) {
+            *out = strdup(s);
+            rc = *out ? 0 : -1;
+        }
+        if (s)
+            H5free_memory(s);
+    } else {
+        char *s = calloc(1, fixed + 1);
+        if (s && H5Aread(a, mt, s) >= 0) {
+            *out = s;
+            s = NULL;
+            rc = 0;
+        }
+        free(s);
+    }
+    H5Tclose(mt);
+    return rc;
+}
+
+static int is_scalar_like(hid_t a)
+{
+    hid_t sp = H5Aget_space(a);
+    if (sp < 0)
+        return 0;
+    hssize_t n = H5Sget_simple_extent_npoints(sp);
+    H5Sclose(sp);
+    return n == 1;
+}
+
+herr_t h5util_attr_read_str(hid_t obj, const char *name, char **out)
+{
+    *out = NULL;
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    herr_t rc = -1;
+    hid_t ft = H5Aget_type(a);
+    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING && is_scalar_like(a))
+        rc = read_str(a, ft, out);
+    if (ft >= 0)
+        H5Tclose(ft);
+    H5Aclose(a);
+    return rc;
+}
+
+herr_t h5util_attr_read_num(hid_t obj, const char *name, hid_t mem_type, void *buf)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    herr_t rc = -1;
+    hid_t ft = H5Aget_type(a);
+    H5T_class_t c = ft >= 0 ? H5Tget_class(ft) : H5T_NO_CLASS;
+    if ((c == H5T_INTEGER || c == H5T_FLOAT) && is_scalar_like(a))
+        rc = H5Aread(a, mem_type, buf);
+    if (ft >= 0)
+        H5Tclose(ft);
+    H5Aclose(a);
+    return rc;
+}

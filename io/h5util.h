@@ -1,0 +1,43 @@
+/* h5util.h: small HDF5 helpers shared by the run-file writer (h5out.c) and
+ * reader (h5in.c). Internal to io/: not part of the public API.
+ *
+ * All helpers return >= 0 on success and < 0 on an HDF5 failure, leaving the
+ * HDF5 error stack for h5util_why(); callers turn that into an hs_error that
+ * names the file. None prints anything. Not thread-safe.
+ */
+#ifndef HS_H5UTIL_H
+#define HS_H5UTIL_H
+
+#include <stddef.h>
+
+#include <hdf5.h>
+
+/* Switches off HDF5's automatic error printing (for the calling thread's
+ * default stack): errors are reported as status codes instead. */
+void h5util_quiet(void);
+
+/* Writes the innermost message of the current HDF5 error stack into buf
+ * (or "unknown HDF5 error"), clears the stack and returns buf. */
+const char *h5util_why(char *buf, size_t size);
+
+/* A new variable-length UTF-8 string type; the caller closes it. */
+hid_t h5util_str_type(void);
+
+/* Creates, or overwrites when it exists, the scalar attribute name of obj
+ * with the given file type, written from buf in mem type. */
+herr_t h5util_attr_write(hid_t obj, const char *name, hid_t file_type,
+                         hid_t mem_type, const void *buf);
+
+/* As h5util_attr_write for a UTF-8 string (variable length); s NULL is "". */
+herr_t h5util_attr_write_str(hid_t obj, const char *name, const char *s);
+
+/* Reads string attribute name of obj (variable or fixed length) into a new
+ * NUL-terminated string the caller frees. Returns < 0 and leaves *out NULL
+ * when it is missing, not a scalar string or memory runs out. */
+herr_t h5util_attr_read_str(hid_t obj, const char *name, char **out);
+
+/* Reads the scalar numeric attribute name of obj, converted by HDF5 to
+ * mem_type, into buf. Returns < 0 when missing or not a number. */
+herr_t h5util_attr_read_num(hid_t obj, const char *name, hid_t mem_type, void *buf);
+
+#endif
