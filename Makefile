@@ -11,7 +11,7 @@ GIT     := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # round the same way and results stay bitwise identical for any thread count.
 CFLAGS  ?= -O3 -g
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
-           -fopenmp -ffp-contract=off -fno-math-errno \
+           -fopenmp -ffp-contract=off -fno-math-errno -fno-trapping-math \
            -DHS_VERSION='"$(VERSION)"' -DHS_GIT_COMMIT='"$(GIT)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -102,4 +102,11 @@ int neuron_pop_alloc(neuron_pop *p, const neuron_type *t, const void *plan,
                      size_t n, hs_error *err);
 void neuron_pop_free(neuron_pop *p, const neuron_type *t);
 
+/* The threshold test shared by the integrate-and-fire models: every neuron
+ * in [lo, hi) that is not refractory and has V >= V_th spikes: V <- V_reset,
+ * refractory for n_ref steps, id appended to spikes. Returns the count. */
+size_t neuron_threshold(double *V, int32_t *refr, size_t lo, size_t hi,
+                        double V_th, double V_reset, int32_t n_ref,
+                        uint32_t *spikes);
+
 #endif

@@ -1,0 +1,101 @@
+#include "neuron.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+extern const neuron_type neuron_lif_cuba, neuron_lif_coba, neuron_adex,
+    neuron_poisson, neuron_spike_times;
+
+const neuron_type *const neuron_types[] = {
+    &neuron_lif_cuba, &neuron_lif_coba, &neuron_adex,
+    &neuron_poisson, &neuron_spike_times, NULL
+};
+
+const neuron_type *neuron_type_find(const char *name)
+{
+    for (size_t i = 0; neuron_types[i]; i++)
+        if (strcmp(neuron_types[i]->name, name) == 0)
+            return neuron_types[i];
+    return NULL;
+}
+
+static int name_index(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int neuron_type_state_index(const neuron_type *t, const char *name)
+{
+    return name_index(t->state_names, t->n_state, name);
+}
+
+int neuron_type_receptor_index(const neuron_type *t, const char *name)
+{
+    return name_index(t->receptor_names, t->n_receptors, name);
+}
+
+/* 64-byte aligned and zeroed, so blocks never share a cache line across threads. */
+static void *alloc_zeroed(size_t bytes)
+{
+    size_t rounded = (bytes + 63) / 64 * 64;
+    void *p = aligned_alloc(64, rounded ? rounded : 64);
+    if (p)
+        memset(p, 0, rounded ? rounded : 64);
+    return p;
+}
+
+int neuron_pop_alloc(neuron_pop *p, const neuron_type *t, const void *plan,
+                     size_t n, hs_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->n = n;
+    p->n_alloc = (n + NEURON_BLOCK - 1) / NEURON_BLOCK * NEURON_BLOCK;
+    double rest[NEURON_MAX_STATE] = {0};
+    if (t->state_rest)
+        t->state_rest(plan, rest);
+    for (size_t v = 0; v < t->n_state; v++) {
+        p->var[v] = alloc_zeroed(p->n_alloc * sizeof(double));
+        if (!p->var[v])
+            goto nomem;
+        for (size_t i = 0; i < p->n_alloc; i++)
+            p->var[v][i] = rest[v];
+    }
+    p->refr = alloc_zeroed(p->n_alloc * sizeof(int32_t));
+    if (!p->refr)
+        goto nomem;
+    return HS_OK;
+nomem:
+    neuron_pop_free(p, NULL);
+    return hs_error_set(err, HS_ENOMEM, "out of memory for %zu neurons of %s", n,
+                        t->name);
+}
+
+void neuron_pop_free(neuron_pop *p, const neuron_type *t)
+{
+    if (!p)
+        return;
+    if (t && t->ext_free && p->ext)
+        t->ext_free(p);
+    for (size_t v = 0; v < NEURON_MAX_STATE; v++)
+        free(p->var[v]);
+    free(p->refr);
+    memset(p, 0, sizeof *p);
+}
+
+size_t neuron_threshold(double *V, int32_t *refr, size_t lo, size_t hi,
+                        double V_th, double V_reset, int32_t n_ref,
+                        uint32_t *spikes)
+{
+    size_t ns = 0;
+    for (size_t i = lo; i < hi; i++) {
+        if (V[i] >= V_th && refr[i] == 0) {
+            V[i] = V_reset;
+            refr[i] = n_ref;
+            spikes[ns++] = (uint32_t)i;
+        }
+    }
+    return ns;
+}

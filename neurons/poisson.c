@@ -1,0 +1,120 @@
+/* poisson: independent Poisson spike trains, one per neuron (NEST's
+ * poisson_generator with a target per neuron; Brian2's PoissonGroup).
+ *
+ * Time is discrete, so each neuron fires in a step with probability
+ * p = 1 - exp(-rate dt); the gap to its next spike is drawn at each spike
+ * from the geometric distribution with that p, so the cost is one draw per
+ * spike, not per step. Each neuron draws from its own stream keyed by
+ * (seed, population, neuron): the same trains for any thread count.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "../sim/rng.h"
+#include "neuron.h"
+
+typedef struct poisson_params {
+    double rate;
+} poisson_params;
+
+static const hs_param_desc poisson_param_desc[] = {
+    {"rate", "Hz", offsetof(poisson_params, rate), 10.0, 0.0, 1e5, "mean firing rate"},
+};
+
+typedef struct poisson_plan {
+    double p_step;  /* probability of a spike in one step */
+} poisson_plan;
+
+typedef struct poisson_ext {
+    uint64_t *next;    /* step of each neuron's next spike, UINT64_MAX = never */
+    rng_state *rng;
+} poisson_ext;
+
+static int poisson_plan_init(void *vplan, const void *vparams, double dt, hs_error *err)
+{
+    const poisson_params *p = vparams;
+    poisson_plan *q = vplan;
+    q->p_step = -expm1(-p->rate * dt * 1e-3);
+    if (q->p_step > 0.5)
+        return hs_error_set(err, HS_EINPUT,
+                            "rate (%g Hz) is too high for dt (%g ms): more than one "
+                            "spike per two steps", p->rate, dt);
+    return HS_OK;
+}
+
+static uint64_t poisson_gap(const poisson_plan *q, rng_state *s)
+{
+    if (q->p_step <= 0.0)
+        return UINT64_MAX;
+    gsl_rng r = rng_view(s);
+    return gsl_ran_geometric(&r, q->p_step);
+}
+
+static int poisson_ext_alloc(neuron_pop *p, const void *vplan,
+                             const neuron_source_data *data, uint64_t seed,
+                             uint32_t pop_index, hs_error *err)
+{
+    (void)data;
+    const poisson_plan *q = vplan;
+    poisson_ext *e = calloc(1, sizeof *e);
+    if (!e)
+        return hs_error_set(err, HS_ENOMEM, "out of memory for a Poisson source");
+    e->next = malloc(p->n_alloc * sizeof *e->next);
+    e->rng = malloc(p->n_alloc * sizeof *e->rng);
+    if (!e->next || !e->rng) {
+        free(e->next);
+        free(e->rng);
+        free(e);
+        return hs_error_set(err, HS_ENOMEM, "out of memory for %zu Poisson sources", p->n);
+    }
+    for (size_t i = 0; i < p->n_alloc; i++) {
+        rng_stream_init(&e->rng[i], seed, RNG_KIND_SOURCE, pop_index, (uint32_t)i);
+        uint64_t gap = i < p->n ? poisson_gap(q, &e->rng[i]) : UINT64_MAX;
+        e->next[i] = gap == UINT64_MAX ? UINT64_MAX : gap - 1;
+    }
+    p->ext = e;
+    return HS_OK;
+}
+
+static void poisson_ext_free(neuron_pop *p)
+{
+    poisson_ext *e = p->ext;
+    free(e->next);
+    free(e->rng);
+    free(e);
+    p->ext = NULL;
+}
+
+static size_t poisson_update(const void *vplan, neuron_pop *p, size_t lo, size_t hi,
+                             uint64_t step, double *const *rx, uint32_t *spikes)
+{
+    (void)rx;
+    const poisson_plan *q = vplan;
+    poisson_ext *e = p->ext;
+    size_t ns = 0;
+    for (size_t i = lo; i < hi; i++) {
+        if (e->next[i] != step)
+            continue;
+        spikes[ns++] = (uint32_t)i;
+        uint64_t gap = poisson_gap(q, &e->rng[i]);
+        e->next[i] = gap == UINT64_MAX ? UINT64_MAX : step + gap;
+    }
+    return ns;
+}
+
+const neuron_type neuron_poisson = {
+    .name = "poisson",
+    .doc = "independent Poisson spike trains at a constant rate",
+    .is_source = 1,
+    .params = poisson_param_desc,
+    .n_params = 1,
+    .params_size = sizeof(poisson_params),
+    .plan_size = sizeof(poisson_plan),
+    .plan_init = poisson_plan_init,
+    .ext_alloc = poisson_ext_alloc,
+    .ext_free = poisson_ext_free,
+    .update = poisson_update,
+};

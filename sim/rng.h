@@ -1,0 +1,53 @@
+/* rng.h: random streams keyed by (seed, entity), behind GSL's gsl_rng.
+ *
+ * rng_philox is a gsl_rng_type implementing Philox4x32-10 (Salmon et al.
+ * 2011, "Parallel random numbers: as easy as 1, 2, 3"), a counter-based
+ * generator: output block k of a stream is a pure function of (key, counter
+ * k). The key is the run's seed; the counter's high half names the entity
+ * (a neuron, a source, a projection's target), so every entity has its own
+ * independent stream whatever thread or process draws from it. All gsl_ran_*
+ * functions work on it.
+ *
+ * A stream's state is small and lives inside the entity's data; rng_view
+ * wraps it in a gsl_rng without allocating, for use in hot loops.
+ */
+#ifndef HS_RNG_H
+#define HS_RNG_H
+
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+extern const gsl_rng_type *rng_philox;
+
+/* What a stream belongs to: the high word of its counter. */
+enum {
+    RNG_KIND_INIT = 1,      /* initial state values of a population */
+    RNG_KIND_CONNECT = 2,   /* connections onto one target neuron */
+    RNG_KIND_SOURCE = 3,    /* a spike source neuron */
+    RNG_KIND_USER = 16      /* first kind free for later modules */
+};
+
+typedef struct rng_state {
+    uint32_t key[2];        /* the seed */
+    uint32_t ctr[4];        /* ctr[0..1]: block index; ctr[2..3]: entity */
+    uint32_t buf[4];        /* current output block */
+    uint32_t used;          /* outputs of buf already returned (4 = empty) */
+} rng_state;
+
+/* Starts the stream of entity (kind, a, b) for seed: kind < 256,
+ * a < 2^24 (a population or projection index), b any 32-bit id. */
+void rng_stream_init(rng_state *s, uint64_t seed, unsigned kind, uint32_t a,
+                     uint32_t b);
+
+/* A gsl_rng that draws from s; valid while s lives. No allocation. */
+static inline gsl_rng rng_view(rng_state *s)
+{
+    gsl_rng r = {rng_philox, s};
+    return r;
+}
+
+/* The raw Philox4x32-10 block function, for known-answer tests. */
+void rng_philox_block(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+
+#endif
