@@ -91,86 +91,9 @@ static void close_id(hid_t *id)
     *id = -1;
 }
 
-/* ---- dataset helpers ---- */
-
-/* An empty chunked dataset, unlimited along its first axis; rank 1, or rank
- * 2 with cols values per row. */
-static hid_t create_ext(hid_t loc, const char *name, hid_t type, int rank,
-                        hsize_t cols, const hsize_t *chunk)
-{
-    hsize_t dims[2] = {0, cols}, max[2] = {H5S_UNLIMITED, cols};
-    hid_t space = H5Screate_simple(rank, dims, max);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    hid_t ds = -1;
-    if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0)
-        ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (space >= 0)
-        H5Sclose(space);
-    return ds;
-}
-
-/* Appends `add` rows (of cols values when rank 2) after row `old`. */
-static herr_t append_rows(hid_t ds, hid_t mem_type, int rank, hsize_t old,
-                          hsize_t add, hsize_t cols, const void *buf)
-{
-    hsize_t size[2] = {old + add, cols}, start[2] = {old, 0}, count[2] = {add, cols};
-    if (H5Dset_extent(ds, size) < 0)
-        return -1;
-    hid_t fs = H5Dget_space(ds);
-    hid_t ms = H5Screate_simple(rank, count, NULL);
-    herr_t rc = -1;
-    if (fs >= 0 && ms >= 0)
-        rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
-    if (rc >= 0)
-        rc = H5Dwrite(ds, mem_type, ms, fs, H5P_DEFAULT, buf);
-    if (ms >= 0)
-        H5Sclose(ms);
-    if (fs >= 0)
-        H5Sclose(fs);
-    return rc;
-}
-
-/* A fixed 1-D dataset of n values written from buf; returns it open. */
-static hid_t create_array(hid_t loc, const char *name, hid_t file_type,
-                          hid_t mem_type, hsize_t n, const void *buf)
-{
-    hid_t space = H5Screate_simple(1, &n, NULL);
-    if (space < 0)
-        return -1;
-    hid_t ds = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT,
-                          H5P_DEFAULT);
-    H5Sclose(space);
-    if (ds >= 0 && n > 0 && H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-        close_id(&ds);
-    return ds;
-}
-
-/* As create_array, closing the dataset again. */
-static herr_t write_array(hid_t loc, const char *name, hid_t file_type,
-                          hid_t mem_type, hsize_t n, const void *buf)
-{
-    hid_t ds = create_array(loc, name, file_type, mem_type, n, buf);
-    if (ds < 0)
-        return -1;
-    return H5Dclose(ds);
-}
-
 static herr_t write_units(hid_t obj, const char *units)
 {
     return h5util_attr_write_str(obj, "units", units);
-}
-
-/* Opens group name under loc, creating it when missing. */
-static hid_t open_or_create_group(hid_t loc, const char *name)
-{
-    htri_t exists = H5Lexists(loc, name, H5P_DEFAULT);
-    if (exists < 0)
-        return -1;
-    if (exists)
-        return H5Gopen2(loc, name, H5P_DEFAULT);
-    return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
 }
 
 /* ---- create ---- */
@@ -331,17 +254,17 @@ static int find_spikes(const h5out *f, const char *pop)
 static herr_t spikes_create(hid_t file, h5out_spk *s)
 {
     hsize_t chunk = SPIKE_CHUNK;
-    hid_t top = open_or_create_group(file, "spikes");
+    hid_t top = h5util_open_or_create_group(file, "spikes");
     if (top < 0)
         return -1;
     s->grp = H5Gcreate2(top, s->pop, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     H5Gclose(top);
     if (s->grp < 0 || write_sorting(s->grp, SORT_BY_TIME) < 0)
         return -1;
-    s->t = create_ext(s->grp, "timestamps", H5T_IEEE_F64LE, 1, 0, &chunk);
+    s->t = h5util_create_ext(s->grp, "timestamps", H5T_IEEE_F64LE, 1, 0, &chunk);
     if (s->t < 0 || write_units(s->t, "ms") < 0)
         return -1;
-    s->id = create_ext(s->grp, "node_ids", H5T_STD_U64LE, 1, 0, &chunk);
+    s->id = h5util_create_ext(s->grp, "node_ids", H5T_STD_U64LE, 1, 0, &chunk);
     return s->id < 0 ? -1 : 0;
 }
 
@@ -402,8 +325,8 @@ int h5out_spikes_append(h5out *f, int h, const double *t_ms, const uint64_t *ids
     if (!t_ms || !ids)
         return hs_error_at(err, HS_EINTERNAL, f->path, 0, 0, "h5out: NULL spike arrays");
     h5out_spk *s = &f->spk[h];
-    if (append_rows(s->t, H5T_NATIVE_DOUBLE, 1, s->n, n, 0, t_ms) < 0 ||
-        append_rows(s->id, H5T_NATIVE_UINT64, 1, s->n, n, 0, ids) < 0 ||
+    if (h5util_append_rows(s->t, H5T_NATIVE_DOUBLE, 1, s->n, n, 0, t_ms) < 0 ||
+        h5util_append_rows(s->id, H5T_NATIVE_UINT64, 1, s->n, n, 0, ids) < 0 ||
         track_order(s, t_ms, n) < 0)
         return io_fail(f->path, err, "spikes of /spikes/", s->pop);
     s->n += n;
@@ -447,10 +370,10 @@ static herr_t write_mapping_ids(hid_t map, const uint64_t *node_ids, hsize_t n)
     if (ptr && elem) {
         for (hsize_t i = 0; i <= n; i++)
             ptr[i] = i;
-        if (write_array(map, "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, n, node_ids) >= 0 &&
-            write_array(map, "index_pointers", H5T_STD_U64LE, H5T_NATIVE_UINT64, n + 1,
+        if (h5util_write_array(map, "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, n, node_ids) >= 0 &&
+            h5util_write_array(map, "index_pointers", H5T_STD_U64LE, H5T_NATIVE_UINT64, n + 1,
                         ptr) >= 0 &&
-            write_array(map, "element_ids", H5T_STD_U32LE, H5T_NATIVE_UINT32, n, elem) >= 0)
+            h5util_write_array(map, "element_ids", H5T_STD_U32LE, H5T_NATIVE_UINT32, n, elem) >= 0)
             rc = 0;
     }
     free(ptr);
@@ -466,7 +389,7 @@ static herr_t report_mapping(hid_t grp, h5out_rep *r, const uint64_t *node_ids)
     double t[3] = {r->start, r->start, r->dt};
     herr_t rc = write_mapping_ids(map, node_ids, r->cols);
     if (rc >= 0)
-        r->time = create_array(map, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, t);
+        r->time = h5util_create_array(map, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, t);
     if (rc >= 0 && (r->time < 0 || write_units(r->time, "ms") < 0))
         rc = -1;
     H5Gclose(map);
@@ -477,7 +400,7 @@ static herr_t report_mapping(hid_t grp, h5out_rep *r, const uint64_t *node_ids)
 static herr_t report_create(hid_t file, h5out_rep *r, const char *variable,
                             const char *units, const uint64_t *node_ids)
 {
-    hid_t top = open_or_create_group(file, "report");
+    hid_t top = h5util_open_or_create_group(file, "report");
     if (top < 0)
         return -1;
     hid_t grp = H5Gcreate2(top, r->pop, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -486,7 +409,7 @@ static herr_t report_create(hid_t file, h5out_rep *r, const char *variable,
         return -1;
     hsize_t chunk[2];
     report_chunk(r->cols, chunk);
-    r->data = create_ext(grp, "data", H5T_IEEE_F32LE, 2, r->cols, chunk);
+    r->data = h5util_create_ext(grp, "data", H5T_IEEE_F32LE, 2, r->cols, chunk);
     herr_t rc = -1;
     if (r->data >= 0 && write_units(r->data, units) >= 0 &&
         h5util_attr_write_str(r->data, "variable", variable) >= 0)
@@ -554,7 +477,7 @@ int h5out_report_append(h5out *f, int h, const float *data, size_t n_times,
     if (!data)
         return hs_error_at(err, HS_EINTERNAL, f->path, 0, 0, "h5out: NULL report data");
     h5out_rep *r = &f->rep[h];
-    if (append_rows(r->data, H5T_NATIVE_FLOAT, 2, r->rows, n_times, r->cols, data) < 0)
+    if (h5util_append_rows(r->data, H5T_NATIVE_FLOAT, 2, r->rows, n_times, r->cols, data) < 0)
         return io_fail(f->path, err, "data of /report/", r->pop);
     r->rows += n_times;
     if (write_time(r->time, r) < 0)
@@ -572,7 +495,7 @@ static herr_t write_strings(hid_t g, const char *name, const char *const *s, siz
     if (v && t >= 0) {
         for (size_t i = 0; i < n; i++)
             v[i] = s[i] ? s[i] : "";
-        rc = write_array(g, name, t, t, n, v);
+        rc = h5util_write_array(g, name, t, t, n, v);
     }
     if (t >= 0)
         H5Tclose(t);
@@ -582,7 +505,7 @@ static herr_t write_strings(hid_t g, const char *name, const char *const *s, siz
 
 static herr_t write_times(hid_t g, const char *name, const double *t, size_t n)
 {
-    hid_t ds = create_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, t);
+    hid_t ds = h5util_create_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, t);
     if (ds < 0)
         return -1;
     herr_t rc = write_units(ds, "ms");

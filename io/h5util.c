@@ -219,3 +219,77 @@ herr_t h5util_attr_read_num(hid_t obj, const char *name, hid_t mem_type, void *b
     H5Aclose(a);
     return rc;
 }
+
+/* ---- datasets and groups ---- */
+
+hid_t h5util_create_ext(hid_t loc, const char *name, hid_t type, int rank,
+                        hsize_t cols, const hsize_t *chunk)
+{
+    hsize_t dims[2] = {0, cols}, max[2] = {H5S_UNLIMITED, cols};
+    hid_t space = H5Screate_simple(rank, dims, max);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t ds = -1;
+    if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0)
+        ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    return ds;
+}
+
+herr_t h5util_append_rows(hid_t ds, hid_t mem_type, int rank, hsize_t old,
+                          hsize_t add, hsize_t cols, const void *buf)
+{
+    hsize_t size[2] = {old + add, cols}, start[2] = {old, 0}, count[2] = {add, cols};
+    if (H5Dset_extent(ds, size) < 0)
+        return -1;
+    hid_t fs = H5Dget_space(ds);
+    hid_t ms = H5Screate_simple(rank, count, NULL);
+    herr_t rc = -1;
+    if (fs >= 0 && ms >= 0)
+        rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (rc >= 0)
+        rc = H5Dwrite(ds, mem_type, ms, fs, H5P_DEFAULT, buf);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    return rc;
+}
+
+hid_t h5util_create_array(hid_t loc, const char *name, hid_t file_type,
+                          hid_t mem_type, hsize_t n, const void *buf)
+{
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    if (space < 0)
+        return -1;
+    hid_t ds = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT,
+                          H5P_DEFAULT);
+    H5Sclose(space);
+    if (ds >= 0 && n > 0 &&
+        H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+        H5Dclose(ds);
+        ds = -1;
+    }
+    return ds;
+}
+
+herr_t h5util_write_array(hid_t loc, const char *name, hid_t file_type,
+                          hid_t mem_type, hsize_t n, const void *buf)
+{
+    hid_t ds = h5util_create_array(loc, name, file_type, mem_type, n, buf);
+    if (ds < 0)
+        return -1;
+    return H5Dclose(ds);
+}
+
+hid_t h5util_open_or_create_group(hid_t loc, const char *name)
+{
+    htri_t exists = H5Lexists(loc, name, H5P_DEFAULT);
+    if (exists < 0)
+        return -1;
+    if (exists)
+        return H5Gopen2(loc, name, H5P_DEFAULT);
+    return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}

@@ -40,4 +40,25 @@ herr_t h5util_attr_read_str(hid_t obj, const char *name, char **out);
  * mem_type, into buf. Returns < 0 when missing or not a number. */
 herr_t h5util_attr_read_num(hid_t obj, const char *name, hid_t mem_type, void *buf);
 
+/* An empty chunked dataset of file type `type`, unlimited along its first
+ * axis: rank 1, or rank 2 with cols values per row; chunk has rank dims. */
+hid_t h5util_create_ext(hid_t loc, const char *name, hid_t type, int rank,
+                        hsize_t cols, const hsize_t *chunk);
+
+/* Extends dataset ds (made by h5util_create_ext) from `old` to old + add
+ * rows and writes the new rows from buf (add x cols values when rank 2). */
+herr_t h5util_append_rows(hid_t ds, hid_t mem_type, int rank, hsize_t old,
+                          hsize_t add, hsize_t cols, const void *buf);
+
+/* A fixed-size 1-D dataset of n values written from buf; returned open. */
+hid_t h5util_create_array(hid_t loc, const char *name, hid_t file_type,
+                          hid_t mem_type, hsize_t n, const void *buf);
+
+/* As h5util_create_array, closing the dataset again. */
+herr_t h5util_write_array(hid_t loc, const char *name, hid_t file_type,
+                          hid_t mem_type, hsize_t n, const void *buf);
+
+/* Opens group name under loc, creating it when missing. */
+hid_t h5util_open_or_create_group(hid_t loc, const char *name);
+
 #endif

@@ -1,0 +1,566 @@
+/* h5in.c: reads run files and HDF5 inputs (h5out_info, h5in_read_*).
+ *
+ * Every failure is HS_EINPUT naming the file (and the dataset): foreign,
+ * empty, truncated or corrupt files must give a message, never a crash or
+ * an HDF5 error stack on stderr.
+ */
+#include "h5out.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hdf5.h>
+
+#include "h5util.h"
+
+#define H5OUT_MAGIC 0x0A7Au
+
+/* HS_EINPUT naming path, the object and HDF5's innermost reason. */
+static int in_fail(const char *path, hs_error *err, const char *what, const char *name)
+{
+    char why[512];
+    h5util_why(why, sizeof why);
+    return hs_error_at(err, HS_EINPUT, path, 0, 0, "%s%s: %s", what, name ? name : "", why);
+}
+
+/* Opens path read-only after checking it exists and is HDF5 at all. */
+static int open_hdf5(const char *path, hid_t *file, hs_error *err)
+{
+    *file = -1;
+    if (!path || !path[0])
+        return hs_error_set(err, HS_EINPUT, "no input file named");
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+    fclose(probe);
+    htri_t is = H5Fis_hdf5(path);
+    if (is <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "not an HDF5 file");
+    }
+    *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (*file < 0)
+        return in_fail(path, err, "cannot open HDF5 file (truncated or corrupt?)", NULL);
+    return HS_OK;
+}
+
+/* ---- 1-D numeric datasets ---- */
+
+/* Conversion exceptions that change a value abort the read; a lost
+ * low-order digit (precision) does not. */
+static H5T_conv_ret_t refuse_lossy(H5T_conv_except_t e, hid_t src, hid_t dst,
+                                   void *src_buf, void *dst_buf, void *data)
+{
+    (void)src, (void)dst, (void)src_buf, (void)dst_buf;
+    if (e == H5T_CONV_EXCEPT_PRECISION)
+        return H5T_CONV_UNHANDLED;
+    *(int *)data = 1;
+    return H5T_CONV_ABORT;
+}
+
+static int check_1d_numeric(const char *path, const char *name, hid_t ds, size_t *n,
+                            hs_error *err)
+{
+    hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds);
+    H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+    int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    hssize_t count = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    if (t >= 0)
+        H5Tclose(t);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (c != H5T_INTEGER && c != H5T_FLOAT)
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "dataset %s is not numeric", name);
+    if (rank != 1 || count < 0)
+        return hs_error_at(err, HS_EINPUT, path, 0, 0,
+                           "dataset %s is not 1-D (rank %d)", name, rank);
+    *n = (size_t)count;
+    return HS_OK;
+}
+
+static herr_t read_checked(hid_t ds, hid_t mem_type, void *buf, int strict, int *lossy)
+{
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+    if (dxpl < 0)
+        return -1;
+    herr_t rc = 0;
+    if (strict)
+        rc = H5Pset_type_conv_cb(dxpl, refuse_lossy, lossy);
+    if (rc >= 0)
+        rc = H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, dxpl, buf);
+    H5Pclose(dxpl);
+    return rc;
+}
+
+/* Reads 1-D numeric dataset name of an open file into a new array of
+ * elements of mem_type (never NULL on success, even when empty). strict:
+ * values that would not convert exactly (out of range, fractional, NaN)
+ * are an error. */
+static int read_1d(const char *path, hid_t file, const char *name, hid_t mem_type,
+                   int strict, void **out, size_t *n, hs_error *err)
+{
+    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+    if (ds < 0)
+        return in_fail(path, err, "cannot open dataset ", name);
+    size_t count = 0;
+    int rc = check_1d_numeric(path, name, ds, &count, err);
+    void *buf = NULL;
+    if (rc == HS_OK && !(buf = malloc((count ? count : 1) * H5Tget_size(mem_type))))
+        rc = hs_error_set(err, HS_ENOMEM, "%s: dataset %s: out of memory", path, name);
+    int lossy = 0;
+    if (rc == HS_OK && count > 0 && read_checked(ds, mem_type, buf, strict, &lossy) < 0) {
+        if (lossy) {
+            H5Eclear2(H5E_DEFAULT);
+            rc = hs_error_at(err, HS_EINPUT, path, 0, 0,
+                             "dataset %s holds values that are not non-negative "
+                             "integers", name);
+        } else {
+            rc = in_fail(path, err, "cannot read dataset ", name);
+        }
+    }
+    H5Dclose(ds);
+    if (rc != HS_OK) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *n = count;
+    return HS_OK;
+}
+
+static int read_file_1d(const char *path, const char *dataset, hid_t mem_type, int strict,
+                        void **out, size_t *n, hs_error *err)
+{
+    h5util_quiet();
+    *out = NULL;
+    *n = 0;
+    if (!dataset || !dataset[0])
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "no dataset named");
+    hid_t file;
+    int rc = open_hdf5(path, &file, err);
+    if (rc != HS_OK)
+        return rc;
+    rc = read_1d(path, file, dataset, mem_type, strict, out, n, err);
+    H5Fclose(file);
+    return rc;
+}
+
+int h5in_read_doubles(const char *path, const char *dataset, double **out,
+                      size_t *n, hs_error *err)
+{
+    void *buf = NULL;
+    int rc = read_file_1d(path, dataset, H5T_NATIVE_DOUBLE, 0, &buf, n, err);
+    *out = buf;
+    return rc;
+}
+
+int h5in_read_u64(const char *path, const char *dataset, uint64_t **out,
+                  size_t *n, hs_error *err)
+{
+    void *buf = NULL;
+    int rc = read_file_1d(path, dataset, H5T_NATIVE_UINT64, 1, &buf, n, err);
+    *out = buf;
+    return rc;
+}
+
+/* ---- info: the run's identity ---- */
+
+static int check_magic(const char *path, hid_t file, hs_error *err)
+{
+    uint32_t magic = 0;
+    if (h5util_attr_read_num(file, "magic", H5T_NATIVE_UINT32, &magic) < 0 ||
+        magic != H5OUT_MAGIC) {
+        H5Eclear2(H5E_DEFAULT);
+        return hs_error_at(err, HS_EINPUT, path, 0, 0,
+                           "not a hebbsleep run file (no root attribute magic = 0x0A7A)");
+    }
+    return HS_OK;
+}
+
+static int read_format_version(const char *path, hid_t file, uint32_t v[2], hs_error *err)
+{
+    hid_t a = H5Aexists(file, "version") > 0 ? H5Aopen(file, "version", H5P_DEFAULT) : -1;
+    hid_t sp = a >= 0 ? H5Aget_space(a) : -1;
+    herr_t rc = -1;
+    if (sp >= 0 && H5Sget_simple_extent_npoints(sp) == 2)
+        rc = H5Aread(a, H5T_NATIVE_UINT32, v);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (a >= 0)
+        H5Aclose(a);
+    if (rc < 0)
+        return in_fail(path, err, "bad root attribute version (want uint32[2])", NULL);
+    return HS_OK;
+}
+
+typedef struct run_meta {
+    char *version, *git, *created, *config;
+    uint64_t seed;
+    int32_t threads, complete;
+    double wall_s;
+} run_meta;
+
+static void run_meta_free(run_meta *m)
+{
+    free(m->version);
+    free(m->git);
+    free(m->created);
+    free(m->config);
+}
+
+static herr_t read_meta_attrs(hid_t g, run_meta *m, const char **missing)
+{
+    static const char *const strs[] = {"version", "git_commit", "created", "config"};
+    char **dst[] = {&m->version, &m->git, &m->created, &m->config};
+    for (size_t i = 0; i < 4; i++) {
+        *missing = strs[i];
+        if (h5util_attr_read_str(g, strs[i], dst[i]) < 0)
+            return -1;
+    }
+    *missing = "seed, threads, complete or wall_s";
+    if (h5util_attr_read_num(g, "seed", H5T_NATIVE_UINT64, &m->seed) < 0 ||
+        h5util_attr_read_num(g, "threads", H5T_NATIVE_INT32, &m->threads) < 0 ||
+        h5util_attr_read_num(g, "complete", H5T_NATIVE_INT32, &m->complete) < 0 ||
+        h5util_attr_read_num(g, "wall_s", H5T_NATIVE_DOUBLE, &m->wall_s) < 0)
+        return -1;
+    return 0;
+}
+
+static void print_meta(FILE *out, const char *path, const uint32_t v[2], const run_meta *m)
+{
+    fprintf(out, "file:        %s\n", path);
+    fprintf(out, "format:      %u.%u\n", (unsigned)v[0], (unsigned)v[1]);
+    fprintf(out, "version:     %s\n", m->version);
+    fprintf(out, "git commit:  %s\n", m->git);
+    fprintf(out, "created:     %s\n", m->created);
+    fprintf(out, "seed:        %llu\n", (unsigned long long)m->seed);
+    fprintf(out, "threads:     %d\n", (int)m->threads);
+    if (m->complete)
+        fprintf(out, "complete:    1 (the run closed cleanly)\n");
+    else
+        fprintf(out, "complete:    0 (INTERRUPTED: the run did not close cleanly; "
+                     "below is what was written before it stopped)\n");
+    fprintf(out, "wall time:   %.3f s%s\n", m->wall_s, m->complete ? "" : " (not recorded)");
+    fprintf(out, "config:      %zu bytes of YAML\n", strlen(m->config));
+}
+
+static int info_meta(const char *path, hid_t file, FILE *out, hs_error *err)
+{
+    uint32_t v[2];
+    int rc = read_format_version(path, file, v, err);
+    if (rc != HS_OK)
+        return rc;
+    hid_t g = H5Gopen2(file, "meta", H5P_DEFAULT);
+    if (g < 0)
+        return in_fail(path, err, "no /meta group", NULL);
+    run_meta m = {0};
+    const char *missing = NULL;
+    if (read_meta_attrs(g, &m, &missing) < 0)
+        rc = in_fail(path, err, "bad or missing /meta attribute ", missing);
+    else
+        print_meta(out, path, v, &m);
+    run_meta_free(&m);
+    H5Gclose(g);
+    return rc;
+}
+
+/* ---- info: phases ---- */
+
+static void free_strs(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Copies n strings read as variable-length (vl) or fixed-length (packed
+ * records of width w) into new strings. */
+static char **copy_strs(char *const *vl, const char *packed, size_t w, size_t n)
+{
+    char **v = calloc(n ? n : 1, sizeof *v);
+    for (size_t i = 0; v && i < n; i++) {
+        const char *s = vl ? (vl[i] ? vl[i] : "") : packed + i * w;
+        if (!(v[i] = strdup(s))) {
+            free_strs(v, i);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+static char **read_strs_open(hid_t ds, hid_t ft, size_t n)
+{
+    htri_t vlen = H5Tis_variable_str(ft);
+    size_t w = vlen > 0 ? sizeof(char *) : H5Tget_size(ft) + 1;
+    hid_t mt = H5Tcopy(H5T_C_S1), sp = H5Dget_space(ds);
+    void *buf = calloc(n ? n : 1, w);
+    char **v = NULL;
+    if (vlen >= 0 && mt >= 0 && sp >= 0 && buf &&
+        H5Tset_size(mt, vlen > 0 ? H5T_VARIABLE : w) >= 0 &&
+        H5Tset_cset(mt, H5Tget_cset(ft)) >= 0 &&
+        (n == 0 || H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
+        v = vlen > 0 ? copy_strs(buf, NULL, 0, n) : copy_strs(NULL, buf, w, n);
+        if (vlen > 0 && n > 0)
+            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, buf);
+    }
+    free(buf);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (mt >= 0)
+        H5Tclose(mt);
+    return v;
+}
+
+/* Reads 1-D string dataset name of loc into n new strings. */
+static int read_strs(const char *path, hid_t loc, const char *name, char ***out,
+                     size_t *n, hs_error *err)
+{
+    *out = NULL;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0)
+        return in_fail(path, err, "cannot open dataset ", name);
+    hid_t ft = H5Dget_type(ds), sp = H5Dget_space(ds);
+    int ok = ft >= 0 && sp >= 0 && H5Tget_class(ft) == H5T_STRING &&
+             H5Sget_simple_extent_ndims(sp) == 1;
+    *n = ok ? (size_t)H5Sget_simple_extent_npoints(sp) : 0;
+    if (ok)
+        *out = read_strs_open(ds, ft, *n);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ft >= 0)
+        H5Tclose(ft);
+    H5Dclose(ds);
+    if (!*out)
+        return in_fail(path, err, "not a readable 1-D string dataset: ", name);
+    return HS_OK;
+}
+
+typedef struct phase_table {
+    char **name, **stage;
+    double *start, *stop;
+    size_t n;
+} phase_table;
+
+static void phase_table_free(phase_table *p)
+{
+    free_strs(p->name, p->n);
+    free_strs(p->stage, p->n);
+    free(p->start);
+    free(p->stop);
+}
+
+static int read_phases(const char *path, hid_t file, phase_table *p, hs_error *err)
+{
+    size_t n[4] = {0, 0, 0, 0};
+    void *start = NULL, *stop = NULL;
+    int rc = read_strs(path, file, "/phases/name", &p->name, &n[0], err);
+    if (rc == HS_OK)
+        rc = read_strs(path, file, "/phases/stage", &p->stage, &n[1], err);
+    if (rc == HS_OK)
+        rc = read_1d(path, file, "/phases/start_ms", H5T_NATIVE_DOUBLE, 0, &start, &n[2], err);
+    if (rc == HS_OK)
+        rc = read_1d(path, file, "/phases/stop_ms", H5T_NATIVE_DOUBLE, 0, &stop, &n[3], err);
+    p->start = start;
+    p->stop = stop;
+    p->n = n[0] < n[1] ? n[0] : n[1];
+    if (rc == HS_OK && (n[0] != n[1] || n[0] != n[2] || n[0] != n[3]))
+        rc = hs_error_at(err, HS_EINPUT, path, 0, 0,
+                         "/phases datasets differ in length (%zu, %zu, %zu, %zu)", n[0],
+                         n[1], n[2], n[3]);
+    return rc;
+}
+
+/* Prints /phases and sets span_ms to their total span (0 without phases). */
+static int info_phases(const char *path, hid_t file, FILE *out, double *span_ms,
+                       hs_error *err)
+{
+    *span_ms = 0;
+    if (H5Lexists(file, "phases", H5P_DEFAULT) <= 0) {
+        fprintf(out, "phases:      none\n");
+        return HS_OK;
+    }
+    phase_table p = {0};
+    int rc = read_phases(path, file, &p, err);
+    if (rc == HS_OK && p.n > 0) {
+        double lo = p.start[0], hi = p.stop[0];
+        for (size_t i = 0; i < p.n; i++) {
+            lo = p.start[i] < lo ? p.start[i] : lo;
+            hi = p.stop[i] > hi ? p.stop[i] : hi;
+        }
+        *span_ms = hi > lo ? hi - lo : 0;
+        fprintf(out, "phases:      %zu, %.3f - %.3f ms\n", p.n, lo, hi);
+        for (size_t i = 0; i < p.n; i++)
+            fprintf(out, "  %-16s %-12s %12.3f - %12.3f ms\n", p.name[i], p.stage[i],
+                    p.start[i], p.stop[i]);
+    } else if (rc == HS_OK) {
+        fprintf(out, "phases:      none\n");
+    }
+    phase_table_free(&p);
+    return rc;
+}
+
+/* ---- info: spikes and reports ---- */
+
+typedef int (*child_fn)(const char *path, hid_t grp, const char *name, FILE *out,
+                        double span_ms, hs_error *err);
+
+static char *link_name(hid_t g, hsize_t i)
+{
+    ssize_t len = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, NULL, 0,
+                                     H5P_DEFAULT);
+    char *name = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (name && H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
+                                   (size_t)len + 1, H5P_DEFAULT) < 0) {
+        free(name);
+        name = NULL;
+    }
+    return name;
+}
+
+/* Calls fn for each member of group top (printing title first), or prints
+ * "none" when top is missing. */
+static int each_child(const char *path, hid_t file, const char *top, const char *title,
+                      child_fn fn, FILE *out, double span_ms, hs_error *err)
+{
+    if (H5Lexists(file, top, H5P_DEFAULT) <= 0) {
+        fprintf(out, "%-12s none\n", title);
+        return HS_OK;
+    }
+    hid_t g = H5Gopen2(file, top, H5P_DEFAULT);
+    H5G_info_t gi;
+    if (g < 0 || H5Gget_info(g, &gi) < 0) {
+        if (g >= 0)
+            H5Gclose(g);
+        return in_fail(path, err, "cannot read group /", top);
+    }
+    fprintf(out, "%-12s %llu\n", title, (unsigned long long)gi.nlinks);
+    int rc = HS_OK;
+    for (hsize_t i = 0; i < gi.nlinks && rc == HS_OK; i++) {
+        char *name = link_name(g, i);
+        rc = name ? fn(path, g, name, out, span_ms, err)
+                  : in_fail(path, err, "cannot list group /", top);
+        free(name);
+    }
+    H5Gclose(g);
+    return rc;
+}
+
+static hssize_t dataset_size(hid_t loc, const char *name)
+{
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return n;
+}
+
+static void print_rates(FILE *out, hssize_t count, uint64_t n_nodes, double span_ms)
+{
+    if (span_ms <= 0) {
+        fprintf(out, ", rate n/a (no phases to give the span)\n");
+        return;
+    }
+    double hz = (double)count / (span_ms * 1e-3);
+    fprintf(out, ", %.3f Hz total", hz);
+    if (n_nodes > 0)
+        fprintf(out, ", %.3f Hz per neuron (%llu neurons)\n", hz / (double)n_nodes,
+                (unsigned long long)n_nodes);
+    else
+        fprintf(out, " (population size not recorded)\n");
+}
+
+static int info_spike_pop(const char *path, hid_t top, const char *name, FILE *out,
+                          double span_ms, hs_error *err)
+{
+    hid_t g = H5Gopen2(top, name, H5P_DEFAULT);
+    if (g < 0)
+        return in_fail(path, err, "cannot open spike population /spikes/", name);
+    hssize_t count = dataset_size(g, "timestamps");
+    uint64_t n_nodes = 0;
+    if (H5Aexists(g, "n_nodes") > 0 &&
+        h5util_attr_read_num(g, "n_nodes", H5T_NATIVE_UINT64, &n_nodes) < 0)
+        n_nodes = 0;
+    H5Gclose(g);
+    if (count < 0)
+        return in_fail(path, err, "no readable timestamps in /spikes/", name);
+    fprintf(out, "  %-16s %lld spikes", name, (long long)count);
+    print_rates(out, count, n_nodes, span_ms);
+    return HS_OK;
+}
+
+typedef struct report_desc {
+    char *variable, *units;
+    hsize_t dims[2];
+    double *time;
+} report_desc;
+
+static int read_report(const char *path, hid_t g, const char *name, report_desc *r,
+                       hs_error *err)
+{
+    hid_t ds = H5Dopen2(g, "data", H5P_DEFAULT);
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 2 &&
+             H5Sget_simple_extent_dims(sp, r->dims, NULL) == 2 &&
+             h5util_attr_read_str(ds, "variable", &r->variable) >= 0 &&
+             h5util_attr_read_str(ds, "units", &r->units) >= 0;
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (!ok)
+        return in_fail(path, err, "bad data or its attributes in /report/", name);
+    void *t = NULL;
+    size_t n = 0;
+    int rc = read_1d(path, g, "mapping/time", H5T_NATIVE_DOUBLE, 0, &t, &n, err);
+    r->time = t;
+    if (rc == HS_OK && n != 3)
+        rc = hs_error_at(err, HS_EINPUT, path, 0, 0,
+                         "/report/%s/mapping/time has %zu values, not 3", name, n);
+    return rc;
+}
+
+static int info_report(const char *path, hid_t top, const char *name, FILE *out,
+                       double span_ms, hs_error *err)
+{
+    (void)span_ms;
+    hid_t g = H5Gopen2(top, name, H5P_DEFAULT);
+    if (g < 0)
+        return in_fail(path, err, "cannot open report /report/", name);
+    report_desc r = {0};
+    int rc = read_report(path, g, name, &r, err);
+    H5Gclose(g);
+    if (rc == HS_OK)
+        fprintf(out, "  %-16s %s (%s), %llu times x %llu values, %.3f - %.3f ms every %g ms\n",
+                name, r.variable, r.units, (unsigned long long)r.dims[0],
+                (unsigned long long)r.dims[1], r.time[0], r.time[1], r.time[2]);
+    free(r.variable);
+    free(r.units);
+    free(r.time);
+    return rc;
+}
+
+int h5out_info(const char *path, FILE *out, hs_error *err)
+{
+    h5util_quiet();
+    hid_t file;
+    int rc = open_hdf5(path, &file, err);
+    if (rc != HS_OK)
+        return rc;
+    rc = check_magic(path, file, err);
+    if (rc == HS_OK)
+        rc = info_meta(path, file, out, err);
+    double span_ms = 0;
+    if (rc == HS_OK)
+        rc = info_phases(path, file, out, &span_ms, err);
+    if (rc == HS_OK)
+        rc = each_child(path, file, "spikes", "spikes:", info_spike_pop, out, span_ms, err);
+    if (rc == HS_OK)
+        rc = each_child(path, file, "report", "reports:", info_report, out, span_ms, err);
+    if (H5Fclose(file) < 0 && rc == HS_OK)
+        rc = in_fail(path, err, "cannot close file", NULL);
+    return rc;
+}
