@@ -1,0 +1,232 @@
+#include "connect.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <omp.h>
+
+#include "rng.h"
+
+/* Synapses of one thread and projection as drawn, before sorting by pre. */
+typedef struct syn_list {
+    uint32_t *pre, *post;
+    float *w;
+    uint16_t *d;
+    size_t n, cap;
+} syn_list;
+
+static int syn_list_push(syn_list *s, uint32_t pre, uint32_t post, float w, uint16_t d)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 1024;
+        uint32_t *a = realloc(s->pre, cap * sizeof *a);
+        if (a)
+            s->pre = a;
+        uint32_t *b = realloc(s->post, cap * sizeof *b);
+        if (b)
+            s->post = b;
+        float *c = realloc(s->w, cap * sizeof *c);
+        if (c)
+            s->w = c;
+        uint16_t *e = realloc(s->d, cap * sizeof *e);
+        if (e)
+            s->d = e;
+        if (!a || !b || !c || !e)
+            return HS_ENOMEM;
+        s->cap = cap;
+    }
+    s->pre[s->n] = pre;
+    s->post[s->n] = post;
+    s->w[s->n] = w;
+    s->d[s->n] = d;
+    s->n++;
+    return HS_OK;
+}
+
+static void syn_list_free(syn_list *s)
+{
+    free(s->pre);
+    free(s->post);
+    free(s->w);
+    free(s->d);
+    memset(s, 0, sizeof *s);
+}
+
+static uint16_t delay_steps(double delay_ms, double dt)
+{
+    double s = round(delay_ms / dt);
+    return (uint16_t)(s < 1.0 ? 1.0 : s > 65535.0 ? 65535.0 : s);
+}
+
+/* The sources of target j, ascending, into src; returns their count. */
+static size_t draw_sources(const hs_proj_config *pc, size_t n_pre, size_t j, int self,
+                           gsl_rng *r, uint32_t *src, uint8_t *mark)
+{
+    size_t k = 0;
+    int skip_self = self && !pc->autapses;
+    switch (pc->rule) {
+    case HS_CONN_ONE_TO_ONE:
+        src[k++] = (uint32_t)j;
+        break;
+    case HS_CONN_ALL_TO_ALL:
+        for (size_t i = 0; i < n_pre; i++)
+            if (!(skip_self && i == j))
+                src[k++] = (uint32_t)i;
+        break;
+    case HS_CONN_FIXED_PROBABILITY:
+        if (pc->p <= 0.0)
+            break;
+        for (size_t i = gsl_ran_geometric(r, pc->p) - 1; i < n_pre;
+             i += gsl_ran_geometric(r, pc->p))
+            if (!(skip_self && i == j))
+                src[k++] = (uint32_t)i;
+        break;
+    case HS_CONN_FIXED_INDEGREE: {
+        /* Floyd: K distinct values from the m candidates (target excluded). */
+        size_t m = skip_self ? n_pre - 1 : n_pre;
+        for (size_t x = m - pc->indegree; x < m; x++) {
+            size_t t = gsl_rng_uniform_int(r, x + 1);
+            size_t pick = mark[t] ? x : t;
+            mark[pick] = 1;
+        }
+        for (size_t x = 0; x < m; x++) {
+            if (!mark[x])
+                continue;
+            mark[x] = 0;
+            src[k++] = (uint32_t)(skip_self && x >= j ? x + 1 : x);
+        }
+        break;
+    }
+    }
+    return k;
+}
+
+static int draw_thread(const network *n, const hs_proj_config *pc, size_t jproj,
+                       size_t lo, size_t hi, syn_list *out)
+{
+    size_t n_pre = n->pops[pc->pre].state.n;
+    uint32_t *src = malloc((n_pre ? n_pre : 1) * sizeof *src);
+    uint8_t *mark = pc->rule == HS_CONN_FIXED_INDEGREE ? calloc(n_pre ? n_pre : 1, 1) : NULL;
+    if (!src || (pc->rule == HS_CONN_FIXED_INDEGREE && !mark)) {
+        free(src);
+        free(mark);
+        return HS_ENOMEM;
+    }
+    int rc = HS_OK;
+    for (size_t j = lo; j < hi && rc == HS_OK; j++) {
+        rng_state s;
+        rng_stream_init(&s, n->seed, RNG_KIND_CONNECT, (uint32_t)jproj, (uint32_t)j);
+        gsl_rng r = rng_view(&s);
+        size_t k = draw_sources(pc, n_pre, j, pc->pre == pc->post, &r, src, mark);
+        for (size_t q = 0; q < k && rc == HS_OK; q++) {
+            float w = (float)network_dist_draw(&pc->weight, &r);
+            uint16_t d = delay_steps(network_dist_draw(&pc->delay_ms, &r), n->dt);
+            rc = syn_list_push(out, src[q], (uint32_t)j, w, d);
+        }
+    }
+    free(src);
+    free(mark);
+    return rc;
+}
+
+/* Sorts the drawn synapses by pre (stable: targets stay ascending). */
+static int make_part(net_part *pt, const syn_list *s, size_t n_pre, int const_delay)
+{
+    pt->row = calloc(n_pre + 1, sizeof *pt->row);
+    pt->post = malloc((s->n ? s->n : 1) * sizeof *pt->post);
+    pt->weight = malloc((s->n ? s->n : 1) * sizeof *pt->weight);
+    pt->delay = const_delay ? NULL : malloc((s->n ? s->n : 1) * sizeof *pt->delay);
+    if (!pt->row || !pt->post || !pt->weight || (!const_delay && !pt->delay))
+        return HS_ENOMEM;
+    pt->n_syn = s->n;
+    for (size_t q = 0; q < s->n; q++)
+        pt->row[s->pre[q] + 1]++;
+    for (size_t i = 0; i < n_pre; i++)
+        pt->row[i + 1] += pt->row[i];
+    uint64_t *fill = malloc((n_pre ? n_pre : 1) * sizeof *fill);
+    if (!fill)
+        return HS_ENOMEM;
+    memcpy(fill, pt->row, n_pre * sizeof *fill);
+    for (size_t q = 0; q < s->n; q++) {
+        uint64_t at = fill[s->pre[q]]++;
+        pt->post[at] = s->post[q];
+        pt->weight[at] = s->w[q];
+        if (pt->delay)
+            pt->delay[at] = s->d[q];
+    }
+    free(fill);
+    return HS_OK;
+}
+
+static void delay_range(const syn_list *s, uint16_t *dmin, uint16_t *dmax)
+{
+    for (size_t q = 0; q < s->n; q++) {
+        if (s->d[q] < *dmin)
+            *dmin = s->d[q];
+        if (s->d[q] > *dmax)
+            *dmax = s->d[q];
+    }
+}
+
+/* A constant delay distribution gives one delay for every synapse, so the
+ * per-synapse delay array is dropped (2 bytes a synapse). */
+static int connect_one(network *n, const hs_config *c, size_t jp)
+{
+    const hs_proj_config *pc = &c->projs[jp];
+    net_proj *pj = &n->projs[jp];
+    pj->pre = pc->pre;
+    pj->post = pc->post;
+    pj->receptor = pc->receptor;
+    int constant = pc->delay_ms.kind == HS_DIST_CONSTANT;
+    pj->const_delay = constant ? delay_steps(pc->delay_ms.value, n->dt) : 0;
+    pj->min_delay = UINT16_MAX;
+    pj->max_delay = 0;
+    pj->part = calloc((size_t)n->n_threads, sizeof *pj->part);
+    if (!pj->part)
+        return HS_ENOMEM;
+    const net_pop *post = &n->pops[pc->post];
+    size_t n_pre = n->pops[pc->pre].state.n;
+    int rc = HS_OK;
+    uint16_t dmin = UINT16_MAX, dmax = 0;
+#pragma omp parallel num_threads(n->n_threads) reduction(min : dmin) reduction(max : dmax)
+    {
+        int t = omp_get_thread_num();
+        syn_list s = {0};
+        int my = draw_thread(n, pc, jp, post->lo[t], post->hi[t], &s);
+        if (my == HS_OK)
+            my = make_part(&pj->part[t], &s, n_pre, constant);
+        delay_range(&s, &dmin, &dmax);
+        syn_list_free(&s);
+        if (my != HS_OK) {
+#pragma omp atomic write
+            rc = my;
+        }
+    }
+    pj->min_delay = constant ? pj->const_delay : dmin;
+    pj->max_delay = constant ? pj->const_delay : dmax;
+    return rc;
+}
+
+int connect_all(network *n, const hs_config *c, hs_error *err)
+{
+    uint32_t wmin = UINT32_MAX, dmax = 1;
+    n->n_syn = 0;
+    for (size_t j = 0; j < c->n_projs; j++) {
+        if (connect_one(n, c, j) != HS_OK)
+            return hs_error_set(err, HS_ENOMEM, "out of memory for the synapses of %s",
+                                c->projs[j].name);
+        const net_proj *pj = &n->projs[j];
+        for (int t = 0; t < n->n_threads; t++)
+            n->n_syn += pj->part[t].n_syn;
+        if (pj->min_delay <= pj->max_delay) {
+            wmin = pj->min_delay < wmin ? pj->min_delay : wmin;
+            dmax = pj->max_delay > dmax ? pj->max_delay : dmax;
+        }
+    }
+    /* Without synapses the window only sets how often threads meet. */
+    n->window = wmin == UINT32_MAX ? 10 : wmin;
+    n->n_slots = dmax;
+    return HS_OK;
+}

@@ -1,0 +1,382 @@
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <omp.h>
+
+/* Steps per parallel region; recorders are flushed between regions. */
+#define CHUNK_STEPS 2000
+
+/* Spikes one thread emitted in a window, by (step, population); two of
+ * them so a thread can fill the next window while others still read this. */
+typedef struct thread_buf {
+    uint32_t *ids[2];
+    size_t *off[2];         /* [window * n_pops + 1] */
+    uint64_t events;        /* synaptic events this thread delivered */
+    size_t *rec_n;          /* [n_pops] recorded spikes this chunk, as counted here */
+    char pad[64];           /* keeps threads' counters off one cache line */
+} thread_buf;
+
+typedef struct trace_rec {
+    size_t pop;
+    int var;
+    const uint64_t *ids;
+    size_t n_ids;
+    uint64_t every;         /* steps between samples */
+    size_t *klo, *khi;      /* [n_threads]: the ids each thread owns */
+    float *rows;            /* [rows_cap][n_ids] */
+    size_t rows_cap;
+} trace_rec;
+
+struct sim {
+    network *net;
+    size_t n_pops;
+    thread_buf *tb;
+    uint64_t step;
+    uint64_t *spike_count;  /* [n_pops] */
+    /* recorded spikes of the current chunk, per population */
+    double **rec_t;
+    uint64_t **rec_id;
+    size_t *rec_n, *rec_cap;
+    trace_rec *tr;
+    size_t n_tr;
+};
+
+static size_t lower_index(const uint64_t *ids, size_t n, uint64_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int alloc_threads(sim *s)
+{
+    network *n = s->net;
+    s->tb = calloc((size_t)n->n_threads, sizeof *s->tb);
+    if (!s->tb)
+        return HS_ENOMEM;
+    for (int t = 0; t < n->n_threads; t++) {
+        size_t cap = 0;
+        for (size_t p = 0; p < n->n_pops; p++)
+            cap += n->pops[p].hi[t] - n->pops[p].lo[t];
+        cap = cap * n->window + 1;
+        s->tb[t].rec_n = calloc(n->n_pops, sizeof(size_t));
+        if (!s->tb[t].rec_n)
+            return HS_ENOMEM;
+        for (int b = 0; b < 2; b++) {
+            s->tb[t].ids[b] = malloc(cap * sizeof(uint32_t));
+            s->tb[t].off[b] = calloc((size_t)n->window * n->n_pops + 1, sizeof(size_t));
+            if (!s->tb[t].ids[b] || !s->tb[t].off[b])
+                return HS_ENOMEM;
+        }
+    }
+    return HS_OK;
+}
+
+static int alloc_records(sim *s)
+{
+    network *n = s->net;
+    s->spike_count = calloc(n->n_pops, sizeof *s->spike_count);
+    s->rec_t = calloc(n->n_pops, sizeof *s->rec_t);
+    s->rec_id = calloc(n->n_pops, sizeof *s->rec_id);
+    s->rec_n = calloc(n->n_pops, sizeof *s->rec_n);
+    s->rec_cap = calloc(n->n_pops, sizeof *s->rec_cap);
+    if (!s->spike_count || !s->rec_t || !s->rec_id || !s->rec_n || !s->rec_cap)
+        return HS_ENOMEM;
+    for (size_t p = 0; p < n->n_pops; p++) {
+        if (!n->pops[p].record)
+            continue;
+        /* Room for several windows of every neuron firing at once. */
+        size_t cap = 4 * n->pops[p].state.n * n->window;
+        s->rec_cap[p] = cap < (1u << 16) ? (1u << 16) : cap;
+        s->rec_t[p] = malloc(s->rec_cap[p] * sizeof(double));
+        s->rec_id[p] = malloc(s->rec_cap[p] * sizeof(uint64_t));
+        if (!s->rec_t[p] || !s->rec_id[p])
+            return HS_ENOMEM;
+    }
+    return HS_OK;
+}
+
+static int alloc_traces(sim *s, const hs_config *c)
+{
+    network *n = s->net;
+    s->n_tr = c->n_traces;
+    s->tr = calloc(c->n_traces ? c->n_traces : 1, sizeof *s->tr);
+    if (!s->tr)
+        return HS_ENOMEM;
+    for (size_t k = 0; k < c->n_traces; k++) {
+        const hs_trace_config *tc = &c->traces[k];
+        trace_rec *r = &s->tr[k];
+        r->pop = tc->pop;
+        r->var = tc->var;
+        r->ids = tc->ids;
+        r->n_ids = tc->n_ids;
+        r->every = (uint64_t)(tc->interval_ms / c->dt_ms + 0.5);
+        if (r->every < 1)
+            r->every = 1;
+        r->rows_cap = CHUNK_STEPS / r->every + 2;
+        r->rows = malloc(r->rows_cap * (r->n_ids ? r->n_ids : 1) * sizeof(float));
+        r->klo = calloc((size_t)n->n_threads, sizeof *r->klo);
+        r->khi = calloc((size_t)n->n_threads, sizeof *r->khi);
+        if (!r->rows || !r->klo || !r->khi)
+            return HS_ENOMEM;
+        const net_pop *pp = &n->pops[r->pop];
+        for (int t = 0; t < n->n_threads; t++) {
+            r->klo[t] = lower_index(r->ids, r->n_ids, pp->lo[t]);
+            r->khi[t] = lower_index(r->ids, r->n_ids, pp->hi[t]);
+        }
+    }
+    return HS_OK;
+}
+
+sim *sim_alloc(network *net, const hs_config *c, hs_error *err)
+{
+    sim *s = calloc(1, sizeof *s);
+    if (!s) {
+        hs_error_set(err, HS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->net = net;
+    s->n_pops = net->n_pops;
+    if (alloc_threads(s) != HS_OK || alloc_records(s) != HS_OK ||
+        alloc_traces(s, c) != HS_OK) {
+        sim_free(s);
+        hs_error_set(err, HS_ENOMEM, "out of memory for the run buffers");
+        return NULL;
+    }
+    return s;
+}
+
+void sim_free(sim *s)
+{
+    if (!s)
+        return;
+    for (int t = 0; s->tb && t < s->net->n_threads; t++) {
+        for (int b = 0; b < 2; b++) {
+            free(s->tb[t].ids[b]);
+            free(s->tb[t].off[b]);
+        }
+        free(s->tb[t].rec_n);
+    }
+    free(s->tb);
+    for (size_t p = 0; s->rec_t && p < s->n_pops; p++) {
+        free(s->rec_t[p]);
+        free(s->rec_id[p]);
+    }
+    free(s->rec_t);
+    free(s->rec_id);
+    free(s->rec_n);
+    free(s->rec_cap);
+    free(s->spike_count);
+    for (size_t k = 0; s->tr && k < s->n_tr; k++) {
+        free(s->tr[k].rows);
+        free(s->tr[k].klo);
+        free(s->tr[k].khi);
+    }
+    free(s->tr);
+    free(s);
+}
+
+static void sample_traces(sim *s, int t, size_t pop, uint64_t step, uint64_t chunk0)
+{
+    for (size_t k = 0; k < s->n_tr; k++) {
+        trace_rec *r = &s->tr[k];
+        if (r->pop != pop || (step + 1) % r->every != 0)
+            continue;
+        size_t row = (size_t)((step + 1) / r->every - chunk0 / r->every - 1);
+        const double *x = s->net->pops[pop].state.var[r->var];
+        float *out = r->rows + row * r->n_ids;
+        for (size_t q = r->klo[t]; q < r->khi[t]; q++)
+            out[q] = (float)x[r->ids[q]];
+    }
+}
+
+/* Thread t advances its neurons through steps [t0, t0 + w). */
+static void update_window(sim *s, int t, uint64_t t0, uint32_t w, int par, uint64_t chunk0)
+{
+    network *n = s->net;
+    thread_buf *b = &s->tb[t];
+    size_t at = 0;
+    for (uint32_t k = 0; k < w; k++) {
+        uint64_t step = t0 + k;
+        size_t slot = (size_t)(step % n->n_slots);
+        for (size_t p = 0; p < n->n_pops; p++) {
+            net_pop *pp = &n->pops[p];
+            double *rx[NEURON_MAX_RECEPTORS];
+            for (size_t r = 0; r < pp->type->n_receptors; r++)
+                rx[r] = pp->ring[r] + slot * pp->state.n_alloc;
+            b->off[par][k * n->n_pops + p] = at;
+            at += pp->type->update(pp->plan, &pp->state, pp->lo[t], pp->hi[t], step, rx,
+                                   b->ids[par] + at);
+            sample_traces(s, t, p, step, chunk0);
+        }
+    }
+    b->off[par][(size_t)w * n->n_pops] = at;
+}
+
+static uint64_t deliver_spikes(const network *n, const net_proj *pj, int t,
+                               const uint32_t *ids, size_t m, uint64_t step)
+{
+    const net_part *pt = &pj->part[t];
+    const net_pop *post = &n->pops[pj->post];
+    double *ring = post->ring[pj->receptor];
+    size_t stride = post->state.n_alloc;
+    uint64_t events = 0;
+    for (size_t q = 0; q < m; q++) {
+        uint64_t a = pt->row[ids[q]], e = pt->row[ids[q] + 1];
+        events += e - a;
+        if (pj->const_delay) {
+            double *slot = ring + (size_t)((step + pj->const_delay) % n->n_slots) * stride;
+            for (uint64_t k = a; k < e; k++)
+                slot[pt->post[k]] += pt->weight[k];
+        } else {
+            for (uint64_t k = a; k < e; k++)
+                ring[(size_t)((step + pt->delay[k]) % n->n_slots) * stride + pt->post[k]] +=
+                    pt->weight[k];
+        }
+    }
+    return events;
+}
+
+static void record_spikes(sim *s, size_t p, const uint32_t *ids, size_t m, uint64_t step)
+{
+    double tm = (double)(step + 1) * s->net->dt;
+    for (size_t q = 0; q < m; q++) {
+        s->rec_t[p][s->rec_n[p] + q] = tm;
+        s->rec_id[p][s->rec_n[p] + q] = ids[q];
+    }
+}
+
+/* Thread t reads every thread's spikes of the window in canonical order and
+ * delivers those that reach its own targets. Thread 0 also records. Every
+ * thread counts the recorded spikes, so all agree on when a chunk is full. */
+static void deliver_window(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t *rec_n)
+{
+    network *n = s->net;
+    for (uint32_t k = 0; k < w; k++) {
+        for (size_t p = 0; p < n->n_pops; p++) {
+            const net_pop *pp = &n->pops[p];
+            for (int u = 0; u < n->n_threads; u++) {
+                const thread_buf *b = &s->tb[u];
+                size_t i0 = b->off[par][k * n->n_pops + p];
+                size_t m = b->off[par][k * n->n_pops + p + 1] - i0;
+                const uint32_t *ids = b->ids[par] + i0;
+                if (m == 0)
+                    continue;
+                for (size_t o = 0; o < pp->n_out; o++)
+                    s->tb[t].events += deliver_spikes(n, &n->projs[pp->out[o]], t, ids, m,
+                                                      t0 + k);
+                if (t == 0) {
+                    s->spike_count[p] += m;
+                    if (pp->record)
+                        record_spikes(s, p, ids, m, t0 + k);
+                }
+                if (pp->record)
+                    rec_n[p] += m;
+            }
+        }
+    }
+}
+
+static int chunk_full(const sim *s, const size_t *rec_n)
+{
+    for (size_t p = 0; p < s->n_pops; p++)
+        if (s->net->pops[p].record &&
+            rec_n[p] + s->net->pops[p].state.n * s->net->window > s->rec_cap[p])
+            return 1;
+    return 0;
+}
+
+/* One parallel region: windows from s->step until end or until a record
+ * buffer could overflow. */
+static void run_chunk(sim *s, uint64_t end)
+{
+    network *n = s->net;
+    uint64_t start = s->step;
+#pragma omp parallel num_threads(n->n_threads)
+    {
+        int t = omp_get_thread_num();
+        size_t *rec_n = s->tb[t].rec_n;
+        memset(rec_n, 0, s->n_pops * sizeof *rec_n);
+        uint64_t t0 = start;
+        int par = 0;
+        while (t0 < end) {
+            uint32_t w = end - t0 < n->window ? (uint32_t)(end - t0) : n->window;
+            update_window(s, t, t0, w, par, start);
+#pragma omp barrier
+            deliver_window(s, t, t0, w, par, rec_n);
+            t0 += w;
+            par ^= 1;
+            if (chunk_full(s, rec_n))
+                break;
+        }
+        if (t == 0) {
+            s->step = t0;
+            memcpy(s->rec_n, rec_n, s->n_pops * sizeof *rec_n);
+        }
+    }
+}
+
+static int flush(sim *s, uint64_t chunk0, const sim_sink *sink, hs_error *err)
+{
+    for (size_t p = 0; p < s->n_pops; p++) {
+        if (s->rec_n[p] && sink && sink->spikes) {
+            int rc = sink->spikes(sink->ctx, p, s->rec_t[p], s->rec_id[p], s->rec_n[p], err);
+            if (rc != HS_OK)
+                return rc;
+        }
+        s->rec_n[p] = 0;
+    }
+    for (size_t k = 0; k < s->n_tr; k++) {
+        const trace_rec *r = &s->tr[k];
+        size_t rows = (size_t)(s->step / r->every - chunk0 / r->every);
+        if (rows && sink && sink->trace) {
+            int rc = sink->trace(sink->ctx, k, r->rows, rows, err);
+            if (rc != HS_OK)
+                return rc;
+        }
+    }
+    return HS_OK;
+}
+
+int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
+{
+    uint64_t end = s->step + n_steps;
+    double end_ms = (double)end * s->net->dt;
+    while (s->step < end) {
+        uint64_t chunk0 = s->step;
+        uint64_t stop = end - chunk0 < CHUNK_STEPS ? end : chunk0 + CHUNK_STEPS;
+        run_chunk(s, stop);
+        int rc = flush(s, chunk0, sink, err);
+        if (rc != HS_OK)
+            return rc;
+        if (sink && sink->progress)
+            sink->progress(sink->ctx, (double)s->step * s->net->dt, end_ms);
+    }
+    return HS_OK;
+}
+
+uint64_t sim_step(const sim *s)
+{
+    return s->step;
+}
+
+uint64_t sim_events(const sim *s)
+{
+    uint64_t e = 0;
+    for (int t = 0; t < s->net->n_threads; t++)
+        e += s->tb[t].events;
+    return e;
+}
+
+uint64_t sim_spike_count(const sim *s, size_t pop)
+{
+    return s->spike_count[pop];
+}

@@ -1,0 +1,53 @@
+/* engine.h: running a built network, window by window.
+ *
+ * A window is the min delay: within it, threads update their own neurons
+ * step by step and collect the spikes they emit; then, after one barrier,
+ * every thread reads all the window's spikes in the canonical order (step,
+ * population, neuron id) and adds them into the delay rings of its own
+ * targets. No atomics, no locks; results are bitwise identical for any
+ * thread count. Spike and trace buffers are handed to a sink by the calling
+ * thread between parallel regions (every chunk of steps), never from inside
+ * one, so the sink may call HDF5.
+ */
+#ifndef HS_ENGINE_H
+#define HS_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../io/config.h"
+#include "network.h"
+
+/* Where recorded data goes. Every callback runs on the calling thread,
+ * outside parallel regions. Return HS_OK or a negative code with err set. */
+typedef struct sim_sink {
+    void *ctx;
+    /* spikes of recorded population pop, in time order */
+    int (*spikes)(void *ctx, size_t pop, const double *t_ms, const uint64_t *ids,
+                  size_t n, hs_error *err);
+    /* n_rows samples of trace k, each row c->traces[k].n_ids floats */
+    int (*trace)(void *ctx, size_t k, const float *rows, size_t n_rows, hs_error *err);
+    /* biological time reached, of t_end_ms (may be NULL) */
+    void (*progress)(void *ctx, double t_ms, double t_end_ms);
+} sim_sink;
+
+typedef struct sim sim;
+
+/* Allocates the run buffers for net (not owned) and the recording of c.
+ * Returns NULL with err set. */
+sim *sim_alloc(network *net, const hs_config *c, hs_error *err);
+void sim_free(sim *s);
+
+/* Runs n_steps steps from where the last call stopped, handing recorded
+ * data to sink (may be NULL: nothing recorded). Returns HS_OK or the
+ * sink's code. */
+int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err);
+
+/* Steps run so far. */
+uint64_t sim_step(const sim *s);
+/* Synaptic events delivered so far (spike x target synapse). */
+uint64_t sim_events(const sim *s);
+/* Spikes emitted by population pop so far. */
+uint64_t sim_spike_count(const sim *s, size_t pop);
+
+#endif

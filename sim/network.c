@@ -1,0 +1,207 @@
+#include "network.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <omp.h>
+
+#include "connect.h"
+#include "rng.h"
+
+double network_dist_draw(const hs_dist *d, const gsl_rng *r)
+{
+    switch (d->kind) {
+    case HS_DIST_UNIFORM:
+        return gsl_ran_flat(r, d->low, d->high);
+    case HS_DIST_NORMAL:
+        /* Clipped by redrawing; the loader keeps [low, high] within reach of
+         * the mean, the cap only guards against an infinite loop. */
+        for (int k = 0; k < 1000; k++) {
+            double x = d->mean + gsl_ran_gaussian_ziggurat(r, d->sd);
+            if (x >= d->low && x <= d->high)
+                return x;
+        }
+        return fmin(fmax(d->mean, d->low), d->high);
+    case HS_DIST_CONSTANT:
+    default:
+        return d->value;
+    }
+}
+
+static void *zalloc(size_t bytes)
+{
+    size_t rounded = (bytes + 63) / 64 * 64;
+    void *p = aligned_alloc(64, rounded ? rounded : 64);
+    if (p)
+        memset(p, 0, rounded ? rounded : 64);
+    return p;
+}
+
+/* Whole blocks per thread, so a thread's range starts on a block boundary. */
+static void partition(size_t n, int n_threads, size_t *lo, size_t *hi)
+{
+    size_t nb = (n + NEURON_BLOCK - 1) / NEURON_BLOCK;
+    for (int t = 0; t < n_threads; t++) {
+        size_t b0 = nb * (size_t)t / (size_t)n_threads;
+        size_t b1 = nb * (size_t)(t + 1) / (size_t)n_threads;
+        lo[t] = b0 * NEURON_BLOCK < n ? b0 * NEURON_BLOCK : n;
+        hi[t] = b1 * NEURON_BLOCK < n ? b1 * NEURON_BLOCK : n;
+    }
+}
+
+static void init_state(net_pop *p, const hs_pop_config *pc, uint64_t seed, uint32_t index)
+{
+    int any = 0;
+    for (size_t v = 0; v < p->type->n_state; v++)
+        any |= pc->has_init[v];
+    if (!any)
+        return;
+    for (size_t i = 0; i < p->state.n; i++) {
+        rng_state s;
+        rng_stream_init(&s, seed, RNG_KIND_INIT, index, (uint32_t)i);
+        gsl_rng r = rng_view(&s);
+        for (size_t v = 0; v < p->type->n_state; v++)
+            if (pc->has_init[v])
+                p->state.var[v][i] = network_dist_draw(&pc->init[v], &r);
+    }
+}
+
+static int build_pop(network *n, size_t k, const hs_config *c, hs_error *err)
+{
+    const hs_pop_config *pc = &c->pops[k];
+    net_pop *p = &n->pops[k];
+    p->type = pc->model;
+    p->record = pc->record_spikes;
+    p->plan = zalloc(p->type->plan_size);
+    p->lo = calloc((size_t)n->n_threads, sizeof *p->lo);
+    p->hi = calloc((size_t)n->n_threads, sizeof *p->hi);
+    if (!p->plan || !p->lo || !p->hi)
+        return hs_error_set(err, HS_ENOMEM, "out of memory for population %s", pc->name);
+    if (p->type->plan_init(p->plan, pc->params, c->dt_ms, err) != HS_OK)
+        return hs_error_at(err, HS_EINPUT, c->path, pc->loc.line, pc->loc.col,
+                           "populations.%s.params: %.1200s", pc->name, err->msg);
+    int rc = neuron_pop_alloc(&p->state, p->type, p->plan, pc->size, err);
+    if (rc != HS_OK)
+        return rc;
+    partition(pc->size, n->n_threads, p->lo, p->hi);
+    init_state(p, pc, n->seed, (uint32_t)k);
+    if (p->type->ext_alloc) {
+        neuron_source_data data = {pc->spike_t_ms, pc->spike_ids, pc->n_spikes};
+        rc = p->type->ext_alloc(&p->state, p->plan, &data, n->seed, (uint32_t)k, err);
+        if (rc != HS_OK)
+            return hs_error_at(err, rc, c->path, pc->loc.line, pc->loc.col,
+                               "populations.%s: %.1200s", pc->name, err->msg);
+    }
+    return HS_OK;
+}
+
+static int alloc_rings(network *n, hs_error *err)
+{
+    for (size_t k = 0; k < n->n_pops; k++) {
+        net_pop *p = &n->pops[k];
+        for (size_t r = 0; r < p->type->n_receptors; r++) {
+            p->ring[r] = zalloc((size_t)n->n_slots * p->state.n_alloc * sizeof(double));
+            if (!p->ring[r])
+                return hs_error_set(err, HS_ENOMEM, "out of memory for the delay rings");
+        }
+    }
+    return HS_OK;
+}
+
+static int link_projections(network *n, hs_error *err)
+{
+    for (size_t k = 0; k < n->n_pops; k++) {
+        net_pop *p = &n->pops[k];
+        p->out = calloc(n->n_projs ? n->n_projs : 1, sizeof *p->out);
+        if (!p->out)
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
+        for (size_t j = 0; j < n->n_projs; j++)
+            if (n->projs[j].pre == k)
+                p->out[p->n_out++] = j;
+    }
+    return HS_OK;
+}
+
+network *network_build(const hs_config *c, int n_threads, hs_error *err)
+{
+    network *n = calloc(1, sizeof *n);
+    if (!n) {
+        hs_error_set(err, HS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    n->n_threads = n_threads;
+    n->dt = c->dt_ms;
+    n->seed = c->seed;
+    n->n_pops = c->n_pops;
+    n->n_projs = c->n_projs;
+    n->pops = calloc(c->n_pops, sizeof *n->pops);
+    n->projs = calloc(c->n_projs ? c->n_projs : 1, sizeof *n->projs);
+    if (!n->pops || !n->projs) {
+        hs_error_set(err, HS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t k = 0; k < c->n_pops; k++)
+        if (build_pop(n, k, c, err) != HS_OK)
+            goto fail;
+    if (connect_all(n, c, err) != HS_OK)
+        goto fail;
+    if (link_projections(n, err) != HS_OK || alloc_rings(n, err) != HS_OK)
+        goto fail;
+    return n;
+fail:
+    network_free(n);
+    return NULL;
+}
+
+static void free_part(net_part *pt)
+{
+    free(pt->row);
+    free(pt->post);
+    free(pt->weight);
+    free(pt->delay);
+}
+
+void network_free(network *n)
+{
+    if (!n)
+        return;
+    for (size_t j = 0; n->projs && j < n->n_projs; j++) {
+        if (!n->projs[j].part)
+            continue;
+        for (int t = 0; t < n->n_threads; t++)
+            free_part(&n->projs[j].part[t]);
+        free(n->projs[j].part);
+    }
+    for (size_t k = 0; n->pops && k < n->n_pops; k++) {
+        net_pop *p = &n->pops[k];
+        neuron_pop_free(&p->state, p->type);
+        for (size_t r = 0; r < NEURON_MAX_RECEPTORS; r++)
+            free(p->ring[r]);
+        free(p->plan);
+        free(p->lo);
+        free(p->hi);
+        free(p->out);
+    }
+    free(n->pops);
+    free(n->projs);
+    free(n);
+}
+
+size_t network_synapse_bytes(const network *n)
+{
+    size_t bytes = 0;
+    for (size_t j = 0; j < n->n_projs; j++) {
+        const net_proj *pj = &n->projs[j];
+        for (int t = 0; t < n->n_threads; t++) {
+            const net_part *pt = &pj->part[t];
+            bytes += (n->pops[pj->pre].state.n + 1) * sizeof *pt->row;
+            bytes += pt->n_syn * (sizeof *pt->post + sizeof *pt->weight);
+            if (pt->delay)
+                bytes += pt->n_syn * sizeof *pt->delay;
+        }
+    }
+    return bytes;
+}

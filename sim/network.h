@@ -1,0 +1,80 @@
+/* network.h: a network built from a config, ready to run.
+ *
+ * Plan, then execute: network_build allocates everything a run needs
+ * (state, synapses, delay rings, spike and record buffers); running
+ * allocates nothing.
+ *
+ * Ownership: thread t owns, in every population, the neurons of a
+ * contiguous range of whole NEURON_BLOCK blocks, and the synapses onto them.
+ * Synapses of a projection onto thread t's targets are a CSR matrix by
+ * presynaptic neuron (net_part). Connections are drawn per target neuron
+ * from the stream (seed, projection, target), so the network is the same for
+ * any thread count.
+ */
+#ifndef HS_NETWORK_H
+#define HS_NETWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "../io/config.h"
+#include "../neurons/neuron.h"
+#include "error.h"
+
+/* The synapses of one projection onto one thread's targets. */
+typedef struct net_part {
+    uint64_t *row;          /* [n_pre + 1]: synapses of pre i are row[i]..row[i+1] */
+    uint32_t *post;         /* target, population-local */
+    float *weight;          /* nS or pA, the receptor's unit */
+    uint16_t *delay;        /* steps, >= 1; NULL when all equal const_delay */
+    size_t n_syn;
+} net_part;
+
+typedef struct net_proj {
+    size_t pre, post;
+    int receptor;
+    uint16_t const_delay;   /* the delay of every synapse, or 0 when they differ */
+    uint16_t min_delay, max_delay;
+    net_part *part;         /* [n_threads] */
+} net_proj;
+
+typedef struct net_pop {
+    const neuron_type *type;
+    void *plan;             /* type->plan_size bytes of precomputed constants */
+    neuron_pop state;
+    double *ring[NEURON_MAX_RECEPTORS]; /* [n_slots][state.n_alloc] arriving input */
+    size_t *lo, *hi;        /* [n_threads]: the neurons each thread owns */
+    size_t *out;            /* projections with this population as pre */
+    size_t n_out;
+    int record;             /* spikes written */
+} net_pop;
+
+typedef struct network {
+    int n_threads;
+    double dt;
+    uint64_t seed;
+    net_pop *pops;
+    size_t n_pops;
+    net_proj *projs;
+    size_t n_projs;
+    uint32_t window;        /* steps between spike exchanges: the min delay */
+    uint32_t n_slots;       /* delay ring length: the max delay */
+    size_t n_syn;           /* synapses in all */
+} network;
+
+/* Builds the network of c for n_threads threads. Returns NULL with err set
+ * (HS_EINPUT naming the population or projection, HS_ENOMEM). */
+network *network_build(const hs_config *c, int n_threads, hs_error *err);
+
+/* Frees n and all it owns. network_free(NULL) does nothing. */
+void network_free(network *n);
+
+/* Bytes held by the synapse arrays (weights, targets, delays, row offsets). */
+size_t network_synapse_bytes(const network *n);
+
+/* Draws one value of a distribution from r. */
+double network_dist_draw(const hs_dist *d, const gsl_rng *r);
+
+#endif
