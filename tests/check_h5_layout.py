@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""Checks that a hebbsleep run file follows the layout of DESIGN.md ("The HDF5
+file"): SONATA spikes and reports to the letter, /meta, /phases.
+
+Usage: check_h5_layout.py FILE [--expect-complete 0|1]
+
+Runs on Debian's python3-h5py and python3-numpy. Exits 0 when the file
+passes, 1 listing every problem found.
+"""
+import re
+import sys
+
+import h5py
+import numpy as np
+
+MAGIC = 0x0A7A
+SORTING = {"none": 0, "by_id": 1, "by_time": 2}
+
+
+class Checker:
+    def __init__(self):
+        self.problems = []
+
+    def expect(self, ok, what):
+        if not ok:
+            self.problems.append(what)
+        return ok
+
+    def dtype(self, obj, name, want):
+        return self.expect(obj.dtype == np.dtype(want),
+                           f"{name}: dtype {obj.dtype}, want {want}")
+
+    def str_attr(self, obj, name, key, value=None):
+        if not self.expect(key in obj.attrs, f"{name}: no attribute {key}"):
+            return None
+        v = obj.attrs[key]
+        if not self.expect(isinstance(v, str), f"{name}.{key}: {type(v).__name__}, want str"):
+            return None
+        if value is not None:
+            self.expect(v == value, f"{name}.{key} = {v!r}, want {value!r}")
+        return v
+
+    def num_attr(self, obj, name, key, want):
+        if not self.expect(key in obj.attrs, f"{name}: no attribute {key}"):
+            return None
+        v = obj.attrs[key]
+        self.expect(np.asarray(v).dtype == np.dtype(want),
+                    f"{name}.{key}: dtype {np.asarray(v).dtype}, want {want}")
+        return v
+
+
+def check_root(c, f):
+    magic = c.num_attr(f, "/", "magic", "uint32")
+    if magic is not None:
+        c.expect(int(magic) == MAGIC, f"/.magic = {magic:#x}, want {MAGIC:#x}")
+    version = c.num_attr(f, "/", "version", "uint32")
+    if version is not None:
+        c.expect(list(np.asarray(version)) == [0, 1], f"/.version = {version}, want [0, 1]")
+
+
+def check_extendible(c, ds, name):
+    c.expect(ds.chunks is not None, f"{name}: not chunked")
+    c.expect(ds.maxshape[0] is None, f"{name}: first axis not unlimited")
+
+
+def check_sorting(c, grp, name):
+    if not c.expect("sorting" in grp.attrs, f"{name}: no attribute sorting"):
+        return None
+    tid = grp.attrs.get_id("sorting").get_type()
+    dt = h5py.check_enum_dtype(grp.attrs.get_id("sorting").dtype)
+    c.expect(isinstance(tid, h5py.h5t.TypeEnumID), f"{name}.sorting: not an HDF5 enum")
+    c.expect(dt == SORTING, f"{name}.sorting: members {dt}, want {SORTING}")
+    if isinstance(tid, h5py.h5t.TypeEnumID):
+        c.expect(tid.get_super().get_size() == 1 and
+                 tid.get_super().get_sign() == h5py.h5t.SGN_NONE,
+                 f"{name}.sorting: base type not uint8")
+    return int(grp.attrs["sorting"])
+
+
+def check_spikes(c, f):
+    for pop, grp in f.get("spikes", {}).items():
+        name = f"/spikes/{pop}"
+        sorting = check_sorting(c, grp, name)
+        if not c.expect("timestamps" in grp and "node_ids" in grp,
+                        f"{name}: timestamps or node_ids missing"):
+            continue
+        t, ids = grp["timestamps"], grp["node_ids"]
+        c.dtype(t, f"{name}/timestamps", "float64")
+        c.dtype(ids, f"{name}/node_ids", "uint64")
+        c.str_attr(t, f"{name}/timestamps", "units", "ms")
+        check_extendible(c, t, f"{name}/timestamps")
+        check_extendible(c, ids, f"{name}/node_ids")
+        c.expect(t.shape == ids.shape and t.ndim == 1,
+                 f"{name}: timestamps {t.shape} and node_ids {ids.shape} differ")
+        if sorting == SORTING["by_time"]:
+            c.expect(bool(np.all(np.diff(t[:]) >= 0)), f"{name}: sorting by_time, times not")
+        if "n_nodes" in grp.attrs:
+            c.num_attr(grp, name, "n_nodes", "uint64")
+
+
+def check_mapping(c, m, name, n_values, n_rows):
+    for key in ("node_ids", "index_pointers", "element_ids", "time"):
+        if not c.expect(key in m, f"{name}/mapping/{key} missing"):
+            return
+    nodes, ptr, elem, time = m["node_ids"], m["index_pointers"], m["element_ids"], m["time"]
+    c.dtype(nodes, f"{name}/mapping/node_ids", "uint64")
+    c.dtype(ptr, f"{name}/mapping/index_pointers", "uint64")
+    c.dtype(elem, f"{name}/mapping/element_ids", "uint32")
+    c.dtype(time, f"{name}/mapping/time", "float64")
+    n = nodes.shape[0]
+    c.expect(ptr.shape == (n + 1,), f"{name}: index_pointers {ptr.shape}, want ({n + 1},)")
+    if ptr.shape == (n + 1,):
+        c.expect(bool(np.all(ptr[:] == np.arange(n + 1))), f"{name}: index_pointers not 0..n")
+    c.expect(elem.shape == (n,) and not np.any(elem[:]), f"{name}: element_ids not n zeros")
+    c.expect(n == n_values, f"{name}: {n} nodes but {n_values} values per row")
+    c.str_attr(time, f"{name}/mapping/time", "units", "ms")
+    if c.expect(time.shape == (3,), f"{name}/mapping/time: shape {time.shape}, want (3,)"):
+        start, stop, dt = time[:]
+        c.expect(dt > 0, f"{name}/mapping/time: dt = {dt}")
+        c.expect(np.isclose(stop, start + n_rows * dt),
+                 f"{name}/mapping/time: stop {stop} != start + {n_rows} * dt")
+
+
+def check_reports(c, f):
+    for pop, grp in f.get("report", {}).items():
+        name = f"/report/{pop}"
+        if not c.expect("data" in grp and "mapping" in grp, f"{name}: data or mapping missing"):
+            continue
+        data = grp["data"]
+        c.dtype(data, f"{name}/data", "float32")
+        c.expect(data.ndim == 2, f"{name}/data: rank {data.ndim}, want 2")
+        c.str_attr(data, f"{name}/data", "units")
+        c.str_attr(data, f"{name}/data", "variable")
+        check_extendible(c, data, f"{name}/data")
+        if data.ndim == 2:
+            check_mapping(c, grp["mapping"], name, data.shape[1], data.shape[0])
+
+
+def check_meta(c, f, expect_complete):
+    if not c.expect("meta" in f, "/meta missing"):
+        return
+    m = f["meta"]
+    for key in ("version", "git_commit", "config", "overrides"):
+        c.str_attr(m, "/meta", key)
+    created = c.str_attr(m, "/meta", "created")
+    if created is not None:
+        c.expect(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", created) is not None,
+                 f"/meta.created = {created!r}, not ISO 8601 UTC")
+    c.num_attr(m, "/meta", "seed", "uint64")
+    c.num_attr(m, "/meta", "threads", "int32")
+    c.num_attr(m, "/meta", "wall_s", "float64")
+    complete = c.num_attr(m, "/meta", "complete", "int32")
+    if complete is not None and expect_complete is not None:
+        c.expect(int(complete) == expect_complete,
+                 f"/meta.complete = {complete}, want {expect_complete}")
+
+
+def check_phases(c, f):
+    if "phases" not in f:
+        return
+    p = f["phases"]
+    lengths = set()
+    for key in ("name", "stage"):
+        if c.expect(key in p, f"/phases/{key} missing"):
+            c.expect(h5py.check_string_dtype(p[key].dtype) is not None,
+                     f"/phases/{key}: not strings")
+            lengths.add(p[key].shape)
+    for key in ("start_ms", "stop_ms"):
+        if c.expect(key in p, f"/phases/{key} missing"):
+            c.dtype(p[key], f"/phases/{key}", "float64")
+            c.str_attr(p[key], f"/phases/{key}", "units", "ms")
+            lengths.add(p[key].shape)
+    c.expect(len(lengths) <= 1, f"/phases: datasets differ in length {lengths}")
+
+
+def main(argv):
+    if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--expect-complete"):
+        print(__doc__.strip().splitlines()[3], file=sys.stderr)
+        return 2
+    expect_complete = int(argv[3]) if len(argv) == 4 else None
+    c = Checker()
+    with h5py.File(argv[1], "r") as f:
+        check_root(c, f)
+        check_spikes(c, f)
+        check_reports(c, f)
+        check_meta(c, f, expect_complete)
+        check_phases(c, f)
+    for p in c.problems:
+        print(f"{argv[1]}: {p}", file=sys.stderr)
+    return 1 if c.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
