@@ -1,0 +1,350 @@
+/* hebbsleep: the command line (DESIGN.md "The command line").
+ *
+ *   hebbsleep run EXPERIMENT.yaml [-o OUT.h5] [--threads N] [--seed S]
+ *                 [--set key.path=value]... [--overwrite] [--quiet]
+ *   hebbsleep check EXPERIMENT.yaml [--set key.path=value]...
+ *   hebbsleep info RUN.h5
+ *
+ * Exit 0 on success, 2 on bad input, 1 on internal error.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "../io/config.h"
+#include "../io/h5out.h"
+#include "engine.h"
+#include "error.h"
+#include "network.h"
+
+#define MAX_SETS 256
+
+typedef struct cli {
+    const char *command;
+    const char *input;
+    const char *output;
+    const char *sets[MAX_SETS];
+    size_t n_sets;
+    long threads;          /* 0: from the config */
+    long long seed;        /* -1: from the config */
+    int overwrite, quiet;
+} cli;
+
+static const char usage[] =
+    "usage: hebbsleep run EXPERIMENT.yaml [-o OUT.h5] [--threads N] [--seed S]\n"
+    "                     [--set key.path=value]... [--overwrite] [--quiet]\n"
+    "       hebbsleep check EXPERIMENT.yaml [--set key.path=value]...\n"
+    "       hebbsleep info RUN.h5\n"
+    "       hebbsleep --help | --version\n"
+    "\n"
+    "run     simulate the experiment and write one HDF5 file (default: the\n"
+    "        experiment's name with .h5, in the current directory)\n"
+    "check   validate the experiment and print the resolved config\n"
+    "info    summarise a run file: phases, spike counts, rates\n"
+    "\n"
+    "  -o, --output FILE   the run file to write\n"
+    "  --threads N         OpenMP threads (results are identical for any N)\n"
+    "  --seed S            random seed, overrides simulation.seed\n"
+    "  --set key=value     override one config value, e.g. --set simulation.duration_ms=500\n"
+    "  --overwrite         replace an existing output file\n"
+    "  --quiet             no progress line\n";
+
+static int bad_usage(hs_error *err, const char *fmt, const char *arg)
+{
+    hs_error_set(err, HS_EINPUT, fmt, arg);
+    return HS_EINPUT;
+}
+
+/* Value of an option given as "--opt value" or "--opt=value". */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t len = strlen(name);
+    if (strncmp(argv[*i], name, len) == 0 && argv[*i][len] == '=')
+        return argv[*i] + len + 1;
+    if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static int is_option(const char *arg, const char *name)
+{
+    size_t len = strlen(name);
+    return strncmp(arg, name, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
+}
+
+static int parse_long(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_option(cli *c, int argc, char **argv, int *i, hs_error *err)
+{
+    const char *a = argv[*i], *v;
+    long long x;
+    if (strcmp(a, "--overwrite") == 0)
+        c->overwrite = 1;
+    else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
+        c->quiet = 1;
+    else if (is_option(a, "-o") || is_option(a, "--output")) {
+        if (!(v = option_value(argc, argv, i, a[1] == 'o' ? "-o" : "--output")))
+            return bad_usage(err, "%s needs a file name", a);
+        c->output = v;
+    } else if (is_option(a, "--threads")) {
+        if (!(v = option_value(argc, argv, i, "--threads")) || parse_long(v, 1, 1024, &x))
+            return bad_usage(err, "--threads needs a whole number from 1 to 1024 (got '%s')",
+                             v ? v : "");
+        c->threads = (long)x;
+    } else if (is_option(a, "--seed")) {
+        if (!(v = option_value(argc, argv, i, "--seed")) || parse_long(v, 0, LLONG_MAX, &x))
+            return bad_usage(err, "--seed needs a whole number >= 0 (got '%s')", v ? v : "");
+        c->seed = x;
+    } else if (is_option(a, "--set")) {
+        if (!(v = option_value(argc, argv, i, "--set")) || !strchr(v, '='))
+            return bad_usage(err, "--set needs key.path=value (got '%s')", v ? v : "");
+        if (c->n_sets == MAX_SETS)
+            return bad_usage(err, "too many --set options (at most %s)", "256");
+        c->sets[c->n_sets++] = v;
+    } else
+        return bad_usage(err, "unknown option '%s' (see hebbsleep --help)", a);
+    return HS_OK;
+}
+
+static int parse_cli(cli *c, int argc, char **argv, hs_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->seed = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1] != '\0') {
+            if (parse_option(c, argc, argv, &i, err) != HS_OK)
+                return HS_EINPUT;
+        } else if (!c->command)
+            c->command = a;
+        else if (!c->input)
+            c->input = a;
+        else
+            return bad_usage(err, "unexpected argument '%s' (see hebbsleep --help)", a);
+    }
+    if (!c->command)
+        return bad_usage(err, "%s", "no command given (see hebbsleep --help)");
+    if (strcmp(c->command, "run") && strcmp(c->command, "check") && strcmp(c->command, "info"))
+        return bad_usage(err, "unknown command '%s' (run, check or info)", c->command);
+    if (!c->input)
+        return bad_usage(err, "'%s' needs a file", c->command);
+    return HS_OK;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* runs/x.yaml -> x.h5 */
+static char *default_output(const char *input)
+{
+    const char *base = strrchr(input, '/');
+    base = base ? base + 1 : input;
+    size_t n = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base)
+        n = (size_t)(dot - base);
+    char *out = malloc(n + 4);
+    if (out) {
+        memcpy(out, base, n);
+        memcpy(out + n, ".h5", 4);
+    }
+    return out;
+}
+
+/* ---- the run: config -> network -> file ---- */
+
+typedef struct run_ctx {
+    h5out *file;
+    int *spike_handle;     /* [n_pops], -1 when not recorded */
+    int *trace_handle;     /* [n_traces] */
+    int progress;
+    double t0_wall;
+} run_ctx;
+
+static int sink_spikes(void *ctx, size_t pop, const double *t, const uint64_t *ids,
+                       size_t n, hs_error *err)
+{
+    run_ctx *r = ctx;
+    return h5out_spikes_append(r->file, r->spike_handle[pop], t, ids, n, err);
+}
+
+static int sink_trace(void *ctx, size_t k, const float *rows, size_t n_rows, hs_error *err)
+{
+    run_ctx *r = ctx;
+    return h5out_report_append(r->file, r->trace_handle[k], rows, n_rows, err);
+}
+
+static void sink_progress(void *ctx, double t_ms, double t_end_ms)
+{
+    run_ctx *r = ctx;
+    if (!r->progress)
+        return;
+    double wall = now_s() - r->t0_wall;
+    double speed = wall > 0 ? t_ms * 1e-3 / wall : 0.0;
+    double eta = speed > 0 ? (t_end_ms - t_ms) * 1e-3 / speed : 0.0;
+    fprintf(stderr, "\r[run] %.1f / %.1f s biological  %.2fx real time  ETA %.0f s   ",
+            t_ms * 1e-3, t_end_ms * 1e-3, speed, eta);
+    if (t_ms >= t_end_ms)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int open_output(const hs_config *c, const char *path, int threads, run_ctx *r,
+                       hs_error *err)
+{
+    h5out_meta meta = {HS_VERSION, HS_GIT_COMMIT, c->seed, threads, c->text,
+                       c->overrides ? c->overrides : ""};
+    r->file = h5out_create(path, &meta, err);
+    if (!r->file)
+        return err->code;
+    r->spike_handle = malloc(c->n_pops * sizeof *r->spike_handle);
+    r->trace_handle = malloc((c->n_traces ? c->n_traces : 1) * sizeof *r->trace_handle);
+    if (!r->spike_handle || !r->trace_handle)
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    for (size_t p = 0; p < c->n_pops; p++) {
+        r->spike_handle[p] = -1;
+        if (!c->pops[p].record_spikes)
+            continue;
+        r->spike_handle[p] = h5out_spikes_add(r->file, c->pops[p].name, err);
+        if (r->spike_handle[p] < 0 ||
+            h5out_spikes_set_size(r->file, r->spike_handle[p], c->pops[p].size, err) != HS_OK)
+            return err->code;
+    }
+    for (size_t k = 0; k < c->n_traces; k++) {
+        const hs_trace_config *tc = &c->traces[k];
+        const neuron_type *ty = c->pops[tc->pop].model;
+        r->trace_handle[k] = h5out_report_add(
+            r->file, c->pops[tc->pop].name, ty->state_names[tc->var], ty->state_units[tc->var],
+            tc->ids, tc->n_ids, tc->interval_ms, tc->interval_ms, err);
+        if (r->trace_handle[k] < 0)
+            return err->code;
+    }
+    const char *names[] = {"run"}, *stages[] = {"run"};
+    double start = 0.0, stop = c->duration_ms;
+    return h5out_phases_write(r->file, names, stages, &start, &stop, 1, err);
+}
+
+static void print_summary(const hs_config *c, const network *net, const sim *s,
+                          const char *out, double build_s, double run_s)
+{
+    double bio_s = (double)sim_step(s) * c->dt_ms * 1e-3;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("%s -> %s\n", c->path, out);
+    printf("  %.3f s biological in %.3f s wall (build %.3f s), %d thread%s\n", bio_s, run_s,
+           build_s, net->n_threads, net->n_threads == 1 ? "" : "s");
+    for (size_t p = 0; p < c->n_pops; p++) {
+        uint64_t n = sim_spike_count(s, p);
+        printf("  %-12s %8llu neurons %10llu spikes %8.3f Hz\n", c->pops[p].name,
+               (unsigned long long)c->pops[p].size, (unsigned long long)n,
+               bio_s > 0 ? (double)n / ((double)c->pops[p].size * bio_s) : 0.0);
+    }
+    size_t bytes = network_synapse_bytes(net);
+    printf("stats: rtf=%.4f events=%llu events_per_s=%.4g synapses=%zu "
+           "bytes_per_synapse=%.2f peak_rss_mb=%.1f run_s=%.3f build_s=%.3f\n",
+           bio_s > 0 ? run_s / bio_s : 0.0, (unsigned long long)sim_events(s),
+           run_s > 0 ? (double)sim_events(s) / run_s : 0.0, net->n_syn,
+           net->n_syn ? (double)bytes / (double)net->n_syn : 0.0, ru.ru_maxrss / 1024.0,
+           run_s, build_s);
+}
+
+static int command_run(const cli *a, hs_config *c, hs_error *err)
+{
+    if (a->threads > 0)
+        c->threads = (int)a->threads;
+    if (a->seed >= 0)
+        c->seed = (uint64_t)a->seed;
+    char *def = a->output ? NULL : default_output(a->input);
+    const char *out = a->output ? a->output : def;
+    if (!out)
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (!a->overwrite && access(out, F_OK) == 0) {
+        free(def);
+        return hs_error_set(err, HS_EINPUT, "%s exists (use --overwrite to replace it)", out);
+    }
+    double t_build = now_s();
+    network *net = network_build(c, c->threads, err);
+    sim *s = net ? sim_alloc(net, c, err) : NULL;
+    run_ctx r = {0};
+    int rc = s ? open_output(c, out, c->threads, &r, err) : err->code;
+    double build_s = now_s() - t_build;
+    if (rc == HS_OK) {
+        r.progress = !a->quiet && isatty(STDERR_FILENO);
+        r.t0_wall = now_s();
+        sim_sink sink = {&r, sink_spikes, sink_trace, sink_progress};
+        uint64_t steps = (uint64_t)(c->duration_ms / c->dt_ms + 0.5);
+        rc = sim_run(s, steps, &sink, err);
+        double run_s = now_s() - r.t0_wall;
+        hs_error cerr;
+        int crc = h5out_close(r.file, rc == HS_OK, run_s, &cerr);
+        r.file = NULL;
+        if (rc == HS_OK && crc != HS_OK) {
+            *err = cerr;
+            rc = crc;
+        }
+        if (rc == HS_OK)
+            print_summary(c, net, s, out, build_s, run_s);
+    }
+    if (r.file)
+        h5out_close(r.file, 0, 0.0, NULL);
+    free(r.spike_handle);
+    free(r.trace_handle);
+    sim_free(s);
+    network_free(net);
+    free(def);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("hebbsleep %s (%s)\n", HS_VERSION, HS_GIT_COMMIT);
+            return 0;
+        }
+    }
+    hs_error err;
+    hs_error_clear(&err);
+    cli a;
+    int rc = parse_cli(&a, argc, argv, &err);
+    if (rc == HS_OK && strcmp(a.command, "info") == 0) {
+        rc = h5out_info(a.input, stdout, &err);
+    } else if (rc == HS_OK) {
+        hs_config *c = config_load(a.input, a.sets, a.n_sets, &err);
+        if (!c)
+            rc = err.code ? err.code : HS_EINTERNAL;
+        else if (strcmp(a.command, "check") == 0)
+            config_print(c, stdout);
+        else
+            rc = command_run(&a, c, &err);
+        config_free(c);
+    }
+    if (rc != HS_OK)
+        fprintf(stderr, "hebbsleep: %s\n", err.msg[0] ? err.msg : "internal error");
+    return hs_error_exit_code(rc);
+}
