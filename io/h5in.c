@@ -49,8 +49,8 @@ static int open_hdf5(const char *path, hid_t *file, hs_error *err)
 
 /* Conversion exceptions that change a value abort the read; a lost
  * low-order digit (precision) does not. */
-static H5T_conv_ret_t refuse_lossy(H5T_conv_except_t e, hid_t src, hid_t dst,
-                                   void *src_buf, void *dst_buf, void *data)
+static H5T_conv_ret_t refuse_lossy(H5T_conv_except_t e, hid_t src, hid_t dst, void *src_buf,
+                                   void *dst_buf, void *data)
 {
     (void)src, (void)dst, (void)src_buf, (void)dst_buf;
     if (e == H5T_CONV_EXCEPT_PRECISION)
@@ -73,8 +73,8 @@ static int check_1d_numeric(const char *path, const char *name, hid_t ds, size_t
     if (c != H5T_INTEGER && c != H5T_FLOAT)
         return hs_error_at(err, HS_EINPUT, path, 0, 0, "dataset %s is not numeric", name);
     if (rank != 1 || count < 0)
-        return hs_error_at(err, HS_EINPUT, path, 0, 0,
-                           "dataset %s is not 1-D (rank %d)", name, rank);
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "dataset %s is not 1-D (rank %d)",
+                           name, rank);
     *n = (size_t)count;
     return HS_OK;
 }
@@ -114,7 +114,8 @@ static int read_1d(const char *path, hid_t file, const char *name, hid_t mem_typ
             H5Eclear2(H5E_DEFAULT);
             rc = hs_error_at(err, HS_EINPUT, path, 0, 0,
                              "dataset %s holds values that are not non-negative "
-                             "integers", name);
+                             "integers",
+                             name);
         } else {
             rc = in_fail(path, err, "cannot read dataset ", name);
         }
@@ -146,8 +147,8 @@ static int read_file_1d(const char *path, const char *dataset, hid_t mem_type, i
     return rc;
 }
 
-int h5in_read_doubles(const char *path, const char *dataset, double **out,
-                      size_t *n, hs_error *err)
+int h5in_read_doubles(const char *path, const char *dataset, double **out, size_t *n,
+                      hs_error *err)
 {
     void *buf = NULL;
     int rc = read_file_1d(path, dataset, H5T_NATIVE_DOUBLE, 0, &buf, n, err);
@@ -155,8 +156,8 @@ int h5in_read_doubles(const char *path, const char *dataset, double **out,
     return rc;
 }
 
-int h5in_read_u64(const char *path, const char *dataset, uint64_t **out,
-                  size_t *n, hs_error *err)
+int h5in_read_u64(const char *path, const char *dataset, uint64_t **out, size_t *n,
+                  hs_error *err)
 {
     void *buf = NULL;
     int rc = read_file_1d(path, dataset, H5T_NATIVE_UINT64, 1, &buf, n, err);
@@ -241,7 +242,8 @@ static void print_meta(FILE *out, const char *path, const uint32_t v[2], const r
     else
         fprintf(out, "complete:    0 (INTERRUPTED: the run did not close cleanly; "
                      "below is what was written before it stopped)\n");
-    fprintf(out, "wall time:   %.3f s%s\n", m->wall_s, m->complete ? "" : " (not recorded)");
+    fprintf(out, "wall time:   %.3f s%s\n", m->wall_s,
+            m->complete ? "" : " (not recorded)");
     fprintf(out, "config:      %zu bytes of YAML\n", strlen(m->config));
 }
 
@@ -313,8 +315,8 @@ static char **read_strs_open(hid_t ds, hid_t ft, size_t n)
 }
 
 /* Reads 1-D string dataset name of loc into n new strings. */
-static int read_strs(const char *path, hid_t loc, const char *name, char ***out,
-                     size_t *n, hs_error *err)
+static int read_strs(const char *path, hid_t loc, const char *name, char ***out, size_t *n,
+                     hs_error *err)
 {
     *out = NULL;
     hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
@@ -358,9 +360,11 @@ static int read_phases(const char *path, hid_t file, phase_table *p, hs_error *e
     if (rc == HS_OK)
         rc = read_strs(path, file, "/phases/stage", &p->stage, &n[1], err);
     if (rc == HS_OK)
-        rc = read_1d(path, file, "/phases/start_ms", H5T_NATIVE_DOUBLE, 0, &start, &n[2], err);
+        rc = read_1d(path, file, "/phases/start_ms", H5T_NATIVE_DOUBLE, 0, &start, &n[2],
+                     err);
     if (rc == HS_OK)
-        rc = read_1d(path, file, "/phases/stop_ms", H5T_NATIVE_DOUBLE, 0, &stop, &n[3], err);
+        rc =
+            read_1d(path, file, "/phases/stop_ms", H5T_NATIVE_DOUBLE, 0, &stop, &n[3], err);
     p->start = start;
     p->stop = stop;
     p->n = n[0] < n[1] ? n[0] : n[1];
@@ -407,8 +411,8 @@ typedef int (*child_fn)(const char *path, hid_t grp, const char *name, FILE *out
 
 static char *link_name(hid_t g, hsize_t i)
 {
-    ssize_t len = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, NULL, 0,
-                                     H5P_DEFAULT);
+    ssize_t len =
+        H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, NULL, 0, H5P_DEFAULT);
     char *name = len >= 0 ? malloc((size_t)len + 1) : NULL;
     if (name && H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
                                    (size_t)len + 1, H5P_DEFAULT) < 0) {
@@ -534,7 +538,8 @@ static int info_report(const char *path, hid_t top, const char *name, FILE *out,
     int rc = read_report(path, g, name, &r, err);
     H5Gclose(g);
     if (rc == HS_OK)
-        fprintf(out, "  %-16s %s (%s), %llu times x %llu values, %.3f - %.3f ms every %g ms\n",
+        fprintf(out,
+                "  %-16s %s (%s), %llu times x %llu values, %.3f - %.3f ms every %g ms\n",
                 name, r.variable, r.units, (unsigned long long)r.dims[0],
                 (unsigned long long)r.dims[1], r.time[0], r.time[1], r.time[2]);
     free(r.variable);

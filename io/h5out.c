@@ -15,9 +15,9 @@
 
 #include "h5util.h"
 
-#define H5OUT_MAGIC 0x0A7Au
-#define SPIKE_CHUNK ((hsize_t)65536)          /* elements per spike chunk */
-#define REPORT_CHUNK_ROWS ((hsize_t)256)
+#define H5OUT_MAGIC        0x0A7Au
+#define SPIKE_CHUNK        ((hsize_t)65536) /* elements per spike chunk */
+#define REPORT_CHUNK_ROWS  ((hsize_t)256)
 #define REPORT_CHUNK_BYTES ((hsize_t)1 << 20) /* cap on one report chunk */
 
 /* The SONATA `sorting` enum values. */
@@ -25,17 +25,17 @@ enum { SORT_NONE = 0, SORT_BY_ID = 1, SORT_BY_TIME = 2 };
 
 typedef struct h5out_spk {
     char *pop;
-    hid_t grp, t, id;    /* /spikes/<pop>, its timestamps and node_ids */
-    hsize_t n;           /* spikes written */
-    double last_t;       /* latest time written, to keep `sorting` honest */
-    int by_time;         /* 1 while every append kept time order */
+    hid_t grp, t, id; /* /spikes/<pop>, its timestamps and node_ids */
+    hsize_t n;        /* spikes written */
+    double last_t;    /* latest time written, to keep `sorting` honest */
+    int by_time;      /* 1 while every append kept time order */
 } h5out_spk;
 
 typedef struct h5out_rep {
     char *pop;
-    hid_t data, time;    /* /report/<pop>/data and mapping/time */
-    hsize_t rows, cols;  /* rows written; values per row */
-    double start, dt;    /* ms */
+    hid_t data, time;   /* /report/<pop>/data and mapping/time */
+    hsize_t rows, cols; /* rows written; values per row */
+    double start, dt;   /* ms */
 } h5out_rep;
 
 struct h5out {
@@ -91,6 +91,22 @@ static void close_id(hid_t *id)
     *id = -1;
 }
 
+/* Scalar attributes in the file's fixed little-endian types. */
+static herr_t attr_u64(hid_t obj, const char *name, uint64_t v)
+{
+    return h5util_attr_write(obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
+}
+
+static herr_t attr_i32(hid_t obj, const char *name, int32_t v)
+{
+    return h5util_attr_write(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &v);
+}
+
+static herr_t attr_f64(hid_t obj, const char *name, double v)
+{
+    return h5util_attr_write(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
+}
+
 static herr_t write_units(hid_t obj, const char *units)
 {
     return h5util_attr_write_str(obj, "units", units);
@@ -132,8 +148,8 @@ static herr_t write_meta_strings(hid_t g, const h5out_meta *m)
     /* Variable-length strings keep their text in the global heap, so a large
      * config does not hit the 64 KiB limit of a compact attribute. */
     if (h5util_attr_write_str(g, "version", m ? m->version : "") < 0 ||
-        h5util_attr_write_str(g, "git_commit", m && m->git_commit ? m->git_commit
-                                                                  : "unknown") < 0 ||
+        h5util_attr_write_str(g, "git_commit",
+                              m && m->git_commit ? m->git_commit : "unknown") < 0 ||
         h5util_attr_write_str(g, "config", m ? m->config_text : "") < 0 ||
         h5util_attr_write_str(g, "overrides", m ? m->overrides : "") < 0 ||
         h5util_attr_write_str(g, "created", created) < 0)
@@ -143,14 +159,9 @@ static herr_t write_meta_strings(hid_t g, const h5out_meta *m)
 
 static herr_t write_meta(hid_t g, const h5out_meta *m)
 {
-    uint64_t seed = m ? m->seed : 0;
-    int32_t threads = m ? (int32_t)m->threads : 1, complete = 0;
-    double wall_s = 0.0;
-    if (write_meta_strings(g, m) < 0 ||
-        h5util_attr_write(g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed) < 0 ||
-        h5util_attr_write(g, "threads", H5T_STD_I32LE, H5T_NATIVE_INT32, &threads) < 0 ||
-        h5util_attr_write(g, "complete", H5T_STD_I32LE, H5T_NATIVE_INT32, &complete) < 0 ||
-        h5util_attr_write(g, "wall_s", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &wall_s) < 0)
+    if (write_meta_strings(g, m) < 0 || attr_u64(g, "seed", m ? m->seed : 0) < 0 ||
+        attr_i32(g, "threads", m ? (int32_t)m->threads : 1) < 0 ||
+        attr_i32(g, "complete", 0) < 0 || attr_f64(g, "wall_s", 0.0) < 0)
         return -1;
     return 0;
 }
@@ -283,8 +294,12 @@ int h5out_spikes_add(h5out *f, const char *pop, hs_error *err)
         return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
     f->spk = grown;
     h5out_spk *s = &f->spk[f->n_spk];
-    *s = (h5out_spk){.pop = strdup(pop), .grp = -1, .t = -1, .id = -1,
-                     .last_t = -INFINITY, .by_time = 1};
+    *s = (h5out_spk){.pop = strdup(pop),
+                     .grp = -1,
+                     .t = -1,
+                     .id = -1,
+                     .last_t = -INFINITY,
+                     .by_time = 1};
     if (!s->pop)
         return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
     if (spikes_create(f->file, s) < 0) {
@@ -316,8 +331,8 @@ static herr_t track_order(h5out_spk *s, const double *t_ms, size_t n)
     return write_sorting(s->grp, SORT_NONE);
 }
 
-int h5out_spikes_append(h5out *f, int h, const double *t_ms, const uint64_t *ids,
-                        size_t n, hs_error *err)
+int h5out_spikes_append(h5out *f, int h, const double *t_ms, const uint64_t *ids, size_t n,
+                        hs_error *err)
 {
     int rc = check_handle(f, h, f ? f->n_spk : 0, err);
     if (rc != HS_OK || n == 0)
@@ -339,7 +354,7 @@ int h5out_spikes_set_size(h5out *f, int h, uint64_t n_nodes, hs_error *err)
     if (rc != HS_OK)
         return rc;
     h5out_spk *s = &f->spk[h];
-    if (h5util_attr_write(s->grp, "n_nodes", H5T_STD_U64LE, H5T_NATIVE_UINT64, &n_nodes) < 0)
+    if (attr_u64(s->grp, "n_nodes", n_nodes) < 0)
         return io_fail(f->path, err, "n_nodes of /spikes/", s->pop);
     return flush(f, err);
 }
@@ -370,10 +385,12 @@ static herr_t write_mapping_ids(hid_t map, const uint64_t *node_ids, hsize_t n)
     if (ptr && elem) {
         for (hsize_t i = 0; i <= n; i++)
             ptr[i] = i;
-        if (h5util_write_array(map, "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, n, node_ids) >= 0 &&
-            h5util_write_array(map, "index_pointers", H5T_STD_U64LE, H5T_NATIVE_UINT64, n + 1,
-                        ptr) >= 0 &&
-            h5util_write_array(map, "element_ids", H5T_STD_U32LE, H5T_NATIVE_UINT32, n, elem) >= 0)
+        if (h5util_write_array(map, "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, n,
+                               node_ids) >= 0 &&
+            h5util_write_array(map, "index_pointers", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                               n + 1, ptr) >= 0 &&
+            h5util_write_array(map, "element_ids", H5T_STD_U32LE, H5T_NATIVE_UINT32, n,
+                               elem) >= 0)
             rc = 0;
     }
     free(ptr);
@@ -432,13 +449,14 @@ static int check_report_args(const h5out *f, const char *pop, const uint64_t *no
         if (strcmp(f->rep[i].pop, pop) == 0)
             return hs_error_at(err, HS_EINPUT, f->path, 0, 0,
                                "population '%s' already has a report (SONATA allows one "
-                               "per population and file)", pop);
+                               "per population and file)",
+                               pop);
     return HS_OK;
 }
 
-int h5out_report_add(h5out *f, const char *pop, const char *variable,
-                     const char *units, const uint64_t *node_ids, size_t n_nodes,
-                     double start_ms, double dt_ms, hs_error *err)
+int h5out_report_add(h5out *f, const char *pop, const char *variable, const char *units,
+                     const uint64_t *node_ids, size_t n_nodes, double start_ms,
+                     double dt_ms, hs_error *err)
 {
     int rc = check_handle(f, 0, 1, err);
     if (rc == HS_OK)
@@ -452,8 +470,12 @@ int h5out_report_add(h5out *f, const char *pop, const char *variable,
         return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
     f->rep = grown;
     h5out_rep *r = &f->rep[f->n_rep];
-    *r = (h5out_rep){.pop = strdup(pop), .data = -1, .time = -1, .cols = n_nodes,
-                     .start = start_ms, .dt = dt_ms};
+    *r = (h5out_rep){.pop = strdup(pop),
+                     .data = -1,
+                     .time = -1,
+                     .cols = n_nodes,
+                     .start = start_ms,
+                     .dt = dt_ms};
     if (!r->pop)
         return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
     if (report_create(f->file, r, variable, units, node_ids) < 0) {
@@ -468,8 +490,7 @@ int h5out_report_add(h5out *f, const char *pop, const char *variable,
     return rc == HS_OK ? (int)(f->n_rep - 1) : rc;
 }
 
-int h5out_report_append(h5out *f, int h, const float *data, size_t n_times,
-                        hs_error *err)
+int h5out_report_append(h5out *f, int h, const float *data, size_t n_times, hs_error *err)
 {
     int rc = check_handle(f, h, f ? f->n_rep : 0, err);
     if (rc != HS_OK || n_times == 0)
@@ -477,7 +498,9 @@ int h5out_report_append(h5out *f, int h, const float *data, size_t n_times,
     if (!data)
         return hs_error_at(err, HS_EINTERNAL, f->path, 0, 0, "h5out: NULL report data");
     h5out_rep *r = &f->rep[h];
-    if (h5util_append_rows(r->data, H5T_NATIVE_FLOAT, 2, r->rows, n_times, r->cols, data) < 0)
+    herr_t w = h5util_append_rows(r->data, H5T_NATIVE_FLOAT, 2, r->rows, n_times, r->cols,
+                                  data);
+    if (w < 0)
         return io_fail(f->path, err, "data of /report/", r->pop);
     r->rows += n_times;
     if (write_time(r->time, r) < 0)
@@ -514,9 +537,8 @@ static herr_t write_times(hid_t g, const char *name, const double *t, size_t n)
     return rc;
 }
 
-static herr_t phases_create(hid_t file, const char *const *names,
-                            const char *const *stages, const double *start_ms,
-                            const double *stop_ms, size_t n)
+static herr_t phases_create(hid_t file, const char *const *names, const char *const *stages,
+                            const double *start_ms, const double *stop_ms, size_t n)
 {
     htri_t exists = H5Lexists(file, "phases", H5P_DEFAULT);
     if (exists < 0 || (exists && H5Ldelete(file, "phases", H5P_DEFAULT) < 0))
@@ -525,8 +547,10 @@ static herr_t phases_create(hid_t file, const char *const *names,
     if (g < 0)
         return -1;
     herr_t rc = -1;
-    if (write_strings(g, "name", names, n) >= 0 && write_strings(g, "stage", stages, n) >= 0 &&
-        write_times(g, "start_ms", start_ms, n) >= 0 && write_times(g, "stop_ms", stop_ms, n) >= 0)
+    if (write_strings(g, "name", names, n) >= 0 &&
+        write_strings(g, "stage", stages, n) >= 0 &&
+        write_times(g, "start_ms", start_ms, n) >= 0 &&
+        write_times(g, "stop_ms", stop_ms, n) >= 0)
         rc = 0;
     H5Gclose(g);
     return rc;
@@ -553,10 +577,9 @@ int h5out_close(h5out *f, int complete, double wall_s, hs_error *err)
     if (!f)
         return HS_OK;
     int rc = HS_OK;
-    int32_t done = complete ? 1 : 0;
     /* wall_s first: complete = 1 is the last thing a clean run writes. */
-    if (h5util_attr_write(f->meta, "wall_s", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &wall_s) < 0 ||
-        h5util_attr_write(f->meta, "complete", H5T_STD_I32LE, H5T_NATIVE_INT32, &done) < 0)
+    if (attr_f64(f->meta, "wall_s", wall_s) < 0 ||
+        attr_i32(f->meta, "complete", complete ? 1 : 0) < 0)
         rc = io_fail(f->path, err, "/meta complete and wall_s", NULL);
     else
         rc = flush(f, err);

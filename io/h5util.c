@@ -72,8 +72,7 @@ static htri_t same_scalar_type(hid_t obj, const char *name, hid_t file_type)
     return same;
 }
 
-static herr_t write_existing(hid_t obj, const char *name, hid_t mem_type,
-                             const void *buf)
+static herr_t write_existing(hid_t obj, const char *name, hid_t mem_type, const void *buf)
 {
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     if (a < 0)
@@ -84,8 +83,8 @@ static herr_t write_existing(hid_t obj, const char *name, hid_t mem_type,
     return rc;
 }
 
-herr_t h5util_attr_write(hid_t obj, const char *name, hid_t file_type,
-                         hid_t mem_type, const void *buf)
+herr_t h5util_attr_write(hid_t obj, const char *name, hid_t file_type, hid_t mem_type,
+                         const void *buf)
 {
     htri_t exists = H5Aexists(obj, name);
     if (exists < 0)
@@ -222,8 +221,8 @@ herr_t h5util_attr_read_num(hid_t obj, const char *name, hid_t mem_type, void *b
 
 /* ---- datasets and groups ---- */
 
-hid_t h5util_create_ext(hid_t loc, const char *name, hid_t type, int rank,
-                        hsize_t cols, const hsize_t *chunk)
+hid_t h5util_create_ext(hid_t loc, const char *name, hid_t type, int rank, hsize_t cols,
+                        const hsize_t *chunk)
 {
     hsize_t dims[2] = {0, cols}, max[2] = {H5S_UNLIMITED, cols};
     hid_t space = H5Screate_simple(rank, dims, max);
@@ -238,8 +237,8 @@ hid_t h5util_create_ext(hid_t loc, const char *name, hid_t type, int rank,
     return ds;
 }
 
-herr_t h5util_append_rows(hid_t ds, hid_t mem_type, int rank, hsize_t old,
-                          hsize_t add, hsize_t cols, const void *buf)
+herr_t h5util_append_rows(hid_t ds, hid_t mem_type, int rank, hsize_t old, hsize_t add,
+                          hsize_t cols, const void *buf)
 {
     hsize_t size[2] = {old + add, cols}, start[2] = {old, 0}, count[2] = {add, cols};
     if (H5Dset_extent(ds, size) < 0)
@@ -258,14 +257,14 @@ herr_t h5util_append_rows(hid_t ds, hid_t mem_type, int rank, hsize_t old,
     return rc;
 }
 
-hid_t h5util_create_array(hid_t loc, const char *name, hid_t file_type,
-                          hid_t mem_type, hsize_t n, const void *buf)
+hid_t h5util_create_array(hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
+                          hsize_t n, const void *buf)
 {
     hid_t space = H5Screate_simple(1, &n, NULL);
     if (space < 0)
         return -1;
-    hid_t ds = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT,
-                          H5P_DEFAULT);
+    hid_t ds =
+        H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     H5Sclose(space);
     if (ds >= 0 && n > 0 &&
         H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
@@ -275,8 +274,8 @@ hid_t h5util_create_array(hid_t loc, const char *name, hid_t file_type,
     return ds;
 }
 
-herr_t h5util_write_array(hid_t loc, const char *name, hid_t file_type,
-                          hid_t mem_type, hsize_t n, const void *buf)
+herr_t h5util_write_array(hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
+                          hsize_t n, const void *buf)
 {
     hid_t ds = h5util_create_array(loc, name, file_type, mem_type, n, buf);
     if (ds < 0)

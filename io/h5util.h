@@ -25,8 +25,8 @@ hid_t h5util_str_type(void);
 
 /* Creates, or overwrites when it exists, the scalar attribute name of obj
  * with the given file type, written from buf in mem type. */
-herr_t h5util_attr_write(hid_t obj, const char *name, hid_t file_type,
-                         hid_t mem_type, const void *buf);
+herr_t h5util_attr_write(hid_t obj, const char *name, hid_t file_type, hid_t mem_type,
+                         const void *buf);
 
 /* As h5util_attr_write for a UTF-8 string (variable length); s NULL is "". */
 herr_t h5util_attr_write_str(hid_t obj, const char *name, const char *s);
@@ -42,21 +42,21 @@ herr_t h5util_attr_read_num(hid_t obj, const char *name, hid_t mem_type, void *b
 
 /* An empty chunked dataset of file type `type`, unlimited along its first
  * axis: rank 1, or rank 2 with cols values per row; chunk has rank dims. */
-hid_t h5util_create_ext(hid_t loc, const char *name, hid_t type, int rank,
-                        hsize_t cols, const hsize_t *chunk);
+hid_t h5util_create_ext(hid_t loc, const char *name, hid_t type, int rank, hsize_t cols,
+                        const hsize_t *chunk);
 
 /* Extends dataset ds (made by h5util_create_ext) from `old` to old + add
  * rows and writes the new rows from buf (add x cols values when rank 2). */
-herr_t h5util_append_rows(hid_t ds, hid_t mem_type, int rank, hsize_t old,
-                          hsize_t add, hsize_t cols, const void *buf);
+herr_t h5util_append_rows(hid_t ds, hid_t mem_type, int rank, hsize_t old, hsize_t add,
+                          hsize_t cols, const void *buf);
 
 /* A fixed-size 1-D dataset of n values written from buf; returned open. */
-hid_t h5util_create_array(hid_t loc, const char *name, hid_t file_type,
-                          hid_t mem_type, hsize_t n, const void *buf);
+hid_t h5util_create_array(hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
+                          hsize_t n, const void *buf);
 
 /* As h5util_create_array, closing the dataset again. */
-herr_t h5util_write_array(hid_t loc, const char *name, hid_t file_type,
-                          hid_t mem_type, hsize_t n, const void *buf);
+herr_t h5util_write_array(hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
+                          hsize_t n, const void *buf);
 
 /* Opens group name under loc, creating it when missing. */
 hid_t h5util_open_or_create_group(hid_t loc, const char *name);

@@ -12,6 +12,7 @@ static const struct {
     suite_fn fn;
 } suites[] = {
     /* suite list: one line per module */
+    {"h5out", h5out_suite},
 };
 
 int main(void)
