@@ -73,7 +73,7 @@ static int adex_plan_init(void *vplan, const void *vparams, double dt, hs_error 
     return HS_OK;
 }
 
-/* Resting point: dV/dt = 0 with w = a (V - E_L), found by Newton from E_L;
+/* Resting point without I_e: dV/dt = 0 with w = a (V - E_L), by Newton from E_L;
  * E_L itself when the exponential term leaves no rest below V_T. */
 static void adex_state_rest(const void *vplan, double *v)
 {
@@ -81,7 +81,7 @@ static void adex_state_rest(const void *vplan, double *v)
     double V = p->E_L;
     for (int k = 0; k < 50; k++) {
         double ex = exp((V - p->V_T) / p->Delta_T);
-        double f = -(p->g_L + p->a) * (V - p->E_L) + p->g_L * p->Delta_T * ex + p->I_e;
+        double f = -(p->g_L + p->a) * (V - p->E_L) + p->g_L * p->Delta_T * ex;
         double df = -(p->g_L + p->a) + p->g_L * ex;
         if (df == 0.0)
             break;

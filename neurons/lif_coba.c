@@ -80,7 +80,7 @@ static int lif_coba_plan_init(void *vplan, const void *vparams, double dt,
 static void lif_coba_state_rest(const void *vplan, double *v)
 {
     const lif_coba_plan *q = vplan;
-    v[V_M] = q->bL / q->aL;
+    v[V_M] = q->E_L;
     v[G_EX] = 0.0;
     v[G_IN] = 0.0;
 }

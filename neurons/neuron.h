@@ -68,7 +68,8 @@ typedef struct neuron_type {
     int (*plan_init)(void *plan, const void *params, double dt_ms,
                      hs_error *err);
 
-    /* Writes the resting value of every state variable into values. */
+    /* Writes the resting value of every state variable into values: the
+     * equilibrium without synaptic input or I_e (E_L for the LIF models). */
     void (*state_rest)(const void *plan, double *values);
 
     /* Optional (sources): allocate p->ext. seed and pop_index key the random

@@ -12,6 +12,8 @@ static const struct {
     suite_fn fn;
 } suites[] = {
     /* suite list: one line per module */
+    {"rng", rng_suite},
+    {"neuron", neuron_suite},
     {"h5out", h5out_suite},
 };
 

@@ -1,0 +1,350 @@
+/* Neuron models against independent solutions: lif_cuba against its
+ * analytic solution, lif_coba and adex against gsl_odeiv2 (rk8pd), first
+ * spike times against the closed form, refractoriness, and the sources'
+ * statistics. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_odeiv2.h>
+
+#include "../neurons/neuron.h"
+#include "suites.h"
+
+#define DT 0.1
+
+/* One population driven by hand through the model interface. */
+typedef struct cell {
+    const neuron_type *t;
+    double params[HS_MAX_PARAMS];
+    _Alignas(64) unsigned char plan[1024];
+    neuron_pop pop;
+    double *rx[NEURON_MAX_RECEPTORS];
+    uint32_t *spikes;
+} cell;
+
+static void cell_init(cell *c, const char *model, size_t n, const char *const *names,
+                      const double *vals, size_t n_vals)
+{
+    memset(c, 0, sizeof *c);
+    c->t = neuron_type_find(model);
+    ck_assert_ptr_nonnull(c->t);
+    ck_assert_uint_le(c->t->plan_size, sizeof c->plan);
+    hs_params_set_defaults(c->t->params, c->t->n_params, c->params);
+    for (size_t k = 0; k < n_vals; k++) {
+        int i = hs_params_find(c->t->params, c->t->n_params, names[k]);
+        ck_assert_int_ge(i, 0);
+        *hs_param_ptr(&c->t->params[i], c->params) = vals[k];
+    }
+    hs_error err;
+    ck_assert_int_eq(c->t->plan_init(c->plan, c->params, DT, &err), HS_OK);
+    ck_assert_int_eq(neuron_pop_alloc(&c->pop, c->t, c->plan, n, &err), HS_OK);
+    for (size_t r = 0; r < c->t->n_receptors; r++)
+        c->rx[r] = calloc(c->pop.n_alloc, sizeof(double));
+    c->spikes = calloc(c->pop.n_alloc, sizeof(uint32_t));
+}
+
+static void cell_free(cell *c)
+{
+    for (size_t r = 0; r < NEURON_MAX_RECEPTORS; r++)
+        free(c->rx[r]);
+    free(c->spikes);
+    neuron_pop_free(&c->pop, c->t);
+}
+
+/* Step s of neuron 0 with inputs ex and in arriving in it; returns spikes. */
+static size_t cell_step(cell *c, uint64_t s, double ex, double in)
+{
+    c->rx[0][0] = ex;
+    c->rx[1][0] = in;
+    return c->t->update(c->plan, &c->pop, 0, c->pop.n, s, c->rx, c->spikes);
+}
+
+/* A few input spikes: (arrival step, receptor, weight). */
+typedef struct input { uint64_t step; int rec; double w; } input;
+
+static double input_at(const input *in, size_t n, uint64_t s, int rec)
+{
+    double w = 0;
+    for (size_t k = 0; k < n; k++)
+        if (in[k].step == s && in[k].rec == rec)
+            w += in[k].w;
+    return w;
+}
+
+START_TEST(test_lif_cuba_analytic)
+{
+    const char *names[] = {"C_m", "tau_m", "E_L", "V_th", "tau_syn_ex", "tau_syn_in", "I_e"};
+    const double vals[] = {250, 10, -70, 0, 2, 5, 100};
+    cell c;
+    cell_init(&c, "lif_cuba", 1, names, vals, 7);
+    const input in[] = {{50, 0, 300}, {120, 0, 300}, {121, 0, 150}, {200, 1, -200}};
+    const double C = 250, tm = 10, EL = -70, Ie = 100, ts[2] = {2, 5};
+    double worst = 0, span = 0;
+    for (uint64_t s = 0; s < 600; s++) {
+        cell_step(&c, s, input_at(in, 4, s, 0), input_at(in, 4, s, 1));
+        double t = (double)(s + 1) * DT;
+        /* V - E_L = I_e R (1 - e^{-t/tm}) + sum w/C (e^{-u/ts} - e^{-u/tm}) / (1/tm - 1/ts) */
+        double dv = Ie * tm / C * (1 - exp(-t / tm));
+        for (size_t k = 0; k < 4; k++) {
+            double u = t - (double)(in[k].step + 1) * DT;
+            if (u >= 0)
+                dv += in[k].w / C * (exp(-u / ts[in[k].rec]) - exp(-u / tm)) /
+                      (1 / tm - 1 / ts[in[k].rec]);
+        }
+        worst = fmax(worst, fabs(c.pop.var[0][0] - (EL + dv)));
+        span = fmax(span, fabs(dv));
+    }
+    ck_assert_double_gt(span, 1.0);
+    ck_assert_double_le(worst / span, 1e-6);
+    cell_free(&c);
+}
+END_TEST
+
+/* ---- gsl_odeiv2 references ---- */
+
+typedef struct coba_ode {
+    double C, gL, EL, Eex, Ein, tex, tin, Ie;
+    /* adex only */
+    double VT, DT_, a, tw;
+    int adex;
+} coba_ode;
+
+/* y = (V, ge, gi) or, for adex, (V, ge, gi, w). */
+static int coba_rhs(double t, const double y[], double f[], void *params)
+{
+    (void)t;
+    const coba_ode *p = params;
+    double I = -p->gL * (y[0] - p->EL) + y[1] * (p->Eex - y[0]) + y[2] * (p->Ein - y[0]) + p->Ie;
+    if (p->adex)
+        I += p->gL * p->DT_ * exp((y[0] - p->VT) / p->DT_) - y[3];
+    f[0] = I / p->C;
+    f[1] = -y[1] / p->tex;
+    f[2] = -y[2] / p->tin;
+    if (p->adex)
+        f[3] = (p->a * (y[0] - p->EL) - y[3]) / p->tw;
+    return GSL_SUCCESS;
+}
+
+/* Integrates the reference across [0, steps dt] with the inputs as jumps at
+ * the end of their arrival steps; compares V (and w) after every step. */
+static void compare_with_ode(cell *c, coba_ode *p, const input *in, size_t n_in,
+                             uint64_t steps, double *rel_V, double *rel_w)
+{
+    size_t dim = p->adex ? 4 : 3;
+    gsl_odeiv2_system sys = {coba_rhs, NULL, dim, p};
+    gsl_odeiv2_driver *d =
+        gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-6, 1e-13, 1e-13);
+    double y[4] = {c->pop.var[0][0], 0, 0, 0};
+    if (p->adex)
+        y[3] = c->pop.var[1][0];
+    double t = 0, worst_V = 0, span_V = 0, worst_w = 0, span_w = 0;
+    for (uint64_t s = 0; s < steps; s++) {
+        double ex = input_at(in, n_in, s, 0), ih = input_at(in, n_in, s, 1);
+        cell_step(c, s, ex, ih);
+        ck_assert_int_eq(gsl_odeiv2_driver_apply(d, &t, (double)(s + 1) * DT, y), GSL_SUCCESS);
+        y[1] += ex;
+        y[2] += ih;
+        gsl_odeiv2_driver_reset(d);
+        worst_V = fmax(worst_V, fabs(c->pop.var[0][0] - y[0]));
+        span_V = fmax(span_V, fabs(y[0] - p->EL));
+        if (p->adex) {
+            worst_w = fmax(worst_w, fabs(c->pop.var[1][0] - y[3]));
+            span_w = fmax(span_w, fabs(y[3]));
+        }
+    }
+    gsl_odeiv2_driver_free(d);
+    *rel_V = worst_V / span_V;
+    *rel_w = p->adex ? worst_w / span_w : 0.0;
+}
+
+START_TEST(test_lif_coba_ode)
+{
+    const char *names[] = {"V_th", "I_e"};
+    const double vals[] = {0, 50};
+    cell c;
+    cell_init(&c, "lif_coba", 1, names, vals, 2);
+    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 50, 0, 0, 0, 0, 0};
+    const input in[] = {{30, 0, 5}, {80, 0, 20}, {81, 0, 10}, {150, 1, 30}, {400, 0, 40}};
+    double rel_V, rel_w;
+    compare_with_ode(&c, &p, in, 5, 800, &rel_V, &rel_w);
+    ck_assert_double_le(rel_V, 1e-6);
+    cell_free(&c);
+}
+END_TEST
+
+START_TEST(test_adex_ode)
+{
+    /* Brette & Gerstner 2005 defaults, slower synapses, driven below V_T */
+    const char *names[] = {"tau_syn_ex", "tau_syn_in", "I_e"};
+    const double vals[] = {2, 5, 250};
+    cell c;
+    cell_init(&c, "adex", 1, names, vals, 3);
+    coba_ode p = {281, 30, -70.6, 0, -85, 2, 5, 250, -50.4, 2, 4, 144, 1};
+    const input in[] = {{100, 0, 3}, {300, 0, 6}, {301, 0, 2}, {500, 1, 10}, {2000, 0, 5}};
+    double rel_V, rel_w;
+    compare_with_ode(&c, &p, in, 5, 4000, &rel_V, &rel_w);
+    ck_assert_uint_eq(c.pop.refr[0], 0);
+    ck_assert_double_le(rel_V, 1e-6);
+    ck_assert_double_le(rel_w, 1e-6);
+    cell_free(&c);
+}
+END_TEST
+
+/* Step whose end first has V >= V_th under constant drive; -1 if none. */
+static long first_spike_step(cell *c, uint64_t max_steps)
+{
+    for (uint64_t s = 0; s < max_steps; s++)
+        if (cell_step(c, s, 0, 0))
+            return (long)s;
+    return -1;
+}
+
+START_TEST(test_first_spike_time)
+{
+    /* lif_cuba: V = E_L + I_e R (1 - e^{-t/tau_m}); t* = -tau_m ln(1 - (V_th - E_L)/(I_e R)) */
+    const char *n1[] = {"C_m", "tau_m", "E_L", "V_th", "V_reset", "I_e"};
+    const double v1[] = {250, 10, -70, -55, -70, 500};
+    cell c;
+    cell_init(&c, "lif_cuba", 1, n1, v1, 6);
+    double tstar = -10 * log(1 - 15.0 / 20.0);
+    long s = first_spike_step(&c, 10000);
+    ck_assert_int_ge(s, 0);
+    double stamp = (double)(s + 1) * DT;
+    ck_assert_double_ge(stamp, tstar);
+    ck_assert_double_lt(stamp, tstar + DT);
+    cell_free(&c);
+    /* lif_coba without input: tau = C/g_L = 20 ms, I_e / g_L = 15 mV */
+    const char *n2[] = {"I_e"};
+    const double v2[] = {150};
+    cell_init(&c, "lif_coba", 1, n2, v2, 1);
+    tstar = -20 * log(1 - 10.0 / 15.0);
+    s = first_spike_step(&c, 10000);
+    ck_assert_int_ge(s, 0);
+    stamp = (double)(s + 1) * DT;
+    ck_assert_double_ge(stamp, tstar);
+    ck_assert_double_lt(stamp, tstar + DT);
+    cell_free(&c);
+}
+END_TEST
+
+START_TEST(test_refractory)
+{
+    const char *n1[] = {"C_m", "tau_m", "E_L", "V_th", "V_reset", "I_e", "t_ref"};
+    const double v1[] = {250, 10, -70, -55, -70, 500, 2};
+    cell c;
+    cell_init(&c, "lif_cuba", 1, n1, v1, 7);
+    long s1 = first_spike_step(&c, 10000);
+    ck_assert_int_ge(s1, 0);
+    /* held at V_reset for t_ref / dt = 20 steps whatever the input, then
+     * free: the input that arrived meanwhile fires it at once */
+    for (uint64_t s = (uint64_t)s1 + 1; s <= (uint64_t)s1 + 20; s++) {
+        ck_assert_uint_eq(cell_step(&c, s, 1e4, 0), 0);
+        ck_assert_double_eq(c.pop.var[0][0], -70.0);
+    }
+    ck_assert_uint_eq(cell_step(&c, (uint64_t)s1 + 21, 0, 0), 1);
+    cell_free(&c);
+    cell_init(&c, "lif_cuba", 1, n1, v1, 7);
+    s1 = first_spike_step(&c, 10000);
+    /* the next interval: t_ref + tau_m ln(I_e R / (I_e R - (V_th - E_L))) */
+    long s2 = -1;
+    for (uint64_t s = (uint64_t)s1 + 1; s < 100000 && s2 < 0; s++)
+        if (cell_step(&c, s, 0, 0))
+            s2 = (long)s;
+    double isi = 2.0 + 10 * log(20.0 / 5.0);
+    ck_assert_double_lt(fabs((double)(s2 - s1) * DT - isi), DT);
+    cell_free(&c);
+}
+END_TEST
+
+START_TEST(test_poisson_statistics)
+{
+    const char *names[] = {"rate"};
+    const double vals[] = {20};
+    cell c;
+    cell_init(&c, "poisson", 1000, names, vals, 1);
+    hs_error err;
+    ck_assert_int_eq(c.t->ext_alloc(&c.pop, c.plan, NULL, 7, 0, &err), HS_OK);
+    const uint64_t steps = 200000;
+    const double p = -expm1(-20 * DT * 1e-3);
+    uint64_t *last = calloc(1000, sizeof *last);
+    double n_isi = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, count = 0;
+    for (uint64_t s = 0; s < steps; s++) {
+        size_t k = c.t->update(c.plan, &c.pop, 0, 1000, s, NULL, c.spikes);
+        count += (double)k;
+        for (size_t q = 0; q < k; q++) {
+            uint32_t i = c.spikes[q];
+            if (last[i]) {
+                double x = (double)(s + 1 - last[i]);
+                n_isi++;
+                m1 += x;
+                m2 += x * x;
+                m3 += x * x * x;
+                m4 += x * x * x * x;
+            }
+            last[i] = s + 1;
+        }
+    }
+    /* count ~ Binomial(1000 steps, p) */
+    double mean_count = 1000.0 * steps * p, sd_count = sqrt(mean_count * (1 - p));
+    ck_assert_double_lt(fabs(count - mean_count), 3 * sd_count);
+    /* ISI in steps is geometric(p): CV = sqrt(1 - p); standard error of the
+     * sample CV by the delta method from the sample moments */
+    double mu = m1 / n_isi, var = m2 / n_isi - mu * mu;
+    double c3 = m3 / n_isi - 3 * mu * m2 / n_isi + 2 * mu * mu * mu;
+    double c4 = m4 / n_isi - 4 * mu * m3 / n_isi + 6 * mu * mu * m2 / n_isi - 3 * pow(mu, 4);
+    double cv = sqrt(var) / mu;
+    double se = cv * sqrt(((c4 - var * var) / (4 * var * var) + var / (mu * mu) - c3 / (var * mu)) / n_isi);
+    ck_assert_double_lt(fabs(cv - sqrt(1 - p)), 3 * se);
+    free(last);
+    cell_free(&c);
+}
+END_TEST
+
+START_TEST(test_spike_times_source)
+{
+    cell c;
+    cell_init(&c, "spike_times", 5, NULL, NULL, 0);
+    const double t[] = {0.3, 0.1, 0.3, 0.32, 1.0};
+    const uint64_t ids[] = {2, 4, 1, 2, 0};
+    neuron_source_data d = {t, ids, 5};
+    hs_error err;
+    ck_assert_int_eq(c.t->ext_alloc(&c.pop, c.plan, &d, 1, 0, &err), HS_OK);
+    /* step round(t/dt) - 1: 0.1 -> 0; 0.3, 0.32 -> 2; 1.0 -> 9 */
+    ck_assert_uint_eq(c.t->update(c.plan, &c.pop, 0, 5, 0, NULL, c.spikes), 1);
+    ck_assert_uint_eq(c.spikes[0], 4);
+    ck_assert_uint_eq(c.t->update(c.plan, &c.pop, 0, 5, 1, NULL, c.spikes), 0);
+    ck_assert_uint_eq(c.t->update(c.plan, &c.pop, 0, 5, 2, NULL, c.spikes), 2);
+    ck_assert_uint_eq(c.spikes[0], 1);
+    ck_assert_uint_eq(c.spikes[1], 2);
+    /* a thread owning [2, 5) sees only neuron 2 */
+    ck_assert_uint_eq(c.t->update(c.plan, &c.pop, 2, 5, 2, NULL, c.spikes), 1);
+    ck_assert_uint_eq(c.t->update(c.plan, &c.pop, 0, 5, 9, NULL, c.spikes), 1);
+    cell_free(&c);
+    const double early[] = {0.04};
+    const uint64_t id0[] = {0};
+    neuron_source_data bad = {early, id0, 1};
+    cell_init(&c, "spike_times", 1, NULL, NULL, 0);
+    ck_assert_int_eq(c.t->ext_alloc(&c.pop, c.plan, &bad, 1, 0, &err), HS_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "before the end of the first step"));
+    cell_free(&c);
+}
+END_TEST
+
+Suite *neuron_suite(void)
+{
+    Suite *s = suite_create("neuron");
+    TCase *tc = tcase_create("models");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_lif_cuba_analytic);
+    tcase_add_test(tc, test_lif_coba_ode);
+    tcase_add_test(tc, test_adex_ode);
+    tcase_add_test(tc, test_first_spike_time);
+    tcase_add_test(tc, test_refractory);
+    tcase_add_test(tc, test_poisson_statistics);
+    tcase_add_test(tc, test_spike_times_source);
+    suite_add_tcase(s, tc);
+    return s;
+}
