@@ -1,0 +1,404 @@
+/* config.c: the experiment file -> hs_config: file, overrides, simulation,
+ * populations. The schema is in config.h; projections and recording are in
+ * config_net.c, spike data in config_spikes.c. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_fields.h"
+
+enum { ROOT_SIMULATION, ROOT_POPULATIONS, ROOT_PROJECTIONS, ROOT_RECORDING, N_ROOT };
+
+static const config_field root_fields[N_ROOT] = {
+    {.key = "simulation", .kind = CONFIG_MAP, .required = 1, .offset = CONFIG_NO_OFFSET},
+    {.key = "populations", .kind = CONFIG_MAP, .required = 1, .offset = CONFIG_NO_OFFSET},
+    {.key = "projections", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+    {.key = "recording", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+};
+
+typedef struct sim_values {
+    double dt_ms, duration_ms;
+    uint64_t seed, threads;
+} sim_values;
+
+static const config_field sim_fields[] = {
+    {.key = "dt_ms", .kind = CONFIG_NUMBER, .offset = offsetof(sim_values, dt_ms),
+     .def = 0.1, .min = 0, .max = 10, .min_open = 1, .unit = "ms"},
+    {.key = "duration_ms", .kind = CONFIG_NUMBER, .required = 1,
+     .offset = offsetof(sim_values, duration_ms), .min = 0, .max = 1e12, .min_open = 1,
+     .unit = "ms"},
+    {.key = "seed", .kind = CONFIG_INT, .offset = offsetof(sim_values, seed), .def = 1,
+     .imin = 0, .imax = INT64_MAX, .unit = ""},
+    {.key = "threads", .kind = CONFIG_INT, .offset = offsetof(sim_values, threads),
+     .def = 1, .imin = 1, .imax = 1024, .unit = ""},
+};
+
+enum { POP_MODEL, POP_SIZE, POP_PARAMS, POP_INIT, POP_SPIKES, N_POP };
+
+static const config_field pop_fields[N_POP] = {
+    {.key = "model", .kind = CONFIG_STRING, .required = 1, .offset = CONFIG_NO_OFFSET},
+    {.key = "size", .kind = CONFIG_INT, .required = 1, .offset = offsetof(hs_pop_config, size),
+     .imin = 1, .imax = UINT32_MAX, .unit = ""},
+    {.key = "params", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+    {.key = "init", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+    {.key = "spikes", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+};
+
+/* Steps beyond 2^53 no longer count exactly in a double. */
+#define MAX_STEPS 9007199254740992.0
+
+/* ---- simulation ---- */
+
+static int sim_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
+                    hs_config *cfg)
+{
+    sim_values v;
+    int rc = config_fields_read(c, sim_fields, sizeof sim_fields / sizeof sim_fields[0],
+                                key, map, &v, NULL, NULL);
+    if (rc != HS_OK)
+        return rc;
+    /* The run is a whole number of steps; anything shorter than one is a typo. */
+    const yamltree_node *dur = yamltree_get(map, "duration_ms");
+    double steps = round(v.duration_ms / v.dt_ms);
+    size_t old = config_path_push(c, "duration_ms");
+    if (steps < 1)
+        rc = config_fail(c, dur, "%.15g ms is shorter than one step (dt_ms = %.15g ms)",
+                         v.duration_ms, v.dt_ms);
+    else if (steps > MAX_STEPS)
+        rc = config_fail(c, dur, "%.15g ms is more than 2^53 steps of %.15g ms",
+                         v.duration_ms, v.dt_ms);
+    config_path_pop(c, old);
+    cfg->dt_ms = v.dt_ms;
+    cfg->duration_ms = steps * v.dt_ms;
+    cfg->seed = v.seed;
+    cfg->threads = (int)v.threads;
+    c->dt_ms = v.dt_ms;
+    return rc;
+}
+
+/* ---- populations ---- */
+
+static int model_read(config_ctx *c, const yamltree_node *n, hs_pop_config *p)
+{
+    const char *name;
+    size_t old = config_path_push(c, "model");
+    int rc = config_string_read(c, n, &name);
+    if (rc == HS_OK) {
+        p->model = neuron_type_find(name);
+        if (!p->model) {
+            const char *names[32];
+            char list[512];
+            size_t k = 0;
+            for (; neuron_types[k] && k < 32; k++)
+                names[k] = neuron_types[k]->name;
+            rc = config_fail(c, n, "unknown model '%.40s'; known models: %s", name,
+                             config_names_join(names, k, list, sizeof list));
+        }
+    }
+    config_path_pop(c, old);
+    return rc;
+}
+
+/* Cross-parameter relations (V_reset < V_th, ...) are the model's to check. */
+static int plan_check(config_ctx *c, const yamltree_node *at, const hs_pop_config *p)
+{
+    const neuron_type *t = p->model;
+    void *plan = calloc(1, t->plan_size ? t->plan_size : 1);
+    if (!plan)
+        return hs_error_set(c->err, HS_ENOMEM, "out of memory checking %s", p->name);
+    hs_error perr;
+    hs_error_clear(&perr);
+    int rc = t->plan_init ? t->plan_init(plan, p->params, c->dt_ms, &perr) : HS_OK;
+    free(plan);
+    if (rc == HS_OK)
+        return HS_OK;
+    size_t old = config_path_push(c, "params");
+    rc = config_fail(c, at, "%s", perr.msg[0] ? perr.msg : "invalid parameters");
+    config_path_pop(c, old);
+    return rc;
+}
+
+static int params_read(config_ctx *c, const yamltree_node *pop_key,
+                       const yamltree_node *pop, hs_pop_config *p)
+{
+    const neuron_type *t = p->model;
+    if (t->n_params > HS_MAX_PARAMS || t->params_size > sizeof p->params)
+        return hs_error_set(c->err, HS_EINTERNAL, "model %s has more than %d parameters",
+                            t->name, HS_MAX_PARAMS);
+    config_field f[HS_MAX_PARAMS];
+    for (size_t i = 0; i < t->n_params; i++)
+        f[i] = (config_field){.key = t->params[i].name, .kind = CONFIG_NUMBER,
+                              .offset = t->params[i].offset, .def = t->params[i].def,
+                              .min = t->params[i].min, .max = t->params[i].max,
+                              .unit = t->params[i].unit};
+    hs_params_set_defaults(t->params, t->n_params, p->params);
+    const yamltree_node *key = yamltree_get_key(pop, "params");
+    const yamltree_node *map = yamltree_get(pop, "params");
+    if (map) {
+        char noun[HS_NAME_MAX + 32];
+        snprintf(noun, sizeof noun, "parameter of %s", t->name);
+        size_t old = config_path_push(c, "params");
+        int rc = config_fields_read(c, f, t->n_params, key, map, p->params, NULL, noun);
+        config_path_pop(c, old);
+        if (rc != HS_OK)
+            return rc;
+    }
+    return plan_check(c, key ? key : pop_key, p);
+}
+
+static int init_read(config_ctx *c, const yamltree_node *map, hs_pop_config *p)
+{
+    const neuron_type *t = p->model;
+    if (!yamltree_get(map, "init"))
+        return HS_OK;
+    if (t->n_state > NEURON_MAX_STATE)
+        return hs_error_set(c->err, HS_EINTERNAL, "model %s has too many state variables",
+                            t->name);
+    config_field f[NEURON_MAX_STATE];
+    const yamltree_node *nodes[NEURON_MAX_STATE];
+    for (size_t i = 0; i < t->n_state; i++)
+        f[i] = (config_field){.key = t->state_names[i], .kind = CONFIG_DIST,
+                              .offset = i * sizeof(hs_dist), .unit = t->state_units[i]};
+    char noun[HS_NAME_MAX + 32];
+    snprintf(noun, sizeof noun, "state variable of %s", t->name);
+    size_t old = config_path_push(c, "init");
+    int rc = config_fields_read(c, f, t->n_state, yamltree_get_key(map, "init"),
+                                yamltree_get(map, "init"), p->init, nodes, noun);
+    config_path_pop(c, old);
+    for (size_t i = 0; rc == HS_OK && i < t->n_state; i++)
+        p->has_init[i] = nodes[i] != NULL;
+    return rc;
+}
+
+static int spikes_read(config_ctx *c, const yamltree_node *pop_key,
+                       const yamltree_node *pop, hs_pop_config *p)
+{
+    const yamltree_node *spikes = yamltree_get(pop, "spikes");
+    int wants = strcmp(p->model->name, "spike_times") == 0;
+    if (wants && !spikes)
+        return config_fail(c, pop_key, "missing required key 'spikes' (a spike_times "
+                                       "population needs its spike times)");
+    if (!spikes)
+        return HS_OK;
+    size_t old = config_path_push(c, "spikes");
+    int rc = wants ? config_spikes_read(c, yamltree_get_key(pop, "spikes"), spikes, p)
+                   : config_fail(c, yamltree_get_key(pop, "spikes"),
+                                 "only spike_times populations take spikes, not %s",
+                                 p->model->name);
+    config_path_pop(c, old);
+    return rc;
+}
+
+static int pop_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
+                    hs_pop_config *p)
+{
+    const yamltree_node *nodes[N_POP];
+    int rc = config_name_check(c, key, "population");
+    if (rc == HS_OK)
+        rc = config_fields_read(c, pop_fields, N_POP, key, map, p, nodes, NULL);
+    if (rc != HS_OK)
+        return rc;
+    memcpy(p->name, key->str, key->len + 1);
+    p->loc = (hs_loc){key->line, key->col};
+    rc = model_read(c, nodes[POP_MODEL], p);
+    if (rc == HS_OK)
+        rc = params_read(c, key, map, p);
+    if (rc == HS_OK)
+        rc = init_read(c, map, p);
+    if (rc == HS_OK)
+        rc = spikes_read(c, key, map, p);
+    return rc;
+}
+
+static int pops_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
+                     hs_config *cfg)
+{
+    size_t n = yamltree_len(map);
+    size_t old = config_path_push(c, "populations");
+    if (n == 0) {
+        int rc = config_fail(c, key, "at least one population is needed");
+        config_path_pop(c, old);
+        return rc;
+    }
+    cfg->pops = calloc(n, sizeof *cfg->pops);
+    if (!cfg->pops)
+        return hs_error_set(c->err, HS_ENOMEM, "out of memory for %zu populations", n);
+    int rc = HS_OK;
+    for (size_t i = 0; rc == HS_OK && i < n; i++) {
+        const yamltree_pair *pr = &map->pairs[i];
+        size_t inner = config_path_push(c, pr->key->str);
+        cfg->n_pops++;     /* counted first, so config_free sees partial spike data */
+        rc = pop_read(c, pr->key, pr->value, &cfg->pops[i]);
+        config_path_pop(c, inner);
+    }
+    config_path_pop(c, old);
+    return rc;
+}
+
+/* ---- the file ---- */
+
+static int file_read(const char *path, char **text, size_t *len, hs_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return hs_error_set(err, HS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    int rc = buf ? HS_OK : HS_ENOMEM;
+    while (rc == HS_OK) {
+        if (n + 1 == cap) {
+            char *bigger = cap < SIZE_MAX / 2 ? realloc(buf, 2 * cap) : NULL;
+            if (!bigger) {
+                rc = HS_ENOMEM;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - 1 - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (rc == HS_OK && ferror(f))
+        rc = hs_error_set(err, HS_EINPUT, "%s: cannot read: %s", path, strerror(errno));
+    else if (rc == HS_ENOMEM)
+        hs_error_set(err, HS_ENOMEM, "%s: out of memory reading the file", path);
+    fclose(f);
+    if (rc != HS_OK) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return HS_OK;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+static char *overrides_join(const char *const *sets, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(sets[i]) + 1;
+    char *s = malloc(len), *end = s;
+    for (size_t i = 0; s && i < n; i++) {
+        size_t k = strlen(sets[i]);
+        memcpy(end, sets[i], k);
+        end += k;
+        if (i + 1 < n)
+            *end++ = '\n';
+    }
+    if (s)
+        *end = '\0';
+    return s;
+}
+
+static int root_read(config_ctx *c, const yamltree_node *root, hs_config *cfg)
+{
+    const yamltree_node *nodes[N_ROOT];
+    int rc = config_fields_read(c, root_fields, N_ROOT, NULL, root, NULL, nodes, NULL);
+    if (rc == HS_OK)
+        rc = sim_read(c, yamltree_get_key(root, "simulation"), nodes[ROOT_SIMULATION], cfg);
+    if (rc == HS_OK)
+        rc = pops_read(c, yamltree_get_key(root, "populations"), nodes[ROOT_POPULATIONS],
+                       cfg);
+    if (rc == HS_OK)
+        rc = config_projs_read(c, yamltree_get_key(root, "projections"),
+                               nodes[ROOT_PROJECTIONS], cfg);
+    if (rc == HS_OK)
+        rc = config_recording_read(c, nodes[ROOT_RECORDING], cfg);
+    return rc;
+}
+
+/* Parses, applies the overrides, reads. */
+static int tree_read(hs_config *cfg, size_t len, const char *const *sets, size_t n_sets,
+                     hs_error *err)
+{
+    yamltree_node *root = yamltree_parse(cfg->text, len, cfg->path, err);
+    if (!root)
+        return err ? err->code : HS_EINPUT;
+    config_ctx c = {.file = cfg->path, .dir = NULL, .err = err};
+    int rc = HS_OK;
+    if (root->kind != YAMLTREE_MAP)
+        rc = config_fail(&c, root, "the top level must be a mapping with simulation and "
+                                   "populations");
+    for (size_t i = 0; rc == HS_OK && i < n_sets; i++)
+        rc = yamltree_set(root, sets[i], err);
+    char *dir = rc == HS_OK ? dir_of(cfg->path) : NULL;
+    if (rc == HS_OK && !dir)
+        rc = hs_error_set(err, HS_ENOMEM, "out of memory");
+    c.dir = dir;
+    if (rc == HS_OK)
+        rc = root_read(&c, root, cfg);
+    free(dir);
+    yamltree_free(root);
+    return rc;
+}
+
+hs_config *config_load(const char *path, const char *const *sets, size_t n_sets,
+                       hs_error *err)
+{
+    hs_error local;
+    hs_error_clear(&local);
+    hs_config *cfg = calloc(1, sizeof *cfg);
+    int rc = cfg ? HS_OK : hs_error_set(&local, HS_ENOMEM, "out of memory");
+    size_t len = 0;
+    if (rc == HS_OK) {
+        cfg->path = strdup(path);
+        cfg->overrides = n_sets ? overrides_join(sets, n_sets) : NULL;
+        if (!cfg->path || (n_sets && !cfg->overrides))
+            rc = hs_error_set(&local, HS_ENOMEM, "out of memory");
+    }
+    if (rc == HS_OK)
+        rc = file_read(path, &cfg->text, &len, &local);
+    if (rc == HS_OK)
+        rc = tree_read(cfg, len, sets, n_sets, &local);
+    if (rc != HS_OK) {
+        config_free(cfg);
+        hs_error_set(err, rc, "%s", local.msg);
+        return NULL;
+    }
+    return cfg;
+}
+
+void config_free(hs_config *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; c->pops && i < c->n_pops; i++) {
+        free(c->pops[i].spike_t_ms);
+        free(c->pops[i].spike_ids);
+    }
+    for (size_t i = 0; c->traces && i < c->n_traces; i++)
+        free(c->traces[i].ids);
+    free(c->pops);
+    free(c->projs);
+    free(c->traces);
+    free(c->path);
+    free(c->text);
+    free(c->overrides);
+    free(c);
+}
+
+int config_pop_find(const hs_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_pops; i++)
+        if (strcmp(c->pops[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}

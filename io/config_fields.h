@@ -1,0 +1,120 @@
+/* config_fields.h: the schema machinery behind config.c (internal to io/).
+ *
+ * A mapping of the experiment file is described by a table of config_field
+ * (key, type, required, range, unit, default, where the value goes), and
+ * config_fields_read checks it in one pass: unknown keys, missing required
+ * keys, wrong types and out-of-range values are errors, absent keys get
+ * their default. Values that need more than a type and a range (names that
+ * refer to other things, nested mappings) are handed back as nodes.
+ *
+ * Errors are HS_EINPUT "file:line:col: key.path: message", where key.path is
+ * the context's current path (config_path_push/pop).
+ */
+#ifndef HS_CONFIG_FIELDS_H
+#define HS_CONFIG_FIELDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "yamltree.h"
+
+typedef struct config_ctx {
+    const char *file;          /* the YAML, for messages */
+    const char *dir;           /* its directory, for relative data paths */
+    hs_error *err;
+    double dt_ms;              /* once simulation is read */
+    char path[320];            /* key.path of what is being read */
+    size_t path_len;
+} config_ctx;
+
+typedef enum {
+    CONFIG_NUMBER,             /* finite double (or +-inf when inf_ok) */
+    CONFIG_INT,                /* uint64_t */
+    CONFIG_BOOL,               /* int, 0 or 1 */
+    CONFIG_STRING,             /* node only */
+    CONFIG_DIST,               /* hs_dist */
+    CONFIG_MAP,                /* node only; null counts as empty */
+    CONFIG_LIST                /* node only; null counts as empty */
+} config_kind;
+
+#define CONFIG_NO_OFFSET ((size_t)-1)
+
+typedef struct config_field {
+    const char *key;
+    config_kind kind;
+    int required;
+    size_t offset;             /* of the value in the output struct, or CONFIG_NO_OFFSET */
+    double def;                /* default of NUMBER, INT, BOOL, DIST (a constant) */
+    double min, max;           /* NUMBER: allowed range */
+    int min_open;              /* 1: the range is (min, max] */
+    int inf_ok;                /* NUMBER: +-inf allowed (YAML .inf) */
+    uint64_t imin, imax;       /* INT: allowed range */
+    const char *unit;          /* for messages, "" when none */
+} config_field;
+
+/* ---- paths and errors ---- */
+
+/* Appends ".key" (or "[i]") to the path; returns the length to pop back to. */
+size_t config_path_push(config_ctx *c, const char *key);
+size_t config_path_push_index(config_ctx *c, size_t i);
+void config_path_pop(config_ctx *c, size_t len);
+
+/* An HS_EINPUT error at node at (or at the override that made it) with the
+ * current path. Returns HS_EINPUT. */
+int config_fail(config_ctx *c, const yamltree_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- whole mappings ---- */
+
+/* Reads map (whose key node is key, NULL for the top level) by the table:
+ * stores every field with an offset into out (value or default) and, when
+ * nodes is not NULL, the value node of every field (NULL when absent) into
+ * nodes[n]. noun names the keys in the unknown-key message ("key" if NULL),
+ * e.g. "parameter of lif_coba". */
+int config_fields_read(config_ctx *c, const config_field *f, size_t n,
+                       const yamltree_node *key, const yamltree_node *map,
+                       void *out, const yamltree_node **nodes, const char *noun);
+
+/* "a, b, c" of the first n names, into buf. */
+const char *config_names_join(const char *const *names, size_t n, char *buf,
+                              size_t size);
+
+/* ---- single values (the path must already name them) ---- */
+
+int config_number_read(config_ctx *c, const yamltree_node *n, int inf_ok, double *out);
+int config_int_read(config_ctx *c, const yamltree_node *n, const config_field *f,
+                    uint64_t *out);
+int config_string_read(config_ctx *c, const yamltree_node *n, const char **out);
+int config_dist_read(config_ctx *c, const yamltree_node *n, hs_dist *out);
+
+/* Checks that every value d can draw is >= min; what says what min is, e.g.
+ * "one step (dt_ms = 0.1 ms)". */
+int config_dist_check_min(config_ctx *c, const yamltree_node *n, const hs_dist *d,
+                          double min, const char *unit, const char *what);
+
+/* OK when key is a usable population or projection name (what says which):
+ * letters, digits, _ and -, not starting with a digit or -, < HS_NAME_MAX. */
+int config_name_check(config_ctx *c, const yamltree_node *key, const char *what);
+
+/* Index of the population called name (found at node at), or -1 with err
+ * listing the populations. */
+int config_pop_named(config_ctx *c, const yamltree_node *at, const char *name,
+                     const hs_config *cfg);
+
+/* A neuron id of population p: an integer below its size. */
+int config_id_read(config_ctx *c, const yamltree_node *n, const hs_pop_config *p,
+                   uint64_t *out);
+
+/* ---- the sections, one file each (map may be NULL when absent) ---- */
+
+/* config_spikes.c: a spike_times population's spikes mapping, into p. */
+int config_spikes_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
+                       hs_pop_config *p);
+
+/* config_net.c and config_recording.c, after the populations. */
+int config_projs_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
+                      hs_config *cfg);
+int config_recording_read(config_ctx *c, const yamltree_node *map, hs_config *cfg);
+
+#endif

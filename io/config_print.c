@@ -1,0 +1,181 @@
+/* config_print.c: the resolved config as YAML that config_load reads back to
+ * the same config. Numbers are printed with the fewest digits that round-trip
+ * exactly; every default is written out; spike data goes inline. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+/* Items per line in long flow lists. */
+#define PER_LINE 10
+
+static void number_print(FILE *f, double v)
+{
+    if (isinf(v)) {
+        fputs(v < 0 ? "-.inf" : ".inf", f);
+        return;
+    }
+    char buf[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    fputs(buf, f);
+}
+
+static void dist_print(FILE *f, const hs_dist *d)
+{
+    switch (d->kind) {
+    case HS_DIST_CONSTANT:
+        number_print(f, d->value);
+        return;
+    case HS_DIST_UNIFORM:
+        fputs("{dist: uniform, low: ", f);
+        number_print(f, d->low);
+        fputs(", high: ", f);
+        number_print(f, d->high);
+        fputs("}", f);
+        return;
+    case HS_DIST_NORMAL:
+        fputs("{dist: normal, mean: ", f);
+        number_print(f, d->mean);
+        fputs(", sd: ", f);
+        number_print(f, d->sd);
+        fputs(", low: ", f);
+        number_print(f, d->low);
+        fputs(", high: ", f);
+        number_print(f, d->high);
+        fputs("}", f);
+        return;
+    }
+}
+
+/* A flow list of n doubles or uint64s; continuation lines are indented past
+ * the key, as YAML requires inside a block mapping. */
+static void list_print(FILE *f, const double *t, const uint64_t *u, size_t n, int indent)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && i % PER_LINE == 0)
+            fprintf(f, ",\n%*s", indent + 2, "");
+        else if (i > 0)
+            fputs(", ", f);
+        if (t)
+            number_print(f, t[i]);
+        else
+            fprintf(f, "%" PRIu64, u[i]);
+    }
+    fputc(']', f);
+}
+
+static void sim_print(const hs_config *c, FILE *f)
+{
+    fputs("simulation:\n  dt_ms: ", f);
+    number_print(f, c->dt_ms);
+    fputs("\n  duration_ms: ", f);
+    number_print(f, c->duration_ms);
+    fprintf(f, "\n  seed: %" PRIu64 "\n  threads: %d\n", c->seed, c->threads);
+}
+
+static void pop_print(const hs_pop_config *p, FILE *f)
+{
+    const neuron_type *t = p->model;
+    fprintf(f, "  %s:\n    model: %s\n    size: %" PRIu64 "\n", p->name, t->name, p->size);
+    fputs(t->n_params ? "    params:\n" : "    params: {}\n", f);
+    for (size_t i = 0; i < t->n_params; i++) {
+        fprintf(f, "      %s: ", t->params[i].name);
+        number_print(f, *hs_param_ptr(&t->params[i], (void *)p->params));
+        fputc('\n', f);
+    }
+    int any_init = 0;
+    for (size_t i = 0; i < t->n_state; i++)
+        any_init |= p->has_init[i];
+    if (any_init)
+        fputs("    init:\n", f);
+    for (size_t i = 0; any_init && i < t->n_state; i++) {
+        if (!p->has_init[i])
+            continue;
+        fprintf(f, "      %s: ", t->state_names[i]);
+        dist_print(f, &p->init[i]);
+        fputc('\n', f);
+    }
+    if (strcmp(t->name, "spike_times") != 0)
+        return;
+    fputs("    spikes:\n      times_ms: ", f);
+    list_print(f, p->spike_t_ms, NULL, p->n_spikes, 6);
+    fputs("\n      ids: ", f);
+    list_print(f, NULL, p->spike_ids, p->n_spikes, 6);
+    fputc('\n', f);
+}
+
+static void connect_print(const hs_proj_config *pj, FILE *f)
+{
+    switch (pj->rule) {
+    case HS_CONN_FIXED_PROBABILITY:
+        fputs("{rule: fixed_probability, p: ", f);
+        number_print(f, pj->p);
+        break;
+    case HS_CONN_FIXED_INDEGREE:
+        fprintf(f, "{rule: fixed_indegree, indegree: %" PRIu64, pj->indegree);
+        break;
+    case HS_CONN_ONE_TO_ONE:
+        fputs("{rule: one_to_one}", f);
+        return;
+    case HS_CONN_ALL_TO_ALL:
+        fputs("{rule: all_to_all", f);
+        break;
+    }
+    fprintf(f, ", autapses: %s}", pj->autapses ? "true" : "false");
+}
+
+static void proj_print(const hs_config *c, const hs_proj_config *pj, FILE *f)
+{
+    const hs_pop_config *post = &c->pops[pj->post];
+    fprintf(f, "  %s:\n    pre: %s\n    post: %s\n    receptor: %s\n    connect: ", pj->name,
+            c->pops[pj->pre].name, post->name, post->model->receptor_names[pj->receptor]);
+    connect_print(pj, f);
+    fputs("\n    weight: ", f);
+    dist_print(f, &pj->weight);
+    fputs("\n    delay_ms: ", f);
+    dist_print(f, &pj->delay_ms);
+    fputc('\n', f);
+}
+
+static void recording_print(const hs_config *c, FILE *f)
+{
+    fputs("recording:\n  spikes: [", f);
+    int first = 1;
+    for (size_t i = 0; i < c->n_pops; i++) {
+        if (!c->pops[i].record_spikes)
+            continue;
+        fprintf(f, "%s%s", first ? "" : ", ", c->pops[i].name);
+        first = 0;
+    }
+    fputs(c->n_traces ? "]\n  traces:\n" : "]\n  traces: {}\n", f);
+    for (size_t i = 0; i < c->n_traces; i++) {
+        const hs_trace_config *tr = &c->traces[i];
+        const hs_pop_config *p = &c->pops[tr->pop];
+        fprintf(f, "    %s:\n      variable: %s\n      ids: ", p->name,
+                p->model->state_names[tr->var]);
+        list_print(f, NULL, tr->ids, tr->n_ids, 6);
+        fputs("\n      interval_ms: ", f);
+        number_print(f, tr->interval_ms);
+        fputc('\n', f);
+    }
+}
+
+void config_print(const hs_config *c, FILE *f)
+{
+    sim_print(c, f);
+    fputs("populations:\n", f);
+    for (size_t i = 0; i < c->n_pops; i++)
+        pop_print(&c->pops[i], f);
+    fputs(c->n_projs ? "projections:\n" : "projections: {}\n", f);
+    for (size_t i = 0; i < c->n_projs; i++)
+        proj_print(c, &c->projs[i], f);
+    recording_print(c, f);
+}
