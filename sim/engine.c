@@ -245,12 +245,13 @@ static uint64_t deliver_spikes(const network *n, const net_proj *pj, int t,
     return events;
 }
 
-static void record_spikes(sim *s, size_t p, const uint32_t *ids, size_t m, uint64_t step)
+static void record_spikes(sim *s, size_t p, size_t at, const uint32_t *ids, size_t m,
+                          uint64_t step)
 {
     double tm = (double)(step + 1) * s->net->dt;
     for (size_t q = 0; q < m; q++) {
-        s->rec_t[p][s->rec_n[p] + q] = tm;
-        s->rec_id[p][s->rec_n[p] + q] = ids[q];
+        s->rec_t[p][at + q] = tm;
+        s->rec_id[p][at + q] = ids[q];
     }
 }
 
@@ -276,7 +277,7 @@ static void deliver_window(sim *s, int t, uint64_t t0, uint32_t w, int par, size
                 if (t == 0) {
                     s->spike_count[p] += m;
                     if (pp->record)
-                        record_spikes(s, p, ids, m, t0 + k);
+                        record_spikes(s, p, rec_n[p], ids, m, t0 + k);
                 }
                 if (pp->record)
                     rec_n[p] += m;

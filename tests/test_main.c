@@ -14,6 +14,7 @@ static const struct {
     /* suite list: one line per module */
     {"rng", rng_suite},
     {"neuron", neuron_suite},
+    {"network", network_suite},
     {"h5out", h5out_suite},
 };
 

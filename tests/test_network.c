@@ -1,0 +1,286 @@
+/* The kernel: connection rules against their distributions, the network
+ * independent of the thread count, exact delays, and bitwise identical runs
+ * for 1, 2 and 4 threads. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+static const char conn_yaml[] =
+    "simulation: {dt_ms: 0.1, duration_ms: 1, seed: 3}\n"
+    "populations:\n"
+    "  src: {model: poisson, size: 1000, params: {rate: 0}}\n"
+    "  dst: {model: lif_cuba, size: 2000}\n"
+    "projections:\n"
+    "  fp: {pre: src, post: dst, receptor: ex, weight: 1, delay_ms: 0.1,\n"
+    "       connect: {rule: fixed_probability, p: 0.1}}\n"
+    "  fpself: {pre: dst, post: dst, receptor: ex, weight: 1, delay_ms: 0.1,\n"
+    "           connect: {rule: fixed_probability, p: 0.05, autapses: false}}\n"
+    "  fi: {pre: src, post: dst, receptor: in, weight: 1, delay_ms: 0.1,\n"
+    "       connect: {rule: fixed_indegree, indegree: 37}}\n"
+    "  fiself: {pre: dst, post: dst, receptor: in, weight: 1, delay_ms: 0.1,\n"
+    "           connect: {rule: fixed_indegree, indegree: 50, autapses: false}}\n"
+    "  oo: {pre: dst, post: dst, receptor: ex, weight: 1, delay_ms: 0.1,\n"
+    "       connect: {rule: one_to_one}}\n"
+    "  aa: {pre: src, post: dst, receptor: ex, weight: {dist: uniform, low: 0, high: 1},\n"
+    "       delay_ms: {dist: uniform, low: 0.1, high: 2}, connect: {rule: all_to_all}}\n";
+
+/* In-degree of every target of projection j; *self counts autapses and
+ * *dup repeated (pre, post) pairs. */
+static uint64_t *indegrees(const network *n, size_t j, uint64_t *self, uint64_t *dup)
+{
+    const net_proj *pj = &n->projs[j];
+    size_t n_post = n->pops[pj->post].state.n, n_pre = n->pops[pj->pre].state.n;
+    uint64_t *k = calloc(n_post, sizeof *k);
+    *self = *dup = 0;
+    for (int t = 0; t < n->n_threads; t++) {
+        const net_part *pt = &pj->part[t];
+        for (size_t i = 0; i < n_pre; i++)
+            for (uint64_t q = pt->row[i]; q < pt->row[i + 1]; q++) {
+                k[pt->post[q]]++;
+                *self += pj->pre == pj->post && pt->post[q] == i;
+                *dup += q > pt->row[i] && pt->post[q] == pt->post[q - 1];
+            }
+    }
+    return k;
+}
+
+static void moments(const uint64_t *k, size_t n, double *mean, double *var)
+{
+    double s = 0, s2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        s += (double)k[i];
+        s2 += (double)k[i] * (double)k[i];
+    }
+    *mean = s / (double)n;
+    *var = s2 / (double)n - *mean * *mean;
+}
+
+/* Binomial(m, p) in-degrees: the sample mean within 3 standard errors, and
+ * the sample variance within 3 standard errors (Var s^2 ~ (mu4 - s^4)/n). */
+static void check_binomial(const uint64_t *k, size_t n, double m, double p)
+{
+    double mean, var;
+    moments(k, n, &mean, &var);
+    double mu = m * p, s2 = m * p * (1 - p);
+    double mu4 = s2 * (1 + 3 * (m - 2) * p * (1 - p));   /* binomial 4th central moment */
+    ck_assert_double_lt(fabs(mean - mu), 3 * sqrt(s2 / (double)n));
+    ck_assert_double_lt(fabs(var - s2), 3 * sqrt((mu4 - s2 * s2) / (double)n));
+}
+
+START_TEST(test_connection_rules)
+{
+    hs_config *c = tu_config(conn_yaml, NULL, 0);
+    hs_error err;
+    network *n = network_build(c, 2, &err);
+    ck_assert_ptr_nonnull(n);
+    uint64_t self, dup;
+    uint64_t *k = indegrees(n, 0, &self, &dup);
+    check_binomial(k, 2000, 1000, 0.1);
+    ck_assert_uint_eq(dup, 0);
+    free(k);
+    k = indegrees(n, 1, &self, &dup);
+    check_binomial(k, 2000, 1999, 0.05);
+    ck_assert_uint_eq(self, 0);
+    free(k);
+    k = indegrees(n, 2, &self, &dup);
+    for (size_t i = 0; i < 2000; i++)
+        ck_assert_uint_eq(k[i], 37);
+    ck_assert_uint_eq(dup, 0);
+    free(k);
+    k = indegrees(n, 3, &self, &dup);
+    for (size_t i = 0; i < 2000; i++)
+        ck_assert_uint_eq(k[i], 50);
+    ck_assert_uint_eq(self + dup, 0);
+    free(k);
+    k = indegrees(n, 4, &self, &dup);
+    for (size_t i = 0; i < 2000; i++)
+        ck_assert_uint_eq(k[i], 1);
+    ck_assert_uint_eq(self, 2000);
+    free(k);
+    k = indegrees(n, 5, &self, &dup);
+    for (size_t i = 0; i < 2000; i++)
+        ck_assert_uint_eq(k[i], 1000);
+    free(k);
+    network_free(n);
+    config_free(c);
+}
+END_TEST
+
+/* Every synapse as (projection, pre, post, weight bits, delay), sorted. */
+typedef struct syn { uint64_t j, pre, post; float w; uint32_t d; } syn;
+
+static int cmp_syn(const void *a, const void *b)
+{
+    const syn *x = a, *y = b;
+    if (x->j != y->j)
+        return x->j < y->j ? -1 : 1;
+    if (x->pre != y->pre)
+        return x->pre < y->pre ? -1 : 1;
+    if (x->post != y->post)
+        return x->post < y->post ? -1 : 1;
+    return memcmp(&x->w, &y->w, sizeof x->w);
+}
+
+static syn *all_synapses(const network *n, size_t *count)
+{
+    syn *s = malloc(n->n_syn * sizeof *s);
+    size_t m = 0;
+    for (size_t j = 0; j < n->n_projs; j++) {
+        const net_proj *pj = &n->projs[j];
+        for (int t = 0; t < n->n_threads; t++) {
+            const net_part *pt = &pj->part[t];
+            for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
+                for (uint64_t q = pt->row[i]; q < pt->row[i + 1]; q++)
+                    s[m++] = (syn){j, i, pt->post[q], pt->weight[q],
+                                   pt->delay ? pt->delay[q] : pj->const_delay};
+        }
+    }
+    qsort(s, m, sizeof *s, cmp_syn);
+    *count = m;
+    return s;
+}
+
+START_TEST(test_network_independent_of_threads)
+{
+    hs_config *c = tu_config(conn_yaml, NULL, 0);
+    hs_error err;
+    network *a = network_build(c, 1, &err), *b = network_build(c, 3, &err);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(a->n_syn, b->n_syn);
+    size_t na, nb;
+    syn *sa = all_synapses(a, &na), *sb = all_synapses(b, &nb);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_int_eq(memcmp(sa, sb, na * sizeof *sa), 0);
+    free(sa);
+    free(sb);
+    network_free(a);
+    network_free(b);
+    config_free(c);
+}
+END_TEST
+
+/* A spike stamped 1.0 ms (emitted in step 9) with a delay of d steps must
+ * show in the target's I_ex exactly at the end of step 9 + d. */
+static void check_delay(const char *delay, uint64_t d_steps, const char *duration)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "simulation: {dt_ms: 0.1, duration_ms: %s, seed: 1}\n"
+             "populations:\n"
+             "  src: {model: spike_times, size: 1, spikes: {times_ms: [1.0], ids: [0]}}\n"
+             "  dst: {model: lif_cuba, size: 1, params: {tau_syn_ex: 1000000}}\n"
+             "projections:\n"
+             "  p: {pre: src, post: dst, receptor: ex, weight: 2.5, delay_ms: %s,\n"
+             "      connect: {rule: one_to_one}}\n"
+             "recording:\n"
+             "  traces:\n"
+             "    dst: {variable: I_ex, ids: [0], interval_ms: 0.1}\n",
+             duration, delay);
+    hs_config *c = tu_config(yaml, NULL, 0);
+    tu_spikes *s = tu_run(c, 2, NULL);
+    uint64_t arrive = 9 + d_steps;
+    ck_assert_uint_gt(s->n_trace, arrive);
+    ck_assert_float_eq(s->trace[arrive - 1], 0.0f);
+    ck_assert_float_eq(s->trace[arrive], 2.5f);
+    tu_spikes_free(s);
+    config_free(c);
+}
+
+START_TEST(test_delay_exact)
+{
+    check_delay("0.1", 1, "2");
+    check_delay("3.7", 37, "5");
+    check_delay("6553.5", 65535, "6555");
+}
+END_TEST
+
+/* Per-synapse delays: each target's input arrives after its own delay. */
+START_TEST(test_delay_per_synapse)
+{
+    char buf[4096];
+    int n = snprintf(buf, sizeof buf,
+                     "simulation: {dt_ms: 0.1, duration_ms: 8, seed: 5}\n"
+                     "populations:\n"
+                     "  src: {model: spike_times, size: 40, spikes: {times_ms: [");
+    for (int i = 0; i < 40; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s1.0", i ? ", " : "");
+    n += snprintf(buf + n, sizeof buf - (size_t)n, "], ids: [");
+    for (int i = 0; i < 40; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%d", i ? ", " : "", i);
+    n += snprintf(buf + n, sizeof buf - (size_t)n, "]}}\n  dst: {model: lif_cuba, size: 40, "
+                  "params: {tau_syn_ex: 1000000}}\n"
+                  "projections:\n"
+                  "  p: {pre: src, post: dst, receptor: ex, weight: 1,\n"
+                  "      delay_ms: {dist: uniform, low: 0.1, high: 6},\n"
+                  "      connect: {rule: one_to_one}}\n"
+                  "recording:\n  traces:\n    dst: {variable: I_ex, ids: [");
+    for (int i = 0; i < 40; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%d", i ? ", " : "", i);
+    snprintf(buf + n, sizeof buf - (size_t)n, "], interval_ms: 0.1}\n");
+    hs_config *c = tu_config(buf, NULL, 0);
+    network *net;
+    tu_spikes *s = tu_run(c, 2, &net);
+    const net_proj *pj = &net->projs[0];
+    ck_assert_ptr_nonnull(pj->part[0].delay);
+    int distinct = 0;
+    for (int t = 0; t < net->n_threads; t++) {
+        const net_part *pt = &pj->part[t];
+        for (size_t q = 0; q < pt->n_syn; q++) {
+            uint64_t arrive = 9 + pt->delay[q];
+            uint32_t j = pt->post[q];
+            ck_assert_float_eq(s->trace[(arrive - 1) * 40 + j], 0.0f);
+            ck_assert_float_eq(s->trace[arrive * 40 + j], 1.0f);
+            distinct += pt->delay[q] != pj->min_delay;
+        }
+    }
+    ck_assert_int_gt(distinct, 0);
+    tu_spikes_free(s);
+    network_free(net);
+    config_free(c);
+}
+END_TEST
+
+START_TEST(test_threads_bitwise)
+{
+    const char *sets[] = {"simulation.duration_ms=200"};
+    hs_config *c = tu_config_file("bench/coba.yaml", sets, 1);
+    network *n1, *n2, *n4;
+    tu_spikes *a = tu_run(c, 1, &n1), *b = tu_run(c, 2, &n2), *d = tu_run(c, 4, &n4);
+    ck_assert_uint_gt(a->n, 1000);
+    ck_assert(tu_spikes_equal(a, b));
+    ck_assert(tu_spikes_equal(a, d));
+    for (size_t p = 0; p < n1->n_pops; p++)
+        for (size_t v = 0; v < n1->pops[p].type->n_state; v++) {
+            size_t bytes = n1->pops[p].state.n * sizeof(double);
+            ck_assert_int_eq(memcmp(n1->pops[p].state.var[v], n2->pops[p].state.var[v], bytes), 0);
+            ck_assert_int_eq(memcmp(n1->pops[p].state.var[v], n4->pops[p].state.var[v], bytes), 0);
+        }
+    tu_spikes_free(a);
+    tu_spikes_free(b);
+    tu_spikes_free(d);
+    network_free(n1);
+    network_free(n2);
+    network_free(n4);
+    config_free(c);
+}
+END_TEST
+
+Suite *network_suite(void)
+{
+    Suite *s = suite_create("network");
+    TCase *tc = tcase_create("kernel");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_connection_rules);
+    tcase_add_test(tc, test_network_independent_of_threads);
+    tcase_add_test(tc, test_delay_exact);
+    tcase_add_test(tc, test_delay_per_synapse);
+    tcase_add_test(tc, test_threads_bitwise);
+    suite_add_tcase(s, tc);
+    return s;
+}

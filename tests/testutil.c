@@ -1,0 +1,160 @@
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+hs_config *tu_config(const char *yaml, const char *const *sets, size_t n_sets)
+{
+    char dir[] = "/tmp/hebbsleep-test-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/test.yaml", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(yaml, f);
+    fclose(f);
+    hs_error err;
+    hs_error_clear(&err);
+    hs_config *c = config_load(path, sets, n_sets, &err);
+    unlink(path);
+    rmdir(dir);
+    if (!c)
+        ck_abort_msg("config_load: %s", err.msg);
+    return c;
+}
+
+hs_config *tu_config_file(const char *path, const char *const *sets, size_t n_sets)
+{
+    hs_error err;
+    hs_error_clear(&err);
+    hs_config *c = config_load(path, sets, n_sets, &err);
+    if (!c)
+        ck_abort_msg("config_load: %s", err.msg);
+    return c;
+}
+
+static int grow(tu_spikes *s, size_t more)
+{
+    if (s->n + more <= s->cap)
+        return 0;
+    size_t cap = s->cap ? s->cap : 1024;
+    while (cap < s->n + more)
+        cap *= 2;
+    s->pop = realloc(s->pop, cap * sizeof *s->pop);
+    s->id = realloc(s->id, cap * sizeof *s->id);
+    s->t_ms = realloc(s->t_ms, cap * sizeof *s->t_ms);
+    s->cap = cap;
+    return !s->pop || !s->id || !s->t_ms;
+}
+
+static int on_spikes(void *ctx, size_t pop, const double *t, const uint64_t *ids, size_t n,
+                     hs_error *err)
+{
+    (void)err;
+    tu_spikes *s = ctx;
+    ck_assert_int_eq(grow(s, n), 0);
+    for (size_t k = 0; k < n; k++) {
+        s->pop[s->n] = (uint32_t)pop;
+        s->id[s->n] = ids[k];
+        s->t_ms[s->n] = t[k];
+        s->n++;
+    }
+    return HS_OK;
+}
+
+static const hs_config *trace_cfg;
+
+static int on_trace(void *ctx, size_t k, const float *rows, size_t n_rows, hs_error *err)
+{
+    (void)err;
+    tu_spikes *s = ctx;
+    size_t m = n_rows * trace_cfg->traces[k].n_ids;
+    s->trace = realloc(s->trace, (s->n_trace + m) * sizeof *s->trace);
+    ck_assert_ptr_nonnull(s->trace);
+    memcpy(s->trace + s->n_trace, rows, m * sizeof *rows);
+    s->n_trace += m;
+    return HS_OK;
+}
+
+tu_spikes *tu_run(const hs_config *c, int n_threads, network **net_out)
+{
+    hs_error err;
+    hs_error_clear(&err);
+    network *net = network_build(c, n_threads, &err);
+    if (!net)
+        ck_abort_msg("network_build: %s", err.msg);
+    sim *s = sim_alloc(net, c, &err);
+    ck_assert_ptr_nonnull(s);
+    tu_spikes *out = calloc(1, sizeof *out);
+    trace_cfg = c;
+    sim_sink sink = {out, on_spikes, on_trace, NULL};
+    uint64_t steps = (uint64_t)(c->duration_ms / c->dt_ms + 0.5);
+    ck_assert_int_eq(sim_run(s, steps, &sink, &err), HS_OK);
+    sim_free(s);
+    if (net_out)
+        *net_out = net;
+    else
+        network_free(net);
+    return out;
+}
+
+void tu_spikes_free(tu_spikes *s)
+{
+    if (!s)
+        return;
+    free(s->pop);
+    free(s->id);
+    free(s->t_ms);
+    free(s->trace);
+    free(s);
+}
+
+int tu_spikes_equal(const tu_spikes *a, const tu_spikes *b)
+{
+    return a->n == b->n && a->n_trace == b->n_trace &&
+           memcmp(a->pop, b->pop, a->n * sizeof *a->pop) == 0 &&
+           memcmp(a->id, b->id, a->n * sizeof *a->id) == 0 &&
+           memcmp(a->t_ms, b->t_ms, a->n * sizeof *a->t_ms) == 0 &&
+           (a->n_trace == 0 || memcmp(a->trace, b->trace, a->n_trace * sizeof *a->trace) == 0);
+}
+
+void tu_rate_cv(const tu_spikes *s, uint32_t pop, size_t n, double duration_ms,
+                double *rate_hz, double *cv)
+{
+    double *last = calloc(n, sizeof *last);
+    double *m1 = calloc(n, sizeof *m1), *m2 = calloc(n, sizeof *m2);
+    size_t *k = calloc(n, sizeof *k), count = 0;
+    for (size_t q = 0; q < s->n; q++) {
+        if (s->pop[q] != pop)
+            continue;
+        size_t i = s->id[q];
+        count++;
+        if (k[i]++) {
+            double isi = s->t_ms[q] - last[i];
+            m1[i] += isi;
+            m2[i] += isi * isi;
+        }
+        last[i] = s->t_ms[q];
+    }
+    double cv_sum = 0;
+    size_t cv_n = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k[i] < 3)
+            continue;
+        double m = m1[i] / (double)(k[i] - 1);
+        double v = m2[i] / (double)(k[i] - 1) - m * m;
+        cv_sum += sqrt(v > 0 ? v : 0) / m;
+        cv_n++;
+    }
+    *rate_hz = (double)count / (double)n / (duration_ms * 1e-3);
+    *cv = cv_n ? cv_sum / (double)cv_n : NAN;
+    free(last);
+    free(m1);
+    free(m2);
+    free(k);
+}

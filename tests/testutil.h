@@ -1,0 +1,43 @@
+/* testutil.h: helpers shared by the tests that build and run networks. */
+#ifndef HS_TESTUTIL_H
+#define HS_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../io/config.h"
+#include "../sim/engine.h"
+#include "../sim/network.h"
+
+/* Loads a config from YAML text (written to a temporary file); fails the
+ * test on error. sets: --set overrides, may be NULL. */
+hs_config *tu_config(const char *yaml, const char *const *sets, size_t n_sets);
+
+/* Loads a config file; fails the test on error. */
+hs_config *tu_config_file(const char *path, const char *const *sets, size_t n_sets);
+
+/* Spikes recorded in memory, all populations in one list, in the order the
+ * engine handed them over. */
+typedef struct tu_spikes {
+    size_t n, cap;
+    uint32_t *pop;
+    uint64_t *id;
+    double *t_ms;
+    size_t n_trace;        /* floats of trace data, all traces appended */
+    float *trace;
+} tu_spikes;
+
+/* Builds c with n_threads threads, runs it for its duration, returns what
+ * it recorded; *net_out (if given) receives the network (caller frees). */
+tu_spikes *tu_run(const hs_config *c, int n_threads, network **net_out);
+void tu_spikes_free(tu_spikes *s);
+
+/* 1 if both recorded the same spikes and traces, bit for bit. */
+int tu_spikes_equal(const tu_spikes *a, const tu_spikes *b);
+
+/* Mean rate (Hz) and mean ISI CV over neurons with >= 3 spikes, of
+ * population pop (size n) recorded over duration_ms. */
+void tu_rate_cv(const tu_spikes *s, uint32_t pop, size_t n, double duration_ms,
+                double *rate_hz, double *cv);
+
+#endif
