@@ -133,7 +133,7 @@ static int read_1d(const char *path, hid_t file, const char *name, hid_t mem_typ
 static int read_file_1d(const char *path, const char *dataset, hid_t mem_type, int strict,
                         void **out, size_t *n, hs_error *err)
 {
-    h5util_quiet();
+    h5util_init();
     *out = NULL;
     *n = 0;
     if (!dataset || !dataset[0])
@@ -550,7 +550,7 @@ static int info_report(const char *path, hid_t top, const char *name, FILE *out,
 
 int h5out_info(const char *path, FILE *out, hs_error *err)
 {
-    h5util_quiet();
+    h5util_init();
     hid_t file;
     int rc = open_hdf5(path, &file, err);
     if (rc != HS_OK)

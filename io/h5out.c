@@ -194,7 +194,7 @@ static herr_t discard(h5out *f)
 
 h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
 {
-    h5util_quiet();
+    h5util_init();
     if (!path || !path[0]) {
         hs_error_set(err, HS_EINPUT, "h5out: empty output path");
         return NULL;

@@ -5,11 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void h5util_quiet(void)
-{
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
 typedef struct why_buf {
     char *buf;
     size_t size;
@@ -26,19 +21,48 @@ static herr_t why_first(unsigned n, const H5E_error2_t *e, void *data)
     const char *s = e->desc && e->desc[0] ? e->desc : e->func_name;
     if (s) {
         snprintf(w->buf, w->size, "%s", s);
+        for (char *c = w->buf; *c; c++)
+            if (*c == '\n' || *c == '\r' || *c == '\t')
+                *c = ' '; /* HDF5 puts a ctime() string in write errors */
         w->found = 1;
     }
     return 0;
 }
 
+/* The reason of the latest failed HDF5 call. Kept here because the next
+ * API call, often a cleanup H5?close, clears HDF5's own stack. */
+static char last_why[512];
+
+/* HDF5 calls this instead of printing its stack when an API call fails. */
+static herr_t record_why(hid_t stack, void *data)
+{
+    why_buf w = {last_why, sizeof last_why, 0};
+    (void)data;
+    H5Ewalk2(stack, H5E_WALK_UPWARD, why_first, &w);
+    return 0;
+}
+
+void h5util_init(void)
+{
+    last_why[0] = '\0';
+    H5dont_atexit(); /* no effect once the library is initialised */
+    H5Eset_auto2(H5E_DEFAULT, record_why, NULL);
+}
+
 const char *h5util_why(char *buf, size_t size)
 {
-    why_buf w = {buf, size, 0};
     if (size == 0)
         return buf;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, why_first, &w);
+    why_buf w = {buf, size, 0};
+    if (last_why[0]) {
+        snprintf(buf, size, "%s", last_why);
+        w.found = 1;
+    } else {
+        H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, why_first, &w);
+    }
     if (!w.found)
         snprintf(buf, size, "unknown HDF5 error");
+    last_why[0] = '\0';
     H5Eclear2(H5E_DEFAULT);
     return buf;
 }
@@ -226,10 +250,16 @@ hid_t h5util_create_ext(hid_t loc, const char *name, hid_t type, int rank, hsize
 {
     hsize_t dims[2] = {0, cols}, max[2] = {H5S_UNLIMITED, cols};
     hid_t space = H5Screate_simple(rank, dims, max);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), dapl = H5Pcreate(H5P_DATASET_ACCESS);
     hid_t ds = -1;
-    if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0)
-        ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    /* No chunk cache: every write reaches the file inside H5Dwrite, so a
+     * failed write leaves no dirty chunk behind, whose flush at close would
+     * fail again (HDF5 1.10 then crashes at exit). */
+    if (space >= 0 && dcpl >= 0 && dapl >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0 &&
+        H5Pset_chunk_cache(dapl, 0, 0, 1.0) >= 0)
+        ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, dapl);
+    if (dapl >= 0)
+        H5Pclose(dapl);
     if (dcpl >= 0)
         H5Pclose(dcpl);
     if (space >= 0)

@@ -12,12 +12,17 @@
 
 #include <hdf5.h>
 
-/* Switches off HDF5's automatic error printing (for the calling thread's
- * default stack): errors are reported as status codes instead. */
-void h5util_quiet(void);
+/* Called first by every public h5out/h5in function. Replaces HDF5's
+ * automatic error printing by a silent record of the latest failure's
+ * reason for h5util_why (errors become status codes) and, when HDF5 is
+ * not yet initialised, its exit-time teardown: HDF5 1.10 crashes in that
+ * teardown (H5F__close_cb) once a close has failed, e.g. on a full disk,
+ * turning a clean HS_EIO exit into a segfault. Files are flushed after
+ * every write and closed explicitly, so the teardown has nothing to save. */
+void h5util_init(void);
 
-/* Writes the innermost message of the current HDF5 error stack into buf
- * (or "unknown HDF5 error"), clears the stack and returns buf. */
+/* Writes the innermost message of the latest failed HDF5 call into buf (or
+ * "unknown HDF5 error"), forgets it, clears the stack and returns buf. */
 const char *h5util_why(char *buf, size_t size);
 
 /* A new variable-length UTF-8 string type; the caller closes it. */
