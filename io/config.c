@@ -58,14 +58,17 @@ static int sim_read(config_ctx *c, const yamltree_node *key, const yamltree_node
                     hs_config *cfg)
 {
     sim_values v;
+    size_t old = config_path_push(c, "simulation");
     int rc = config_fields_read(c, sim_fields, sizeof sim_fields / sizeof sim_fields[0],
                                 key, map, &v, NULL, NULL);
-    if (rc != HS_OK)
+    if (rc != HS_OK) {
+        config_path_pop(c, old);
         return rc;
+    }
     /* The run is a whole number of steps; anything shorter than one is a typo. */
     const yamltree_node *dur = yamltree_get(map, "duration_ms");
     double steps = round(v.duration_ms / v.dt_ms);
-    size_t old = config_path_push(c, "duration_ms");
+    config_path_push(c, "duration_ms");
     if (steps < 1)
         rc = config_fail(c, dur, "%.15g ms is shorter than one step (dt_ms = %.15g ms)",
                          v.duration_ms, v.dt_ms);

@@ -75,7 +75,7 @@ static int syntax_error(builder *b, const yaml_parser_t *p, size_t len)
     }
     int line = (int)p->problem_mark.line + 1, col = (int)p->problem_mark.column + 1;
     if (p->context)
-        return builder_fail(b, line, col, "%s %s (line %d)", problem, p->context,
+        return builder_fail(b, line, col, "%s %s (started at line %d)", problem, p->context,
                             (int)p->context_mark.line + 1);
     return builder_fail(b, line, col, "%s", problem);
 }
@@ -164,6 +164,25 @@ static int node_grow(yamltree_node *n)
 
 /* ---- building ---- */
 
+/* key.path of the innermost open container's newest child, as config.c
+ * writes paths: "populations.exc", "recording.spikes[2]". */
+static void builder_path(const builder *b, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < b->depth && len + 1 < size; i++) {
+        const yamltree_node *n = b->stack[i];
+        int w = 0;
+        if (n->kind == YAMLTREE_MAP && n->n > 0)
+            w = snprintf(buf + len, size - len, "%s%.80s", len ? "." : "",
+                         n->pairs[n->n - 1].key->str);
+        else if (n->kind == YAMLTREE_SEQ && n->n > 0)
+            w = snprintf(buf + len, size - len, "[%zu]", n->n - 1);
+        if (w > 0)
+            len += (size_t)w < size - len ? (size_t)w : size - len - 1;
+    }
+}
+
 /* Hangs child under the innermost open container (or makes it the root).
  * On failure child is freed. */
 static int builder_attach(builder *b, yamltree_node *child)
@@ -181,8 +200,10 @@ static int builder_attach(builder *b, yamltree_node *child)
     if (parent->kind == YAMLTREE_MAP && child->kind != YAMLTREE_SCALAR) {
         int line = child->line, col = child->col;
         yamltree_free(child);
-        return builder_fail(b, line, col,
-                            "mapping keys must be names, not lists or mappings");
+        char path[320];
+        builder_path(b, path, sizeof path);
+        return builder_fail(b, line, col, "%s%smapping keys must be names, not lists or "
+                            "mappings", path, path[0] ? ": " : "");
     }
     if (node_grow(parent) < 0) {
         yamltree_free(child);
@@ -275,9 +296,11 @@ static int check_duplicates(builder *b, const yamltree_node *map)
     free(sorted);
     if (!second)
         return HS_OK;
+    char path[320];
+    builder_path(b, path, sizeof path);
     return builder_fail(b, second->key->line, second->key->col,
-                        "duplicate key '%.100s' (first defined at line %d)",
-                        second->key->str, first->key->line);
+                        "%s%s%.80s: duplicate key (first defined at line %d)", path,
+                        path[0] ? "." : "", second->key->str, first->key->line);
 }
 
 static int builder_close(builder *b)
