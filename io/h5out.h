@@ -22,6 +22,12 @@
  * Every write is followed by a flush, so a run that dies leaves a readable
  * file with complete = 0. Not thread-safe: only the main thread calls these,
  * never inside a parallel region.
+ *
+ * Errors are status codes, never printed HDF5 stacks: every function here
+ * replaces HDF5's automatic error printing and, if HDF5 is not initialised
+ * yet, turns off its exit-time teardown (H5dont_atexit), which in HDF5 1.10
+ * segfaults after a failed close (full disk). main() should call
+ * H5dont_atexit() before any other HDF5 call to be sure of the latter.
  */
 #ifndef HS_H5OUT_H
 #define HS_H5OUT_H
@@ -89,15 +95,24 @@ int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
 
 /* ---- reading (hebbsleep info, tests) ---- */
 
-/* Prints a summary of a run file to out: version, seed, threads, complete,
- * wall time, phases, per population spike count and mean rate over the
- * phases' span, reports. Returns HS_EINPUT with a clear message for a file
- * that is missing, not HDF5, or not a hebbsleep run; never crashes. */
+/* Prints a summary of a run file to out: version, git commit, seed,
+ * threads, complete (an interrupted run, complete = 0, is said so plainly),
+ * wall time, phases, per spike population the count and the rate over the
+ * phases' span (count / span, Hz for the whole population, and per neuron
+ * when /spikes/<pop> has n_nodes), and per report its variable, units and
+ * shape. Returns HS_EINPUT naming the file, with nothing printed to stderr,
+ * for a file that is missing, empty, not HDF5, truncated, or not a
+ * hebbsleep run (no root magic); what was printed before an error found
+ * midway stays printed. */
 int h5out_info(const char *path, FILE *out, hs_error *err);
 
-/* Reads a 1-D dataset of numbers from an HDF5 file into a new array of
- * doubles (converted by HDF5) or uint64s; for spike_times sources. Returns
- * HS_EINPUT naming file and dataset when it is missing or not 1-D numeric. */
+/* Reads a 1-D dataset of numbers (any integer or float type) from an HDF5
+ * file into a new array of doubles or uint64s, converted by HDF5; for
+ * spike_times sources. The caller frees *out, which is non-NULL on success
+ * even when *n is 0. h5in_read_u64 refuses values that would not convert
+ * exactly (negative, fractional, NaN, too large). Returns HS_EINPUT naming
+ * file and dataset when either is missing or unreadable, or the dataset is
+ * not 1-D numeric; then *out is NULL and *n is 0. */
 int h5in_read_doubles(const char *path, const char *dataset, double **out,
                       size_t *n, hs_error *err);
 int h5in_read_u64(const char *path, const char *dataset, uint64_t **out,
