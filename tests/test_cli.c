@@ -1,0 +1,214 @@
+/* The command line, driven as a user would: exit codes, messages, `check`
+ * on every shipped experiment, and a run file read back through HDF5
+ * against the same run done in memory (a second code path), the h5py
+ * layout check and h5dump. HS_BIN names the binary. */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <hdf5.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+static char out_dir[64];
+
+/* Runs a shell command, returns its exit status and (if out) its stdout and
+ * stderr together. */
+static int run(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int run(char *out, size_t cap, const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    char full[4200];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = 0;
+    char buf[4096];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, p)) > 0) {
+        if (out && n + got < cap) {
+            memcpy(out + n, buf, got);
+            n += got;
+        }
+    }
+    if (out)
+        out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *bin(void)
+{
+    const char *b = getenv("HS_BIN");
+    return b ? b : "bin/hebbsleep";
+}
+
+static void setup(void)
+{
+    strcpy(out_dir, "/tmp/hebbsleep-cli-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(out_dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", out_dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_usage_and_exit_codes)
+{
+    static char out[65536];
+    ck_assert_int_eq(run(out, sizeof out, "%s --help", bin()), 0);
+    ck_assert_ptr_nonnull(strstr(out, "usage: hebbsleep run"));
+    ck_assert_int_eq(run(out, sizeof out, "%s --version", bin()), 0);
+    ck_assert_ptr_nonnull(strstr(out, "hebbsleep 0."));
+    ck_assert_int_eq(run(out, sizeof out, "%s", bin()), 2);
+    ck_assert_ptr_nonnull(strstr(out, "no command given"));
+    ck_assert_int_eq(run(out, sizeof out, "%s fly bench/coba.yaml", bin()), 2);
+    ck_assert_ptr_nonnull(strstr(out, "unknown command 'fly'"));
+    ck_assert_int_eq(run(out, sizeof out, "%s run bench/coba.yaml --frobnicate", bin()), 2);
+    ck_assert_ptr_nonnull(strstr(out, "unknown option '--frobnicate'"));
+    ck_assert_int_eq(run(out, sizeof out, "%s run bench/coba.yaml --threads 0", bin()), 2);
+    ck_assert_ptr_nonnull(strstr(out, "--threads needs a whole number"));
+    ck_assert_int_eq(run(out, sizeof out, "%s run %s/missing.yaml", bin(), out_dir), 2);
+    ck_assert_ptr_nonnull(strstr(out, "missing.yaml"));
+    ck_assert_int_eq(run(out, sizeof out, "%s check bench/coba.yaml --set simulation.dt_ms=abc",
+                         bin()), 2);
+    ck_assert_ptr_nonnull(strstr(out, "--set simulation.dt_ms=abc"));
+    ck_assert_int_eq(run(out, sizeof out, "%s info %s/none.h5", bin(), out_dir), 2);
+    ck_assert_ptr_nonnull(strstr(out, "none.h5"));
+}
+END_TEST
+
+static void check_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    static char out[1 << 16];
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml"))
+            continue;
+        int rc = run(out, sizeof out, "%s check %s/%s", bin(), dir, e->d_name);
+        ck_assert_msg(rc == 0, "hebbsleep check %s/%s: exit %d: %s", dir, e->d_name, rc, out);
+    }
+    closedir(d);
+}
+
+START_TEST(test_check_every_experiment)
+{
+    check_dir("bench");
+    check_dir("experiments");
+}
+END_TEST
+
+/* Reads a 1-D dataset of n values of type mem into buf (malloc'd). */
+static void *read_1d(hid_t f, const char *name, hid_t mem, size_t size, size_t *n)
+{
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    ck_assert_int_ge(d, 0);
+    hid_t sp = H5Dget_space(d);
+    hsize_t dims[1];
+    ck_assert_int_eq(H5Sget_simple_extent_ndims(sp), 1);
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    void *buf = malloc(dims[0] ? dims[0] * size : 1);
+    ck_assert_int_ge(H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
+    H5Sclose(sp);
+    H5Dclose(d);
+    *n = (size_t)dims[0];
+    return buf;
+}
+
+START_TEST(test_run_file_matches_memory)
+{
+    static char out[1 << 16];
+    char h5[128];
+    snprintf(h5, sizeof h5, "%s/coba.h5", out_dir);
+    ck_assert_int_eq(run(out, sizeof out, "%s run bench/coba.yaml -o %s --threads 2 --quiet "
+                         "--set simulation.duration_ms=300", bin(), h5), 0);
+    ck_assert_ptr_nonnull(strstr(out, "stats: rtf="));
+    /* the same run in memory, one thread */
+    const char *sets[] = {"simulation.duration_ms=300"};
+    hs_config *c = tu_config_file("bench/coba.yaml", sets, 1);
+    tu_spikes *m = tu_run(c, 1, NULL);
+    hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    size_t k = 0;
+    for (uint32_t p = 0; p < 2; p++) {
+        char name[128];
+        size_t nt, ni;
+        snprintf(name, sizeof name, "/spikes/%s/timestamps", c->pops[p].name);
+        double *t = read_1d(f, name, H5T_NATIVE_DOUBLE, sizeof(double), &nt);
+        snprintf(name, sizeof name, "/spikes/%s/node_ids", c->pops[p].name);
+        uint64_t *id = read_1d(f, name, H5T_NATIVE_UINT64, sizeof(uint64_t), &ni);
+        ck_assert_uint_eq(nt, ni);
+        ck_assert_uint_gt(nt, 100);
+        size_t q = 0;
+        for (size_t j = 0; j < m->n; j++) {
+            if (m->pop[j] != p)
+                continue;
+            ck_assert_uint_lt(q, nt);
+            ck_assert_double_eq(t[q], m->t_ms[j]);
+            ck_assert_uint_eq(id[q], m->id[j]);
+            q++;
+        }
+        ck_assert_uint_eq(q, nt);
+        k += nt;
+        free(t);
+        free(id);
+    }
+    ck_assert_uint_eq(k, m->n);
+    /* the trace: /report/exc/data [rows, 4] */
+    hid_t d = H5Dopen2(f, "/report/exc/data", H5P_DEFAULT);
+    ck_assert_int_ge(d, 0);
+    hid_t sp = H5Dget_space(d);
+    hsize_t dims[2];
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    ck_assert_uint_eq(dims[0] * dims[1], m->n_trace);
+    float *rows = malloc(m->n_trace * sizeof *rows);
+    ck_assert_int_ge(H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows), 0);
+    ck_assert_int_eq(memcmp(rows, m->trace, m->n_trace * sizeof *rows), 0);
+    free(rows);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Fclose(f);
+    tu_spikes_free(m);
+    config_free(c);
+    /* the layout as h5py and h5dump see it, and info */
+    ck_assert_int_eq(run(out, sizeof out, "/usr/bin/python3 tests/check_h5_layout.py %s "
+                         "--expect-complete 1", h5), 0);
+    ck_assert_int_eq(run(out, sizeof out, "h5dump -H %s", h5), 0);
+    ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
+    ck_assert_ptr_nonnull(strstr(out, "exc"));
+    /* an existing file is not overwritten without --overwrite */
+    ck_assert_int_eq(run(out, sizeof out, "%s run bench/coba.yaml -o %s --quiet", bin(), h5), 2);
+    ck_assert_ptr_nonnull(strstr(out, "--overwrite"));
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("binary");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_usage_and_exit_codes);
+    tcase_add_test(tc, test_check_every_experiment);
+    tcase_add_test(tc, test_run_file_matches_memory);
+    suite_add_tcase(s, tc);
+    return s;
+}
