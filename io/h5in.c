@@ -242,8 +242,10 @@ static void print_meta(FILE *out, const char *path, const uint32_t v[2], const r
     else
         fprintf(out, "complete:    0 (INTERRUPTED: the run did not close cleanly; "
                      "below is what was written before it stopped)\n");
-    fprintf(out, "wall time:   %.3f s%s\n", m->wall_s,
-            m->complete ? "" : " (not recorded)");
+    if (m->complete || m->wall_s > 0)
+        fprintf(out, "wall time:   %.3f s\n", m->wall_s);
+    else
+        fprintf(out, "wall time:   not recorded\n");
     fprintf(out, "config:      %zu bytes of YAML\n", strlen(m->config));
 }
 

@@ -58,10 +58,18 @@ static int io_fail(const char *path, hs_error *err, const char *what, const char
                        name ? name : "", why);
 }
 
-static int check_handle(const h5out *f, int h, size_t n, hs_error *err)
+static int check_file(const h5out *f, hs_error *err)
 {
     if (!f)
         return hs_error_set(err, HS_EINTERNAL, "h5out: NULL file handle");
+    return HS_OK;
+}
+
+/* h must be a handle returned for one of the n spike sets or reports. */
+static int check_handle(const h5out *f, int h, size_t n, hs_error *err)
+{
+    if (!f)
+        return check_file(f, err);
     if (h < 0 || (size_t)h >= n)
         return hs_error_at(err, HS_EINTERNAL, f->path, 0, 0, "h5out: bad handle %d", h);
     return HS_OK;
@@ -281,7 +289,7 @@ static herr_t spikes_create(hid_t file, h5out_spk *s)
 
 int h5out_spikes_add(h5out *f, const char *pop, hs_error *err)
 {
-    int rc = check_handle(f, 0, 1, err);
+    int rc = check_file(f, err);
     if (rc == HS_OK)
         rc = check_pop(f, pop, err);
     if (rc != HS_OK)
@@ -458,7 +466,7 @@ int h5out_report_add(h5out *f, const char *pop, const char *variable, const char
                      const uint64_t *node_ids, size_t n_nodes, double start_ms,
                      double dt_ms, hs_error *err)
 {
-    int rc = check_handle(f, 0, 1, err);
+    int rc = check_file(f, err);
     if (rc == HS_OK)
         rc = check_pop(f, pop, err);
     if (rc == HS_OK)
@@ -498,8 +506,8 @@ int h5out_report_append(h5out *f, int h, const float *data, size_t n_times, hs_e
     if (!data)
         return hs_error_at(err, HS_EINTERNAL, f->path, 0, 0, "h5out: NULL report data");
     h5out_rep *r = &f->rep[h];
-    herr_t w = h5util_append_rows(r->data, H5T_NATIVE_FLOAT, 2, r->rows, n_times, r->cols,
-                                  data);
+    herr_t w =
+        h5util_append_rows(r->data, H5T_NATIVE_FLOAT, 2, r->rows, n_times, r->cols, data);
     if (w < 0)
         return io_fail(f->path, err, "data of /report/", r->pop);
     r->rows += n_times;
@@ -560,7 +568,7 @@ int h5out_phases_write(h5out *f, const char *const *names, const char *const *st
                        const double *start_ms, const double *stop_ms, size_t n,
                        hs_error *err)
 {
-    int rc = check_handle(f, 0, 1, err);
+    int rc = check_file(f, err);
     if (rc != HS_OK)
         return rc;
     if (n > 0 && (!names || !stages || !start_ms || !stop_ms))
