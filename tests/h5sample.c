@@ -10,11 +10,14 @@
 
 #include <hdf5.h>
 
-static char tmpdir[64];
+static char tmpdir[160];
 
 void h5sample_dir_make(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/hs_h5out_XXXXXX");
+    const char *base = getenv("TMPDIR");
+    if (!base || !base[0] || strlen(base) > 128)
+        base = "/tmp";
+    snprintf(tmpdir, sizeof tmpdir, "%s/hs_h5out_XXXXXX", base);
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
 

@@ -19,7 +19,8 @@
 extern const h5out_meta h5sample_meta;
 extern const uint64_t h5sample_rep_ids[SAMPLE_REP_NODES];
 
-/* Checked fixture: a fresh directory under /tmp, removed with its files. */
+/* Checked fixture: a fresh directory under $TMPDIR (or /tmp), removed with
+ * its files. */
 void h5sample_dir_make(void);
 void h5sample_dir_remove(void);
 
