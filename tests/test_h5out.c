@@ -194,7 +194,8 @@ static void check_meta(hid_t file, int32_t complete)
     assert_str_attr(file, "/meta", "git_commit", "abc1234");
     assert_str_attr(file, "/meta", "config", h5sample_meta.config_text);
     assert_str_attr(file, "/meta", "overrides", "--set a.b=1");
-    char *created = read_str_attr(g = H5Gopen2(file, "meta", H5P_DEFAULT), "created");
+    g = H5Gopen2(file, "meta", H5P_DEFAULT);
+    char *created = read_str_attr(g, "created");
     ck_assert_int_eq(strlen(created), 20);
     ck_assert(created[4] == '-' && created[10] == 'T' && created[19] == 'Z');
     free(created);
