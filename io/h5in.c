@@ -278,14 +278,14 @@ static void free_strs(char **v, size_t n)
     free(v);
 }
 
-/* Copies n strings read as variable-length (vl) or fixed-length (packed
- * records of width w) into new strings. */
-static char **copy_strs(char *const *vl, const char *packed, size_t w, size_t n)
+/* Copies n strings read into buf as variable-length (pointers) or
+ * fixed-length (NUL-terminated records of width w) into new strings. */
+static char **copy_strs(const void *buf, int vlen, size_t w, size_t n)
 {
     char **v = calloc(n ? n : 1, sizeof *v);
     for (size_t i = 0; v && i < n; i++) {
-        const char *s = vl ? (vl[i] ? vl[i] : "") : packed + i * w;
-        if (!(v[i] = strdup(s))) {
+        const char *s = vlen ? ((char *const *)buf)[i] : (const char *)buf + i * w;
+        if (!(v[i] = strdup(s ? s : ""))) {
             free_strs(v, i);
             return NULL;
         }
@@ -304,7 +304,7 @@ static char **read_strs_open(hid_t ds, hid_t ft, size_t n)
         H5Tset_size(mt, vlen > 0 ? H5T_VARIABLE : w) >= 0 &&
         H5Tset_cset(mt, H5Tget_cset(ft)) >= 0 &&
         (n == 0 || H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
-        v = vlen > 0 ? copy_strs(buf, NULL, 0, n) : copy_strs(NULL, buf, w, n);
+        v = copy_strs(buf, vlen > 0, w, n);
         if (vlen > 0 && n > 0)
             H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, buf);
     }
