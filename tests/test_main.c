@@ -18,6 +18,7 @@ static const struct {
     {"bench", bench_suite},
     {"cli", cli_suite},
     {"h5out", h5out_suite},
+    {"config", config_suite},
 };
 
 int main(void)
