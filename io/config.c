@@ -108,7 +108,8 @@ static int model_read(config_ctx *c, const yamltree_node *n, hs_pop_config *p)
 }
 
 /* Cross-parameter relations (V_reset < V_th, ...) are the model's to check. */
-static int plan_check(config_ctx *c, const yamltree_node *at, const hs_pop_config *p)
+static int plan_check(config_ctx *c, const yamltree_node *at, const yamltree_node *params,
+                      const hs_pop_config *p)
 {
     const neuron_type *t = p->model;
     void *plan = calloc(1, t->plan_size ? t->plan_size : 1);
@@ -121,7 +122,7 @@ static int plan_check(config_ctx *c, const yamltree_node *at, const hs_pop_confi
     if (rc == HS_OK)
         return HS_OK;
     size_t old = config_path_push(c, "params");
-    rc = config_fail(c, at, "%s", perr.msg[0] ? perr.msg : "invalid parameters");
+    rc = config_fail_in(c, at, params, "%s", perr.msg[0] ? perr.msg : "invalid parameters");
     config_path_pop(c, old);
     return rc;
 }
@@ -151,7 +152,7 @@ static int params_read(config_ctx *c, const yamltree_node *pop_key,
         if (rc != HS_OK)
             return rc;
     }
-    return plan_check(c, key ? key : pop_key, p);
+    return plan_check(c, key ? key : pop_key, map, p);
 }
 
 static int init_read(config_ctx *c, const yamltree_node *map, hs_pop_config *p)
@@ -224,7 +225,7 @@ static int pops_read(config_ctx *c, const yamltree_node *key, const yamltree_nod
     size_t n = yamltree_len(map);
     size_t old = config_path_push(c, "populations");
     if (n == 0) {
-        int rc = config_fail(c, key, "at least one population is needed");
+        int rc = config_fail_in(c, key, map, "at least one population is needed");
         config_path_pop(c, old);
         return rc;
     }

@@ -82,9 +82,9 @@ static double normal_mass(const hs_dist *d)
 static int dist_check(config_ctx *c, const yamltree_node *n, const hs_dist *d)
 {
     if (d->kind != HS_DIST_CONSTANT && d->low > d->high)
-        return config_fail(c, n, "low (%.15g) is above high (%.15g)", d->low, d->high);
+        return config_fail_in(c, n, n, "low (%.15g) is above high (%.15g)", d->low, d->high);
     if (d->kind == HS_DIST_NORMAL && !(normal_mass(d) >= NORMAL_MIN_MASS))
-        return config_fail(c, n, "[low, high] holds too little of the normal (less than "
+        return config_fail_in(c, n, n, "[low, high] holds too little of the normal (less than "
                            "%g of its mass), so drawing by redrawing would not end",
                            NORMAL_MIN_MASS);
     return HS_OK;
@@ -124,6 +124,6 @@ int config_dist_check_min(config_ctx *c, const yamltree_node *n, const hs_dist *
     if (d->kind == HS_DIST_CONSTANT && d->value < min)
         return config_fail(c, n, "%.15g %s is below %s", d->value, unit, what);
     if (d->kind != HS_DIST_CONSTANT && d->low < min)
-        return config_fail(c, n, "low %.15g %s is below %s", d->low, unit, what);
+        return config_fail_in(c, n, n, "low %.15g %s is below %s", d->low, unit, what);
     return HS_OK;
 }

@@ -53,6 +53,24 @@ int config_fail(config_ctx *c, const yamltree_node *at, const char *fmt, ...)
     return yamltree_error(c->err, c->file, at, c->path, "%s", msg);
 }
 
+int config_fail_in(config_ctx *c, const yamltree_node *at, const yamltree_node *subtree,
+                   const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* A stand-in node carries at's position and the blamed override. */
+    yamltree_node where = {.kind = YAMLTREE_SCALAR};
+    if (at) {
+        where.line = at->line;
+        where.col = at->col;
+    }
+    where.origin = at && at->origin ? at->origin : yamltree_origin(subtree);
+    return yamltree_error(c->err, c->file, &where, c->path, "%s", msg);
+}
+
 const char *config_names_join(const char *const *names, size_t n, char *buf,
                               size_t size)
 {
@@ -326,7 +344,8 @@ int config_fields_read(config_ctx *c, const config_field *f, size_t n,
         if (nodes)
             nodes[i] = v;
         if (!v && f[i].required)
-            return config_fail(c, key ? key : map, "missing required key '%s'", f[i].key);
+            return config_fail_in(c, key ? key : map, map, "missing required key '%s'",
+                                  f[i].key);
         if (!v) {
             field_default(&f[i], out);
             continue;

@@ -65,6 +65,12 @@ void config_path_pop(config_ctx *c, size_t len);
 int config_fail(config_ctx *c, const yamltree_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* As config_fail, for a problem with a whole mapping or list (a missing key,
+ * values that do not fit together): reported at at (its key), but blamed on
+ * an override when one made at or any node of subtree. */
+int config_fail_in(config_ctx *c, const yamltree_node *at, const yamltree_node *subtree,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* ---- whole mappings ---- */
 
 /* Reads map (whose key node is key, NULL for the top level) by the table:

@@ -141,7 +141,7 @@ static int connect_check(config_ctx *c, const yamltree_node *key,
 {
     const hs_pop_config *pre = &cfg->pops[pj->pre], *post = &cfg->pops[pj->post];
     if (pj->rule == HS_CONN_ONE_TO_ONE && pre->size != post->size)
-        return config_fail(c, key, "one_to_one needs pre and post of equal size, but %s "
+        return config_fail_in(c, key, connect, "one_to_one needs pre and post of equal size, but %s "
                            "has %llu and %s %llu", pre->name, (unsigned long long)pre->size,
                            post->name, (unsigned long long)post->size);
     if (pj->rule != HS_CONN_FIXED_INDEGREE)

@@ -90,7 +90,7 @@ static int ids_read(config_ctx *c, const yamltree_node *list, const hs_pop_confi
     size_t n = yamltree_len(list);
     size_t old = config_path_push(c, "ids");
     if (n == 0) {
-        int rc = config_fail(c, list, "at least one id is needed");
+        int rc = config_fail_in(c, list, list, "at least one id is needed");
         config_path_pop(c, old);
         return rc;
     }

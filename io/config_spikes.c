@@ -107,7 +107,7 @@ static int inline_read(config_ctx *c, const yamltree_node *key, const yamltree_n
     size_t n = yamltree_len(nodes[INLINE_TIMES]), m = yamltree_len(nodes[INLINE_IDS]);
     if (n != m) {
         size_t old = config_path_push(c, "ids");
-        rc = config_fail(c, nodes[INLINE_IDS], "%zu ids for %zu times_ms; they pair up, "
+        rc = config_fail_in(c, nodes[INLINE_IDS], map, "%zu ids for %zu times_ms; they pair up, "
                          "so their lengths must match", m, n);
         config_path_pop(c, old);
         return rc;

@@ -434,6 +434,21 @@ int yamltree_is_null(const yamltree_node *n)
            strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0;
 }
 
+const char *yamltree_origin(const yamltree_node *n)
+{
+    if (!n || n->origin)
+        return n ? n->origin : NULL;
+    const char *o = NULL;
+    for (size_t i = 0; !o && n->items && i < n->n; i++)
+        o = yamltree_origin(n->items[i]);
+    for (size_t i = 0; !o && n->pairs && i < n->n; i++) {
+        o = yamltree_origin(n->pairs[i].key);
+        if (!o)
+            o = yamltree_origin(n->pairs[i].value);
+    }
+    return o;
+}
+
 size_t yamltree_len(const yamltree_node *n)
 {
     return n && n->kind != YAMLTREE_SCALAR ? n->n : 0;

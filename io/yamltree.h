@@ -70,6 +70,10 @@ int yamltree_is_null(const yamltree_node *n);
 /* Items or pairs of a sequence or mapping; 0 for a null scalar. */
 size_t yamltree_len(const yamltree_node *n);
 
+/* The override that made n or any node below it, or NULL if all came from
+ * the file. */
+const char *yamltree_origin(const yamltree_node *n);
+
 /* Fills err (HS_EINPUT) with "file:line:col: path: message", or for a node
  * made by an override "--set <text>: path: message". Returns HS_EINPUT. */
 int yamltree_error(hs_error *err, const char *file, const yamltree_node *at,

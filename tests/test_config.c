@@ -421,6 +421,18 @@ static const struct {
     {"projections.ee.connect.p=2",
      "--set projections.ee.connect.p=2: projections.ee.connect.p: 2 is outside the allowed "
      "range [0, 1]"},
+    /* Errors found across several values still name the override. */
+    {"populations.exc.params.V_th=-70",
+     "--set populations.exc.params.V_th=-70: populations.exc.params: V_reset (-60 mV) must "
+     "be below V_th (-70 mV)"},
+    {"projections.ee.connect={rule: fixed_probability}",
+     "--set projections.ee.connect={rule: fixed_probability}: projections.ee.connect: "
+     "missing required key 'p'"},
+    {"projections.ee.weight.low=13",
+     "--set projections.ee.weight.low=13: projections.ee.weight: low (13) is above high "
+     "(12)"},
+    {"populations={}", "--set populations={}: populations: at least one population is "
+                       "needed"},
     {"populations.exc.model=adexx",
      "--set populations.exc.model=adexx: populations.exc.model: unknown model 'adexx'; *"},
 };
