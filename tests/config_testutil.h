@@ -1,0 +1,43 @@
+/* config_testutil.h: helpers shared by test_config.c and test_config_files.c. */
+#ifndef HS_CONFIG_TESTUTIL_H
+#define HS_CONFIG_TESTUTIL_H
+
+#include <check.h>
+#include <stddef.h>
+
+#include "../io/config.h"
+
+/* The tests directory (HS_TESTS_DIR, else the folder of this source), and
+ * rel inside it. */
+const char *ct_tests_dir(void);
+void ct_data_path(char *buf, size_t size, const char *rel);
+
+/* Loads path with overrides; aborts the test on failure. */
+hs_config *ct_load_ok(const char *path, const char *const *sets, size_t n_sets);
+
+/* Loads path, which must fail with HS_EINPUT; returns the message (valid
+ * until the next call). */
+const char *ct_load_fail(const char *path, const char *const *sets, size_t n_sets);
+
+/* Fails the test unless part occurs in msg. */
+void ct_assert_has(const char *msg, const char *part);
+
+/* A fresh temporary directory per test (a checked fixture). */
+extern char ct_tmp_dir[64];
+void ct_tmp_setup(void);
+void ct_tmp_teardown(void);
+
+/* Writes len bytes to name in the temporary directory; its path into path. */
+void ct_tmp_write(const char *name, const void *data, size_t len, char *path, size_t size);
+
+/* A file's bytes, NUL-terminated (free it). */
+char *ct_file_slurp(const char *path, size_t *len);
+
+/* A parameter of a population by name, and the model's default for it. */
+double ct_param(const hs_pop_config *p, const char *name);
+double ct_param_default(const hs_pop_config *p, const char *name);
+
+/* test_config_files.c: print round trip, HDF5 spike input, hostile inputs. */
+void config_files_tests_add(Suite *s);
+
+#endif
