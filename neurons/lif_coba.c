@@ -87,7 +87,7 @@ static void lif_coba_state_rest(const void *vplan, double *v)
 
 /* One RK4 step of V for every neuron in a range, then the conductances decay
  * and take this step's input. */
-static void lif_coba_integrate(const lif_coba_plan *q, size_t lo, size_t hi,
+HS_VECTOR_CLONES static void lif_coba_integrate(const lif_coba_plan *q, size_t lo, size_t hi,
                                double *restrict V, double *restrict ge,
                                double *restrict gi, double *restrict in_e,
                                double *restrict in_i, int32_t *restrict refr)

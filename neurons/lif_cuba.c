@@ -80,7 +80,7 @@ static void lif_cuba_state_rest(const void *vplan, double *v)
 
 /* The step of every neuron in a range; restrict arguments (not locals) let
  * GCC vectorise it. Refractory neurons stay at V_reset. */
-static void lif_cuba_integrate(const lif_cuba_plan *q, size_t lo, size_t hi,
+HS_VECTOR_CLONES static void lif_cuba_integrate(const lif_cuba_plan *q, size_t lo, size_t hi,
                                double *restrict V, double *restrict Ie,
                                double *restrict Ii, double *restrict in_e,
                                double *restrict in_i, int32_t *restrict refr)

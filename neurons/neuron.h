@@ -26,6 +26,15 @@
  * the same way for any thread count (bitwise identical results). */
 #define NEURON_BLOCK 64
 
+/* Hot loops are compiled for AVX2 too and picked at load time. Every
+ * element goes through the same IEEE operations in either version (no FMA:
+ * -ffp-contract=off), so results do not depend on the version chosen. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#define HS_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define HS_VECTOR_CLONES
+#endif
+
 /* Hot state of one population, structure of arrays. */
 typedef struct neuron_pop {
     size_t n;                         /* neurons */

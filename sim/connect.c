@@ -135,10 +135,9 @@ static int draw_thread(const network *n, const hs_proj_config *pc, size_t jproj,
 static int make_part(net_part *pt, const syn_list *s, size_t n_pre, int const_delay)
 {
     pt->row = calloc(n_pre + 1, sizeof *pt->row);
-    pt->post = malloc((s->n ? s->n : 1) * sizeof *pt->post);
-    pt->weight = malloc((s->n ? s->n : 1) * sizeof *pt->weight);
+    pt->syn = malloc((s->n ? s->n : 1) * sizeof *pt->syn);
     pt->delay = const_delay ? NULL : malloc((s->n ? s->n : 1) * sizeof *pt->delay);
-    if (!pt->row || !pt->post || !pt->weight || (!const_delay && !pt->delay))
+    if (!pt->row || !pt->syn || (!const_delay && !pt->delay))
         return HS_ENOMEM;
     pt->n_syn = s->n;
     for (size_t q = 0; q < s->n; q++)
@@ -151,8 +150,7 @@ static int make_part(net_part *pt, const syn_list *s, size_t n_pre, int const_de
     memcpy(fill, pt->row, n_pre * sizeof *fill);
     for (size_t q = 0; q < s->n; q++) {
         uint64_t at = fill[s->pre[q]]++;
-        pt->post[at] = s->post[q];
-        pt->weight[at] = s->w[q];
+        pt->syn[at] = (net_syn){s->post[q], s->w[q]};
         if (pt->delay)
             pt->delay[at] = s->d[q];
     }

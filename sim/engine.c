@@ -10,7 +10,7 @@
 
 /* Spikes one thread emitted in a window, by (step, population); two of
  * them so a thread can fill the next window while others still read this. */
-typedef struct thread_buf {
+typedef struct __attribute__((aligned(64))) thread_buf {
     uint32_t *ids[2];
     size_t *off[2];         /* [window * n_pops + 1] */
     uint64_t events;        /* synaptic events this thread delivered */
@@ -59,17 +59,21 @@ static size_t lower_index(const uint64_t *ids, size_t n, uint64_t v)
 static int alloc_threads(sim *s)
 {
     network *n = s->net;
-    s->tb = calloc((size_t)n->n_threads, sizeof *s->tb);
+    s->tb = aligned_alloc(64, (size_t)n->n_threads * sizeof *s->tb);
     if (!s->tb)
         return HS_ENOMEM;
+    memset(s->tb, 0, (size_t)n->n_threads * sizeof *s->tb);
     for (int t = 0; t < n->n_threads; t++) {
         size_t cap = 0;
         for (size_t p = 0; p < n->n_pops; p++)
             cap += n->pops[p].hi[t] - n->pops[p].lo[t];
         cap = cap * n->window + 1;
-        s->tb[t].rec_n = calloc(n->n_pops, sizeof(size_t));
+        /* a cache line of its own: every thread counts while delivering */
+        size_t bytes = (n->n_pops * sizeof(size_t) + 63) / 64 * 64;
+        s->tb[t].rec_n = aligned_alloc(64, bytes);
         if (!s->tb[t].rec_n)
             return HS_ENOMEM;
+        memset(s->tb[t].rec_n, 0, bytes);
         for (int b = 0; b < 2; b++) {
             s->tb[t].ids[b] = malloc(cap * sizeof(uint32_t));
             s->tb[t].off[b] = calloc((size_t)n->window * n->n_pops + 1, sizeof(size_t));
@@ -221,6 +225,10 @@ static void update_window(sim *s, int t, uint64_t t0, uint32_t w, int par, uint6
     b->off[par][(size_t)w * n->n_pops] = at;
 }
 
+/* Rows of a step's spikes sit at random places: fetch the next spikes'
+ * rows and first synapses while this one is delivered. */
+#define PREFETCH_AHEAD 4
+
 static uint64_t deliver_spikes(const network *n, const net_proj *pj, int t,
                                const uint32_t *ids, size_t m, uint64_t step)
 {
@@ -229,17 +237,24 @@ static uint64_t deliver_spikes(const network *n, const net_proj *pj, int t,
     double *ring = post->ring[pj->receptor];
     size_t stride = post->state.n_alloc;
     uint64_t events = 0;
+    for (size_t q = 0; q < m && q < PREFETCH_AHEAD; q++)
+        __builtin_prefetch(&pt->row[ids[q]]);
     for (size_t q = 0; q < m; q++) {
+        if (q + PREFETCH_AHEAD < m)
+            __builtin_prefetch(&pt->row[ids[q + PREFETCH_AHEAD]]);
+        if (q + 1 < m)
+            __builtin_prefetch(&pt->syn[pt->row[ids[q + 1]]]);
         uint64_t a = pt->row[ids[q]], e = pt->row[ids[q] + 1];
+        const net_syn *syn = pt->syn;
         events += e - a;
         if (pj->const_delay) {
             double *slot = ring + (size_t)((step + pj->const_delay) % n->n_slots) * stride;
             for (uint64_t k = a; k < e; k++)
-                slot[pt->post[k]] += pt->weight[k];
+                slot[syn[k].post] += syn[k].weight;
         } else {
             for (uint64_t k = a; k < e; k++)
-                ring[(size_t)((step + pt->delay[k]) % n->n_slots) * stride + pt->post[k]] +=
-                    pt->weight[k];
+                ring[(size_t)((step + pt->delay[k]) % n->n_slots) * stride + syn[k].post] +=
+                    syn[k].weight;
         }
     }
     return events;

@@ -159,8 +159,7 @@ fail:
 static void free_part(net_part *pt)
 {
     free(pt->row);
-    free(pt->post);
-    free(pt->weight);
+    free(pt->syn);
     free(pt->delay);
 }
 
@@ -198,7 +197,7 @@ size_t network_synapse_bytes(const network *n)
         for (int t = 0; t < n->n_threads; t++) {
             const net_part *pt = &pj->part[t];
             bytes += (n->pops[pj->pre].state.n + 1) * sizeof *pt->row;
-            bytes += pt->n_syn * (sizeof *pt->post + sizeof *pt->weight);
+            bytes += pt->n_syn * sizeof *pt->syn;
             if (pt->delay)
                 bytes += pt->n_syn * sizeof *pt->delay;
         }

@@ -23,11 +23,17 @@
 #include "../neurons/neuron.h"
 #include "error.h"
 
+/* One synapse: target and weight side by side, so delivering a spike
+ * touches one stream of memory. */
+typedef struct net_syn {
+    uint32_t post;          /* target, population-local */
+    float weight;           /* nS or pA, the receptor's unit */
+} net_syn;
+
 /* The synapses of one projection onto one thread's targets. */
 typedef struct net_part {
     uint64_t *row;          /* [n_pre + 1]: synapses of pre i are row[i]..row[i+1] */
-    uint32_t *post;         /* target, population-local */
-    float *weight;          /* nS or pA, the receptor's unit */
+    net_syn *syn;
     uint16_t *delay;        /* steps, >= 1; NULL when all equal const_delay */
     size_t n_syn;
 } net_part;
