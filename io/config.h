@@ -41,6 +41,19 @@
  * | {dist: uniform, low: a, high: b} | {dist: normal, mean: m, sd: s,
  * low: a, high: b} (normal clipped to [low, high] by redrawing; low/high
  * optional, default -inf/+inf).
+ *
+ * Required: simulation.duration_ms; a population's model and size (and
+ * spikes for spike_times); a projection's pre, post, receptor, connect (with
+ * rule and its p or indegree) and weight; a trace's variable and ids.
+ * Defaults: dt_ms 0.1, seed 1, threads 1, params from the model's table,
+ * autapses true, delay_ms 1 (NEST's; one step if dt_ms is longer), trace
+ * interval_ms one step, recording.spikes every population. A key with an
+ * empty value counts as an empty mapping or list where one is expected.
+ * Further rules: names are [A-Za-z_][A-Za-z0-9_-]*, < HS_NAME_MAX; weights
+ * onto nS receptors are >= 0; every delay a distribution can draw is >= dt;
+ * a clipped normal keeps >= 0.1% of its mass in [low, high]; spike times
+ * are >= 0; trace ids are unique. Anchors, aliases, tags other than !!str
+ * and nesting deeper than 32 levels are rejected.
  */
 #ifndef HS_CONFIG_H
 #define HS_CONFIG_H

@@ -1,7 +1,6 @@
 /* config_fields.c: typed reading of YAML nodes by field tables. */
 #include "config_fields.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -113,10 +112,12 @@ static int number_syntax(const char *s, double *v)
         *v = *s == '-' ? -INFINITY : INFINITY;
         return 0;
     }
-    size_t i = skip_digits(p), frac = 0;
-    if (p[i] == '.')
-        frac = skip_digits(p + i + 1), i += 1 + frac;
-    if (i == 0 || (i == 1 && p[0] == '.'))
+    size_t whole = skip_digits(p), frac = 0, i = whole;
+    if (p[i] == '.') {
+        frac = skip_digits(p + i + 1);
+        i += 1 + frac;
+    }
+    if (whole + frac == 0)
         return -1;
     if (p[i] == 'e' || p[i] == 'E') {
         size_t j = i + 1 + (p[i + 1] == '+' || p[i + 1] == '-');
@@ -127,7 +128,6 @@ static int number_syntax(const char *s, double *v)
     }
     if (p[i] != '\0')
         return -1;
-    errno = 0;
     *v = strtod(s, NULL);
     return 0;
 }

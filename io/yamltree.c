@@ -265,13 +265,13 @@ static int key_cmp(const void *a, const void *b)
     return (x > y) - (x < y);     /* file order among equal keys */
 }
 
-/* Finds the duplicate key whose second occurrence comes first in the file.
- * Sorting keeps this O(n log n) for huge mappings. */
 static int same_key(const yamltree_pair *a, const yamltree_pair *b)
 {
     return a->key->len == b->key->len && memcmp(a->key->str, b->key->str, a->key->len) == 0;
 }
 
+/* Finds the duplicate key whose second occurrence comes first in the file.
+ * Sorting keeps this O(n log n) for huge mappings. */
 static int check_duplicates(builder *b, const yamltree_node *map)
 {
     if (map->n < 2)
