@@ -1,5 +1,7 @@
-/* yamltree.c: libyaml events -> tree with positions; duplicate keys; overrides. */
+/* yamltree.c: libyaml events -> tree with positions; duplicate keys; queries.
+ * Overrides are in yamltree_set.c. */
 #include "yamltree.h"
+#include "yamltree_build.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,19 +27,50 @@ typedef struct builder {
 
 /* ---- errors ---- */
 
+/* "file:line:col: [rel: ]message", or for an override's value
+ * "--set key.path=value: key.path[.rel]: message" (its positions mean
+ * nothing to the user). */
+static int builder_vfail(builder *b, int line, int col, const char *rel, const char *fmt,
+                         va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    const char *sep = rel && rel[0] ? ": " : "";
+    if (!rel)
+        rel = "";
+    if (!b->origin)
+        return hs_error_at(b->err, HS_EINPUT, b->file, line, col, "%s%s%s", rel, sep, msg);
+    const char *eq = strchr(b->origin, '=');
+    int path_len = eq ? (int)(eq - b->origin) : 0;
+    return hs_error_set(b->err, HS_EINPUT, "--set %.200s: %.*s%s%s: %s", b->origin,
+                        path_len < 200 ? path_len : 200, b->origin, rel[0] ? "." : "", rel,
+                        msg);
+}
+
 static int builder_fail(builder *b, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static int builder_fail(builder *b, int line, int col, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rc = builder_vfail(b, line, col, NULL, fmt, ap);
     va_end(ap);
-    if (b->origin)
-        return hs_error_set(b->err, HS_EINPUT, "--set %.200s: value: %s", b->origin, msg);
-    return hs_error_at(b->err, HS_EINPUT, b->file, line, col, "%s", msg);
+    return rc;
+}
+
+/* As builder_fail, about the key path rel inside the document. */
+static int builder_fail_in(builder *b, int line, int col, const char *rel,
+                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int builder_fail_in(builder *b, int line, int col, const char *rel,
+                           const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = builder_vfail(b, line, col, rel, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 static int builder_nomem(builder *b)
@@ -74,9 +107,11 @@ static int syntax_error(builder *b, const yaml_parser_t *p, size_t len)
         return builder_fail(b, line, col, "%s", problem);
     }
     int line = (int)p->problem_mark.line + 1, col = (int)p->problem_mark.column + 1;
-    if (p->context)
+    if (p->context && !b->origin)
         return builder_fail(b, line, col, "%s %s (started at line %d)", problem, p->context,
                             (int)p->context_mark.line + 1);
+    if (p->context)
+        return builder_fail(b, line, col, "%s %s", problem, p->context);
     return builder_fail(b, line, col, "%s", problem);
 }
 
@@ -105,8 +140,8 @@ static yamltree_node *node_new(builder *b, yamltree_kind kind, const yaml_mark_t
     return n;
 }
 
-static yamltree_node *scalar_new(const char *s, size_t len, int plain,
-                                 const char *origin)
+yamltree_node *yamltree_scalar_new(const char *s, size_t len, int plain,
+                                   const char *origin)
 {
     yamltree_node *n = calloc(1, sizeof *n);
     char *copy = malloc(len + 1);
@@ -141,8 +176,7 @@ void yamltree_free(yamltree_node *n)
     free(n);
 }
 
-/* Makes room for one more item or pair. */
-static int node_grow(yamltree_node *n)
+int yamltree_grow(yamltree_node *n)
 {
     if (n->n < n->cap)
         return 0;
@@ -202,10 +236,10 @@ static int builder_attach(builder *b, yamltree_node *child)
         yamltree_free(child);
         char path[320];
         builder_path(b, path, sizeof path);
-        return builder_fail(b, line, col, "%s%smapping keys must be names, not lists or "
-                            "mappings", path, path[0] ? ": " : "");
+        return builder_fail_in(b, line, col, path,
+                               "mapping keys must be names, not lists or mappings");
     }
-    if (node_grow(parent) < 0) {
+    if (yamltree_grow(parent) < 0) {
         yamltree_free(child);
         return builder_nomem(b);
     }
@@ -298,9 +332,12 @@ static int check_duplicates(builder *b, const yamltree_node *map)
         return HS_OK;
     char path[320];
     builder_path(b, path, sizeof path);
-    return builder_fail(b, second->key->line, second->key->col,
-                        "%s%s%.80s: duplicate key (first defined at line %d)", path,
-                        path[0] ? "." : "", second->key->str, first->key->line);
+    size_t len = strlen(path);
+    snprintf(path + len, sizeof path - len, "%s%.80s", len ? "." : "", second->key->str);
+    if (b->origin)
+        return builder_fail_in(b, 0, 0, path, "duplicate key");
+    return builder_fail_in(b, second->key->line, second->key->col, path,
+                           "duplicate key (first defined at line %d)", first->key->line);
 }
 
 static int builder_close(builder *b)
@@ -352,9 +389,8 @@ static int builder_event(builder *b, const yaml_event_t *e, int *n_docs, int *do
     }
 }
 
-/* The tree of text, or NULL: *rc tells an empty stream (HS_OK) from an error. */
-static yamltree_node *parse(const char *text, size_t len, const char *file,
-                            const char *origin, hs_error *err, int *rc)
+yamltree_node *yamltree_parse_origin(const char *text, size_t len, const char *file,
+                                     const char *origin, hs_error *err, int *rc)
 {
     hs_error local;
     hs_error_clear(&local);
@@ -390,7 +426,7 @@ yamltree_node *yamltree_parse(const char *text, size_t len, const char *file,
                               hs_error *err)
 {
     int rc;
-    yamltree_node *root = parse(text, len, file, NULL, err, &rc);
+    yamltree_node *root = yamltree_parse_origin(text, len, file, NULL, err, &rc);
     if (!root && rc == HS_OK)
         hs_error_at(err, HS_EINPUT, file, 0, 0,
                     "the file is empty; expected a mapping with simulation and "
@@ -470,122 +506,4 @@ int yamltree_error(hs_error *err, const char *file, const yamltree_node *at,
                             sep, msg);
     return hs_error_at(err, HS_EINPUT, file, at ? at->line : 0, at ? at->col : 0,
                        "%s%s%s", path, sep, msg);
-}
-
-/* ---- overrides ---- */
-
-static int set_fail(hs_error *err, const char *set, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int set_fail(hs_error *err, const char *set, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return hs_error_set(err, HS_EINPUT, "--set %.200s: %s", set, msg);
-}
-
-static yamltree_node *map_new(const char *origin)
-{
-    yamltree_node *n = calloc(1, sizeof *n);
-    if (n) {
-        n->kind = YAMLTREE_MAP;
-        n->origin = origin;
-    }
-    return n;
-}
-
-/* The slot holding map[key], creating key (with a NULL value) if absent. */
-static yamltree_node **map_slot(yamltree_node *map, const char *key, size_t key_len,
-                                const char *origin)
-{
-    for (size_t i = 0; i < map->n; i++)
-        if (map->pairs[i].key->len == key_len &&
-            memcmp(map->pairs[i].key->str, key, key_len) == 0)
-            return &map->pairs[i].value;
-    yamltree_node *k = scalar_new(key, key_len, 1, origin);
-    if (!k || node_grow(map) < 0) {
-        yamltree_free(k);
-        return NULL;
-    }
-    map->pairs[map->n++] = (yamltree_pair){k, NULL};
-    return &map->pairs[map->n - 1].value;
-}
-
-/* Parses the value part of an override; an empty value is null. */
-static yamltree_node *set_value(const char *set, const char *text, hs_error *err)
-{
-    int rc;
-    yamltree_node *v = parse(text, strlen(text), NULL, set, err, &rc);
-    if (!v && rc == HS_OK) {
-        v = scalar_new("", 0, 1, set);
-        if (!v)
-            hs_error_set(err, HS_ENOMEM, "--set %.200s: out of memory", set);
-    }
-    return v;
-}
-
-/* Walks (and where absent creates) the mappings of the path's keys, then
- * puts value in the last one's slot. Takes ownership of value. */
-static int set_path(yamltree_node *root, const char *set, size_t path_len,
-                    yamltree_node *value, hs_error *err)
-{
-    yamltree_node *map = root;
-    size_t start = 0;
-    for (;;) {
-        const char *dot = memchr(set + start, '.', path_len - start);
-        size_t end = dot ? (size_t)(dot - set) : path_len;
-        if (end == start) {
-            yamltree_free(value);
-            return set_fail(err, set, "empty key in the path '%.*s'", (int)path_len, set);
-        }
-        if (!map || map->kind != YAMLTREE_MAP) {
-            yamltree_free(value);
-            return set_fail(err, set, "%.*s: is not a mapping, so it has no key '%.*s'",
-                            (int)start - 1, set, (int)(end - start), set + start);
-        }
-        yamltree_node **slot = map_slot(map, set + start, end - start, set);
-        if (!slot) {
-            yamltree_free(value);
-            return hs_error_set(err, HS_ENOMEM, "--set %.200s: out of memory", set);
-        }
-        if (end == path_len) {
-            yamltree_free(*slot);
-            *slot = value;
-            return HS_OK;
-        }
-        if (!*slot || yamltree_is_null(*slot)) {
-            yamltree_free(*slot);
-            *slot = map_new(set);
-            if (!*slot) {
-                yamltree_free(value);
-                return hs_error_set(err, HS_ENOMEM, "--set %.200s: out of memory", set);
-            }
-        }
-        map = *slot;
-        start = end + 1;
-    }
-}
-
-int yamltree_set(yamltree_node *root, const char *set, hs_error *err)
-{
-    hs_error local;
-    hs_error_clear(&local);
-    const char *eq = strchr(set, '=');
-    int rc;
-    if (!eq) {
-        rc = set_fail(&local, set, "expected key.path=value");
-    } else if (eq == set) {
-        rc = set_fail(&local, set, "no key path before '='");
-    } else if (!root || root->kind != YAMLTREE_MAP) {
-        rc = set_fail(&local, set, "the document is not a mapping");
-    } else {
-        yamltree_node *value = set_value(set, eq + 1, &local);
-        rc = value ? set_path(root, set, (size_t)(eq - set), value, &local) : local.code;
-    }
-    if (rc != HS_OK)
-        hs_error_set(err, rc, "%s", local.msg);
-    return rc;
 }

@@ -285,9 +285,9 @@ static const struct {
     {"simulation", "--set simulation: expected key.path=value"},
     {"=3", "--set =3: no key path before '='"},
     {"simulation..seed=3", "--set simulation..seed=3: empty key in the path 'simulation..seed'"},
-    {"simulation.seed=[1,", "--set simulation.seed=[1,: value: *"},
-    {"simulation.seed=&a 1", "--set simulation.seed=&a 1: value: anchors (&name) are not "
-                             "supported"},
+    {"simulation.seed=[1,", "--set simulation.seed=[1,: simulation.seed: *"},
+    {"simulation.seed=&a 1", "--set simulation.seed=&a 1: simulation.seed: anchors (&name) "
+                             "are not supported"},
     {"populations.more.size=3",
      "--set populations.more.size=3: populations.more: missing required key 'model'"},
     {"projections.ee.connect.p=2",
