@@ -286,6 +286,8 @@ static const struct {
     {"=3", "--set =3: no key path before '='"},
     {"simulation..seed=3", "--set simulation..seed=3: empty key in the path 'simulation..seed'"},
     {"simulation.seed=[1,", "--set simulation.seed=[1,: simulation.seed: *"},
+    {"populations.exc={a: 1, a: 2}",
+     "--set populations.exc={a: 1, a: 2}: populations.exc.a: duplicate key"},
     {"simulation.seed=&a 1", "--set simulation.seed=&a 1: simulation.seed: anchors (&name) "
                              "are not supported"},
     {"populations.more.size=3",
