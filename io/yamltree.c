@@ -265,12 +265,25 @@ static int builder_open(builder *b, yamltree_kind kind, const yaml_mark_t *m)
     return HS_OK;
 }
 
+/* "!!float" as the user wrote it, for "tag:yaml.org,2002:float". */
+static const char *tag_text(const char *tag, char *buf, size_t size)
+{
+    static const char core[] = "tag:yaml.org,2002:";
+    if (strncmp(tag, core, sizeof core - 1) == 0)
+        snprintf(buf, size, "!!%.100s", tag + sizeof core - 1);
+    else
+        snprintf(buf, size, "%.100s", tag);
+    return buf;
+}
+
 static int builder_scalar(builder *b, const yaml_event_t *e)
 {
+    char buf[112];
     const char *tag = (const char *)e->data.scalar.tag;
     if (tag && strcmp(tag, YAML_STR_TAG) != 0)
         return builder_fail(b, (int)e->start_mark.line + 1, (int)e->start_mark.column + 1,
-                            "tag '%.100s' is not supported (only !!str)", tag);
+                            "tag '%s' is not supported (only !!str)",
+                            tag_text(tag, buf, sizeof buf));
     yamltree_node *n = node_new(b, YAMLTREE_SCALAR, &e->start_mark);
     if (!n)
         return b->err->code;
@@ -374,11 +387,12 @@ static int builder_event(builder *b, const yaml_event_t *e, int *n_docs, int *do
                                         : e->data.mapping_start.anchor;
         const yaml_char_t *tag = seq ? e->data.sequence_start.tag
                                      : e->data.mapping_start.tag;
+        char buf[112];
         if (anchor)
             return builder_fail(b, line, col, "anchors (&name) are not supported");
         if (tag)
-            return builder_fail(b, line, col, "tag '%.100s' is not supported",
-                                (const char *)tag);
+            return builder_fail(b, line, col, "tag '%s' is not supported",
+                                tag_text((const char *)tag, buf, sizeof buf));
         return builder_open(b, seq ? YAMLTREE_SEQ : YAMLTREE_MAP, &e->start_mark);
     }
     case YAML_SEQUENCE_END_EVENT:
