@@ -51,7 +51,7 @@
  * empty value counts as an empty mapping or list where one is expected.
  * Further rules: names are [A-Za-z_][A-Za-z0-9_-]*, < HS_NAME_MAX; weights
  * onto nS receptors are >= 0; every delay a distribution can draw is >= dt;
- * a clipped normal keeps >= 0.1% of its mass in [low, high]; spike times
+ * a clipped normal keeps >= 5% of its mass in [low, high]; spike times
  * are >= 0; trace ids are unique. Anchors, aliases, tags other than !!str
  * and nesting deeper than 32 levels are rejected.
  */
