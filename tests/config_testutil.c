@@ -54,11 +54,13 @@ const char *ct_load_fail(const char *path, const char *const *sets, size_t n_set
     return err.msg;
 }
 
-char ct_tmp_dir[64];
+char ct_tmp_dir[256];
 
 void ct_tmp_setup(void)
 {
-    snprintf(ct_tmp_dir, sizeof ct_tmp_dir, "/tmp/hs_config_XXXXXX");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(ct_tmp_dir, sizeof ct_tmp_dir, "%.200s/hs_config_XXXXXX",
+             tmp && tmp[0] ? tmp : "/tmp");
     ck_assert_ptr_nonnull(mkdtemp(ct_tmp_dir));
 }
 

@@ -22,8 +22,9 @@ const char *ct_load_fail(const char *path, const char *const *sets, size_t n_set
 /* Fails the test unless part occurs in msg. */
 void ct_assert_has(const char *msg, const char *part);
 
-/* A fresh temporary directory per test (a checked fixture). */
-extern char ct_tmp_dir[64];
+/* A fresh temporary directory under $TMPDIR (or /tmp) per test (a checked
+ * fixture). */
+extern char ct_tmp_dir[256];
 void ct_tmp_setup(void);
 void ct_tmp_teardown(void);
 
