@@ -24,6 +24,7 @@ static const config_field root_fields[N_ROOT] = {
 typedef struct sim_values {
     double dt_ms, duration_ms;
     uint64_t seed, threads;
+    int skip_quiet;
 } sim_values;
 
 static const config_field sim_fields[] = {
@@ -36,6 +37,8 @@ static const config_field sim_fields[] = {
      .imin = 0, .imax = INT64_MAX, .unit = ""},
     {.key = "threads", .kind = CONFIG_INT, .offset = offsetof(sim_values, threads),
      .def = 1, .imin = 1, .imax = 1024, .unit = ""},
+    {.key = "skip_quiet", .kind = CONFIG_BOOL, .offset = offsetof(sim_values, skip_quiet),
+     .def = 1, .unit = ""},
 };
 
 enum { POP_MODEL, POP_SIZE, POP_PARAMS, POP_INIT, POP_SPIKES, N_POP };
@@ -80,6 +83,7 @@ static int sim_read(config_ctx *c, const yamltree_node *key, const yamltree_node
     cfg->duration_ms = steps * v.dt_ms;
     cfg->seed = v.seed;
     cfg->threads = (int)v.threads;
+    cfg->skip_quiet = v.skip_quiet;
     c->dt_ms = v.dt_ms;
     return rc;
 }

@@ -65,6 +65,8 @@
 #include "../sim/error.h"
 
 #define HS_NAME_MAX 64
+/* The longest synaptic delay, in steps (delays are stored in 16 bits). */
+#define HS_MAX_DELAY_STEPS 65535
 
 typedef enum { HS_DIST_CONSTANT, HS_DIST_UNIFORM, HS_DIST_NORMAL } hs_dist_kind;
 
@@ -132,6 +134,7 @@ typedef struct hs_config {
     double duration_ms;
     uint64_t seed;
     int threads;
+    int skip_quiet;            /* event-driven skipping of quiet neurons (default 1) */
     hs_pop_config *pops;
     size_t n_pops;
     hs_proj_config *projs;

@@ -179,6 +179,17 @@ static int connect_read(config_ctx *c, const yamltree_node *proj, const hs_confi
     return rc;
 }
 
+/* Delays are whole steps in 16 bits: the longest is HS_MAX_DELAY_STEPS. */
+static int delay_max_check(config_ctx *c, const yamltree_node *n, const hs_dist *d)
+{
+    double top = d->kind == HS_DIST_CONSTANT ? d->value : d->high;
+    if (round(top / c->dt_ms) <= HS_MAX_DELAY_STEPS)
+        return HS_OK;
+    return config_fail(c, n, "%.15g ms is above the longest delay, %d steps (%.15g ms at "
+                       "dt_ms = %.15g)", top, HS_MAX_DELAY_STEPS,
+                       HS_MAX_DELAY_STEPS * c->dt_ms, c->dt_ms);
+}
+
 static int weight_delay_check(config_ctx *c, const yamltree_node *proj,
                               const hs_config *cfg, hs_proj_config *pj)
 {
@@ -204,6 +215,8 @@ static int weight_delay_check(config_ctx *c, const yamltree_node *proj,
     old = config_path_push(c, "delay_ms");
     /* A relative tolerance keeps 0.1 ms >= 0.1 ms for any rounding of dt. */
     rc = config_dist_check_min(c, dn, &pj->delay_ms, c->dt_ms * (1 - 1e-9), "ms", what);
+    if (rc == HS_OK)
+        rc = delay_max_check(c, dn, &pj->delay_ms);
     config_path_pop(c, old);
     return rc;
 }

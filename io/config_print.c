@@ -78,7 +78,8 @@ static void sim_print(const hs_config *c, FILE *f)
     number_print(f, c->dt_ms);
     fputs("\n  duration_ms: ", f);
     number_print(f, c->duration_ms);
-    fprintf(f, "\n  seed: %" PRIu64 "\n  threads: %d\n", c->seed, c->threads);
+    fprintf(f, "\n  seed: %" PRIu64 "\n  threads: %d\n  skip_quiet: %s\n", c->seed,
+            c->threads, c->skip_quiet ? "true" : "false");
 }
 
 static void pop_print(const hs_pop_config *p, FILE *f)

@@ -11,6 +11,12 @@
  * dt on dV/dt = b(t) - a(t) V with a = (g_L + g_ex + g_in)/C and
  * b = (g_L E_L + g_ex E_ex + g_in E_in + I_e)/C. For dt a <= 0.25 the
  * local error is below (dt a)^5 / 120 of the distance to equilibrium.
+ *
+ * Quiet neurons: once both conductances are below 1e-9 g_L they are set to
+ * zero (their whole future effect on V is at most 1e-9 (tau_syn/tau_m)
+ * |E_syn - V|: 2e-8 mV for the COBA benchmark); then V relaxes as
+ * V_inf + (V - V_inf) e^{-t g_L/C}, V_inf = E_L + I_e/g_L, and cannot cross
+ * V_th if both V and V_inf are below it.
  */
 #include <math.h>
 #include <stddef.h>
@@ -39,6 +45,7 @@ static const hs_param_desc lif_coba_param_desc[] = {
 
 typedef struct lif_coba_plan {
     double h;                       /* dt, ms */
+    double V_inf, g_eps;            /* input-free equilibrium; flush level, nS */
     double E_L, V_th, V_reset;
     double aL, bL;                  /* g_L/C, (g_L E_L + I_e)/C */
     double invC, Eex_C, Ein_C;      /* 1/C, E_ex/C, E_in/C */
@@ -61,6 +68,8 @@ static int lif_coba_plan_init(void *vplan, const void *vparams, double dt,
                             "dt (%g ms) must not exceed C_m/g_L (%g ms): the step "
                             "would be unstable", dt, p->C_m / p->g_L);
     q->h = dt;
+    q->V_inf = p->E_L + p->I_e / p->g_L;
+    q->g_eps = 1e-9 * p->g_L;
     q->E_L = p->E_L;
     q->V_th = p->V_th;
     q->V_reset = p->V_reset;
@@ -129,6 +138,31 @@ static size_t lif_coba_update(const void *vplan, neuron_pop *p, size_t lo, size_
                             q->n_ref, spikes);
 }
 
+static int lif_coba_quiet(const void *vplan, neuron_pop *p, size_t lo, size_t hi)
+{
+    const lif_coba_plan *q = vplan;
+    double *V = p->var[V_M], *ge = p->var[G_EX], *gi = p->var[G_IN];
+    if (q->V_inf >= q->V_th)
+        return 0;
+    for (size_t i = lo; i < hi; i++)
+        if (p->refr[i] != 0 || !(V[i] < q->V_th) || fabs(ge[i]) > q->g_eps ||
+            fabs(gi[i]) > q->g_eps)
+            return 0;
+    for (size_t i = lo; i < hi; i++)
+        ge[i] = gi[i] = 0.0;
+    return 1;
+}
+
+static void lif_coba_advance(const void *vplan, neuron_pop *p, size_t lo, size_t hi,
+                             uint64_t n)
+{
+    const lif_coba_plan *q = vplan;
+    double P = exp(-(double)n * q->h * q->aL);
+    double *V = p->var[V_M];
+    for (size_t i = lo; i < hi; i++)
+        V[i] = q->V_inf + (V[i] - q->V_inf) * P;
+}
+
 static const char *const lif_coba_state[] = {"V_m", "g_ex", "g_in"};
 static const char *const lif_coba_state_units[] = {"mV", "nS", "nS"};
 static const char *const lif_coba_receptors[] = {"ex", "in"};
@@ -150,4 +184,6 @@ const neuron_type neuron_lif_coba = {
     .plan_init = lif_coba_plan_init,
     .state_rest = lif_coba_state_rest,
     .update = lif_coba_update,
+    .quiet = lif_coba_quiet,
+    .advance = lif_coba_advance,
 };

@@ -11,6 +11,12 @@
  *   P21 = (h/C) P22 expm1(x)/x, x = h (tau_s - tau_m) / (tau_m tau_s)
  *   P20 = (tau_m/C) (1 - P22)
  * (expm1(x)/x keeps P21 exact when tau_s is close to tau_m).
+ *
+ * Quiet neurons: V(t) = V_inf + (V - V_inf) e^{-t/tau_m} + sum_x I_x k_x(t)/C
+ * with V_inf = E_L + I_e tau_m/C and the kernel k_x(t) <= k_x,max, so while
+ * V_inf + max(0, V - V_inf) + sum_x max(0, I_x) k_x,max / C < V_th no input-
+ * free future crosses threshold, and the same closed form advances the
+ * neuron over any number of steps. Nothing is rounded away.
  */
 #include <math.h>
 #include <stddef.h>
@@ -34,7 +40,17 @@ static const hs_param_desc lif_cuba_param_desc[] = {
     {"I_e", "pA", offsetof(lif_cuba_params, I_e), 0.0, -1e9, 1e9, "constant input current"},
 };
 
+/* Propagators over n steps, tabled for short sleeps: a woken neuron then
+ * costs no exp(). */
+#define LIF_CUBA_TABLE 256
+
+typedef struct lif_cuba_prop {
+    double P22, P21_ex, P21_in, P11_ex, P11_in;
+} lif_cuba_prop;
+
 typedef struct lif_cuba_plan {
+    double dt, C_m, tau_m, tau_ex, tau_in, V_inf, kmax_ex, kmax_in;
+    lif_cuba_prop table[LIF_CUBA_TABLE];   /* [n]: over n steps */
     double E_L, V_th, V_reset;
     double P22, P21_ex, P21_in, P20_Ie, P11_ex, P11_in;
     int32_t n_ref;
@@ -49,6 +65,23 @@ static double p21(double h, double C, double tau_m, double tau_s)
     return h / C * exp(-h / tau_m) * ratio;
 }
 
+/* Peak over t >= 0 of k(t) = (e^{-t/ts} - e^{-t/tm}) / (1/tm - 1/ts), in ms:
+ * the most a unit current can move V, times C. */
+static double kernel_peak(double tm, double ts)
+{
+    if (fabs(tm - ts) < 1e-9 * tm)
+        return tm * exp(-1.0);   /* limit k(t) = t e^{-t/tm} */
+    double t = log(tm / ts) * tm * ts / (tm - ts);
+    return (exp(-t / ts) - exp(-t / tm)) / (1.0 / tm - 1.0 / ts);
+}
+
+static lif_cuba_prop propagators(const lif_cuba_plan *q, double T)
+{
+    return (lif_cuba_prop){exp(-T / q->tau_m), p21(T, q->C_m, q->tau_m, q->tau_ex),
+                           p21(T, q->C_m, q->tau_m, q->tau_in), exp(-T / q->tau_ex),
+                           exp(-T / q->tau_in)};
+}
+
 static int lif_cuba_plan_init(void *vplan, const void *vparams, double dt,
                               hs_error *err)
 {
@@ -57,6 +90,14 @@ static int lif_cuba_plan_init(void *vplan, const void *vparams, double dt,
     if (p->V_reset >= p->V_th)
         return hs_error_set(err, HS_EINPUT, "V_reset (%g mV) must be below V_th (%g mV)",
                             p->V_reset, p->V_th);
+    q->dt = dt;
+    q->C_m = p->C_m;
+    q->tau_m = p->tau_m;
+    q->tau_ex = p->tau_syn_ex;
+    q->tau_in = p->tau_syn_in;
+    q->V_inf = p->E_L + p->I_e * p->tau_m / p->C_m;
+    q->kmax_ex = kernel_peak(p->tau_m, p->tau_syn_ex);
+    q->kmax_in = kernel_peak(p->tau_m, p->tau_syn_in);
     q->E_L = p->E_L;
     q->V_th = p->V_th;
     q->V_reset = p->V_reset;
@@ -67,6 +108,8 @@ static int lif_cuba_plan_init(void *vplan, const void *vparams, double dt,
     q->P11_ex = exp(-dt / p->tau_syn_ex);
     q->P11_in = exp(-dt / p->tau_syn_in);
     q->n_ref = (int32_t)lround(p->t_ref / dt);
+    for (size_t n = 0; n < LIF_CUBA_TABLE; n++)
+        q->table[n] = propagators(q, (double)n * dt);
     return HS_OK;
 }
 
@@ -111,6 +154,34 @@ static size_t lif_cuba_update(const void *vplan, neuron_pop *p, size_t lo, size_
                             q->n_ref, spikes);
 }
 
+static int lif_cuba_quiet(const void *vplan, neuron_pop *p, size_t lo, size_t hi)
+{
+    const lif_cuba_plan *q = vplan;
+    const double *V = p->var[V_M], *Ie = p->var[I_EX], *Ii = p->var[I_IN];
+    if (q->V_inf >= q->V_th)
+        return 0;
+    for (size_t i = lo; i < hi; i++) {
+        double bound = q->V_inf + fmax(0.0, V[i] - q->V_inf) +
+                       (fmax(0.0, Ie[i]) * q->kmax_ex + fmax(0.0, Ii[i]) * q->kmax_in) / q->C_m;
+        if (p->refr[i] != 0 || !(bound < q->V_th))
+            return 0;
+    }
+    return 1;
+}
+
+static void lif_cuba_advance(const void *vplan, neuron_pop *p, size_t lo, size_t hi,
+                             uint64_t n)
+{
+    const lif_cuba_plan *q = vplan;
+    lif_cuba_prop P = n < LIF_CUBA_TABLE ? q->table[n] : propagators(q, (double)n * q->dt);
+    double *V = p->var[V_M], *Ie = p->var[I_EX], *Ii = p->var[I_IN];
+    for (size_t i = lo; i < hi; i++) {
+        V[i] = q->V_inf + (V[i] - q->V_inf) * P.P22 + P.P21_ex * Ie[i] + P.P21_in * Ii[i];
+        Ie[i] *= P.P11_ex;
+        Ii[i] *= P.P11_in;
+    }
+}
+
 static const char *const lif_cuba_state[] = {"V_m", "I_ex", "I_in"};
 static const char *const lif_cuba_state_units[] = {"mV", "pA", "pA"};
 static const char *const lif_cuba_receptors[] = {"ex", "in"};
@@ -132,4 +203,6 @@ const neuron_type neuron_lif_cuba = {
     .plan_init = lif_cuba_plan_init,
     .state_rest = lif_cuba_state_rest,
     .update = lif_cuba_update,
+    .quiet = lif_cuba_quiet,
+    .advance = lif_cuba_advance,
 };

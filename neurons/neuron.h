@@ -94,6 +94,15 @@ typedef struct neuron_type {
      * their count. Thread-safe for disjoint ranges. */
     size_t (*update)(const void *plan, neuron_pop *p, size_t lo, size_t hi,
                      uint64_t step, double *const *rx, uint32_t *spikes);
+
+    /* Optional, for skipping quiet neurons (event-driven updates).
+     * quiet(): 1 if no neuron in [lo, hi) can spike before new input
+     * arrives and advance() can carry all of them forward exactly; it may
+     * set negligible synaptic state to zero (documented per model).
+     * advance(): moves [lo, hi) n steps ahead without input, in closed
+     * form; only called on ranges quiet() accepted. */
+    int (*quiet)(const void *plan, neuron_pop *p, size_t lo, size_t hi);
+    void (*advance)(const void *plan, neuron_pop *p, size_t lo, size_t hi, uint64_t n);
 } neuron_type;
 
 /* The registry: NULL-terminated array of every model. */

@@ -57,7 +57,14 @@ static void syn_list_free(syn_list *s)
 static uint16_t delay_steps(double delay_ms, double dt)
 {
     double s = round(delay_ms / dt);
-    return (uint16_t)(s < 1.0 ? 1.0 : s > 65535.0 ? 65535.0 : s);
+    /* the loader keeps delays within [dt, HS_MAX_DELAY_STEPS dt] */
+    return (uint16_t)(s < 1.0 ? 1.0 : s > HS_MAX_DELAY_STEPS ? HS_MAX_DELAY_STEPS : s);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* The sources of target j, ascending, into src; returns their count. */
@@ -84,18 +91,20 @@ static size_t draw_sources(const hs_proj_config *pc, size_t n_pre, size_t j, int
                 src[k++] = (uint32_t)i;
         break;
     case HS_CONN_FIXED_INDEGREE: {
-        /* Floyd: K distinct values from the m candidates (target excluded). */
+        /* Floyd: K distinct values from the m candidates (target excluded),
+         * in O(K) draws; mark is all zero again afterwards. */
         size_t m = skip_self ? n_pre - 1 : n_pre;
         for (size_t x = m - pc->indegree; x < m; x++) {
             size_t t = gsl_rng_uniform_int(r, x + 1);
             size_t pick = mark[t] ? x : t;
             mark[pick] = 1;
+            src[k++] = (uint32_t)pick;
         }
-        for (size_t x = 0; x < m; x++) {
-            if (!mark[x])
-                continue;
-            mark[x] = 0;
-            src[k++] = (uint32_t)(skip_self && x >= j ? x + 1 : x);
+        qsort(src, k, sizeof *src, cmp_u32);
+        for (size_t q = 0; q < k; q++) {
+            mark[src[q]] = 0;
+            if (skip_self && src[q] >= j)
+                src[q]++;
         }
         break;
     }

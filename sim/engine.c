@@ -5,9 +5,10 @@
 
 #include <omp.h>
 
+#include "skip.h"
+
 /* Steps per parallel region; recorders are flushed between regions. */
 #define CHUNK_STEPS 2000
-
 /* Spikes one thread emitted in a window, by (step, population); two of
  * them so a thread can fill the next window while others still read this. */
 typedef struct __attribute__((aligned(64))) thread_buf {
@@ -15,6 +16,7 @@ typedef struct __attribute__((aligned(64))) thread_buf {
     size_t *off[2];         /* [window * n_pops + 1] */
     uint64_t events;        /* synaptic events this thread delivered */
     size_t *rec_n;          /* [n_pops] recorded spikes this chunk, as counted here */
+    skip_count *skip;       /* [n_pops] this thread's quiet-neuron counts */
     char pad[64];           /* keeps threads' counters off one cache line */
 } thread_buf;
 
@@ -41,6 +43,7 @@ struct sim {
     size_t *rec_n, *rec_cap;
     trace_rec *tr;
     size_t n_tr;
+    skip_pop *skip;         /* [n_pops] */
 };
 
 static size_t lower_index(const uint64_t *ids, size_t n, uint64_t v)
@@ -74,6 +77,9 @@ static int alloc_threads(sim *s)
         if (!s->tb[t].rec_n)
             return HS_ENOMEM;
         memset(s->tb[t].rec_n, 0, bytes);
+        s->tb[t].skip = calloc(n->n_pops, sizeof(skip_count));
+        if (!s->tb[t].skip)
+            return HS_ENOMEM;
         for (int b = 0; b < 2; b++) {
             s->tb[t].ids[b] = malloc(cap * sizeof(uint32_t));
             s->tb[t].off[b] = calloc((size_t)n->window * n->n_pops + 1, sizeof(size_t));
@@ -140,6 +146,24 @@ static int alloc_traces(sim *s, const hs_config *c)
     return HS_OK;
 }
 
+static void free_skip(sim *s)
+{
+    for (size_t p = 0; s->skip && p < s->n_pops; p++)
+        skip_pop_free(&s->skip[p]);
+    free(s->skip);
+}
+
+static int alloc_skip(sim *s)
+{
+    for (size_t p = 0; p < s->n_pops; p++)
+        if (skip_pop_alloc(&s->skip[p], &s->net->pops[p], s->net->n_slots) != HS_OK)
+            return HS_ENOMEM;
+    for (size_t k = 0; k < s->n_tr; k++)
+        for (size_t q = 0; q < s->tr[k].n_ids; q++)
+            skip_pop_pin(&s->skip[s->tr[k].pop], s->tr[k].ids[q]);
+    return HS_OK;
+}
+
 sim *sim_alloc(network *net, const hs_config *c, hs_error *err)
 {
     sim *s = calloc(1, sizeof *s);
@@ -149,8 +173,9 @@ sim *sim_alloc(network *net, const hs_config *c, hs_error *err)
     }
     s->net = net;
     s->n_pops = net->n_pops;
-    if (alloc_threads(s) != HS_OK || alloc_records(s) != HS_OK ||
-        alloc_traces(s, c) != HS_OK) {
+    s->skip = calloc(net->n_pops, sizeof *s->skip);
+    if (!s->skip || alloc_threads(s) != HS_OK || alloc_records(s) != HS_OK ||
+        alloc_traces(s, c) != HS_OK || (c->skip_quiet && alloc_skip(s) != HS_OK)) {
         sim_free(s);
         hs_error_set(err, HS_ENOMEM, "out of memory for the run buffers");
         return NULL;
@@ -168,6 +193,7 @@ void sim_free(sim *s)
             free(s->tb[t].off[b]);
         }
         free(s->tb[t].rec_n);
+        free(s->tb[t].skip);
     }
     free(s->tb);
     for (size_t p = 0; s->rec_t && p < s->n_pops; p++) {
@@ -185,6 +211,7 @@ void sim_free(sim *s)
         free(s->tr[k].khi);
     }
     free(s->tr);
+    free_skip(s);
     free(s);
 }
 
@@ -202,6 +229,14 @@ static void sample_traces(sim *s, int t, size_t pop, uint64_t step, uint64_t chu
     }
 }
 
+/* Brings sleeping blocks up to the current step, so the state is current
+ * between runs. */
+static void sync_sleepers(sim *s)
+{
+    for (size_t p = 0; p < s->n_pops; p++)
+        skip_pop_sync(&s->skip[p], &s->net->pops[p], s->step);
+}
+
 /* Thread t advances its neurons through steps [t0, t0 + w). */
 static void update_window(sim *s, int t, uint64_t t0, uint32_t w, int par, uint64_t chunk0)
 {
@@ -217,8 +252,8 @@ static void update_window(sim *s, int t, uint64_t t0, uint32_t w, int par, uint6
             for (size_t r = 0; r < pp->type->n_receptors; r++)
                 rx[r] = pp->ring[r] + slot * pp->state.n_alloc;
             b->off[par][k * n->n_pops + p] = at;
-            at += pp->type->update(pp->plan, &pp->state, pp->lo[t], pp->hi[t], step, rx,
-                                   b->ids[par] + at);
+            at += skip_pop_update(&s->skip[p], pp, pp->lo[t], pp->hi[t], step, slot, rx,
+                                  b->ids[par] + at, &b->skip[p]);
             sample_traces(s, t, p, step, chunk0);
         }
     }
@@ -229,9 +264,19 @@ static void update_window(sim *s, int t, uint64_t t0, uint32_t w, int par, uint6
  * rows and first synapses while this one is delivered. */
 #define PREFETCH_AHEAD 4
 
-static uint64_t deliver_spikes(const network *n, const net_proj *pj, int t,
+/* Marks the blocks that the synapses [a, e) reach as having input then,
+ * asleep or not: a block may fall asleep before the input arrives. */
+static void mark_pending(skip_pop *k, size_t sl, const net_syn *syn, uint64_t a, uint64_t e)
+{
+    for (uint64_t q = a; q < e; q++)
+        skip_pop_mark(k, sl, syn[q].post);
+}
+
+static uint64_t deliver_spikes(const sim *s, const net_proj *pj, int t,
                                const uint32_t *ids, size_t m, uint64_t step)
 {
+    const network *n = s->net;
+    skip_pop *kp = s->skip[pj->post].awake ? &s->skip[pj->post] : NULL;
     const net_part *pt = &pj->part[t];
     const net_pop *post = &n->pops[pj->post];
     double *ring = post->ring[pj->receptor];
@@ -248,13 +293,19 @@ static uint64_t deliver_spikes(const network *n, const net_proj *pj, int t,
         const net_syn *syn = pt->syn;
         events += e - a;
         if (pj->const_delay) {
-            double *slot = ring + (size_t)((step + pj->const_delay) % n->n_slots) * stride;
+            size_t sl = (size_t)((step + pj->const_delay) % n->n_slots);
+            double *slot = ring + sl * stride;
             for (uint64_t k = a; k < e; k++)
                 slot[syn[k].post] += syn[k].weight;
+            if (kp)
+                mark_pending(kp, sl, syn, a, e);
         } else {
-            for (uint64_t k = a; k < e; k++)
-                ring[(size_t)((step + pt->delay[k]) % n->n_slots) * stride + syn[k].post] +=
-                    syn[k].weight;
+            for (uint64_t k = a; k < e; k++) {
+                size_t sl = (size_t)((step + pt->delay[k]) % n->n_slots);
+                ring[sl * stride + syn[k].post] += syn[k].weight;
+                if (kp)
+                    skip_pop_mark(kp, sl, syn[k].post);
+            }
         }
     }
     return events;
@@ -287,7 +338,7 @@ static void deliver_window(sim *s, int t, uint64_t t0, uint32_t w, int par, size
                 if (m == 0)
                     continue;
                 for (size_t o = 0; o < pp->n_out; o++)
-                    s->tb[t].events += deliver_spikes(n, &n->projs[pp->out[o]], t, ids, m,
+                    s->tb[t].events += deliver_spikes(s, &n->projs[pp->out[o]], t, ids, m,
                                                       t0 + k);
                 if (t == 0) {
                     s->spike_count[p] += m;
@@ -376,7 +427,18 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
         if (sink && sink->progress)
             sink->progress(sink->ctx, (double)s->step * s->net->dt, end_ms);
     }
+    sync_sleepers(s);
     return HS_OK;
+}
+
+void sim_skip_stats(const sim *s, uint64_t *skipped, uint64_t *total)
+{
+    *skipped = *total = 0;
+    for (int t = 0; t < s->net->n_threads; t++)
+        for (size_t p = 0; p < s->n_pops; p++) {
+            *skipped += s->tb[t].skip[p].skipped;
+            *total += s->tb[t].skip[p].blocks;
+        }
 }
 
 uint64_t sim_step(const sim *s)

@@ -34,6 +34,9 @@ typedef struct sim_sink {
 typedef struct sim sim;
 
 /* Allocates the run buffers for net (not owned) and the recording of c.
+ * With c->skip_quiet, blocks of NEURON_BLOCK neurons of models that allow it
+ * (neuron_type.quiet) that cannot spike before their next input are not
+ * touched until input arrives, then advanced in closed form.
  * Returns NULL with err set. */
 sim *sim_alloc(network *net, const hs_config *c, hs_error *err);
 void sim_free(sim *s);
@@ -47,6 +50,9 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err);
 uint64_t sim_step(const sim *s);
 /* Synaptic events delivered so far (spike x target synapse). */
 uint64_t sim_events(const sim *s);
+/* Block-steps skipped as quiet so far, and block-steps in all. */
+void sim_skip_stats(const sim *s, uint64_t *skipped, uint64_t *total);
+
 /* Spikes emitted by population pop so far. */
 uint64_t sim_spike_count(const sim *s, size_t pop);
 

@@ -28,6 +28,7 @@ START_TEST(test_good_simulation_and_populations)
     ck_assert_double_eq_tol(c->duration_ms, 250.0, 1e-9);   /* 250.04 -> 2500 steps */
     ck_assert_uint_eq(c->seed, 42);
     ck_assert_int_eq(c->threads, 1);                        /* default */
+    ck_assert_int_eq(c->skip_quiet, 1);                     /* default */
     ck_assert_ptr_null(c->overrides);
     ck_assert_str_eq(c->path, path);
     ck_assert_ptr_nonnull(strstr(c->text, "populations:"));
@@ -276,7 +277,7 @@ static const struct {
      "--set populations.exc.size=: populations.exc.size: expected an integer"},
     {"simulation.sed=3",
      "--set simulation.sed=3: simulation.sed: unknown key; allowed: dt_ms, duration_ms, "
-     "seed, threads"},
+     "seed, threads, skip_quiet"},
     {"populations.exc.params.tau=3",
      "--set populations.exc.params.tau=3: populations.exc.params.tau: unknown parameter of "
      "lif_coba; allowed: *"},

@@ -69,6 +69,7 @@ static void configs_eq(const hs_config *a, const hs_config *b)
     ck_assert_double_eq(a->duration_ms, b->duration_ms);
     ck_assert_uint_eq(a->seed, b->seed);
     ck_assert_int_eq(a->threads, b->threads);
+    ck_assert_int_eq(a->skip_quiet, b->skip_quiet);
     ck_assert_uint_eq(a->n_pops, b->n_pops);
     for (size_t i = 0; i < a->n_pops; i++)
         pops_eq(&a->pops[i], &b->pops[i]);

@@ -19,7 +19,7 @@
 typedef struct cell {
     const neuron_type *t;
     double params[HS_MAX_PARAMS];
-    _Alignas(64) unsigned char plan[1024];
+    _Alignas(64) unsigned char plan[16384];
     neuron_pop pop;
     double *rx[NEURON_MAX_RECEPTORS];
     uint32_t *spikes;

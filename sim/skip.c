@@ -1,0 +1,151 @@
+#include "skip.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Steps between looks for blocks that have gone quiet. */
+#define QUIET_EVERY 16
+
+int skip_pop_alloc(skip_pop *k, const net_pop *pp, uint32_t n_slots)
+{
+    memset(k, 0, sizeof *k);
+    k->n_blocks = pp->state.n_alloc / SKIP_BLOCK;
+    if (!pp->type->quiet || !pp->type->advance || k->n_blocks == 0)
+        return HS_OK;
+    k->awake = malloc(k->n_blocks);
+    k->since = calloc(k->n_blocks, sizeof *k->since);
+    k->pending = calloc((size_t)n_slots * k->n_blocks, 1);
+    k->pinned = calloc(k->n_blocks, 1);
+    if (!k->awake || !k->since || !k->pending || !k->pinned) {
+        skip_pop_free(k);
+        return HS_ENOMEM;
+    }
+    memset(k->awake, 1, k->n_blocks);
+    return HS_OK;
+}
+
+void skip_pop_free(skip_pop *k)
+{
+    free(k->awake);
+    free(k->since);
+    free(k->pending);
+    free(k->pinned);
+    memset(k, 0, sizeof *k);
+}
+
+void skip_pop_pin(skip_pop *k, size_t i)
+{
+    if (k->pinned)
+        k->pinned[i / SKIP_BLOCK] = 1;
+}
+
+static void block_range(size_t b, size_t hi, size_t *a, size_t *e)
+{
+    *a = b * SKIP_BLOCK;
+    *e = *a + SKIP_BLOCK < hi ? *a + SKIP_BLOCK : hi;
+}
+
+/* Puts the quiet blocks of [lo, hi) to sleep after step `step`. */
+static void find_quiet(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
+                       skip_count *c)
+{
+    for (size_t b = lo / SKIP_BLOCK; b * SKIP_BLOCK < hi; b++) {
+        size_t a, e;
+        block_range(b, hi, &a, &e);
+        if (k->awake[b] && !k->pinned[b] && pp->type->quiet(pp->plan, &pp->state, a, e)) {
+            k->awake[b] = 0;
+            k->since[b] = step + 1;
+            c->asleep++;
+        }
+    }
+}
+
+/* Blocks that took input this step go back to sleep at once if they can:
+ * the cost stays with the events, not with the steps. */
+static void sleep_after_input(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
+                              const uint8_t *pend, skip_count *c)
+{
+    for (size_t b = lo / SKIP_BLOCK; b * SKIP_BLOCK < hi; b++) {
+        if (!pend[b] || k->pinned[b])
+            continue;
+        size_t a, e;
+        block_range(b, hi, &a, &e);
+        if (pp->type->quiet(pp->plan, &pp->state, a, e)) {
+            k->awake[b] = 0;
+            k->since[b] = step + 1;
+            c->asleep++;
+        }
+    }
+}
+
+/* 1 if the 8 blocks from b are asleep with no input this step. */
+static int eight_idle(const skip_pop *k, const uint8_t *pend, size_t b)
+{
+    uint64_t aw, pe;
+    memcpy(&aw, k->awake + b, sizeof aw);
+    memcpy(&pe, pend + b, sizeof pe);
+    return (aw | pe) == 0;
+}
+
+/* Updates the awake blocks of [lo, hi) and the ones input wakes, in runs
+ * of consecutive blocks so the model's loop stays long. */
+static size_t update_awake(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
+                           const uint8_t *pend, double **rx, uint32_t *out, skip_count *c)
+{
+    size_t ns = 0, run = SIZE_MAX;
+    size_t b = lo / SKIP_BLOCK, b1 = (hi + SKIP_BLOCK - 1) / SKIP_BLOCK;
+    while (b < b1) {
+        size_t a, e;
+        block_range(b, hi, &a, &e);
+        int idle8 = b % 8 == 0 && b + 8 <= b1 && eight_idle(k, pend, b);
+        if (idle8 || (!k->awake[b] && !pend[b])) {
+            if (run != SIZE_MAX)
+                ns += pp->type->update(pp->plan, &pp->state, run, a, step, rx, out + ns);
+            run = SIZE_MAX;
+            c->skipped += idle8 ? 8 : 1;
+            b += idle8 ? 8 : 1;
+            continue;
+        }
+        if (!k->awake[b]) {
+            pp->type->advance(pp->plan, &pp->state, a, e, step - k->since[b]);
+            k->awake[b] = 1;
+            c->asleep--;
+        }
+        if (run == SIZE_MAX)
+            run = a;
+        b++;
+    }
+    if (run != SIZE_MAX)
+        ns += pp->type->update(pp->plan, &pp->state, run, hi, step, rx, out + ns);
+    sleep_after_input(k, pp, lo, hi, step, pend, c);
+    return ns;
+}
+
+size_t skip_pop_update(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
+                       size_t slot, double **rx, uint32_t *out, skip_count *c)
+{
+    if (!k->awake)
+        return pp->type->update(pp->plan, &pp->state, lo, hi, step, rx, out);
+    uint8_t *pend = k->pending + slot * k->n_blocks;
+    size_t b0 = lo / SKIP_BLOCK, b1 = (hi + SKIP_BLOCK - 1) / SKIP_BLOCK;
+    size_t ns = c->asleep == 0 ? pp->type->update(pp->plan, &pp->state, lo, hi, step, rx, out)
+                               : update_awake(k, pp, lo, hi, step, pend, rx, out, c);
+    c->blocks += b1 - b0;
+    memset(pend + b0, 0, b1 - b0);   /* this slot's marks are used */
+    if ((step + 1) % QUIET_EVERY == 0)
+        find_quiet(k, pp, lo, hi, step, c);
+    return ns;
+}
+
+void skip_pop_sync(skip_pop *k, net_pop *pp, uint64_t step)
+{
+    for (size_t b = 0; k->awake && b < k->n_blocks; b++) {
+        if (k->awake[b] || k->since[b] == step)
+            continue;
+        size_t a, e;
+        block_range(b, pp->state.n, &a, &e);
+        if (a < e)
+            pp->type->advance(pp->plan, &pp->state, a, e, step - k->since[b]);
+        k->since[b] = step;
+    }
+}

@@ -1,0 +1,66 @@
+/* skip.h: event-driven updates: quiet neurons are not touched until input
+ * reaches them.
+ *
+ * A population whose model has quiet() and advance() is cut into blocks of
+ * SKIP_BLOCK neurons. Every QUIET_EVERY steps, an awake block whose neurons
+ * cannot spike before new input (quiet()) falls asleep: it is skipped each
+ * step until a spike is delivered to it (a pending mark for the step the
+ * input arrives), then advanced in closed form over the steps it slept
+ * (advance()) and updated as usual. Whether a block sleeps depends only on
+ * its own state and input, so results stay the same for any thread count.
+ * Blocks holding a recorded trace never sleep.
+ */
+#ifndef HS_SKIP_H
+#define HS_SKIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "network.h"
+
+/* Neurons that sleep and wake together: few, so one input wakes few, and a
+ * whole number of AVX2 vectors, so awake runs still vectorise. NEURON_BLOCK
+ * (the unit of thread ranges) is a multiple of 8 of them. */
+#define SKIP_BLOCK 8
+
+typedef struct skip_pop {
+    size_t n_blocks;
+    uint8_t *awake;         /* [n_blocks]; NULL: this population never sleeps */
+    uint64_t *since;        /* [n_blocks] first step not integrated, while asleep */
+    uint8_t *pending;       /* [n_slots][n_blocks] input arrives in that slot */
+    uint8_t *pinned;        /* [n_blocks] never asleep */
+} skip_pop;
+
+/* Sets k up for population pp (every block awake), or leaves it empty when
+ * the model cannot skip. Returns HS_OK or HS_ENOMEM. */
+int skip_pop_alloc(skip_pop *k, const net_pop *pp, uint32_t n_slots);
+void skip_pop_free(skip_pop *k);
+
+/* Keeps the block of neuron i awake for good (its trace is recorded). */
+void skip_pop_pin(skip_pop *k, size_t i);
+
+/* Marks input for target neuron i arriving in ring slot sl. Thread-safe for
+ * the thread that owns i. */
+static inline void skip_pop_mark(skip_pop *k, size_t sl, uint32_t i)
+{
+    k->pending[sl * k->n_blocks + i / SKIP_BLOCK] = 1;
+}
+
+/* Counts kept per thread. */
+typedef struct skip_count {
+    size_t asleep;          /* blocks of this thread asleep now */
+    uint64_t skipped;       /* block-steps skipped */
+    uint64_t blocks;        /* block-steps in all */
+} skip_count;
+
+/* One step of neurons [lo, hi) (a thread's range) of pp, reading ring slot
+ * `slot`: as pp->type->update on the awake and woken blocks. Returns the
+ * spikes written to out, ascending. */
+size_t skip_pop_update(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
+                       size_t slot, double **rx, uint32_t *out, skip_count *c);
+
+/* Advances sleeping blocks to `step` (they stay asleep), so the state is
+ * current between runs. */
+void skip_pop_sync(skip_pop *k, net_pop *pp, uint64_t step);
+
+#endif
