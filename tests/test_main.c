@@ -15,6 +15,7 @@ static const struct {
     {"rng", rng_suite},
     {"neuron", neuron_suite},
     {"network", network_suite},
+    {"skip", skip_suite},
     {"bench", bench_suite},
     {"cli", cli_suite},
     {"h5out", h5out_suite},

@@ -1,0 +1,190 @@
+/* Event-driven skipping of quiet neurons against the plain step loop (a
+ * second code path): closed-form advance equals stepping, quiet() never
+ * lets a neuron sleep through a threshold crossing, and whole runs give
+ * the same spikes with skipping on and off, for any thread count. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <gsl/gsl_rng.h>
+
+#include "../sim/rng.h"
+#include "suites.h"
+#include "testutil.h"
+
+#define DT 0.1
+
+typedef struct one {
+    const neuron_type *t;
+    double params[HS_MAX_PARAMS];
+    _Alignas(64) unsigned char plan[16384];
+    neuron_pop pop;
+    double *rx[NEURON_MAX_RECEPTORS];
+    uint32_t spikes[NEURON_BLOCK];
+} one;
+
+static void one_init(one *c, const char *model, const char *key, double value)
+{
+    memset(c, 0, sizeof *c);
+    c->t = neuron_type_find(model);
+    hs_params_set_defaults(c->t->params, c->t->n_params, c->params);
+    if (key)
+        *hs_param_ptr(&c->t->params[hs_params_find(c->t->params, c->t->n_params, key)],
+                      c->params) = value;
+    hs_error err;
+    ck_assert_int_eq(c->t->plan_init(c->plan, c->params, DT, &err), HS_OK);
+    ck_assert_int_eq(neuron_pop_alloc(&c->pop, c->t, c->plan, 8, &err), HS_OK);
+    for (size_t r = 0; r < c->t->n_receptors; r++)
+        c->rx[r] = calloc(c->pop.n_alloc, sizeof(double));
+}
+
+static void one_free(one *c)
+{
+    for (size_t r = 0; r < NEURON_MAX_RECEPTORS; r++)
+        free(c->rx[r]);
+    neuron_pop_free(&c->pop, c->t);
+}
+
+/* Random state for 8 neurons: V in [-80, -50], currents or conductances. */
+static void randomize(one *c, gsl_rng *r, double g_scale)
+{
+    for (size_t i = 0; i < 8; i++) {
+        c->pop.var[0][i] = -80 + 30 * gsl_rng_uniform(r);
+        c->pop.var[1][i] = g_scale * (gsl_rng_uniform(r) - 0.3);
+        c->pop.var[2][i] = g_scale * (gsl_rng_uniform(r) - 0.7);
+        c->pop.refr[i] = 0;
+    }
+}
+
+/* For lif_cuba, advance(n) equals n input-free steps; whenever quiet()
+ * accepts a state, stepping it 3000 steps without input never spikes. */
+START_TEST(test_lif_cuba_advance_and_quiet)
+{
+    one c, d;
+    one_init(&c, "lif_cuba", "I_e", 200);
+    one_init(&d, "lif_cuba", "I_e", 200);
+    rng_state st;
+    rng_stream_init(&st, 9, RNG_KIND_USER, 0, 0);
+    gsl_rng r = rng_view(&st);
+    int accepted = 0, refused = 0;
+    double worst = 0;
+    for (int trial = 0; trial < 400; trial++) {
+        randomize(&c, &r, 400);
+        for (size_t v = 0; v < 3; v++)
+            memcpy(d.pop.var[v], c.pop.var[v], 8 * sizeof(double));
+        int quiet = c.t->quiet(c.plan, &c.pop, 0, 8);
+        uint64_t n = 1 + gsl_rng_uniform_int(&r, 3000);
+        size_t spikes = 0;
+        for (uint64_t s = 0; s < n; s++)
+            spikes += d.t->update(d.plan, &d.pop, 0, 8, s, d.rx, d.spikes);
+        if (quiet) {
+            accepted++;
+            ck_assert_uint_eq(spikes, 0);
+            c.t->advance(c.plan, &c.pop, 0, 8, n);
+            for (size_t i = 0; i < 8; i++)
+                worst = fmax(worst, fabs(c.pop.var[0][i] - d.pop.var[0][i]));
+        } else {
+            refused++;
+        }
+    }
+    ck_assert_int_gt(accepted, 50);
+    ck_assert_int_gt(refused, 50);
+    ck_assert_double_lt(worst, 1e-9);
+    one_free(&c);
+    one_free(&d);
+}
+END_TEST
+
+/* lif_coba: quiet only with (flushed) conductances; advance equals steps. */
+START_TEST(test_lif_coba_advance)
+{
+    one c, d;
+    one_init(&c, "lif_coba", "I_e", 50);
+    one_init(&d, "lif_coba", "I_e", 50);
+    for (size_t i = 0; i < 8; i++) {
+        c.pop.var[0][i] = d.pop.var[0][i] = -75 + 3.0 * (double)i;
+        c.pop.var[1][i] = d.pop.var[1][i] = 1e-12;
+    }
+    ck_assert(c.t->quiet(c.plan, &c.pop, 0, 8));
+    ck_assert_double_eq(c.pop.var[1][0], 0.0);
+    d.pop.var[1][0] = 0;
+    for (size_t i = 0; i < 8; i++)
+        d.pop.var[1][i] = 0;
+    for (uint64_t s = 0; s < 1234; s++)
+        ck_assert_uint_eq(d.t->update(d.plan, &d.pop, 0, 8, s, d.rx, d.spikes), 0);
+    c.t->advance(c.plan, &c.pop, 0, 8, 1234);
+    for (size_t i = 0; i < 8; i++)
+        ck_assert_double_lt(fabs(c.pop.var[0][i] - d.pop.var[0][i]), 1e-9);
+    c.pop.var[1][3] = 1.0;   /* a live conductance keeps the block awake */
+    ck_assert(!c.t->quiet(c.plan, &c.pop, 0, 8));
+    one_free(&c);
+    one_free(&d);
+}
+END_TEST
+
+static void compare_skip(const char *path, int threads_b)
+{
+    const char *on[] = {"simulation.duration_ms=500", "simulation.skip_quiet=true"};
+    const char *off[] = {"simulation.duration_ms=500", "simulation.skip_quiet=false"};
+    hs_config *con = tu_config_file(path, on, 2), *coff = tu_config_file(path, off, 2);
+    network *na, *nb;
+    tu_spikes *a = tu_run(coff, 1, &na), *b = tu_run(con, threads_b, &nb);
+    ck_assert_uint_gt(a->n, 100);
+    ck_assert_uint_eq(a->n, b->n);
+    ck_assert_int_eq(memcmp(a->id, b->id, a->n * sizeof *a->id), 0);
+    ck_assert_int_eq(memcmp(a->t_ms, b->t_ms, a->n * sizeof *a->t_ms), 0);
+    for (size_t p = 0; p < na->n_pops; p++)
+        for (size_t i = 0; na->pops[p].type->n_state && i < na->pops[p].state.n; i++)
+            ck_assert_double_lt(fabs(na->pops[p].state.var[0][i] - nb->pops[p].state.var[0][i]),
+                                1e-9);
+    tu_spikes_free(a);
+    tu_spikes_free(b);
+    network_free(na);
+    network_free(nb);
+    config_free(con);
+    config_free(coff);
+}
+
+START_TEST(test_sparse_same_spikes)
+{
+    compare_skip("bench/sparse.yaml", 1);
+    compare_skip("bench/sparse.yaml", 2);
+}
+END_TEST
+
+START_TEST(test_sparse_threads_bitwise)
+{
+    const char *sets[] = {"simulation.duration_ms=300"};
+    hs_config *c = tu_config_file("bench/sparse.yaml", sets, 1);
+    network *n1, *n2, *n4;
+    tu_spikes *a = tu_run(c, 1, &n1), *b = tu_run(c, 2, &n2), *d = tu_run(c, 4, &n4);
+    ck_assert(tu_spikes_equal(a, b));
+    ck_assert(tu_spikes_equal(a, d));
+    for (size_t v = 0; v < 3; v++) {
+        size_t bytes = n1->pops[1].state.n * sizeof(double);
+        ck_assert_int_eq(memcmp(n1->pops[1].state.var[v], n2->pops[1].state.var[v], bytes), 0);
+        ck_assert_int_eq(memcmp(n1->pops[1].state.var[v], n4->pops[1].state.var[v], bytes), 0);
+    }
+    tu_spikes_free(a);
+    tu_spikes_free(b);
+    tu_spikes_free(d);
+    network_free(n1);
+    network_free(n2);
+    network_free(n4);
+    config_free(c);
+}
+END_TEST
+
+Suite *skip_suite(void)
+{
+    Suite *s = suite_create("skip");
+    TCase *tc = tcase_create("quiet");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_lif_cuba_advance_and_quiet);
+    tcase_add_test(tc, test_lif_coba_advance);
+    tcase_add_test(tc, test_sparse_same_spikes);
+    tcase_add_test(tc, test_sparse_threads_bitwise);
+    suite_add_tcase(s, tc);
+    return s;
+}
