@@ -5,12 +5,13 @@
 CC      ?= cc
 PKGS    := gsl hdf5 yaml-0.1
 VERSION := 0.1.0
-GIT     := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+GIT     := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # -ffp-contract=off: no fused multiply-add, so vectorised and scalar loops
 # round the same way and results stay bitwise identical for any thread count.
+# CFLAGS is the user's (optimisation, sanitizers); HS_CFLAGS always applies.
 CFLAGS  ?= -O3 -g
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+HS_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
            -fopenmp -ffp-contract=off -fno-math-errno -fno-trapping-math \
            -DHS_VERSION='"$(VERSION)"' -DHS_GIT_COMMIT='"$(GIT)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -28,27 +29,39 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 BIN     := bin/hebbsleep
 TESTBIN := $(BUILD)/test_hebbsleep
 
-.PHONY: all deps check unit demo bench clean asan
+.PHONY: all deps check unit demo bench clean asan FORCE
 
 all: $(BIN)
 
 deps:
 	@scripts/install-deps.sh
 
+# `make V=1` shows the full commands.
+Q = $(if $(V),,@)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libhebbsleep.a: $(LIBOBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
+
+# The commit is compiled into main.o only; rebuild it when the commit changes.
+$(BUILD)/git-commit: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(GIT)' | cmp -s - $@ || echo '$(GIT)' > $@
+$(BUILD)/sim/main.o: $(BUILD)/git-commit
 
 $(BIN): $(BUILD)/sim/main.o $(BUILD)/libhebbsleep.a
-	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(TESTBIN): $(TESTOBJ) $(BUILD)/libhebbsleep.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS)
 
 # The unit and end-to-end tests (Check), then the checks that drive the binary.
 check: deps

@@ -88,6 +88,15 @@ static void poisson_ext_free(neuron_pop *p)
     p->ext = NULL;
 }
 
+/* The clock jumped past a neuron's next spike (sim_seek): schedule anew
+ * from `step`. Returns 1 if it fires in this step. */
+static int reschedule(const poisson_plan *q, poisson_ext *e, size_t i, uint64_t step)
+{
+    uint64_t gap = poisson_gap(q, &e->rng[i]);
+    e->next[i] = gap == UINT64_MAX ? UINT64_MAX : step + gap - 1;
+    return e->next[i] == step;
+}
+
 static size_t poisson_update(const void *vplan, neuron_pop *p, size_t lo, size_t hi,
                              uint64_t step, double *const *rx, uint32_t *spikes)
 {
@@ -96,7 +105,9 @@ static size_t poisson_update(const void *vplan, neuron_pop *p, size_t lo, size_t
     poisson_ext *e = p->ext;
     size_t ns = 0;
     for (size_t i = lo; i < hi; i++) {
-        if (e->next[i] != step)
+        if (e->next[i] > step)
+            continue;
+        if (e->next[i] < step && !reschedule(q, e, i, step))
             continue;
         spikes[ns++] = (uint32_t)i;
         uint64_t gap = poisson_gap(q, &e->rng[i]);

@@ -41,6 +41,11 @@ typedef struct sim sim;
 sim *sim_alloc(network *net, const hs_config *c, hs_error *err);
 void sim_free(sim *s);
 
+/* Moves the clock to `step` (for resuming, and to test runs past 2^32
+ * steps without simulating them). Sources schedule their next spikes from
+ * there. Call before the first sim_run. */
+void sim_seek(sim *s, uint64_t step);
+
 /* Runs n_steps steps from where the last call stopped, handing recorded
  * data to sink (may be NULL: nothing recorded). Returns HS_OK or the
  * sink's code. */

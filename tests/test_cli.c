@@ -3,11 +3,15 @@
  * against the same run done in memory (a second code path), the h5py
  * layout check and h5dump. HS_BIN names the binary. */
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -200,6 +204,62 @@ START_TEST(test_run_file_matches_memory)
 }
 END_TEST
 
+/* A run killed with SIGKILL leaves a readable file with complete = 0. */
+START_TEST(test_killed_run_leaves_readable_file)
+{
+    static char out[1 << 16];
+    char h5[128];
+    snprintf(h5, sizeof h5, "%s/killed.h5", out_dir);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        execl(bin(), bin(), "run", "bench/coba.yaml", "-o", h5, "--quiet", "--threads", "2",
+              "--set", "simulation.duration_ms=1000000", (char *)NULL);
+        _exit(127);
+    }
+    /* wait until the first chunk of spikes is in the file, then kill */
+    for (int i = 0; i < 600; i++) {
+        struct stat st;
+        if (stat(h5, &st) == 0 && st.st_size > 200000)
+            break;
+        nanosleep(&(struct timespec){0, 50000000}, NULL);
+    }
+    nanosleep(&(struct timespec){0, 300000000}, NULL);
+    ck_assert_int_eq(kill(pid, SIGKILL), 0);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFSIGNALED(status));
+    int rc = run(out, sizeof out, "/usr/bin/python3 tests/check_h5_layout.py %s "
+                 "--expect-complete 0", h5);
+    ck_assert_msg(rc == 0, "layout check of the killed run: %s", out);
+    ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
+    ck_assert_ptr_nonnull(strstr(out, "complete"));
+}
+END_TEST
+
+/* On a terminal a run shows its progress: biological time, speed, ETA. */
+START_TEST(test_progress_line_on_terminal)
+{
+    static char out[1 << 16];
+    char h5[128];
+    snprintf(h5, sizeof h5, "%s/progress.h5", out_dir);
+    /* script(1) gives the run a pseudo-terminal */
+    int rc = run(out, sizeof out, "script -qec '%s run bench/cuba.yaml -o %s "
+                 "--set simulation.duration_ms=3000' /dev/null", bin(), h5);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_ptr_nonnull(strstr(out, "[run] 3.0 / 3.0 s biological"));
+    ck_assert_ptr_nonnull(strstr(out, "x real time"));
+    ck_assert_ptr_nonnull(strstr(out, "ETA"));
+    /* not on a pipe, and not with --quiet */
+    ck_assert_int_eq(run(out, sizeof out, "%s run bench/cuba.yaml -o %s --overwrite "
+                         "--set simulation.duration_ms=300", bin(), h5), 0);
+    ck_assert_ptr_null(strstr(out, "real time"));
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -209,6 +269,8 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_usage_and_exit_codes);
     tcase_add_test(tc, test_check_every_experiment);
     tcase_add_test(tc, test_run_file_matches_memory);
+    tcase_add_test(tc, test_killed_run_leaves_readable_file);
+    tcase_add_test(tc, test_progress_line_on_terminal);
     suite_add_tcase(s, tc);
     return s;
 }

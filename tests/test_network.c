@@ -271,6 +271,59 @@ START_TEST(test_threads_bitwise)
 }
 END_TEST
 
+/* The clock is a 64-bit step counter: past 2^32 steps, stamps, delays and
+ * Poisson sources still work. The run starts at step 2^32 (sim_seek). */
+START_TEST(test_past_2_32_steps)
+{
+    const uint64_t start = (uint64_t)1 << 32, emit = start + 5;
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "simulation: {dt_ms: 0.1, duration_ms: 10, seed: 1}\n"
+             "populations:\n"
+             "  src: {model: spike_times, size: 1, spikes: {times_ms: [%.1f], ids: [0]}}\n"
+             "  dst: {model: lif_cuba, size: 1}\n"
+             "  noise: {model: poisson, size: 100, params: {rate: 1000}}\n"
+             "projections:\n"
+             "  p: {pre: src, post: dst, receptor: ex, weight: 1000000, delay_ms: 0.3,\n"
+             "      connect: {rule: one_to_one}}\n",
+             (double)(emit + 1) * 0.1);
+    hs_config *c = tu_config(yaml, NULL, 0);
+    hs_error err;
+    network *n = network_build(c, 2, &err);
+    ck_assert_ptr_nonnull(n);
+    sim *s = sim_alloc(n, c, &err);
+    ck_assert_ptr_nonnull(s);
+    tu_spikes *rec = calloc(1, sizeof *rec);
+    sim_sink sink = {rec, tu_sink_spikes, NULL, NULL};
+    sim_seek(s, start);
+    ck_assert_int_eq(sim_run(s, 100, &sink, &err), HS_OK);
+    ck_assert_uint_eq(sim_step(s), start + 100);
+    /* src fires in step emit (stamp (emit+1) dt); the input arrives in step
+     * emit + 3 and drives dst over threshold in step emit + 4 */
+    double src_t = -1, dst_t = -1;
+    size_t noise = 0;
+    for (size_t k = 0; k < rec->n; k++) {
+        if (rec->pop[k] == 0)
+            src_t = rec->t_ms[k];
+        else if (rec->pop[k] == 1 && dst_t < 0)
+            dst_t = rec->t_ms[k];
+        else if (rec->pop[k] == 2) {
+            ck_assert_double_gt(rec->t_ms[k], (double)start * 0.1);
+            noise++;
+        }
+    }
+    ck_assert_double_eq(src_t, (double)(emit + 1) * 0.1);
+    ck_assert_double_eq(dst_t, (double)(emit + 5) * 0.1);
+    /* 100 sources x 100 steps x p = 1 - exp(-0.1): binomial, 3 sigma */
+    double p = -expm1(-0.1), mean = 1e4 * p, sd = sqrt(mean * (1 - p));
+    ck_assert_double_lt(fabs((double)noise - mean), 3 * sd);
+    tu_spikes_free(rec);
+    sim_free(s);
+    network_free(n);
+    config_free(c);
+}
+END_TEST
+
 Suite *network_suite(void)
 {
     Suite *s = suite_create("network");
@@ -281,6 +334,7 @@ Suite *network_suite(void)
     tcase_add_test(tc, test_delay_exact);
     tcase_add_test(tc, test_delay_per_synapse);
     tcase_add_test(tc, test_threads_bitwise);
+    tcase_add_test(tc, test_past_2_32_steps);
     suite_add_tcase(s, tc);
     return s;
 }

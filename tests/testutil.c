@@ -52,7 +52,7 @@ static int grow(tu_spikes *s, size_t more)
     return !s->pop || !s->id || !s->t_ms;
 }
 
-static int on_spikes(void *ctx, size_t pop, const double *t, const uint64_t *ids, size_t n,
+int tu_sink_spikes(void *ctx, size_t pop, const double *t, const uint64_t *ids, size_t n,
                      hs_error *err)
 {
     (void)err;
@@ -92,7 +92,7 @@ tu_spikes *tu_run(const hs_config *c, int n_threads, network **net_out)
     ck_assert_ptr_nonnull(s);
     tu_spikes *out = calloc(1, sizeof *out);
     trace_cfg = c;
-    sim_sink sink = {out, on_spikes, on_trace, NULL};
+    sim_sink sink = {out, tu_sink_spikes, on_trace, NULL};
     uint64_t steps = (uint64_t)(c->duration_ms / c->dt_ms + 0.5);
     ck_assert_int_eq(sim_run(s, steps, &sink, &err), HS_OK);
     sim_free(s);

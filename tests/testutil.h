@@ -27,6 +27,10 @@ typedef struct tu_spikes {
     float *trace;
 } tu_spikes;
 
+/* A sim_sink spikes callback that appends to the tu_spikes ctx. */
+int tu_sink_spikes(void *ctx, size_t pop, const double *t, const uint64_t *ids, size_t n,
+                   hs_error *err);
+
 /* Builds c with n_threads threads, runs it for its duration, returns what
  * it recorded; *net_out (if given) receives the network (caller frees). */
 tu_spikes *tu_run(const hs_config *c, int n_threads, network **net_out);
