@@ -59,6 +59,17 @@ static size_t lower_index(const uint64_t *ids, size_t n, uint64_t v)
     return lo;
 }
 
+/* Zeroed memory on cache lines of its own: one thread writes these buffers
+ * while the other reads its neighbours, so they must not share a line. */
+static void *line_alloc(size_t bytes)
+{
+    size_t rounded = (bytes + 63) / 64 * 64;
+    void *p = aligned_alloc(64, rounded ? rounded : 64);
+    if (p)
+        memset(p, 0, rounded ? rounded : 64);
+    return p;
+}
+
 static int alloc_threads(sim *s)
 {
     network *n = s->net;
@@ -71,18 +82,13 @@ static int alloc_threads(sim *s)
         for (size_t p = 0; p < n->n_pops; p++)
             cap += n->pops[p].hi[t] - n->pops[p].lo[t];
         cap = cap * n->window + 1;
-        /* a cache line of its own: every thread counts while delivering */
-        size_t bytes = (n->n_pops * sizeof(size_t) + 63) / 64 * 64;
-        s->tb[t].rec_n = aligned_alloc(64, bytes);
-        if (!s->tb[t].rec_n)
-            return HS_ENOMEM;
-        memset(s->tb[t].rec_n, 0, bytes);
-        s->tb[t].skip = calloc(n->n_pops, sizeof(skip_count));
-        if (!s->tb[t].skip)
+        s->tb[t].rec_n = line_alloc(n->n_pops * sizeof(size_t));
+        s->tb[t].skip = line_alloc(n->n_pops * sizeof(skip_count));
+        if (!s->tb[t].rec_n || !s->tb[t].skip)
             return HS_ENOMEM;
         for (int b = 0; b < 2; b++) {
-            s->tb[t].ids[b] = malloc(cap * sizeof(uint32_t));
-            s->tb[t].off[b] = calloc((size_t)n->window * n->n_pops + 1, sizeof(size_t));
+            s->tb[t].ids[b] = line_alloc(cap * sizeof(uint32_t));
+            s->tb[t].off[b] = line_alloc(((size_t)n->window * n->n_pops + 1) * sizeof(size_t));
             if (!s->tb[t].ids[b] || !s->tb[t].off[b])
                 return HS_ENOMEM;
         }
@@ -276,7 +282,9 @@ static uint64_t deliver_spikes(const sim *s, const net_proj *pj, int t,
                                const uint32_t *ids, size_t m, uint64_t step)
 {
     const network *n = s->net;
-    skip_pop *kp = s->skip[pj->post].awake ? &s->skip[pj->post] : NULL;
+    /* Only sleeping blocks take marks, and only this thread wakes or puts
+     * its blocks to sleep: with none asleep there is nothing to mark. */
+    skip_pop *kp = s->tb[t].skip[pj->post].asleep ? &s->skip[pj->post] : NULL;
     const net_part *pt = &pj->part[t];
     const net_pop *post = &n->pops[pj->post];
     double *ring = post->ring[pj->receptor];

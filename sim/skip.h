@@ -6,9 +6,12 @@
  * cannot spike before new input (quiet()) falls asleep: it is skipped each
  * step until a spike is delivered to it (a pending mark for the step the
  * input arrives), then advanced in closed form over the steps it slept
- * (advance()) and updated as usual. Whether a block sleeps depends only on
- * its own state and input, so results stay the same for any thread count.
- * Blocks holding a recorded trace never sleep.
+ * (advance()) and updated as usual. Marks exist only for sleeping blocks:
+ * delivery marks a block only while it sleeps, a block falling asleep marks
+ * the input already waiting in its ring, and waking clears its marks. So
+ * busy networks pay nothing per event. Whether a block sleeps depends only
+ * on its own state and input, so results are the same for any thread
+ * count. Blocks holding a recorded trace never sleep.
  */
 #ifndef HS_SKIP_H
 #define HS_SKIP_H
@@ -28,7 +31,9 @@ typedef struct skip_pop {
     uint8_t *awake;         /* [n_blocks]; NULL: this population never sleeps */
     uint64_t *since;        /* [n_blocks] first step not integrated, while asleep */
     uint8_t *pending;       /* [n_slots][n_blocks] input arrives in that slot */
+    uint32_t n_slots;
     uint8_t *pinned;        /* [n_blocks] never asleep */
+    uint8_t *woke;          /* [n_blocks] woken by input this step */
 } skip_pop;
 
 /* Sets k up for population pp (every block awake), or leaves it empty when
@@ -39,11 +44,13 @@ void skip_pop_free(skip_pop *k);
 /* Keeps the block of neuron i awake for good (its trace is recorded). */
 void skip_pop_pin(skip_pop *k, size_t i);
 
-/* Marks input for target neuron i arriving in ring slot sl. Thread-safe for
- * the thread that owns i. */
+/* Marks input for target neuron i arriving in ring slot sl, if its block
+ * sleeps. Only the thread that owns i may call it. */
 static inline void skip_pop_mark(skip_pop *k, size_t sl, uint32_t i)
 {
-    k->pending[sl * k->n_blocks + i / SKIP_BLOCK] = 1;
+    size_t b = i / SKIP_BLOCK;
+    if (!k->awake[b])
+        k->pending[sl * k->n_blocks + b] = 1;
 }
 
 /* Counts kept per thread. */
