@@ -37,16 +37,6 @@ int neuron_type_receptor_index(const neuron_type *t, const char *name)
     return name_index(t->receptor_names, t->n_receptors, name);
 }
 
-/* 64-byte aligned and zeroed, so blocks never share a cache line across threads. */
-static void *alloc_zeroed(size_t bytes)
-{
-    size_t rounded = (bytes + 63) / 64 * 64;
-    void *p = aligned_alloc(64, rounded ? rounded : 64);
-    if (p)
-        memset(p, 0, rounded ? rounded : 64);
-    return p;
-}
-
 int neuron_pop_alloc(neuron_pop *p, const neuron_type *t, const void *plan,
                      size_t n, hs_error *err)
 {
@@ -57,13 +47,13 @@ int neuron_pop_alloc(neuron_pop *p, const neuron_type *t, const void *plan,
     if (t->state_rest)
         t->state_rest(plan, rest);
     for (size_t v = 0; v < t->n_state; v++) {
-        p->var[v] = alloc_zeroed(p->n_alloc * sizeof(double));
+        p->var[v] = hs_alloc_lines(p->n_alloc * sizeof(double));
         if (!p->var[v])
             goto nomem;
         for (size_t i = 0; i < p->n_alloc; i++)
             p->var[v][i] = rest[v];
     }
-    p->refr = alloc_zeroed(p->n_alloc * sizeof(int32_t));
+    p->refr = hs_alloc_lines(p->n_alloc * sizeof(int32_t));
     if (!p->refr)
         goto nomem;
     return HS_OK;

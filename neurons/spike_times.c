@@ -95,20 +95,6 @@ static void spike_times_ext_free(neuron_pop *p)
     p->ext = NULL;
 }
 
-/* First index with step >= s. */
-static size_t lower_bound(const uint64_t *a, size_t n, uint64_t s)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid] < s)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* Stateless, so threads share the lists: each emits the ids in its range.
  * Two spikes of one neuron in one step count once. */
 static size_t spike_times_update(const void *vplan, neuron_pop *p, size_t lo, size_t hi,
@@ -118,7 +104,7 @@ static size_t spike_times_update(const void *vplan, neuron_pop *p, size_t lo, si
     (void)rx;
     const spike_times_ext *e = p->ext;
     size_t ns = 0;
-    for (size_t k = lower_bound(e->step, e->n, step); k < e->n && e->step[k] == step; k++) {
+    for (size_t k = hs_lower_bound(e->step, e->n, step); k < e->n && e->step[k] == step; k++) {
         uint32_t id = e->id[k];
         if (id < lo || id >= hi || (ns > 0 && spikes[ns - 1] == id))
             continue;

@@ -5,6 +5,7 @@
 
 #include <omp.h>
 
+#include "param.h"
 #include "skip.h"
 
 /* Steps per parallel region; recorders are flushed between regions. */
@@ -46,30 +47,6 @@ struct sim {
     skip_pop *skip;         /* [n_pops] */
 };
 
-static size_t lower_index(const uint64_t *ids, size_t n, uint64_t v)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ids[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Zeroed memory on cache lines of its own: one thread writes these buffers
- * while the other reads its neighbours, so they must not share a line. */
-static void *line_alloc(size_t bytes)
-{
-    size_t rounded = (bytes + 63) / 64 * 64;
-    void *p = aligned_alloc(64, rounded ? rounded : 64);
-    if (p)
-        memset(p, 0, rounded ? rounded : 64);
-    return p;
-}
-
 static int alloc_threads(sim *s)
 {
     network *n = s->net;
@@ -82,13 +59,13 @@ static int alloc_threads(sim *s)
         for (size_t p = 0; p < n->n_pops; p++)
             cap += n->pops[p].hi[t] - n->pops[p].lo[t];
         cap = cap * n->window + 1;
-        s->tb[t].rec_n = line_alloc(n->n_pops * sizeof(size_t));
-        s->tb[t].skip = line_alloc(n->n_pops * sizeof(skip_count));
+        s->tb[t].rec_n = hs_alloc_lines(n->n_pops * sizeof(size_t));
+        s->tb[t].skip = hs_alloc_lines(n->n_pops * sizeof(skip_count));
         if (!s->tb[t].rec_n || !s->tb[t].skip)
             return HS_ENOMEM;
         for (int b = 0; b < 2; b++) {
-            s->tb[t].ids[b] = line_alloc(cap * sizeof(uint32_t));
-            s->tb[t].off[b] = line_alloc(((size_t)n->window * n->n_pops + 1) * sizeof(size_t));
+            s->tb[t].ids[b] = hs_alloc_lines(cap * sizeof(uint32_t));
+            s->tb[t].off[b] = hs_alloc_lines(((size_t)n->window * n->n_pops + 1) * sizeof(size_t));
             if (!s->tb[t].ids[b] || !s->tb[t].off[b])
                 return HS_ENOMEM;
         }
@@ -145,8 +122,8 @@ static int alloc_traces(sim *s, const hs_config *c)
             return HS_ENOMEM;
         const net_pop *pp = &n->pops[r->pop];
         for (int t = 0; t < n->n_threads; t++) {
-            r->klo[t] = lower_index(r->ids, r->n_ids, pp->lo[t]);
-            r->khi[t] = lower_index(r->ids, r->n_ids, pp->hi[t]);
+            r->klo[t] = hs_lower_bound(r->ids, r->n_ids, pp->lo[t]);
+            r->khi[t] = hs_lower_bound(r->ids, r->n_ids, pp->hi[t]);
         }
     }
     return HS_OK;

@@ -31,15 +31,6 @@ double network_dist_draw(const hs_dist *d, const gsl_rng *r)
     }
 }
 
-static void *zalloc(size_t bytes)
-{
-    size_t rounded = (bytes + 63) / 64 * 64;
-    void *p = aligned_alloc(64, rounded ? rounded : 64);
-    if (p)
-        memset(p, 0, rounded ? rounded : 64);
-    return p;
-}
-
 /* Whole blocks per thread, so a thread's range starts on a block boundary. */
 static void partition(size_t n, int n_threads, size_t *lo, size_t *hi)
 {
@@ -75,7 +66,7 @@ static int build_pop(network *n, size_t k, const hs_config *c, hs_error *err)
     net_pop *p = &n->pops[k];
     p->type = pc->model;
     p->record = pc->record_spikes;
-    p->plan = zalloc(p->type->plan_size);
+    p->plan = hs_alloc_lines(p->type->plan_size);
     p->lo = calloc((size_t)n->n_threads, sizeof *p->lo);
     p->hi = calloc((size_t)n->n_threads, sizeof *p->hi);
     if (!p->plan || !p->lo || !p->hi)
@@ -103,7 +94,7 @@ static int alloc_rings(network *n, hs_error *err)
     for (size_t k = 0; k < n->n_pops; k++) {
         net_pop *p = &n->pops[k];
         for (size_t r = 0; r < p->type->n_receptors; r++) {
-            p->ring[r] = zalloc((size_t)n->n_slots * p->state.n_alloc * sizeof(double));
+            p->ring[r] = hs_alloc_lines((size_t)n->n_slots * p->state.n_alloc * sizeof(double));
             if (!p->ring[r])
                 return hs_error_set(err, HS_ENOMEM, "out of memory for the delay rings");
         }

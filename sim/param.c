@@ -1,5 +1,6 @@
 #include "param.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void hs_params_set_defaults(const hs_param_desc *d, size_t n, void *params)
@@ -14,4 +15,13 @@ int hs_params_find(const hs_param_desc *d, size_t n, const char *name)
         if (strcmp(d[i].name, name) == 0)
             return (int)i;
     return -1;
+}
+
+void *hs_alloc_lines(size_t bytes)
+{
+    size_t rounded = bytes ? (bytes + 63) / 64 * 64 : 64;
+    void *p = aligned_alloc(64, rounded);
+    if (p)
+        memset(p, 0, rounded);
+    return p;
 }

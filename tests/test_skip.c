@@ -155,24 +155,7 @@ END_TEST
 
 START_TEST(test_sparse_threads_bitwise)
 {
-    const char *sets[] = {"simulation.duration_ms=300"};
-    hs_config *c = tu_config_file("bench/sparse.yaml", sets, 1);
-    network *n1, *n2, *n4;
-    tu_spikes *a = tu_run(c, 1, &n1), *b = tu_run(c, 2, &n2), *d = tu_run(c, 4, &n4);
-    ck_assert(tu_spikes_equal(a, b));
-    ck_assert(tu_spikes_equal(a, d));
-    for (size_t v = 0; v < 3; v++) {
-        size_t bytes = n1->pops[1].state.n * sizeof(double);
-        ck_assert_int_eq(memcmp(n1->pops[1].state.var[v], n2->pops[1].state.var[v], bytes), 0);
-        ck_assert_int_eq(memcmp(n1->pops[1].state.var[v], n4->pops[1].state.var[v], bytes), 0);
-    }
-    tu_spikes_free(a);
-    tu_spikes_free(b);
-    tu_spikes_free(d);
-    network_free(n1);
-    network_free(n2);
-    network_free(n4);
-    config_free(c);
+    tu_assert_threads_bitwise("bench/sparse.yaml", "simulation.duration_ms=300", 1000);
 }
 END_TEST
 

@@ -123,6 +123,34 @@ int tu_spikes_equal(const tu_spikes *a, const tu_spikes *b)
            (a->n_trace == 0 || memcmp(a->trace, b->trace, a->n_trace * sizeof *a->trace) == 0);
 }
 
+static void assert_same_state(const network *a, const network *b)
+{
+    for (size_t p = 0; p < a->n_pops; p++)
+        for (size_t v = 0; v < a->pops[p].type->n_state; v++) {
+            size_t bytes = a->pops[p].state.n * sizeof(double);
+            ck_assert_int_eq(memcmp(a->pops[p].state.var[v], b->pops[p].state.var[v], bytes), 0);
+        }
+}
+
+void tu_assert_threads_bitwise(const char *path, const char *set, size_t min_spikes)
+{
+    hs_config *c = tu_config_file(path, &set, 1);
+    network *n1, *n2, *n4;
+    tu_spikes *a = tu_run(c, 1, &n1), *b = tu_run(c, 2, &n2), *d = tu_run(c, 4, &n4);
+    ck_assert_uint_ge(a->n, min_spikes);
+    ck_assert(tu_spikes_equal(a, b));
+    ck_assert(tu_spikes_equal(a, d));
+    assert_same_state(n1, n2);
+    assert_same_state(n1, n4);
+    tu_spikes_free(a);
+    tu_spikes_free(b);
+    tu_spikes_free(d);
+    network_free(n1);
+    network_free(n2);
+    network_free(n4);
+    config_free(c);
+}
+
 void tu_rate_cv(const tu_spikes *s, uint32_t pop, size_t n, double duration_ms,
                 double *rate_hz, double *cv)
 {

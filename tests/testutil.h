@@ -39,6 +39,11 @@ void tu_spikes_free(tu_spikes *s);
 /* 1 if both recorded the same spikes and traces, bit for bit. */
 int tu_spikes_equal(const tu_spikes *a, const tu_spikes *b);
 
+/* Runs the config file with one override at 1, 2 and 4 threads and fails
+ * unless spikes, traces and every final state variable are bitwise equal
+ * (and at least min_spikes spikes were recorded). */
+void tu_assert_threads_bitwise(const char *path, const char *set, size_t min_spikes);
+
 /* Mean rate (Hz) and mean ISI CV over neurons with >= 3 spikes, of
  * population pop (size n) recorded over duration_ms. */
 void tu_rate_cv(const tu_spikes *s, uint32_t pop, size_t n, double duration_ms,
