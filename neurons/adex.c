@@ -60,6 +60,12 @@ static int adex_plan_init(void *vplan, const void *vparams, double dt, hs_error 
     if (p->V_peak <= p->V_T)
         return hs_error_set(err, HS_EINPUT, "V_peak (%g mV) must be above V_T (%g mV)",
                             p->V_peak, p->V_T);
+    /* exp() of more than ~709 is inf, and V would turn NaN */
+    if ((p->V_peak - p->V_T) / p->Delta_T > 500)
+        return hs_error_set(err, HS_EINPUT,
+                            "(V_peak - V_T) / Delta_T = %g: the exponential term would "
+                            "overflow; lower V_peak or raise Delta_T (at most 500)",
+                            (p->V_peak - p->V_T) / p->Delta_T);
     q->p = *p;
     q->h = dt;
     q->invC = 1.0 / p->C_m;
@@ -145,7 +151,8 @@ static size_t adex_update(const void *vplan, neuron_pop *pop, size_t lo, size_t 
         gi[i] = gi[i] * q->Pin + in_i[i];
         in_e[i] = 0.0;
         in_i[i] = 0.0;
-        if (refr[i] == 0 && V[i] >= p->V_peak) {
+        /* !(V < V_peak) also catches a non-finite V */
+        if (refr[i] == 0 && !(V[i] < p->V_peak)) {
             V[i] = p->V_reset;
             w[i] += p->b;
             refr[i] = q->n_ref;

@@ -58,11 +58,17 @@ typedef struct lif_cuba_plan {
 
 enum { V_M, I_EX, I_IN };
 
+/* (h/C) e^{-h/tau_m} expm1(x)/x, written with the slower decay outside so
+ * nothing overflows for long h: for x > 0 it equals
+ * (h/C) e^{-h/tau_s} (-expm1(-x))/x. */
 static double p21(double h, double C, double tau_m, double tau_s)
 {
     double x = h * (tau_s - tau_m) / (tau_m * tau_s);
-    double ratio = fabs(x) < 1e-300 ? 1.0 : expm1(x) / x;
-    return h / C * exp(-h / tau_m) * ratio;
+    if (fabs(x) < 1e-300)
+        return h / C * exp(-h / tau_m);
+    if (x > 0)
+        return h / C * exp(-h / tau_s) * (-expm1(-x) / x);
+    return h / C * exp(-h / tau_m) * (expm1(x) / x);
 }
 
 /* Peak over t >= 0 of k(t) = (e^{-t/ts} - e^{-t/tm}) / (1/tm - 1/ts), in ms:
@@ -72,7 +78,7 @@ static double kernel_peak(double tm, double ts)
     if (fabs(tm - ts) < 1e-9 * tm)
         return tm * exp(-1.0);   /* limit k(t) = t e^{-t/tm} */
     double t = log(tm / ts) * tm * ts / (tm - ts);
-    return (exp(-t / ts) - exp(-t / tm)) / (1.0 / tm - 1.0 / ts);
+    return p21(t, 1.0, tm, ts);  /* k(t) = C P21(t): the same stable form */
 }
 
 static lif_cuba_prop propagators(const lif_cuba_plan *q, double T)

@@ -11,8 +11,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#include <gsl/gsl_randist.h>
-
 #include "../sim/rng.h"
 #include "neuron.h"
 
@@ -50,7 +48,7 @@ static uint64_t poisson_gap(const poisson_plan *q, rng_state *s)
     if (q->p_step <= 0.0)
         return UINT64_MAX;
     gsl_rng r = rng_view(s);
-    return gsl_ran_geometric(&r, q->p_step);
+    return rng_geometric(&r, q->p_step);
 }
 
 static int poisson_ext_alloc(neuron_pop *p, const void *vplan,

@@ -85,8 +85,7 @@ static size_t draw_sources(const hs_proj_config *pc, size_t n_pre, size_t j, int
     case HS_CONN_FIXED_PROBABILITY:
         if (pc->p <= 0.0)
             break;
-        for (size_t i = gsl_ran_geometric(r, pc->p) - 1; i < n_pre;
-             i += gsl_ran_geometric(r, pc->p))
+        for (uint64_t i = rng_geometric(r, pc->p) - 1; i < n_pre; i += rng_geometric(r, pc->p))
             if (!(skip_self && i == j))
                 src[k++] = (uint32_t)i;
         break;
@@ -197,9 +196,10 @@ static int connect_one(network *n, const hs_config *c, size_t jp)
     size_t n_pre = n->pops[pc->pre].state.n;
     int rc = HS_OK;
     uint16_t dmin = UINT16_MAX, dmax = 0;
-#pragma omp parallel num_threads(n->n_threads) reduction(min : dmin) reduction(max : dmax)
-    {
-        int t = omp_get_thread_num();
+    /* One part per thread of the run; whoever builds a part builds the same
+     * synapses, so this holds for any team OpenMP gives. */
+#pragma omp parallel for num_threads(n->n_threads) reduction(min : dmin) reduction(max : dmax)
+    for (int t = 0; t < n->n_threads; t++) {
         syn_list s = {0};
         int my = draw_thread(n, pc, jp, post->lo[t], post->hi[t], &s);
         if (my == HS_OK)

@@ -15,6 +15,7 @@
 typedef struct __attribute__((aligned(64))) thread_buf {
     uint32_t *ids[2];
     size_t *off[2];         /* [window * n_pops + 1] */
+    char pad0[64];          /* the counters below are written by this thread only */
     uint64_t events;        /* synaptic events this thread delivered */
     size_t *rec_n;          /* [n_pops] recorded spikes this chunk, as counted here */
     skip_count *skip;       /* [n_pops] this thread's quiet-neuron counts */
@@ -179,7 +180,7 @@ void sim_free(sim *s)
         free(s->tb[t].skip);
     }
     free(s->tb);
-    for (size_t p = 0; s->rec_t && p < s->n_pops; p++) {
+    for (size_t p = 0; s->rec_t && s->rec_id && p < s->n_pops; p++) {
         free(s->rec_t[p]);
         free(s->rec_id[p]);
     }
@@ -306,25 +307,39 @@ static void record_spikes(sim *s, size_t p, size_t at, const uint32_t *ids, size
     }
 }
 
-/* Thread t reads every thread's spikes of the window in canonical order and
- * delivers those that reach its own targets. Thread 0 also records. Every
- * thread counts the recorded spikes, so all agree on when a chunk is full. */
+/* The spikes thread u emitted in window step k from population p. */
+static const uint32_t *spikes_of(const sim *s, int u, int par, uint32_t k, size_t p,
+                                 size_t *m)
+{
+    const thread_buf *b = &s->tb[u];
+    size_t at = (size_t)k * s->n_pops + p;
+    *m = b->off[par][at + 1] - b->off[par][at];
+    return b->ids[par] + b->off[par][at];
+}
+
+/* Thread t reads every thread's spikes of the window in canonical order
+ * (step, population, id) and delivers those that reach its own targets,
+ * projection by projection: two projections onto the same receptor then
+ * add up in the same order for any thread count. Thread 0 also records.
+ * Every thread counts the recorded spikes, so all agree on when a chunk is
+ * full. */
 static void deliver_window(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t *rec_n)
 {
     network *n = s->net;
     for (uint32_t k = 0; k < w; k++) {
         for (size_t p = 0; p < n->n_pops; p++) {
             const net_pop *pp = &n->pops[p];
+            for (size_t o = 0; o < pp->n_out; o++)
+                for (int u = 0; u < n->n_threads; u++) {
+                    size_t m;
+                    const uint32_t *ids = spikes_of(s, u, par, k, p, &m);
+                    if (m)
+                        s->tb[t].events += deliver_spikes(s, &n->projs[pp->out[o]], t, ids,
+                                                          m, t0 + k);
+                }
             for (int u = 0; u < n->n_threads; u++) {
-                const thread_buf *b = &s->tb[u];
-                size_t i0 = b->off[par][k * n->n_pops + p];
-                size_t m = b->off[par][k * n->n_pops + p + 1] - i0;
-                const uint32_t *ids = b->ids[par] + i0;
-                if (m == 0)
-                    continue;
-                for (size_t o = 0; o < pp->n_out; o++)
-                    s->tb[t].events += deliver_spikes(s, &n->projs[pp->out[o]], t, ids, m,
-                                                      t0 + k);
+                size_t m;
+                const uint32_t *ids = spikes_of(s, u, par, k, p, &m);
                 if (t == 0) {
                     s->spike_count[p] += m;
                     if (pp->record)
@@ -347,14 +362,23 @@ static int chunk_full(const sim *s, const size_t *rec_n)
 }
 
 /* One parallel region: windows from s->step until end or until a record
- * buffer could overflow. */
-static void run_chunk(sim *s, uint64_t end)
+ * buffer could overflow. Returns HS_EINTERNAL if OpenMP gave a smaller
+ * team than the network was built for (OMP_THREAD_LIMIT, nesting): every
+ * thread then sees it and does nothing. */
+static int run_chunk(sim *s, uint64_t end)
 {
     network *n = s->net;
     uint64_t start = s->step;
+    int team = n->n_threads;
 #pragma omp parallel num_threads(n->n_threads)
     {
         int t = omp_get_thread_num();
+        if (omp_get_num_threads() != n->n_threads) {
+#pragma omp single
+            team = omp_get_num_threads();
+        }
+        if (team != n->n_threads)
+            goto done;
         size_t *rec_n = s->tb[t].rec_n;
         memset(rec_n, 0, s->n_pops * sizeof *rec_n);
         uint64_t t0 = start;
@@ -373,7 +397,9 @@ static void run_chunk(sim *s, uint64_t end)
             s->step = t0;
             memcpy(s->rec_n, rec_n, s->n_pops * sizeof *rec_n);
         }
+    done:;
     }
+    return team == n->n_threads ? HS_OK : HS_EINTERNAL;
 }
 
 static int flush(sim *s, uint64_t chunk0, const sim_sink *sink, hs_error *err)
@@ -405,7 +431,10 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
     while (s->step < end) {
         uint64_t chunk0 = s->step;
         uint64_t stop = end - chunk0 < CHUNK_STEPS ? end : chunk0 + CHUNK_STEPS;
-        run_chunk(s, stop);
+        if (run_chunk(s, stop) != HS_OK)
+            return hs_error_set(err, HS_EINTERNAL,
+                                "OpenMP ran fewer threads than the %d asked for "
+                                "(OMP_THREAD_LIMIT or nested parallelism?)", s->net->n_threads);
         int rc = flush(s, chunk0, sink, err);
         if (rc != HS_OK)
             return rc;

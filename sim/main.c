@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
+#include <omp.h>
 
 #include "../io/config.h"
 #include "../io/h5out.h"
@@ -321,6 +322,7 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    omp_set_dynamic(0);   /* the team must be as large as the network was built for */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage, stdout);

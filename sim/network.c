@@ -60,6 +60,16 @@ static void init_state(net_pop *p, const hs_pop_config *pc, uint64_t seed, uint3
     }
 }
 
+/* Prefixes err's message with where the population was written. */
+static int located(hs_error *err, int code, const hs_config *c, const hs_pop_config *pc,
+                   const char *key)
+{
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return hs_error_at(err, code, c->path, pc->loc.line, pc->loc.col, "populations.%s%s: %.1200s",
+                       pc->name, key, msg);
+}
+
 static int build_pop(network *n, size_t k, const hs_config *c, hs_error *err)
 {
     const hs_pop_config *pc = &c->pops[k];
@@ -72,8 +82,7 @@ static int build_pop(network *n, size_t k, const hs_config *c, hs_error *err)
     if (!p->plan || !p->lo || !p->hi)
         return hs_error_set(err, HS_ENOMEM, "out of memory for population %s", pc->name);
     if (p->type->plan_init(p->plan, pc->params, c->dt_ms, err) != HS_OK)
-        return hs_error_at(err, HS_EINPUT, c->path, pc->loc.line, pc->loc.col,
-                           "populations.%s.params: %.1200s", pc->name, err->msg);
+        return located(err, HS_EINPUT, c, pc, ".params");
     int rc = neuron_pop_alloc(&p->state, p->type, p->plan, pc->size, err);
     if (rc != HS_OK)
         return rc;
@@ -83,8 +92,7 @@ static int build_pop(network *n, size_t k, const hs_config *c, hs_error *err)
         neuron_source_data data = {pc->spike_t_ms, pc->spike_ids, pc->n_spikes};
         rc = p->type->ext_alloc(&p->state, p->plan, &data, n->seed, (uint32_t)k, err);
         if (rc != HS_OK)
-            return hs_error_at(err, rc, c->path, pc->loc.line, pc->loc.col,
-                               "populations.%s: %.1200s", pc->name, err->msg);
+            return located(err, rc, c, pc, "");
     }
     return HS_OK;
 }

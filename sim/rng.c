@@ -1,5 +1,6 @@
 #include "rng.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Philox4x32 constants (Salmon et al. 2011, Random123). */
@@ -81,3 +82,11 @@ static const gsl_rng_type philox_type = {
 };
 
 const gsl_rng_type *rng_philox = &philox_type;
+
+uint64_t rng_geometric(const gsl_rng *r, double p)
+{
+    if (p >= 1.0)
+        return 1;
+    double k = floor(log(gsl_rng_uniform_pos(r)) / log1p(-p)) + 1.0;
+    return k < 4611686018427387904.0 ? (uint64_t)k : (uint64_t)1 << 62;
+}

@@ -47,6 +47,12 @@ static inline gsl_rng rng_view(rng_state *s)
     return r;
 }
 
+/* Trials up to and including the first success, each succeeding with
+ * probability p (geometric distribution, k >= 1), as gsl_ran_geometric but
+ * in 64 bits: GSL returns an unsigned int, which wraps for p below ~1e-9.
+ * Saturates at 2^62. */
+uint64_t rng_geometric(const gsl_rng *r, double p);
+
 /* The raw Philox4x32-10 block function, for known-answer tests. */
 void rng_philox_block(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 

@@ -141,7 +141,6 @@ static size_t update_awake(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint6
             wake(k, pp, b, a, e, step, c);
             k->woke[b] = 1;
         }
-        k->pending[slot * k->n_blocks + b] = 0;   /* consumed */
         if (run == SIZE_MAX)
             run = a;
         b++;
@@ -158,11 +157,12 @@ size_t skip_pop_update(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t 
     if (!k->awake)
         return pp->type->update(pp->plan, &pp->state, lo, hi, step, rx, out);
     size_t b0 = lo / SKIP_BLOCK, b1 = (hi + SKIP_BLOCK - 1) / SKIP_BLOCK;
-    /* With none asleep no mark is read; one left over from a block that
-     * woke early can only wake it once more, harmlessly, later. */
     size_t ns = c->asleep == 0 ? pp->type->update(pp->plan, &pp->state, lo, hi, step, rx, out)
                                : update_awake(k, pp, lo, hi, step, slot, rx, out, c);
     c->blocks += b1 - b0;
+    /* This slot's marks are used, whichever path ran: a mark left over would
+     * wake a block that sleeps later, depending on its thread's neighbours. */
+    memset(k->pending + slot * k->n_blocks + b0, 0, b1 - b0);
     if ((step + 1) % QUIET_EVERY == 0)
         find_quiet(k, pp, lo, hi, step, c);
     return ns;

@@ -91,6 +91,9 @@ START_TEST(test_usage_and_exit_codes)
     ck_assert_int_eq(run(out, sizeof out, "%s check bench/coba.yaml --set simulation.dt_ms=abc",
                          bin()), 2);
     ck_assert_ptr_nonnull(strstr(out, "--set simulation.dt_ms=abc"));
+    ck_assert_int_eq(run(out, sizeof out, "OMP_THREAD_LIMIT=1 %s run bench/cuba.yaml -o %s/t.h5 "
+                         "--threads 2 --quiet", bin(), out_dir), 1);
+    ck_assert_ptr_nonnull(strstr(out, "OpenMP ran fewer threads than the 2 asked for"));
     ck_assert_int_eq(run(out, sizeof out, "%s info %s/none.h5", bin(), out_dir), 2);
     ck_assert_ptr_nonnull(strstr(out, "none.h5"));
 }

@@ -249,6 +249,9 @@ END_TEST
 START_TEST(test_threads_bitwise)
 {
     tu_assert_threads_bitwise("bench/coba.yaml", "simulation.duration_ms=200", 1000);
+    /* two projections onto one receptor, one of them with drawn delays */
+    tu_assert_threads_bitwise("tests/configs/good/shared_receptor.yaml", "simulation.seed=4",
+                              1000);
 }
 END_TEST
 

@@ -82,6 +82,29 @@ START_TEST(test_uniform_moments)
 }
 END_TEST
 
+/* Below p ~ 1e-9 gaps pass 2^32 (where gsl_ran_geometric's unsigned int
+ * wraps): the 64-bit draw keeps the geometric mean 1/p (sd ~ 1/p). */
+START_TEST(test_geometric_64bit)
+{
+    rng_state st;
+    rng_stream_init(&st, 5, RNG_KIND_USER, 1, 2);
+    gsl_rng r = rng_view(&st);
+    const int n = 20000;
+    const double p = 1e-11;
+    double sum = 0;
+    int above = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t k = rng_geometric(&r, p);
+        ck_assert_uint_ge(k, 1);
+        sum += (double)k;
+        above += k > UINT32_MAX;
+    }
+    ck_assert_double_lt(fabs(sum / n - 1 / p), 3 * sqrt(1 - p) / p / sqrt(n));
+    ck_assert_int_gt(above, n / 2);
+    ck_assert_uint_eq(rng_geometric(&r, 1.0), 1);
+}
+END_TEST
+
 Suite *rng_suite(void)
 {
     Suite *s = suite_create("rng");
@@ -89,6 +112,7 @@ Suite *rng_suite(void)
     tcase_add_test(tc, test_philox_known_answers);
     tcase_add_test(tc, test_streams_keyed_by_entity);
     tcase_add_test(tc, test_uniform_moments);
+    tcase_add_test(tc, test_geometric_64bit);
     suite_add_tcase(s, tc);
     return s;
 }

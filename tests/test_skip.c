@@ -159,6 +159,25 @@ START_TEST(test_sparse_threads_bitwise)
 }
 END_TEST
 
+/* A long sleep with tau_syn > tau_m: the closed form stays finite (no
+ * 0 * inf) and relaxes to V_inf. */
+START_TEST(test_lif_cuba_long_sleep)
+{
+    one c;
+    one_init(&c, "lif_cuba", "tau_syn_in", 20);   /* tau_m = 10 ms */
+    for (size_t i = 0; i < 8; i++) {
+        c.pop.var[0][i] = -72;
+        c.pop.var[2][i] = -50;
+    }
+    c.t->advance(c.plan, &c.pop, 0, 8, 2000000);   /* 200 s */
+    for (size_t i = 0; i < 8; i++) {
+        ck_assert(isfinite(c.pop.var[0][i]));
+        ck_assert_double_lt(fabs(c.pop.var[0][i] - (-70.0)), 1e-9);
+    }
+    one_free(&c);
+}
+END_TEST
+
 Suite *skip_suite(void)
 {
     Suite *s = suite_create("skip");
@@ -166,6 +185,7 @@ Suite *skip_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_lif_cuba_advance_and_quiet);
     tcase_add_test(tc, test_lif_coba_advance);
+    tcase_add_test(tc, test_lif_cuba_long_sleep);
     tcase_add_test(tc, test_sparse_same_spikes);
     tcase_add_test(tc, test_sparse_threads_bitwise);
     suite_add_tcase(s, tc);
