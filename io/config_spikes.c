@@ -62,11 +62,16 @@ static int spikes_sort(config_ctx *c, hs_pop_config *p)
     return HS_OK;
 }
 
+/* A spike is stamped at the end of a step (the kernel's convention), so
+ * the earliest time is dt; times round to the nearest step end. */
 static int time_check(config_ctx *c, const yamltree_node *at, double t)
 {
-    if (t >= 0)
-        return HS_OK;
-    return config_fail(c, at, "spike time %.15g ms is negative", t);
+    if (t < 0)
+        return config_fail(c, at, "spike time %.15g ms is negative", t);
+    if (round(t / c->dt_ms) < 1)
+        return config_fail(c, at, "spike time %.15g ms is before the end of the first step "
+                           "(dt_ms = %.15g ms)", t, c->dt_ms);
+    return HS_OK;
 }
 
 static int inline_times_read(config_ctx *c, const yamltree_node *list, hs_pop_config *p)

@@ -129,7 +129,7 @@ START_TEST(test_print_round_trip)
                        "    size: 4294967295\n    spikes:\n      times_ms: [");
     for (int k = 0; k < 95; k++)
         len += snprintf(yaml + len, sizeof yaml - (size_t)len, "%s%.17g", k ? ", " : "",
-                        k / 3.0 + 1e-7);
+                        k / 3.0 + 0.1 + 1e-7);
     len += snprintf(yaml + len, sizeof yaml - (size_t)len, "]\n      ids: [");
     for (int k = 0; k < 95; k++)
         len += snprintf(yaml + len, sizeof yaml - (size_t)len, "%s%d", k ? ", " : "",
