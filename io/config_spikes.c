@@ -163,10 +163,11 @@ static int file_check(config_ctx *c, const yamltree_node *const *nodes, size_t n
     config_path_pop(c, old);
     old = config_path_push(c, "times");
     for (size_t k = 0; rc == HS_OK && k < p->n_spikes; k++)
-        if (!(p->spike_t_ms[k] >= 0) || isinf(p->spike_t_ms[k]))
+        if (!(p->spike_t_ms[k] >= 0) || isinf(p->spike_t_ms[k]) ||
+            round(p->spike_t_ms[k] / c->dt_ms) < 1)
             rc = config_fail(c, nodes[FILE_TIMES], "entry %zu of %.100s is %.15g; spike "
-                             "times must be finite and >= 0 ms", k, times,
-                             p->spike_t_ms[k]);
+                             "times must be finite and at least one step (dt_ms = %.15g)",
+                             k, times, p->spike_t_ms[k], c->dt_ms);
     config_path_pop(c, old);
     return rc;
 }

@@ -221,7 +221,8 @@ START_TEST(test_spikes_from_hdf5_bad)
     h5_write(h5, t, 3, ok_ids, 3);
     msg = ct_load_fail(yaml, NULL, 0);
     ct_assert_has(msg, ":6:34: populations.stim.spikes.times: entry 2 of "
-                                      "/in/t is -1; spike times must be finite and >= 0");
+                                      "/in/t is -1; spike times must be finite and at "
+                                      "least one step (dt_ms = 0.1)");
     const char *other = "simulation: {duration_ms: 10}\npopulations:\n  stim:\n"
                         "    model: spike_times\n    size: 4\n"
                         "    spikes: {file: in.h5, times: /in/nope, ids: /in/ids}\n";
