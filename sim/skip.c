@@ -161,8 +161,12 @@ size_t skip_pop_update(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t 
                                : update_awake(k, pp, lo, hi, step, slot, rx, out, c);
     c->blocks += b1 - b0;
     /* This slot's marks are used, whichever path ran: a mark left over would
-     * wake a block that sleeps later, depending on its thread's neighbours. */
-    memset(k->pending + slot * k->n_blocks + b0, 0, b1 - b0);
+     * wake a block that sleeps later, depending on its thread's neighbours.
+     * Written only when set: the row's ends share cache lines with the
+     * neighbouring thread's blocks. */
+    uint8_t *used = k->pending + slot * k->n_blocks;
+    if (memchr(used + b0, 1, b1 - b0))
+        memset(used + b0, 0, b1 - b0);
     if ((step + 1) % QUIET_EVERY == 0)
         find_quiet(k, pp, lo, hi, step, c);
     return ns;
