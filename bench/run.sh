@@ -14,9 +14,13 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
 # stats line -> "rtf events_per_s peak_rss_mb bytes_per_synapse skipped"
+# (the third argument: extra overrides, space-separated)
 run() {
+    sets=""
+    for kv in $3; do sets="$sets --set $kv"; done
+    # shellcheck disable=SC2086
     "$BIN" run "$1" -o "$OUT/run.h5" --overwrite --quiet --threads "$2" \
-        --set simulation.duration_ms="$DURATION" ${3:+--set "$3"} |
+        --set simulation.duration_ms="$DURATION" $sets |
         sed -n 's/^stats: //p' | tr ' ' '\n' |
         awk -F= '{v[$1]=$2} END {print v["rtf"], v["events_per_s"], v["peak_rss_mb"], v["bytes_per_synapse"], v["skipped"]}'
 }
@@ -48,4 +52,8 @@ echo "hebbsleep $("$BIN" --version | cut -d' ' -f2-), $DURATION ms biological, m
 printf '%-8s %-14s %7s %8s %12s %9s %8s %7s\n' network variant threads rtf events/s rss_mb B/syn skipped
 bench coba bench/coba.yaml "" default 1 "" default 2
 bench cuba bench/cuba.yaml "" default 1 "" default 2
+# COBA four times larger at the same in-degree: more work per thread per step
+X4="populations.exc.size=12800 populations.inh.size=3200 projections.ee.connect.p=0.005
+projections.ei.connect.p=0.005 projections.ie.connect.p=0.005 projections.ii.connect.p=0.005"
+bench coba16k bench/coba.yaml "$X4" "16000 neurons" 1 "$X4" "16000 neurons" 2
 bench sparse bench/sparse.yaml simulation.skip_quiet=false "no skipping" 1 simulation.skip_quiet=true skipping 1
