@@ -62,6 +62,8 @@
 #include <stdint.h>
 
 #include "../neurons/neuron.h"
+#include "../plasticity/scaling.h"
+#include "../plasticity/stdp.h"
 #include "../sim/error.h"
 
 #define HS_NAME_MAX 64
@@ -104,6 +106,30 @@ typedef enum {
     HS_CONN_ALL_TO_ALL
 } hs_conn_rule;
 
+/* STDP on a projection:
+ *   plasticity: {rule: stdp_pair, interaction: all_to_all | nearest,
+ *                params: {A_plus: 0.01, tau_plus: 20, w_max: 2, ...}}
+ * Plastic projections need a constant delay (the synapse's timing is that
+ * of its neurons' spikes, see stdp.h), and their initial weights must lie
+ * within [w_min, w_max]. */
+typedef struct hs_plast_config {
+    const stdp_type *rule;          /* NULL: the projection is static */
+    double params[HS_MAX_PARAMS];   /* the rule's params struct, defaults filled */
+    int nearest;                    /* 1: nearest-spike, 0: all-to-all (default) */
+    hs_loc loc;
+} hs_plast_config;
+
+/* Slow rules on a projection's weights (scaling.h), a list:
+ *   homeostasis:
+ *     - {rule: scaling_rate, params: {target_hz: 5, tau_ms: 10000}}
+ *     - {rule: downscale, params: {rate_per_s: 0.05, spare_fraction: 0.1}} */
+#define HS_MAX_HOMEOSTASIS 4
+typedef struct hs_homeo_config {
+    const scaling_type *rule;
+    double params[HS_MAX_PARAMS];   /* the rule's params struct, defaults filled */
+    hs_loc loc;
+} hs_homeo_config;
+
 typedef struct hs_proj_config {
     char name[HS_NAME_MAX];
     size_t pre, post;          /* population indices */
@@ -114,8 +140,41 @@ typedef struct hs_proj_config {
     int autapses;              /* only meaningful when pre == post */
     hs_dist weight;
     hs_dist delay_ms;
+    hs_plast_config plast;
+    hs_homeo_config homeo[HS_MAX_HOMEOSTASIS];
+    size_t n_homeo;
     hs_loc loc;
 } hs_proj_config;
+
+/* The schedule: a list of phases run in order,
+ *   schedule:
+ *     - {name: learn, stage: wake, duration_ms: 2000}
+ *     - {name: sleep, stage: nrem, duration_ms: 5000,
+ *        gains: {ee: {stdp: 0, downscale: 1}}}
+ * stage is wake, rest, nrem or rem. gains maps a projection to a gain per
+ * rule on it ("stdp" for its plasticity, or a homeostasis rule's name);
+ * a gain multiplies the rule's learning rate, 0 switches it off; absent
+ * gains are 1. Without a schedule the run is one phase {name: run, stage:
+ * wake} of simulation.duration_ms; with one, simulation.duration_ms must be
+ * absent and the duration is the phases' sum. */
+#define HS_STAGE_MAX 8
+typedef struct hs_phase_config {
+    char name[HS_NAME_MAX];
+    char stage[HS_STAGE_MAX];       /* wake, rest, nrem, rem */
+    double duration_ms;             /* a whole number of steps, >= 1 */
+    double *stdp_gain;              /* [n_projs], owned */
+    double *homeo_gain;             /* [n_projs * HS_MAX_HOMEOSTASIS], owned */
+    hs_loc loc;
+} hs_phase_config;
+
+/* Weight snapshots of a projection: at every phase boundary (start of the
+ * run, end of each phase) and, when interval_ms > 0, every interval_ms:
+ *   recording: {weights: {ee: {interval_ms: 1000}}} */
+typedef struct hs_weight_config {
+    size_t proj;
+    double interval_ms;             /* 0: phase boundaries only; else a multiple of dt */
+    hs_loc loc;
+} hs_weight_config;
 
 typedef struct hs_trace_config {
     size_t pop;                /* population index */
@@ -141,6 +200,10 @@ typedef struct hs_config {
     size_t n_projs;
     hs_trace_config *traces;
     size_t n_traces;
+    hs_phase_config *phases;       /* >= 1 */
+    size_t n_phases;
+    hs_weight_config *weights;
+    size_t n_weights;
 } hs_config;
 
 /* Reads path, applies the n_sets overrides "key.path=value" in order, and

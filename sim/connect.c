@@ -12,12 +12,12 @@
 /* Synapses of one thread and projection as drawn, before sorting by pre. */
 typedef struct syn_list {
     uint32_t *pre, *post;
-    float *w;
+    double *w;
     uint16_t *d;
     size_t n, cap;
 } syn_list;
 
-static int syn_list_push(syn_list *s, uint32_t pre, uint32_t post, float w, uint16_t d)
+static int syn_list_push(syn_list *s, uint32_t pre, uint32_t post, double w, uint16_t d)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 1024;
@@ -27,7 +27,7 @@ static int syn_list_push(syn_list *s, uint32_t pre, uint32_t post, float w, uint
         uint32_t *b = realloc(s->post, cap * sizeof *b);
         if (b)
             s->post = b;
-        float *c = realloc(s->w, cap * sizeof *c);
+        double *c = realloc(s->w, cap * sizeof *c);
         if (c)
             s->w = c;
         uint16_t *e = realloc(s->d, cap * sizeof *e);
@@ -129,7 +129,7 @@ static int draw_thread(const network *n, const hs_proj_config *pc, size_t jproj,
         gsl_rng r = rng_view(&s);
         size_t k = draw_sources(pc, n_pre, j, pc->pre == pc->post, &r, src, mark);
         for (size_t q = 0; q < k && rc == HS_OK; q++) {
-            float w = (float)network_dist_draw(&pc->weight, &r);
+            double w = network_dist_draw(&pc->weight, &r);
             uint16_t d = delay_steps(network_dist_draw(&pc->delay_ms, &r), n->dt);
             rc = syn_list_push(out, src[q], (uint32_t)j, w, d);
         }
@@ -139,13 +139,48 @@ static int draw_thread(const network *n, const hs_proj_config *pc, size_t jproj,
     return rc;
 }
 
-/* Sorts the drawn synapses by pre (stable: targets stay ascending). */
-static int make_part(net_part *pt, const syn_list *s, size_t n_pre, int const_delay)
+/* The transposed index of a plastic part: for each own target lo + j, its
+ * synapses in index order (so by pre ascending). */
+static int make_transposed(net_part *pt, size_t n_pre, size_t lo, size_t hi)
 {
+    size_t n_own = hi - lo;
+    pt->trow = calloc(n_own + 1, sizeof *pt->trow);
+    pt->tsyn = malloc((pt->n_syn ? pt->n_syn : 1) * sizeof *pt->tsyn);
+    pt->tpre = malloc((pt->n_syn ? pt->n_syn : 1) * sizeof *pt->tpre);
+    uint64_t *fill = malloc((n_own ? n_own : 1) * sizeof *fill);
+    if (!pt->trow || !pt->tsyn || !pt->tpre || !fill) {
+        free(fill);
+        return HS_ENOMEM;
+    }
+    for (size_t k = 0; k < pt->n_syn; k++)
+        pt->trow[pt->post[k] - lo + 1]++;
+    for (size_t j = 0; j < n_own; j++)
+        pt->trow[j + 1] += pt->trow[j];
+    memcpy(fill, pt->trow, n_own * sizeof *fill);
+    for (size_t i = 0; i < n_pre; i++)
+        for (uint64_t k = pt->row[i]; k < pt->row[i + 1]; k++) {
+            uint64_t at = fill[pt->post[k] - lo]++;
+            pt->tsyn[at] = (uint32_t)k;
+            pt->tpre[at] = (uint32_t)i;
+        }
+    free(fill);
+    return HS_OK;
+}
+
+/* Sorts the drawn synapses by pre (stable: targets stay ascending). */
+static int make_part(net_part *pt, const syn_list *s, size_t n_pre, int const_delay,
+                     int plastic)
+{
+    size_t cap = s->n ? s->n : 1;
     pt->row = calloc(n_pre + 1, sizeof *pt->row);
-    pt->syn = malloc((s->n ? s->n : 1) * sizeof *pt->syn);
-    pt->delay = const_delay ? NULL : malloc((s->n ? s->n : 1) * sizeof *pt->delay);
-    if (!pt->row || !pt->syn || (!const_delay && !pt->delay))
+    if (plastic) {
+        pt->post = malloc(cap * sizeof *pt->post);
+        pt->w = malloc(cap * sizeof *pt->w);
+    } else {
+        pt->syn = malloc(cap * sizeof *pt->syn);
+    }
+    pt->delay = const_delay ? NULL : malloc(cap * sizeof *pt->delay);
+    if (!pt->row || (plastic ? !pt->post || !pt->w : !pt->syn) || (!const_delay && !pt->delay))
         return HS_ENOMEM;
     pt->n_syn = s->n;
     for (size_t q = 0; q < s->n; q++)
@@ -158,7 +193,12 @@ static int make_part(net_part *pt, const syn_list *s, size_t n_pre, int const_de
     memcpy(fill, pt->row, n_pre * sizeof *fill);
     for (size_t q = 0; q < s->n; q++) {
         uint64_t at = fill[s->pre[q]]++;
-        pt->syn[at] = (net_syn){s->post[q], s->w[q]};
+        if (plastic) {
+            pt->post[at] = s->post[q];
+            pt->w[at] = s->w[q];
+        } else {
+            pt->syn[at] = (net_syn){s->post[q], (float)s->w[q]};
+        }
         if (pt->delay)
             pt->delay[at] = s->d[q];
     }
@@ -203,7 +243,9 @@ static int connect_one(network *n, const hs_config *c, size_t jp)
         syn_list s = {0};
         int my = draw_thread(n, pc, jp, post->lo[t], post->hi[t], &s);
         if (my == HS_OK)
-            my = make_part(&pj->part[t], &s, n_pre, constant);
+            my = make_part(&pj->part[t], &s, n_pre, constant, pc->plast.rule != NULL);
+        if (my == HS_OK && pc->plast.rule)
+            my = make_transposed(&pj->part[t], n_pre, post->lo[t], post->hi[t]);
         delay_range(&s, &dmin, &dmax);
         syn_list_free(&s);
         if (my != HS_OK) {

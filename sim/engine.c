@@ -5,6 +5,7 @@
 
 #include <omp.h>
 
+#include "learn.h"
 #include "param.h"
 #include "skip.h"
 
@@ -307,6 +308,16 @@ static void record_spikes(sim *s, size_t p, size_t at, const uint32_t *ids, size
     }
 }
 
+/* Transmission of m spikes through projection pj, learning if it is plastic. */
+static uint64_t deliver(const sim *s, net_proj *pj, int t, const uint32_t *ids, size_t m,
+                        uint64_t step)
+{
+    if (!pj->learn)
+        return deliver_spikes(s, pj, t, ids, m, step);
+    skip_pop *kp = s->tb[t].skip[pj->post].asleep ? &s->skip[pj->post] : NULL;
+    return learn_deliver(s->net, pj, t, ids, m, step, kp);
+}
+
 /* The spikes thread u emitted in window step k from population p. */
 static const uint32_t *spikes_of(const sim *s, int u, int par, uint32_t k, size_t p,
                                  size_t *m)
@@ -315,6 +326,22 @@ static const uint32_t *spikes_of(const sim *s, int u, int par, uint32_t k, size_
     size_t at = (size_t)k * s->n_pops + p;
     *m = b->off[par][at + 1] - b->off[par][at];
     return b->ids[par] + b->off[par][at];
+}
+
+/* After a step's spikes are delivered, the postsynaptic side of learning:
+ * thread t's own neurons that spiked in it potentiate their plastic inputs. */
+static void learn_own_spikes(sim *s, int t, int par, uint32_t k, uint64_t step)
+{
+    network *n = s->net;
+    for (size_t j = 0; j < n->n_projs; j++) {
+        net_proj *pj = &n->projs[j];
+        if (!pj->learn)
+            continue;
+        size_t m;
+        const uint32_t *ids = spikes_of(s, t, par, k, pj->post, &m);
+        if (m)
+            learn_post(n, pj, t, ids, m, step);
+    }
 }
 
 /* Thread t reads every thread's spikes of the window in canonical order
@@ -334,8 +361,8 @@ static void deliver_window(sim *s, int t, uint64_t t0, uint32_t w, int par, size
                     size_t m;
                     const uint32_t *ids = spikes_of(s, u, par, k, p, &m);
                     if (m)
-                        s->tb[t].events += deliver_spikes(s, &n->projs[pp->out[o]], t, ids,
-                                                          m, t0 + k);
+                        s->tb[t].events += deliver(s, &n->projs[pp->out[o]], t, ids, m,
+                                                   t0 + k);
                 }
             for (int u = 0; u < n->n_threads; u++) {
                 size_t m;
@@ -349,6 +376,7 @@ static void deliver_window(sim *s, int t, uint64_t t0, uint32_t w, int par, size
                     rec_n[p] += m;
             }
         }
+        learn_own_spikes(s, t, par, k, t0 + k);
     }
 }
 

@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "connect.h"
+#include "learn.h"
 #include "rng.h"
 
 double network_dist_draw(const hs_dist *d, const gsl_rng *r)
@@ -145,7 +146,7 @@ network *network_build(const hs_config *c, int n_threads, hs_error *err)
     for (size_t k = 0; k < c->n_pops; k++)
         if (build_pop(n, k, c, err) != HS_OK)
             goto fail;
-    if (connect_all(n, c, err) != HS_OK)
+    if (connect_all(n, c, err) != HS_OK || learn_build(n, c, err) != HS_OK)
         goto fail;
     if (link_projections(n, err) != HS_OK || alloc_rings(n, err) != HS_OK)
         goto fail;
@@ -159,6 +160,11 @@ static void free_part(net_part *pt)
 {
     free(pt->row);
     free(pt->syn);
+    free(pt->post);
+    free(pt->w);
+    free(pt->trow);
+    free(pt->tsyn);
+    free(pt->tpre);
     free(pt->delay);
 }
 
@@ -166,6 +172,7 @@ void network_free(network *n)
 {
     if (!n)
         return;
+    learn_free(n);
     for (size_t j = 0; n->projs && j < n->n_projs; j++) {
         if (!n->projs[j].part)
             continue;
@@ -196,7 +203,13 @@ size_t network_synapse_bytes(const network *n)
         for (int t = 0; t < n->n_threads; t++) {
             const net_part *pt = &pj->part[t];
             bytes += (n->pops[pj->pre].state.n + 1) * sizeof *pt->row;
-            bytes += pt->n_syn * sizeof *pt->syn;
+            if (pt->syn)
+                bytes += pt->n_syn * sizeof *pt->syn;
+            else
+                bytes += pt->n_syn * (sizeof *pt->post + sizeof *pt->w + sizeof *pt->tsyn +
+                                      sizeof *pt->tpre) +
+                         (n->pops[pj->post].hi[t] - n->pops[pj->post].lo[t] + 1) *
+                             sizeof *pt->trow;
             if (pt->delay)
                 bytes += pt->n_syn * sizeof *pt->delay;
         }

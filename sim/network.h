@@ -30,17 +30,41 @@ typedef struct net_syn {
     float weight;           /* nS or pA, the receptor's unit */
 } net_syn;
 
-/* The synapses of one projection onto one thread's targets. */
+/* The synapses of one projection onto one thread's targets. Static ones
+ * are (target, float weight) pairs: 8 bytes. Plastic ones keep targets and
+ * double weights apart (learning steps far below float resolution must add
+ * up) plus a transposed index for postsynaptic updates, which names both
+ * the synapse and its source: 20 bytes. */
 typedef struct net_part {
     uint64_t *row;          /* [n_pre + 1]: synapses of pre i are row[i]..row[i+1] */
-    net_syn *syn;
+    net_syn *syn;           /* static: [n_syn]; NULL when plastic */
+    uint32_t *post;         /* plastic: [n_syn] targets */
+    double *w;              /* plastic: [n_syn] weights */
+    uint64_t *trow;         /* plastic: [n_own + 1] synapses onto own target lo + j are */
+    uint32_t *tsyn;         /*   tsyn[trow[j]]..tsyn[trow[j+1]], by pre ascending, */
+    uint32_t *tpre;         /*   from the pre neurons tpre[...] */
     uint16_t *delay;        /* steps, >= 1; NULL when all equal const_delay */
     size_t n_syn;
 } net_part;
 
+/* Target and weight of synapse k of a part, static or plastic. */
+static inline uint32_t net_part_post(const net_part *pt, uint64_t k)
+{
+    return pt->syn ? pt->syn[k].post : pt->post[k];
+}
+
+static inline double net_part_weight(const net_part *pt, uint64_t k)
+{
+    return pt->syn ? (double)pt->syn[k].weight : pt->w[k];
+}
+
+/* Learning state of a plastic projection (sim/learn.c). */
+struct learn_proj;
+
 typedef struct net_proj {
     size_t pre, post;
     int receptor;
+    struct learn_proj *learn;   /* NULL: static */
     uint16_t const_delay;   /* the delay of every synapse, or 0 when they differ */
     uint16_t min_delay, max_delay;
     net_part *part;         /* [n_threads] */

@@ -1,0 +1,60 @@
+/* scaling.h: slow homeostatic rules on the incoming plastic weights of a
+ * projection, run on a coarse clock (every interval_ms of biological time),
+ * never per step. Each is a constant type table chosen by name:
+ *
+ *   scaling_rate  homeostatic synaptic scaling (Turrigiano et al. 1998; van
+ *                 Rossum, Bi & Turrigiano 2000). Each postsynaptic neuron j
+ *                 keeps a rate estimate r_j (spike counts averaged with time
+ *                 constant avg_tau_ms); every interval T its incoming
+ *                 weights are multiplied by
+ *                     exp(T/tau_ms * (target_hz - r_j) / target_hz),
+ *                 so ratios between them are kept exactly. The work is
+ *                 spread over the steps of the interval.
+ *   downscale     sleep downscaling (synaptic homeostasis hypothesis,
+ *                 Tononi & Cirelli; de Vivo et al. 2017). Every interval T
+ *                 each weight below the spare threshold is multiplied by
+ *                 exp(-rate_per_s T); the strongest spare_fraction of the
+ *                 projection's weights (measured when the phase starts) are
+ *                 kept. With target_total > 0 each neuron's summed incoming
+ *                 weight is instead scaled to target_total, sparing
+ *                 nothing.
+ *
+ * A phase's gain multiplies the rule's rate (0 switches it off).
+ */
+#ifndef HS_SCALING_H
+#define HS_SCALING_H
+
+#include <stddef.h>
+
+#include "../sim/error.h"
+#include "../sim/param.h"
+
+typedef struct scaling_type {
+    const char *name;
+    const char *doc;
+    const hs_param_desc *params;
+    size_t n_params;
+    size_t params_size;
+    /* Checks relations between parameters; HS_EINPUT naming one. */
+    int (*check)(const void *params, hs_error *err);
+} scaling_type;
+
+extern const scaling_type scaling_rate, scaling_downscale;
+extern const scaling_type *const scaling_types[];
+const scaling_type *scaling_type_find(const char *name);
+
+typedef struct scaling_rate_params {
+    double target_hz;     /* Hz: the rate each neuron is driven to */
+    double tau_ms;        /* ms: time constant of the multiplicative change */
+    double avg_tau_ms;    /* ms: window of the rate estimate */
+    double interval_ms;   /* ms: the clock */
+} scaling_rate_params;
+
+typedef struct downscale_params {
+    double rate_per_s;    /* 1/s: weights fall as exp(-rate t) */
+    double spare_fraction;/* [0, 1): strongest fraction kept */
+    double target_total;  /* > 0: hold each neuron's summed input weight here instead */
+    double interval_ms;   /* ms: the clock */
+} downscale_params;
+
+#endif
