@@ -8,6 +8,7 @@ Suite *rng_suite(void);
 Suite *neuron_suite(void);
 Suite *network_suite(void);
 Suite *skip_suite(void);
+Suite *stdp_suite(void);
 Suite *config_suite(void);
 Suite *h5out_suite(void);
 Suite *cli_suite(void);

@@ -16,6 +16,7 @@ static const struct {
     {"neuron", neuron_suite},
     {"network", network_suite},
     {"skip", skip_suite},
+    {"stdp", stdp_suite},
     {"bench", bench_suite},
     {"cli", cli_suite},
     {"h5out", h5out_suite},

@@ -1,0 +1,240 @@
+/* STDP against its formulas: the measured window of each rule for pairings
+ * at offsets from -100 to +100 ms (relative error <= 1e-6), all-to-all
+ * against nearest-spike interaction, the triplet term, hard bounds, and
+ * bitwise identical weights for 1, 2 and 4 threads. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "../sim/learn.h"
+#include "suites.h"
+#include "testutil.h"
+
+/* A pre neuron and a post neuron that a teacher fires at given times; the
+ * plastic synapse pre -> post is too weak to matter (pA onto lif_cuba). */
+static hs_config *pairing_config(const double *t_pre, size_t n_pre, const double *t_teach,
+                                 size_t n_teach, double duration_ms)
+{
+    char yaml[4096];
+    int n = snprintf(yaml, sizeof yaml,
+                     "simulation: {dt_ms: 0.1, duration_ms: %g, seed: 1}\n"
+                     "populations:\n"
+                     "  pre: {model: spike_times, size: 1, spikes: {times_ms: [",
+                     duration_ms);
+    for (size_t k = 0; k < n_pre; k++)
+        n += snprintf(yaml + n, sizeof yaml - (size_t)n, "%s%.1f", k ? ", " : "", t_pre[k]);
+    n += snprintf(yaml + n, sizeof yaml - (size_t)n, "], ids: [");
+    for (size_t k = 0; k < n_pre; k++)
+        n += snprintf(yaml + n, sizeof yaml - (size_t)n, "%s0", k ? ", " : "");
+    n += snprintf(yaml + n, sizeof yaml - (size_t)n,
+                  "]}}\n  teach: {model: spike_times, size: 1, spikes: {times_ms: [");
+    for (size_t k = 0; k < n_teach; k++)
+        n += snprintf(yaml + n, sizeof yaml - (size_t)n, "%s%.1f", k ? ", " : "", t_teach[k]);
+    n += snprintf(yaml + n, sizeof yaml - (size_t)n, "], ids: [");
+    for (size_t k = 0; k < n_teach; k++)
+        n += snprintf(yaml + n, sizeof yaml - (size_t)n, "%s0", k ? ", " : "");
+    snprintf(yaml + n, sizeof yaml - (size_t)n,
+             "]}}\n  post: {model: lif_cuba, size: 1, params: {t_ref: 0.5, tau_syn_ex: 0.01}}\n"
+             "projections:\n"
+             "  drive: {pre: teach, post: post, receptor: ex, weight: 1000000, delay_ms: 0.1,\n"
+             "          connect: {rule: one_to_one}}\n"
+             "  syn: {pre: pre, post: post, receptor: ex, weight: 0.5, delay_ms: 0.1,\n"
+             "        connect: {rule: one_to_one}}\n");
+    return tu_config(yaml, NULL, 0);
+}
+
+/* Makes projection `syn` plastic under rule with the given parameters. */
+static void make_plastic(hs_config *c, const char *rule, int nearest, const char *const *keys,
+                         const double *vals, size_t n)
+{
+    hs_proj_config *pj = &c->projs[1];
+    pj->plast.rule = stdp_type_find(rule);
+    ck_assert_ptr_nonnull(pj->plast.rule);
+    pj->plast.nearest = nearest;
+    hs_params_set_defaults(pj->plast.rule->params, pj->plast.rule->n_params, pj->plast.params);
+    for (size_t k = 0; k < n; k++) {
+        int i = hs_params_find(pj->plast.rule->params, pj->plast.rule->n_params, keys[k]);
+        ck_assert_int_ge(i, 0);
+        *hs_param_ptr(&pj->plast.rule->params[i], pj->plast.params) = vals[k];
+    }
+}
+
+/* Runs c and returns the plastic weight; stamps of pre and post spikes out. */
+static double run_weight(hs_config *c, int threads, double *pre_t, size_t *n_pre,
+                         double *post_t, size_t *n_post)
+{
+    network *net;
+    tu_spikes *s = tu_run(c, threads, &net);
+    double w = NAN;
+    const net_proj *pj = &net->projs[1];
+    for (int t = 0; t < net->n_threads; t++)
+        if (pj->part[t].n_syn)
+            w = pj->part[t].w[0];
+    *n_pre = *n_post = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        if (s->pop[k] == 0)
+            pre_t[(*n_pre)++] = s->t_ms[k];
+        else if (s->pop[k] == 2)
+            post_t[(*n_post)++] = s->t_ms[k];
+    }
+    tu_spikes_free(s);
+    network_free(net);
+    return w;
+}
+
+/* The pairing window: for offsets -100..100 ms one pre and one post spike;
+ * expect(dt) is the rule's formula for Delta w. */
+static void check_window(const char *rule, const char *const *keys, const double *vals,
+                         size_t n, double (*expect)(const double *vals, double dt))
+{
+    int checked = 0;
+    for (int off = -100; off <= 100; off += 5) {
+        /* the teacher fires the post neuron 0.2 ms after its own stamp */
+        double t_pre = 200.0, t_teach = 200.0 + off - 0.2;
+        hs_config *c = pairing_config(&t_pre, 1, &t_teach, 1, 450.0);
+        make_plastic(c, rule, 0, keys, vals, n);
+        double pre_t[4], post_t[4];
+        size_t np, nq;
+        double w = run_weight(c, 2, pre_t, &np, post_t, &nq);
+        ck_assert_uint_eq(np, 1);
+        ck_assert_uint_eq(nq, 1);
+        double dt = post_t[0] - pre_t[0];
+        ck_assert_double_lt(fabs(dt - off), 1e-9);
+        double want = expect(vals, dt);
+        ck_assert_msg(fabs((w - 0.5) - want) <= 1e-6 * fabs(want),
+                      "%s at %+g ms: dw = %.12g, formula %.12g", rule, dt, w - 0.5, want);
+        checked++;
+        config_free(c);
+    }
+    ck_assert_int_eq(checked, 41);
+}
+
+/* vals: A_plus, A_minus, tau_plus, tau_minus, w_max */
+static double pair_formula(const double *v, double dt)
+{
+    return dt >= 0 ? v[0] * v[4] * exp(-dt / v[2]) : -v[1] * v[4] * exp(dt / v[3]);
+}
+
+START_TEST(test_pair_window)
+{
+    const char *keys[] = {"A_plus", "A_minus", "tau_plus", "tau_minus", "w_max"};
+    const double vals[] = {0.01, 0.012, 16.8, 33.7, 1.0};
+    check_window("stdp_pair", keys, vals, 5, pair_formula);
+}
+END_TEST
+
+/* vals: A, tau, w_max */
+static double sym_formula(const double *v, double dt)
+{
+    return v[0] * v[2] * exp(-fabs(dt) / v[1]);
+}
+
+START_TEST(test_symmetric_window)
+{
+    const char *keys[] = {"A", "tau", "w_max"};
+    const double vals[] = {0.004, 62.5, 1.0};
+    check_window("stdp_symmetric", keys, vals, 3, sym_formula);
+}
+END_TEST
+
+/* vals: A2_plus, A2_minus, tau_plus, tau_minus, w_max (a lone pair sees
+ * no triplet term: o2 and r2 are 0 before it) */
+static double triplet_pair_formula(const double *v, double dt)
+{
+    return dt >= 0 ? v[0] * v[4] * exp(-dt / v[2]) : -v[1] * v[4] * exp(dt / v[3]);
+}
+
+START_TEST(test_triplet_window)
+{
+    const char *keys[] = {"A2_plus", "A2_minus", "tau_plus", "tau_minus", "w_max"};
+    const double vals[] = {5.3e-3, 3.5e-3, 16.8, 33.7, 1.0};
+    check_window("stdp_triplet", keys, vals, 5, triplet_pair_formula);
+}
+END_TEST
+
+/* pre, post, post: the second potentiation carries the triplet term
+ * A3_plus o2, o2 = e^{-(t2 - t1)/tau_y}. */
+START_TEST(test_triplet_term)
+{
+    double t_pre = 100.0, t_teach[] = {110.0 - 0.2, 125.0 - 0.2};
+    hs_config *c = pairing_config(&t_pre, 1, t_teach, 2, 300.0);
+    const char *keys[] = {"A2_plus", "A3_plus", "tau_plus", "tau_y", "w_max"};
+    const double vals[] = {5.3e-3, 8.0e-3, 16.8, 40.0, 2.0};
+    make_plastic(c, "stdp_triplet", 0, keys, vals, 5);
+    double pre_t[4], post_t[4];
+    size_t np, nq;
+    double w = run_weight(c, 1, pre_t, &np, post_t, &nq);
+    ck_assert_uint_eq(nq, 2);
+    double d1 = post_t[0] - pre_t[0], d2 = post_t[1] - pre_t[0], d12 = post_t[1] - post_t[0];
+    double want = 2.0 * exp(-d1 / 16.8) * 5.3e-3 +
+                  2.0 * exp(-d2 / 16.8) * (5.3e-3 + 8.0e-3 * exp(-d12 / 40.0));
+    ck_assert_double_le(fabs((w - 0.5) - want), 1e-6 * want);
+    config_free(c);
+}
+END_TEST
+
+/* pre, pre, post: all-to-all sums both pre spikes' traces, nearest-spike
+ * keeps only the latest. */
+START_TEST(test_interaction)
+{
+    double t_pre[] = {100.0, 108.0}, t_teach = 115.0 - 0.2;
+    for (int nearest = 0; nearest <= 1; nearest++) {
+        hs_config *c = pairing_config(t_pre, 2, &t_teach, 1, 300.0);
+        const char *keys[] = {"A_plus", "A_minus", "tau_plus", "w_max"};
+        const double vals[] = {0.01, 0.0, 20.0, 1.0};
+        make_plastic(c, "stdp_pair", nearest, keys, vals, 4);
+        double pre_t[4], post_t[4];
+        size_t np, nq;
+        double w = run_weight(c, 1, pre_t, &np, post_t, &nq);
+        double x = exp(-(post_t[0] - pre_t[1]) / 20.0);
+        if (!nearest)
+            x += exp(-(post_t[0] - pre_t[0]) / 20.0);
+        ck_assert_double_le(fabs((w - 0.5) - 0.01 * x), 1e-6 * 0.01 * x);
+        config_free(c);
+    }
+}
+END_TEST
+
+/* Multiplicative depression scales with w; hard bounds hold. */
+START_TEST(test_multiplicative_and_bounds)
+{
+    double t_pre = 120.0, t_teach = 110.0 - 0.2;   /* post before pre: depression */
+    hs_config *c = pairing_config(&t_pre, 1, &t_teach, 1, 300.0);
+    const char *keys[] = {"A_minus", "tau_minus", "mu_minus", "w_max"};
+    const double vals[] = {0.05, 20.0, 1.0, 2.0};
+    make_plastic(c, "stdp_pair", 0, keys, vals, 4);
+    double pre_t[4], post_t[4];
+    size_t np, nq;
+    double w = run_weight(c, 1, pre_t, &np, post_t, &nq);
+    double want = -0.05 * 2.0 * (0.5 / 2.0) * exp(-(pre_t[0] - post_t[0]) / 20.0);
+    ck_assert_double_le(fabs((w - 0.5) - want), 1e-6 * fabs(want));
+    config_free(c);
+    /* a huge potentiation stops at w_max */
+    t_pre = 100.0;
+    t_teach = 101.0 - 0.2;
+    c = pairing_config(&t_pre, 1, &t_teach, 1, 300.0);
+    const char *k2[] = {"A_plus", "w_max"};
+    const double v2[] = {0.9, 0.8};
+    make_plastic(c, "stdp_pair", 0, k2, v2, 2);
+    ck_assert_double_eq(run_weight(c, 1, pre_t, &np, post_t, &nq), 0.8);
+    config_free(c);
+}
+END_TEST
+
+Suite *stdp_suite(void)
+{
+    Suite *s = suite_create("stdp");
+    TCase *tc = tcase_create("window");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_pair_window);
+    tcase_add_test(tc, test_symmetric_window);
+    tcase_add_test(tc, test_triplet_window);
+    tcase_add_test(tc, test_triplet_term);
+    tcase_add_test(tc, test_interaction);
+    tcase_add_test(tc, test_multiplicative_and_bounds);
+    suite_add_tcase(s, tc);
+    return s;
+}
