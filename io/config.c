@@ -1,6 +1,7 @@
 /* config.c: the experiment file -> hs_config: file, overrides, simulation,
- * populations. The schema is in config.h; projections and recording are in
- * config_net.c, spike data in config_spikes.c. */
+ * populations. The schema is in config.h; projections are in config_net.c
+ * (their learning rules in config_plast.c), recording in config_recording.c,
+ * the schedule in config_schedule.c, spike data in config_spikes.c. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,13 +13,17 @@
 
 #include "config_fields.h"
 
-enum { ROOT_SIMULATION, ROOT_POPULATIONS, ROOT_PROJECTIONS, ROOT_RECORDING, N_ROOT };
+enum {
+    ROOT_SIMULATION, ROOT_POPULATIONS, ROOT_PROJECTIONS, ROOT_RECORDING, ROOT_SCHEDULE,
+    N_ROOT
+};
 
 static const config_field root_fields[N_ROOT] = {
     {.key = "simulation", .kind = CONFIG_MAP, .required = 1, .offset = CONFIG_NO_OFFSET},
     {.key = "populations", .kind = CONFIG_MAP, .required = 1, .offset = CONFIG_NO_OFFSET},
     {.key = "projections", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
     {.key = "recording", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+    {.key = "schedule", .kind = CONFIG_LIST, .offset = CONFIG_NO_OFFSET},
 };
 
 typedef struct sim_values {
@@ -30,9 +35,9 @@ typedef struct sim_values {
 static const config_field sim_fields[] = {
     {.key = "dt_ms", .kind = CONFIG_NUMBER, .offset = offsetof(sim_values, dt_ms),
      .def = 0.1, .min = 0, .max = 10, .min_open = 1, .unit = "ms"},
-    {.key = "duration_ms", .kind = CONFIG_NUMBER, .required = 1,
-     .offset = offsetof(sim_values, duration_ms), .min = 0, .max = 1e12, .min_open = 1,
-     .unit = "ms"},
+    /* Required unless there is a schedule (sim_read checks). */
+    {.key = "duration_ms", .kind = CONFIG_NUMBER, .offset = offsetof(sim_values, duration_ms),
+     .def = NAN, .min = 0, .max = 1e12, .min_open = 1, .unit = "ms"},
     {.key = "seed", .kind = CONFIG_INT, .offset = offsetof(sim_values, seed), .def = 1,
      .imin = 0, .imax = INT64_MAX, .unit = ""},
     {.key = "threads", .kind = CONFIG_INT, .offset = offsetof(sim_values, threads),
@@ -52,39 +57,64 @@ static const config_field pop_fields[N_POP] = {
     {.key = "spikes", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
 };
 
-/* Steps beyond 2^53 no longer count exactly in a double. */
-#define MAX_STEPS 9007199254740992.0
-
 /* ---- simulation ---- */
 
+/* The run is a whole number of steps; anything shorter than one is a typo. */
+static int duration_check(config_ctx *c, const yamltree_node *dur, double *ms)
+{
+    double steps = round(*ms / c->dt_ms);
+    size_t old = config_path_push(c, "duration_ms");
+    int rc = HS_OK;
+    if (steps < 1)
+        rc = config_fail(c, dur, "%.15g ms is shorter than one step (dt_ms = %.15g ms)", *ms,
+                         c->dt_ms);
+    else if (steps > CONFIG_MAX_STEPS)
+        rc = config_fail(c, dur, "%.15g ms is more than 2^53 steps of %.15g ms", *ms,
+                         c->dt_ms);
+    config_path_pop(c, old);
+    *ms = steps * c->dt_ms;
+    return rc;
+}
+
+/* scheduled: there is a schedule, so duration_ms is not needed (nor
+ * allowed, which root_read checks first). */
 static int sim_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
-                    hs_config *cfg)
+                    int scheduled, hs_config *cfg)
 {
     sim_values v;
     size_t old = config_path_push(c, "simulation");
     int rc = config_fields_read(c, sim_fields, sizeof sim_fields / sizeof sim_fields[0],
                                 key, map, &v, NULL, NULL);
+    const yamltree_node *dur = yamltree_get(map, "duration_ms");
+    if (rc == HS_OK && !dur && !scheduled)
+        rc = config_fail_in(c, key ? key : map, map, "missing required key 'duration_ms'");
     if (rc != HS_OK) {
         config_path_pop(c, old);
         return rc;
     }
-    /* The run is a whole number of steps; anything shorter than one is a typo. */
-    const yamltree_node *dur = yamltree_get(map, "duration_ms");
-    double steps = round(v.duration_ms / v.dt_ms);
-    config_path_push(c, "duration_ms");
-    if (steps < 1)
-        rc = config_fail(c, dur, "%.15g ms is shorter than one step (dt_ms = %.15g ms)",
-                         v.duration_ms, v.dt_ms);
-    else if (steps > MAX_STEPS)
-        rc = config_fail(c, dur, "%.15g ms is more than 2^53 steps of %.15g ms",
-                         v.duration_ms, v.dt_ms);
+    c->dt_ms = v.dt_ms;
+    if (dur)
+        rc = duration_check(c, dur, &v.duration_ms);
     config_path_pop(c, old);
     cfg->dt_ms = v.dt_ms;
-    cfg->duration_ms = steps * v.dt_ms;
+    cfg->duration_ms = dur ? v.duration_ms : 0;     /* with a schedule: the phases' sum */
     cfg->seed = v.seed;
     cfg->threads = (int)v.threads;
     cfg->skip_quiet = v.skip_quiet;
-    c->dt_ms = v.dt_ms;
+    return rc;
+}
+
+/* The run's length comes from simulation.duration_ms or from the schedule,
+ * never both. */
+static int duration_source_check(config_ctx *c, const yamltree_node *root)
+{
+    const yamltree_node *sched = yamltree_get_key(root, "schedule");
+    const yamltree_node *dur = yamltree_get(yamltree_get(root, "simulation"), "duration_ms");
+    if (!sched || !dur)
+        return HS_OK;
+    size_t old = config_path_push(c, "schedule");
+    int rc = config_fail_in(c, sched, dur, "give either simulation.duration_ms or a schedule");
+    config_path_pop(c, old);
     return rc;
 }
 
@@ -135,28 +165,12 @@ static int params_read(config_ctx *c, const yamltree_node *pop_key,
                        const yamltree_node *pop, hs_pop_config *p)
 {
     const neuron_type *t = p->model;
-    if (t->n_params > HS_MAX_PARAMS || t->params_size > sizeof p->params)
-        return hs_error_set(c->err, HS_EINTERNAL, "model %s has more than %d parameters",
-                            t->name, HS_MAX_PARAMS);
-    config_field f[HS_MAX_PARAMS];
-    for (size_t i = 0; i < t->n_params; i++)
-        f[i] = (config_field){.key = t->params[i].name, .kind = CONFIG_NUMBER,
-                              .offset = t->params[i].offset, .def = t->params[i].def,
-                              .min = t->params[i].min, .max = t->params[i].max,
-                              .unit = t->params[i].unit};
-    hs_params_set_defaults(t->params, t->n_params, p->params);
     const yamltree_node *key = yamltree_get_key(pop, "params");
-    const yamltree_node *map = yamltree_get(pop, "params");
-    if (map) {
-        char noun[HS_NAME_MAX + 32];
-        snprintf(noun, sizeof noun, "parameter of %s", t->name);
-        size_t old = config_path_push(c, "params");
-        int rc = config_fields_read(c, f, t->n_params, key, map, p->params, NULL, noun);
-        config_path_pop(c, old);
-        if (rc != HS_OK)
-            return rc;
-    }
-    return plan_check(c, key ? key : pop_key, map, p);
+    int rc = config_params_read(c, t->params, t->n_params, t->params_size, t->name, key,
+                                yamltree_get(pop, "params"), p->params);
+    if (rc != HS_OK)
+        return rc;
+    return plan_check(c, key ? key : pop_key, yamltree_get(pop, "params"), p);
 }
 
 static int init_read(config_ctx *c, const yamltree_node *map, hs_pop_config *p)
@@ -321,7 +335,10 @@ static int root_read(config_ctx *c, const yamltree_node *root, hs_config *cfg)
     const yamltree_node *nodes[N_ROOT];
     int rc = config_fields_read(c, root_fields, N_ROOT, NULL, root, NULL, nodes, NULL);
     if (rc == HS_OK)
-        rc = sim_read(c, yamltree_get_key(root, "simulation"), nodes[ROOT_SIMULATION], cfg);
+        rc = duration_source_check(c, root);
+    if (rc == HS_OK)
+        rc = sim_read(c, yamltree_get_key(root, "simulation"), nodes[ROOT_SIMULATION],
+                      nodes[ROOT_SCHEDULE] != NULL, cfg);
     if (rc == HS_OK)
         rc = pops_read(c, yamltree_get_key(root, "populations"), nodes[ROOT_POPULATIONS],
                        cfg);
@@ -330,6 +347,10 @@ static int root_read(config_ctx *c, const yamltree_node *root, hs_config *cfg)
                                nodes[ROOT_PROJECTIONS], cfg);
     if (rc == HS_OK)
         rc = config_recording_read(c, nodes[ROOT_RECORDING], cfg);
+    /* After the projections, whatever the order in the file: gains name them. */
+    if (rc == HS_OK)
+        rc = config_schedule_read(c, yamltree_get_key(root, "schedule"),
+                                  nodes[ROOT_SCHEDULE], cfg);
     return rc;
 }
 
@@ -394,9 +415,15 @@ void config_free(hs_config *c)
     }
     for (size_t i = 0; c->traces && i < c->n_traces; i++)
         free(c->traces[i].ids);
+    for (size_t i = 0; c->phases && i < c->n_phases; i++) {
+        free(c->phases[i].stdp_gain);
+        free(c->phases[i].homeo_gain);
+    }
     free(c->pops);
     free(c->projs);
     free(c->traces);
+    free(c->phases);
+    free(c->weights);
     free(c->path);
     free(c->text);
     free(c->overrides);
@@ -407,6 +434,14 @@ int config_pop_find(const hs_config *c, const char *name)
 {
     for (size_t i = 0; i < c->n_pops; i++)
         if (strcmp(c->pops[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int config_proj_find(const hs_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_projs; i++)
+        if (strcmp(c->projs[i].name, name) == 0)
             return (int)i;
     return -1;
 }

@@ -11,7 +11,7 @@
  *
  *   simulation:            (required)
  *     dt_ms: 0.1           step, (0, 10]
- *     duration_ms: 1000    (0, 1e12]  biological time of the run
+ *     duration_ms: 1000    (0, 1e12]  biological time of the run (or a schedule)
  *     seed: 1              0 .. 2^63-1
  *     threads: 1           1 .. 1024 (the CLI's --threads wins)
  *   populations:           (required) mapping name -> population, file order kept
@@ -32,28 +32,46 @@
  *              | {rule: one_to_one} (sizes must match) | {rule: all_to_all, autapses: true}
  *       weight: 6.0        or a distribution (unit: the receptor's, nS or pA)
  *       delay_ms: 0.1      or a distribution; rounded to whole steps, >= 1 step
+ *       plasticity:        (optional) STDP, see hs_plast_config
+ *         rule: stdp_pair  a name in the STDP registry (plasticity/stdp.h)
+ *         interaction: all_to_all | nearest
+ *         params: {A_plus: 0.01, w_max: 2}   keys of the rule's parameter table
+ *       homeostasis:       (optional) list of slow rules, see hs_homeo_config
+ *         - {rule: downscale, params: {rate_per_s: 0.05}}   scaling.h registry
  *   recording:             (optional)
  *     spikes: [exc, inh]   populations whose spikes are written (default: all)
  *     traces:              mapping population -> one recorded variable
  *       exc: {variable: V_m, ids: [0, 1, 2], interval_ms: 0.1}
+ *     weights:             mapping projection -> weight snapshots
+ *       ee: {interval_ms: 1000}   0: at phase boundaries only
+ *   schedule:              (optional) list of phases, see hs_phase_config
+ *     - {name: learn, stage: wake, duration_ms: 2000, gains: {ee: {stdp: 1}}}
  *
  * A distribution is a number or {dist: constant, value: v}
  * | {dist: uniform, low: a, high: b} | {dist: normal, mean: m, sd: s,
  * low: a, high: b} (normal clipped to [low, high] by redrawing; low/high
  * optional, default -inf/+inf).
  *
- * Required: simulation.duration_ms; a population's model and size (and
- * spikes for spike_times); a projection's pre, post, receptor, connect (with
- * rule and its p or indegree) and weight; a trace's variable and ids.
- * Defaults: dt_ms 0.1, seed 1, threads 1, params from the model's table,
- * autapses true, delay_ms 1 (NEST's; one step if dt_ms is longer), trace
- * interval_ms one step, recording.spikes every population. A key with an
- * empty value counts as an empty mapping or list where one is expected.
- * Further rules: names are [A-Za-z_][A-Za-z0-9_-]*, < HS_NAME_MAX; weights
- * onto nS receptors are >= 0; every delay a distribution can draw is >= dt;
- * a clipped normal keeps >= 5% of its mass in [low, high]; spike times
- * are >= 0; trace ids are unique. Anchors, aliases, tags other than !!str
- * and nesting deeper than 32 levels are rejected.
+ * Required: simulation.duration_ms, unless there is a schedule (then it
+ * must be absent); a population's model and size (and spikes for
+ * spike_times); a projection's pre, post, receptor, connect (with rule and
+ * its p or indegree) and weight; a plasticity's or homeostasis rule's rule;
+ * a trace's variable and ids; a phase's name, stage and duration_ms.
+ * Defaults: dt_ms 0.1, seed 1, threads 1, params from the model's (rule's)
+ * table, autapses true, delay_ms 1 (NEST's; one step if dt_ms is longer),
+ * interaction all_to_all, trace interval_ms one step, weights interval_ms
+ * 0, recording.spikes every population, gains 1. A key with an empty value
+ * counts as an empty mapping or list where one is expected.
+ * Further rules: names (of populations, projections, phases) are
+ * [A-Za-z_][A-Za-z0-9_-]*, < HS_NAME_MAX; phase names are unique; weights
+ * onto nS receptors are >= 0 (so is w_min of a rule on one); every delay a
+ * distribution can draw is >= dt; a clipped normal keeps >= 5% of its mass
+ * in [low, high]; spike times are >= 0; trace ids are unique; a rule on a
+ * projection appears once; intervals (trace, weights > 0, a homeostasis
+ * rule's interval_ms) are whole multiples of dt; phase durations round to
+ * whole steps, >= 1; gains are >= 0 and name rules on their projection.
+ * Anchors, aliases, tags other than !!str and nesting deeper than 32 levels
+ * are rejected.
  */
 #ifndef HS_CONFIG_H
 #define HS_CONFIG_H
@@ -156,7 +174,9 @@ typedef struct hs_proj_config {
  * a gain multiplies the rule's learning rate, 0 switches it off; absent
  * gains are 1. Without a schedule the run is one phase {name: run, stage:
  * wake} of simulation.duration_ms; with one, simulation.duration_ms must be
- * absent and the duration is the phases' sum. */
+ * absent and the duration is the phases' sum. The gain of the k-th
+ * homeostasis rule of projection p is homeo_gain[p * HS_MAX_HOMEOSTASIS + k];
+ * the arrays hold at least one slot even without projections. */
 #define HS_STAGE_MAX 8
 typedef struct hs_phase_config {
     char name[HS_NAME_MAX];
@@ -221,5 +241,8 @@ void config_print(const hs_config *c, FILE *f);
 
 /* Index of a population by name, or -1. */
 int config_pop_find(const hs_config *c, const char *name);
+
+/* Index of a projection by name, or -1. */
+int config_proj_find(const hs_config *c, const char *name);
 
 #endif

@@ -400,3 +400,54 @@ int config_id_read(config_ctx *c, const yamltree_node *n, const hs_pop_config *p
                          (unsigned long long)*out, p->name, (unsigned long long)p->size);
     return rc;
 }
+
+int config_proj_named(config_ctx *c, const yamltree_node *at, const char *name,
+                      const hs_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_projs; i++)
+        if (strcmp(cfg->projs[i].name, name) == 0)
+            return (int)i;
+    const char *names[64];
+    char list[1024];
+    size_t k = cfg->n_projs < 64 ? cfg->n_projs : 64;
+    for (size_t j = 0; j < k; j++)
+        names[j] = cfg->projs[j].name;
+    if (k)
+        config_fail(c, at, "unknown projection '%.64s'; projections: %s", name,
+                    config_names_join(names, k, list, sizeof list));
+    else
+        config_fail(c, at, "unknown projection '%.64s'; there are no projections", name);
+    return -1;
+}
+
+int config_steps_exact(double dt_ms, double *ms)
+{
+    double k = round(*ms / dt_ms);
+    if (!(k >= 1 && fabs(k * dt_ms - *ms) <= 1e-9 * *ms))
+        return 0;
+    *ms = k * dt_ms;
+    return 1;
+}
+
+int config_params_read(config_ctx *c, const hs_param_desc *d, size_t n, size_t params_size,
+                       const char *owner, const yamltree_node *key,
+                       const yamltree_node *map, void *out)
+{
+    if (n > HS_MAX_PARAMS || params_size > HS_MAX_PARAMS * sizeof(double))
+        return hs_error_set(c->err, HS_EINTERNAL, "%s has more than %d parameters", owner,
+                            HS_MAX_PARAMS);
+    config_field f[HS_MAX_PARAMS];
+    for (size_t i = 0; i < n; i++)
+        f[i] = (config_field){.key = d[i].name, .kind = CONFIG_NUMBER, .offset = d[i].offset,
+                              .def = d[i].def, .min = d[i].min, .max = d[i].max,
+                              .unit = d[i].unit};
+    hs_params_set_defaults(d, n, out);
+    if (!map)
+        return HS_OK;
+    char noun[HS_NAME_MAX + 32];
+    snprintf(noun, sizeof noun, "parameter of %s", owner);
+    size_t old = config_path_push(c, "params");
+    int rc = config_fields_read(c, f, n, key, map, out, NULL, noun);
+    config_path_pop(c, old);
+    return rc;
+}

@@ -40,6 +40,9 @@ typedef enum {
 
 #define CONFIG_NO_OFFSET ((size_t)-1)
 
+/* Steps beyond 2^53 no longer count exactly in a double. */
+#define CONFIG_MAX_STEPS 9007199254740992.0
+
 typedef struct config_field {
     const char *key;
     config_kind kind;
@@ -86,6 +89,15 @@ int config_fields_read(config_ctx *c, const config_field *f, size_t n,
 const char *config_names_join(const char *const *names, size_t n, char *buf,
                               size_t size);
 
+/* A model's or rule's parameters: defaults from the descriptors d[0..n),
+ * then the values in map (the mapping under key "params", NULL when absent)
+ * range-checked into out (params_size bytes; at most HS_MAX_PARAMS doubles).
+ * owner names the model or rule in the unknown-key message. Pushes "params"
+ * onto the path while reading. */
+int config_params_read(config_ctx *c, const hs_param_desc *d, size_t n, size_t params_size,
+                       const char *owner, const yamltree_node *key,
+                       const yamltree_node *map, void *out);
+
 /* ---- single values (the path must already name them) ---- */
 
 int config_number_read(config_ctx *c, const yamltree_node *n, int inf_ok, double *out);
@@ -108,6 +120,15 @@ int config_name_check(config_ctx *c, const yamltree_node *key, const char *what)
 int config_pop_named(config_ctx *c, const yamltree_node *at, const char *name,
                      const hs_config *cfg);
 
+/* Index of the projection called name (found at node at), or -1 with err
+ * listing the projections. */
+int config_proj_named(config_ctx *c, const yamltree_node *at, const char *name,
+                      const hs_config *cfg);
+
+/* 1 when *ms is a whole multiple k >= 1 of dt_ms (to 1e-9 relative), and
+ * then sets it to exactly k dt_ms; 0 otherwise, leaving it alone. */
+int config_steps_exact(double dt_ms, double *ms);
+
 /* A neuron id of population p: an integer below its size. */
 int config_id_read(config_ctx *c, const yamltree_node *n, const hs_pop_config *p,
                    uint64_t *out);
@@ -122,5 +143,17 @@ int config_spikes_read(config_ctx *c, const yamltree_node *key, const yamltree_n
 int config_projs_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
                       hs_config *cfg);
 int config_recording_read(config_ctx *c, const yamltree_node *map, hs_config *cfg);
+
+/* config_plast.c: a projection's plasticity and homeostasis (proj is its
+ * mapping, already read by config_net.c up to weight and delay), and the
+ * limits plasticity puts on its weight and delay. */
+int config_plast_read(config_ctx *c, const yamltree_node *proj, const hs_config *cfg,
+                      hs_proj_config *pj);
+
+/* config_schedule.c, after the projections: the phases of list (the value
+ * of the key schedule), or without a schedule (list NULL) the one phase
+ * "run" of cfg->duration_ms. Sets cfg->duration_ms to the phases' sum. */
+int config_schedule_read(config_ctx *c, const yamltree_node *key, const yamltree_node *list,
+                         hs_config *cfg);
 
 #endif

@@ -1,4 +1,5 @@
-/* config_net.c: the projections and recording sections of the experiment file. */
+/* config_net.c: the projections section of the experiment file (their
+ * learning rules are read by config_plast.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,10 @@
 
 /* ---- projections ---- */
 
-enum { PROJ_PRE, PROJ_POST, PROJ_RECEPTOR, PROJ_CONNECT, PROJ_WEIGHT, PROJ_DELAY, N_PROJ };
+enum {
+    PROJ_PRE, PROJ_POST, PROJ_RECEPTOR, PROJ_CONNECT, PROJ_WEIGHT, PROJ_DELAY, PROJ_PLAST,
+    PROJ_HOMEO, N_PROJ
+};
 
 static const config_field proj_fields[N_PROJ] = {
     {.key = "pre", .kind = CONFIG_STRING, .required = 1, .offset = CONFIG_NO_OFFSET},
@@ -21,6 +25,8 @@ static const config_field proj_fields[N_PROJ] = {
     {.key = "weight", .kind = CONFIG_DIST, .required = 1,
      .offset = offsetof(hs_proj_config, weight)},
     {.key = "delay_ms", .kind = CONFIG_DIST, .offset = offsetof(hs_proj_config, delay_ms)},
+    {.key = "plasticity", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+    {.key = "homeostasis", .kind = CONFIG_LIST, .offset = CONFIG_NO_OFFSET},
 };
 
 #define RULE_KEY {.key = "rule", .kind = CONFIG_STRING, .required = 1, \
@@ -236,6 +242,8 @@ static int proj_read(config_ctx *c, const yamltree_node *key, const yamltree_nod
         rc = connect_read(c, map, cfg, pj);
     if (rc == HS_OK)
         rc = weight_delay_check(c, map, cfg, pj);
+    if (rc == HS_OK)
+        rc = config_plast_read(c, map, cfg, pj);
     return rc;
 }
 

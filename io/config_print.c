@@ -72,26 +72,55 @@ static void list_print(FILE *f, const double *t, const uint64_t *u, size_t n, in
     fputc(']', f);
 }
 
-static void sim_print(const hs_config *c, FILE *f)
+/* 1 when the phases are what a config without a schedule gets: one phase
+ * "run" in stage wake, every gain 1. */
+static int schedule_is_default(const hs_config *c)
+{
+    if (c->n_phases != 1)
+        return 0;
+    const hs_phase_config *ph = &c->phases[0];
+    if (strcmp(ph->name, "run") != 0 || strcmp(ph->stage, "wake") != 0)
+        return 0;
+    for (size_t p = 0; p < c->n_projs; p++) {
+        if (ph->stdp_gain[p] != 1.0)
+            return 0;
+        for (size_t k = 0; k < HS_MAX_HOMEOSTASIS; k++)
+            if (ph->homeo_gain[p * HS_MAX_HOMEOSTASIS + k] != 1.0)
+                return 0;
+    }
+    return 1;
+}
+
+/* With a schedule, the run's duration is the phases' and is not written. */
+static void sim_print(const hs_config *c, int scheduled, FILE *f)
 {
     fputs("simulation:\n  dt_ms: ", f);
     number_print(f, c->dt_ms);
-    fputs("\n  duration_ms: ", f);
-    number_print(f, c->duration_ms);
+    if (!scheduled) {
+        fputs("\n  duration_ms: ", f);
+        number_print(f, c->duration_ms);
+    }
     fprintf(f, "\n  seed: %" PRIu64 "\n  threads: %d\n  skip_quiet: %s\n", c->seed,
             c->threads, c->skip_quiet ? "true" : "false");
+}
+
+/* "params:" and one line per parameter, at indent spaces. */
+static void params_print(FILE *f, const hs_param_desc *d, size_t n, const double *params,
+                         int indent)
+{
+    fprintf(f, "%*sparams:%s\n", indent, "", n ? "" : " {}");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%*s%s: ", indent + 2, "", d[i].name);
+        number_print(f, *hs_param_ptr(&d[i], (void *)params));
+        fputc('\n', f);
+    }
 }
 
 static void pop_print(const hs_pop_config *p, FILE *f)
 {
     const neuron_type *t = p->model;
     fprintf(f, "  %s:\n    model: %s\n    size: %" PRIu64 "\n", p->name, t->name, p->size);
-    fputs(t->n_params ? "    params:\n" : "    params: {}\n", f);
-    for (size_t i = 0; i < t->n_params; i++) {
-        fprintf(f, "      %s: ", t->params[i].name);
-        number_print(f, *hs_param_ptr(&t->params[i], (void *)p->params));
-        fputc('\n', f);
-    }
+    params_print(f, t->params, t->n_params, p->params, 4);
     int any_init = 0;
     for (size_t i = 0; i < t->n_state; i++)
         any_init |= p->has_init[i];
@@ -144,6 +173,19 @@ static void proj_print(const hs_config *c, const hs_proj_config *pj, FILE *f)
     fputs("\n    delay_ms: ", f);
     dist_print(f, &pj->delay_ms);
     fputc('\n', f);
+    const stdp_type *t = pj->plast.rule;
+    if (t) {
+        fprintf(f, "    plasticity:\n      rule: %s\n      interaction: %s\n", t->name,
+                pj->plast.nearest ? "nearest" : "all_to_all");
+        params_print(f, t->params, t->n_params, pj->plast.params, 6);
+    }
+    if (pj->n_homeo)
+        fputs("    homeostasis:\n", f);
+    for (size_t k = 0; k < pj->n_homeo; k++) {
+        const hs_homeo_config *h = &pj->homeo[k];
+        fprintf(f, "      - rule: %s\n", h->rule->name);
+        params_print(f, h->rule->params, h->rule->n_params, h->params, 8);
+    }
 }
 
 static void recording_print(const hs_config *c, FILE *f)
@@ -167,11 +209,51 @@ static void recording_print(const hs_config *c, FILE *f)
         number_print(f, tr->interval_ms);
         fputc('\n', f);
     }
+    fputs(c->n_weights ? "  weights:\n" : "  weights: {}\n", f);
+    for (size_t i = 0; i < c->n_weights; i++) {
+        fprintf(f, "    %s: {interval_ms: ", c->projs[c->weights[i].proj].name);
+        number_print(f, c->weights[i].interval_ms);
+        fputs("}\n", f);
+    }
+}
+
+/* Projection p's gains in phase ph, as {stdp: g, rule: g, ...}. */
+static void gains_print(const hs_proj_config *pj, size_t p, const hs_phase_config *ph,
+                        FILE *f)
+{
+    fprintf(f, "      %s: {", pj->name);
+    if (pj->plast.rule) {
+        fputs("stdp: ", f);
+        number_print(f, ph->stdp_gain[p]);
+    }
+    for (size_t k = 0; k < pj->n_homeo; k++) {
+        fprintf(f, "%s%s: ", pj->plast.rule || k ? ", " : "", pj->homeo[k].rule->name);
+        number_print(f, ph->homeo_gain[p * HS_MAX_HOMEOSTASIS + k]);
+    }
+    fputs("}\n", f);
+}
+
+static void schedule_print(const hs_config *c, FILE *f)
+{
+    size_t learning = 0;
+    for (size_t p = 0; p < c->n_projs; p++)
+        learning += c->projs[p].plast.rule || c->projs[p].n_homeo;
+    fputs("schedule:\n", f);
+    for (size_t i = 0; i < c->n_phases; i++) {
+        const hs_phase_config *ph = &c->phases[i];
+        fprintf(f, "  - name: %s\n    stage: %s\n    duration_ms: ", ph->name, ph->stage);
+        number_print(f, ph->duration_ms);
+        fputs(learning ? "\n    gains:\n" : "\n", f);
+        for (size_t p = 0; p < c->n_projs; p++)
+            if (c->projs[p].plast.rule || c->projs[p].n_homeo)
+                gains_print(&c->projs[p], p, ph, f);
+    }
 }
 
 void config_print(const hs_config *c, FILE *f)
 {
-    sim_print(c, f);
+    int scheduled = !schedule_is_default(c);
+    sim_print(c, scheduled, f);
     fputs("populations:\n", f);
     for (size_t i = 0; i < c->n_pops; i++)
         pop_print(&c->pops[i], f);
@@ -179,4 +261,6 @@ void config_print(const hs_config *c, FILE *f)
     for (size_t i = 0; i < c->n_projs; i++)
         proj_print(c, &c->projs[i], f);
     recording_print(c, f);
+    if (scheduled)
+        schedule_print(c, f);
 }

@@ -1,4 +1,5 @@
-/* config_recording.c: the recording section: spikes and state traces. */
+/* config_recording.c: the recording section: spikes, state traces and
+ * weight snapshots. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,11 +7,12 @@
 
 #include "config_fields.h"
 
-enum { REC_SPIKES, REC_TRACES, N_REC };
+enum { REC_SPIKES, REC_TRACES, REC_WEIGHTS, N_REC };
 
 static const config_field rec_fields[N_REC] = {
     {.key = "spikes", .kind = CONFIG_LIST, .offset = CONFIG_NO_OFFSET},
     {.key = "traces", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+    {.key = "weights", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
 };
 
 enum { TRACE_VARIABLE, TRACE_IDS, TRACE_INTERVAL, N_TRACE };
@@ -21,6 +23,13 @@ static const config_field trace_fields[N_TRACE] = {
     {.key = "ids", .kind = CONFIG_LIST, .required = 1, .offset = CONFIG_NO_OFFSET},
     {.key = "interval_ms", .kind = CONFIG_NUMBER, .offset = offsetof(hs_trace_config, interval_ms),
      .def = NAN, .min = 0, .max = 1e12, .min_open = 1, .unit = "ms"},
+};
+
+/* 0: snapshots at phase boundaries only. */
+static const config_field weight_fields[] = {
+    {.key = "interval_ms", .kind = CONFIG_NUMBER,
+     .offset = offsetof(hs_weight_config, interval_ms), .def = 0, .min = 0, .max = 1e12,
+     .unit = "ms"},
 };
 
 static int spikes_read(config_ctx *c, const yamltree_node *list, hs_config *cfg)
@@ -113,6 +122,15 @@ static int ids_read(config_ctx *c, const yamltree_node *list, const hs_pop_confi
     return rc;
 }
 
+static int interval_fail(config_ctx *c, const yamltree_node *n, double ms)
+{
+    size_t old = config_path_push(c, "interval_ms");
+    int rc = config_fail(c, n, "%.15g ms is not a whole multiple of dt_ms (%.15g ms)", ms,
+                         c->dt_ms);
+    config_path_pop(c, old);
+    return rc;
+}
+
 /* The interval is a whole number of steps, stored as exactly k dt. */
 static int interval_fix(config_ctx *c, const yamltree_node *n, hs_trace_config *tr)
 {
@@ -120,16 +138,9 @@ static int interval_fix(config_ctx *c, const yamltree_node *n, hs_trace_config *
         tr->interval_ms = c->dt_ms;
         return HS_OK;
     }
-    double k = round(tr->interval_ms / c->dt_ms);
-    if (k >= 1 && fabs(k * c->dt_ms - tr->interval_ms) <= 1e-9 * tr->interval_ms) {
-        tr->interval_ms = k * c->dt_ms;
+    if (config_steps_exact(c->dt_ms, &tr->interval_ms))
         return HS_OK;
-    }
-    size_t old = config_path_push(c, "interval_ms");
-    int rc = config_fail(c, n, "%.15g ms is not a whole multiple of dt_ms (%.15g ms)",
-                         tr->interval_ms, c->dt_ms);
-    config_path_pop(c, old);
-    return rc;
+    return interval_fail(c, n, tr->interval_ms);
 }
 
 static int trace_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
@@ -171,9 +182,44 @@ static int traces_read(config_ctx *c, const yamltree_node *map, hs_config *cfg)
     return rc;
 }
 
+static int weight_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
+                       const hs_config *cfg, hs_weight_config *w)
+{
+    int p = config_proj_named(c, key, key->str, cfg);
+    if (p < 0)
+        return HS_EINPUT;
+    w->proj = (size_t)p;
+    w->loc = (hs_loc){key->line, key->col};
+    const yamltree_node *node;
+    int rc = config_fields_read(c, weight_fields, 1, key, map, w, &node, NULL);
+    if (rc == HS_OK && w->interval_ms > 0 && !config_steps_exact(c->dt_ms, &w->interval_ms))
+        rc = interval_fail(c, node, w->interval_ms);
+    return rc;
+}
+
+static int weights_read(config_ctx *c, const yamltree_node *map, hs_config *cfg)
+{
+    size_t n = yamltree_len(map);
+    if (n == 0)
+        return HS_OK;
+    cfg->weights = calloc(n, sizeof *cfg->weights);
+    if (!cfg->weights)
+        return hs_error_set(c->err, HS_ENOMEM, "out of memory for %zu weight recordings", n);
+    size_t old = config_path_push(c, "weights");
+    int rc = HS_OK;
+    for (size_t i = 0; rc == HS_OK && i < n; i++) {
+        size_t inner = config_path_push(c, map->pairs[i].key->str);
+        rc = weight_read(c, map->pairs[i].key, map->pairs[i].value, cfg, &cfg->weights[i]);
+        config_path_pop(c, inner);
+        cfg->n_weights++;
+    }
+    config_path_pop(c, old);
+    return rc;
+}
+
 int config_recording_read(config_ctx *c, const yamltree_node *map, hs_config *cfg)
 {
-    const yamltree_node *nodes[N_REC] = {NULL, NULL};
+    const yamltree_node *nodes[N_REC] = {NULL, NULL, NULL};
     size_t old = config_path_push(c, "recording");
     int rc = map ? config_fields_read(c, rec_fields, N_REC, NULL, map, NULL, nodes, NULL)
                  : HS_OK;
@@ -181,6 +227,8 @@ int config_recording_read(config_ctx *c, const yamltree_node *map, hs_config *cf
         rc = spikes_read(c, nodes[REC_SPIKES], cfg);
     if (rc == HS_OK)
         rc = traces_read(c, nodes[REC_TRACES], cfg);
+    if (rc == HS_OK)
+        rc = weights_read(c, nodes[REC_WEIGHTS], cfg);
     config_path_pop(c, old);
     return rc;
 }
