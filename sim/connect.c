@@ -153,13 +153,13 @@ static int make_transposed(net_part *pt, size_t n_pre, size_t lo, size_t hi)
         return HS_ENOMEM;
     }
     for (size_t k = 0; k < pt->n_syn; k++)
-        pt->trow[pt->post[k] - lo + 1]++;
+        pt->trow[pt->syn[k].post - lo + 1]++;
     for (size_t j = 0; j < n_own; j++)
         pt->trow[j + 1] += pt->trow[j];
     memcpy(fill, pt->trow, n_own * sizeof *fill);
     for (size_t i = 0; i < n_pre; i++)
         for (uint64_t k = pt->row[i]; k < pt->row[i + 1]; k++) {
-            uint64_t at = fill[pt->post[k] - lo]++;
+            uint64_t at = fill[pt->syn[k].post - lo]++;
             pt->tsyn[at] = (uint32_t)k;
             pt->tpre[at] = (uint32_t)i;
         }
@@ -168,19 +168,13 @@ static int make_transposed(net_part *pt, size_t n_pre, size_t lo, size_t hi)
 }
 
 /* Sorts the drawn synapses by pre (stable: targets stay ascending). */
-static int make_part(net_part *pt, const syn_list *s, size_t n_pre, int const_delay,
-                     int plastic)
+static int make_part(net_part *pt, const syn_list *s, size_t n_pre, int const_delay)
 {
     size_t cap = s->n ? s->n : 1;
     pt->row = calloc(n_pre + 1, sizeof *pt->row);
-    if (plastic) {
-        pt->post = malloc(cap * sizeof *pt->post);
-        pt->w = malloc(cap * sizeof *pt->w);
-    } else {
-        pt->syn = malloc(cap * sizeof *pt->syn);
-    }
+    pt->syn = malloc(cap * sizeof *pt->syn);
     pt->delay = const_delay ? NULL : malloc(cap * sizeof *pt->delay);
-    if (!pt->row || (plastic ? !pt->post || !pt->w : !pt->syn) || (!const_delay && !pt->delay))
+    if (!pt->row || !pt->syn || (!const_delay && !pt->delay))
         return HS_ENOMEM;
     pt->n_syn = s->n;
     for (size_t q = 0; q < s->n; q++)
@@ -193,12 +187,7 @@ static int make_part(net_part *pt, const syn_list *s, size_t n_pre, int const_de
     memcpy(fill, pt->row, n_pre * sizeof *fill);
     for (size_t q = 0; q < s->n; q++) {
         uint64_t at = fill[s->pre[q]]++;
-        if (plastic) {
-            pt->post[at] = s->post[q];
-            pt->w[at] = s->w[q];
-        } else {
-            pt->syn[at] = (net_syn){s->post[q], (float)s->w[q]};
-        }
+        pt->syn[at] = (net_syn){s->post[q], (float)s->w[q]};
         if (pt->delay)
             pt->delay[at] = s->d[q];
     }
@@ -243,7 +232,7 @@ static int connect_one(network *n, const hs_config *c, size_t jp)
         syn_list s = {0};
         int my = draw_thread(n, pc, jp, post->lo[t], post->hi[t], &s);
         if (my == HS_OK)
-            my = make_part(&pj->part[t], &s, n_pre, constant, pc->plast.rule != NULL);
+            my = make_part(&pj->part[t], &s, n_pre, constant);
         if (my == HS_OK && pc->plast.rule)
             my = make_transposed(&pj->part[t], n_pre, post->lo[t], post->hi[t]);
         delay_range(&s, &dmin, &dmax);

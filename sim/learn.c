@@ -142,13 +142,13 @@ uint64_t learn_deliver(const network *n, net_proj *pj, int t, const uint32_t *id
         uint64_t a = pt->row[i], e = pt->row[i + 1];
         events += e - a;
         for (uint64_t k = a; k < e; k++) {
-            uint32_t j = pt->post[k];
+            uint32_t j = pt->syn[k].post;
             traces_at(&L->post, L->post_decay, L->rule->n_post, j, step, y);
-            double w = pt->w[k];
-            w = clip(w + L->gain * (L->rule->on_pre(L->params, w, y, x) - w), L->w_min,
-                     L->w_max);
-            pt->w[k] = w;
-            slot[j] += w;
+            double w = pt->syn[k].weight;
+            float wf = (float)clip(w + L->gain * (L->rule->on_pre(L->params, w, y, x) - w),
+                                   L->w_min, L->w_max);
+            pt->syn[k].weight = wf;
+            slot[j] += wf;
             if (kp)
                 skip_pop_mark(kp, sl, j);
         }
@@ -171,9 +171,9 @@ void learn_post(const network *n, net_proj *pj, int t, const uint32_t *ids, size
         for (uint64_t s = pt->trow[j - lo]; s < pt->trow[j - lo + 1]; s++) {
             uint32_t k = pt->tsyn[s];
             traces_at(pre, L->pre_decay, L->rule->n_pre, pt->tpre[s], step, x);
-            double w = pt->w[k];
-            pt->w[k] = clip(w + L->gain * (L->rule->on_post(L->params, w, x, y) - w), L->w_min,
-                            L->w_max);
+            double w = pt->syn[k].weight;
+            pt->syn[k].weight = (float)clip(
+                w + L->gain * (L->rule->on_post(L->params, w, x, y) - w), L->w_min, L->w_max);
         }
         traces_spike(&L->post, L->post_decay, L->rule->n_post, j, step, L->nearest);
     }

@@ -160,8 +160,6 @@ static void free_part(net_part *pt)
 {
     free(pt->row);
     free(pt->syn);
-    free(pt->post);
-    free(pt->w);
     free(pt->trow);
     free(pt->tsyn);
     free(pt->tpre);
@@ -203,11 +201,9 @@ size_t network_synapse_bytes(const network *n)
         for (int t = 0; t < n->n_threads; t++) {
             const net_part *pt = &pj->part[t];
             bytes += (n->pops[pj->pre].state.n + 1) * sizeof *pt->row;
-            if (pt->syn)
-                bytes += pt->n_syn * sizeof *pt->syn;
-            else
-                bytes += pt->n_syn * (sizeof *pt->post + sizeof *pt->w + sizeof *pt->tsyn +
-                                      sizeof *pt->tpre) +
+            bytes += pt->n_syn * sizeof *pt->syn;
+            if (pt->trow)
+                bytes += pt->n_syn * (sizeof *pt->tsyn + sizeof *pt->tpre) +
                          (n->pops[pj->post].hi[t] - n->pops[pj->post].lo[t] + 1) *
                              sizeof *pt->trow;
             if (pt->delay)

@@ -30,16 +30,14 @@ typedef struct net_syn {
     float weight;           /* nS or pA, the receptor's unit */
 } net_syn;
 
-/* The synapses of one projection onto one thread's targets. Static ones
- * are (target, float weight) pairs: 8 bytes. Plastic ones keep targets and
- * double weights apart (learning steps far below float resolution must add
- * up) plus a transposed index for postsynaptic updates, which names both
- * the synapse and its source: 20 bytes. */
+/* The synapses of one projection onto one thread's targets: (target,
+ * weight) pairs, 8 bytes. Plastic ones add a transposed index for
+ * postsynaptic updates, naming both the synapse and its source: 16 bytes.
+ * Weights are floats, as in Auryn: a learning step of 1e-3 w_max is still
+ * 2^14 float steps. Rules compute in double. */
 typedef struct net_part {
     uint64_t *row;          /* [n_pre + 1]: synapses of pre i are row[i]..row[i+1] */
-    net_syn *syn;           /* static: [n_syn]; NULL when plastic */
-    uint32_t *post;         /* plastic: [n_syn] targets */
-    double *w;              /* plastic: [n_syn] weights */
+    net_syn *syn;           /* [n_syn] */
     uint64_t *trow;         /* plastic: [n_own + 1] synapses onto own target lo + j are */
     uint32_t *tsyn;         /*   tsyn[trow[j]]..tsyn[trow[j+1]], by pre ascending, */
     uint32_t *tpre;         /*   from the pre neurons tpre[...] */
@@ -47,15 +45,15 @@ typedef struct net_part {
     size_t n_syn;
 } net_part;
 
-/* Target and weight of synapse k of a part, static or plastic. */
+/* Target and weight of synapse k of a part. */
 static inline uint32_t net_part_post(const net_part *pt, uint64_t k)
 {
-    return pt->syn ? pt->syn[k].post : pt->post[k];
+    return pt->syn[k].post;
 }
 
 static inline double net_part_weight(const net_part *pt, uint64_t k)
 {
-    return pt->syn ? (double)pt->syn[k].weight : pt->w[k];
+    return pt->syn[k].weight;
 }
 
 /* Learning state of a plastic projection (sim/learn.c). */

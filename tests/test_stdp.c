@@ -14,9 +14,11 @@
 #include "testutil.h"
 
 /* A pre neuron and a post neuron that a teacher fires at given times; the
- * plastic synapse pre -> post is too weak to matter (pA onto lif_cuba). */
+ * plastic synapse pre -> post (initial weight w0) is too weak to matter
+ * (pA onto lif_cuba). Weights are floats: a change measured from w0 = 0 is
+ * exact to float resolution (6e-8), from w0 != 0 only to that of w0. */
 static hs_config *pairing_config(const double *t_pre, size_t n_pre, const double *t_teach,
-                                 size_t n_teach, double duration_ms)
+                                 size_t n_teach, double duration_ms, double w0)
 {
     char yaml[4096];
     int n = snprintf(yaml, sizeof yaml,
@@ -41,8 +43,8 @@ static hs_config *pairing_config(const double *t_pre, size_t n_pre, const double
              "projections:\n"
              "  drive: {pre: teach, post: post, receptor: ex, weight: 1000000, delay_ms: 0.1,\n"
              "          connect: {rule: one_to_one}}\n"
-             "  syn: {pre: pre, post: post, receptor: ex, weight: 0.5, delay_ms: 0.1,\n"
-             "        connect: {rule: one_to_one}}\n");
+             "  syn: {pre: pre, post: post, receptor: ex, weight: %g, delay_ms: 0.1,\n"
+             "        connect: {rule: one_to_one}}\n", w0);
     return tu_config(yaml, NULL, 0);
 }
 
@@ -72,7 +74,7 @@ static double run_weight(hs_config *c, int threads, double *pre_t, size_t *n_pre
     const net_proj *pj = &net->projs[1];
     for (int t = 0; t < net->n_threads; t++)
         if (pj->part[t].n_syn)
-            w = pj->part[t].w[0];
+            w = pj->part[t].syn[0].weight;
     *n_pre = *n_post = 0;
     for (size_t k = 0; k < s->n; k++) {
         if (s->pop[k] == 0)
@@ -94,7 +96,7 @@ static void check_window(const char *rule, const char *const *keys, const double
     for (int off = -100; off <= 100; off += 5) {
         /* the teacher fires the post neuron 0.2 ms after its own stamp */
         double t_pre = 200.0, t_teach = 200.0 + off - 0.2;
-        hs_config *c = pairing_config(&t_pre, 1, &t_teach, 1, 450.0);
+        hs_config *c = pairing_config(&t_pre, 1, &t_teach, 1, 450.0, 0.0);
         make_plastic(c, rule, 0, keys, vals, n);
         double pre_t[4], post_t[4];
         size_t np, nq;
@@ -104,8 +106,8 @@ static void check_window(const char *rule, const char *const *keys, const double
         double dt = post_t[0] - pre_t[0];
         ck_assert_double_lt(fabs(dt - off), 1e-9);
         double want = expect(vals, dt);
-        ck_assert_msg(fabs((w - 0.5) - want) <= 1e-6 * fabs(want),
-                      "%s at %+g ms: dw = %.12g, formula %.12g", rule, dt, w - 0.5, want);
+        ck_assert_msg(fabs(w - want) <= 1e-6 * fabs(want),
+                      "%s at %+g ms: dw = %.12g, formula %.12g", rule, dt, w, want);
         checked++;
         config_free(c);
     }
@@ -120,9 +122,9 @@ static double pair_formula(const double *v, double dt)
 
 START_TEST(test_pair_window)
 {
-    const char *keys[] = {"A_plus", "A_minus", "tau_plus", "tau_minus", "w_max"};
-    const double vals[] = {0.01, 0.012, 16.8, 33.7, 1.0};
-    check_window("stdp_pair", keys, vals, 5, pair_formula);
+    const char *keys[] = {"A_plus", "A_minus", "tau_plus", "tau_minus", "w_max", "w_min"};
+    const double vals[] = {0.01, 0.012, 16.8, 33.7, 1.0, -1.0};
+    check_window("stdp_pair", keys, vals, 6, pair_formula);
 }
 END_TEST
 
@@ -134,9 +136,9 @@ static double sym_formula(const double *v, double dt)
 
 START_TEST(test_symmetric_window)
 {
-    const char *keys[] = {"A", "tau", "w_max"};
-    const double vals[] = {0.004, 62.5, 1.0};
-    check_window("stdp_symmetric", keys, vals, 3, sym_formula);
+    const char *keys[] = {"A", "tau", "w_max", "w_min"};
+    const double vals[] = {0.004, 62.5, 1.0, -1.0};
+    check_window("stdp_symmetric", keys, vals, 4, sym_formula);
 }
 END_TEST
 
@@ -149,9 +151,9 @@ static double triplet_pair_formula(const double *v, double dt)
 
 START_TEST(test_triplet_window)
 {
-    const char *keys[] = {"A2_plus", "A2_minus", "tau_plus", "tau_minus", "w_max"};
-    const double vals[] = {5.3e-3, 3.5e-3, 16.8, 33.7, 1.0};
-    check_window("stdp_triplet", keys, vals, 5, triplet_pair_formula);
+    const char *keys[] = {"A2_plus", "A2_minus", "tau_plus", "tau_minus", "w_max", "w_min"};
+    const double vals[] = {5.3e-3, 3.5e-3, 16.8, 33.7, 1.0, -1.0};
+    check_window("stdp_triplet", keys, vals, 6, triplet_pair_formula);
 }
 END_TEST
 
@@ -160,7 +162,7 @@ END_TEST
 START_TEST(test_triplet_term)
 {
     double t_pre = 100.0, t_teach[] = {110.0 - 0.2, 125.0 - 0.2};
-    hs_config *c = pairing_config(&t_pre, 1, t_teach, 2, 300.0);
+    hs_config *c = pairing_config(&t_pre, 1, t_teach, 2, 300.0, 0.0);
     const char *keys[] = {"A2_plus", "A3_plus", "tau_plus", "tau_y", "w_max"};
     const double vals[] = {5.3e-3, 8.0e-3, 16.8, 40.0, 2.0};
     make_plastic(c, "stdp_triplet", 0, keys, vals, 5);
@@ -171,7 +173,7 @@ START_TEST(test_triplet_term)
     double d1 = post_t[0] - pre_t[0], d2 = post_t[1] - pre_t[0], d12 = post_t[1] - post_t[0];
     double want = 2.0 * exp(-d1 / 16.8) * 5.3e-3 +
                   2.0 * exp(-d2 / 16.8) * (5.3e-3 + 8.0e-3 * exp(-d12 / 40.0));
-    ck_assert_double_le(fabs((w - 0.5) - want), 1e-6 * want);
+    ck_assert_double_le(fabs(w - want), 1e-6 * want);
     config_free(c);
 }
 END_TEST
@@ -182,7 +184,7 @@ START_TEST(test_interaction)
 {
     double t_pre[] = {100.0, 108.0}, t_teach = 115.0 - 0.2;
     for (int nearest = 0; nearest <= 1; nearest++) {
-        hs_config *c = pairing_config(t_pre, 2, &t_teach, 1, 300.0);
+        hs_config *c = pairing_config(t_pre, 2, &t_teach, 1, 300.0, 0.0);
         const char *keys[] = {"A_plus", "A_minus", "tau_plus", "w_max"};
         const double vals[] = {0.01, 0.0, 20.0, 1.0};
         make_plastic(c, "stdp_pair", nearest, keys, vals, 4);
@@ -192,34 +194,35 @@ START_TEST(test_interaction)
         double x = exp(-(post_t[0] - pre_t[1]) / 20.0);
         if (!nearest)
             x += exp(-(post_t[0] - pre_t[0]) / 20.0);
-        ck_assert_double_le(fabs((w - 0.5) - 0.01 * x), 1e-6 * 0.01 * x);
+        ck_assert_double_le(fabs(w - 0.01 * x), 1e-6 * 0.01 * x);
         config_free(c);
     }
 }
 END_TEST
 
-/* Multiplicative depression scales with w; hard bounds hold. */
+/* Multiplicative depression scales with w (a large step, so the float
+ * weight resolves it to 1e-6); hard bounds hold. */
 START_TEST(test_multiplicative_and_bounds)
 {
     double t_pre = 120.0, t_teach = 110.0 - 0.2;   /* post before pre: depression */
-    hs_config *c = pairing_config(&t_pre, 1, &t_teach, 1, 300.0);
+    hs_config *c = pairing_config(&t_pre, 1, &t_teach, 1, 300.0, 0.5);
     const char *keys[] = {"A_minus", "tau_minus", "mu_minus", "w_max"};
-    const double vals[] = {0.05, 20.0, 1.0, 2.0};
+    const double vals[] = {0.5, 20.0, 1.0, 2.0};
     make_plastic(c, "stdp_pair", 0, keys, vals, 4);
     double pre_t[4], post_t[4];
     size_t np, nq;
     double w = run_weight(c, 1, pre_t, &np, post_t, &nq);
-    double want = -0.05 * 2.0 * (0.5 / 2.0) * exp(-(pre_t[0] - post_t[0]) / 20.0);
+    double want = -0.5 * 2.0 * (0.5 / 2.0) * exp(-(pre_t[0] - post_t[0]) / 20.0);
     ck_assert_double_le(fabs((w - 0.5) - want), 1e-6 * fabs(want));
     config_free(c);
     /* a huge potentiation stops at w_max */
     t_pre = 100.0;
     t_teach = 101.0 - 0.2;
-    c = pairing_config(&t_pre, 1, &t_teach, 1, 300.0);
+    c = pairing_config(&t_pre, 1, &t_teach, 1, 300.0, 0.5);
     const char *k2[] = {"A_plus", "w_max"};
     const double v2[] = {0.9, 0.8};
     make_plastic(c, "stdp_pair", 0, k2, v2, 2);
-    ck_assert_double_eq(run_weight(c, 1, pre_t, &np, post_t, &nq), 0.8);
+    ck_assert_double_eq(run_weight(c, 1, pre_t, &np, post_t, &nq), (float)0.8);
     config_free(c);
 }
 END_TEST
