@@ -129,3 +129,11 @@ double ct_param_default(const hs_pop_config *p, const char *name)
     return t->params[i].def;
 }
 
+
+double ct_rule_param(const hs_param_desc *d, size_t n, const double *params,
+                     const char *name)
+{
+    int i = hs_params_find(d, n, name);
+    ck_assert_msg(i >= 0, "no parameter %s", name);
+    return *hs_param_ptr(&d[i], (void *)params);
+}

@@ -38,7 +38,14 @@ char *ct_file_slurp(const char *path, size_t *len);
 double ct_param(const hs_pop_config *p, const char *name);
 double ct_param_default(const hs_pop_config *p, const char *name);
 
+/* A parameter of a rule by name (d, n: its descriptors; params: its struct). */
+double ct_rule_param(const hs_param_desc *d, size_t n, const double *params,
+                     const char *name);
+
 /* test_config_files.c: print round trip, HDF5 spike input, hostile inputs. */
 void config_files_tests_add(Suite *s);
+
+/* test_config_plast.c: plasticity, homeostasis, weight recording, schedule. */
+void config_plast_tests_add(Suite *s);
 
 #endif

@@ -1,5 +1,6 @@
 /* test_config_files.c: config_print's round trip (load, print, load gives
- * the same config; printing again gives the same text), spike_times input
+ * the same config, learning rules and schedule included; printing again
+ * gives the same text), spike_times input
  * from HDF5 (relative to the YAML), and inputs that must fail cleanly:
  * truncated and mutated files, binary junk, 10 MB strings, deep nesting.
  */
@@ -61,6 +62,33 @@ static void projs_eq(const hs_proj_config *a, const hs_proj_config *b)
     ck_assert_int_eq(a->autapses, b->autapses);
     dist_eq(&a->weight, &b->weight);
     dist_eq(&a->delay_ms, &b->delay_ms);
+    const stdp_type *t = a->plast.rule;
+    ck_assert_ptr_eq(t, b->plast.rule);
+    if (t) {
+        ck_assert_int_eq(a->plast.nearest, b->plast.nearest);
+        for (size_t k = 0; k < t->n_params; k++)
+            ck_assert_double_eq(*hs_param_ptr(&t->params[k], (void *)a->plast.params),
+                                *hs_param_ptr(&t->params[k], (void *)b->plast.params));
+    }
+    ck_assert_uint_eq(a->n_homeo, b->n_homeo);
+    for (size_t h = 0; h < a->n_homeo; h++) {
+        const scaling_type *s = a->homeo[h].rule;
+        ck_assert_ptr_eq(s, b->homeo[h].rule);
+        for (size_t k = 0; k < s->n_params; k++)
+            ck_assert_double_eq(*hs_param_ptr(&s->params[k], (void *)a->homeo[h].params),
+                                *hs_param_ptr(&s->params[k], (void *)b->homeo[h].params));
+    }
+}
+
+static void phases_eq(const hs_phase_config *a, const hs_phase_config *b, size_t n_projs)
+{
+    ck_assert_str_eq(a->name, b->name);
+    ck_assert_str_eq(a->stage, b->stage);
+    ck_assert_double_eq(a->duration_ms, b->duration_ms);
+    for (size_t p = 0; p < n_projs; p++)
+        ck_assert_double_eq(a->stdp_gain[p], b->stdp_gain[p]);
+    for (size_t k = 0; k < n_projs * HS_MAX_HOMEOSTASIS; k++)
+        ck_assert_double_eq(a->homeo_gain[k], b->homeo_gain[k]);
 }
 
 static void configs_eq(const hs_config *a, const hs_config *b)
@@ -86,6 +114,14 @@ static void configs_eq(const hs_config *a, const hs_config *b)
         for (size_t k = 0; k < x->n_ids; k++)
             ck_assert_uint_eq(x->ids[k], y->ids[k]);
     }
+    ck_assert_uint_eq(a->n_weights, b->n_weights);
+    for (size_t i = 0; i < a->n_weights; i++) {
+        ck_assert_uint_eq(a->weights[i].proj, b->weights[i].proj);
+        ck_assert_double_eq(a->weights[i].interval_ms, b->weights[i].interval_ms);
+    }
+    ck_assert_uint_eq(a->n_phases, b->n_phases);
+    for (size_t i = 0; i < a->n_phases; i++)
+        phases_eq(&a->phases[i], &b->phases[i], a->n_projs);
 }
 
 /* Prints c into name in the temporary directory, loads it back, compares. */
@@ -145,6 +181,41 @@ START_TEST(test_print_round_trip)
     ck_assert_double_eq(c->traces[0].interval_ms, 10 * 0.03);
     round_trip(c, "odd_out.yaml");
     config_free(c);
+}
+END_TEST
+
+/* Learning rules, weight recording and a schedule; a schedule whose one
+ * phase is the default ("run", wake, gains 1) prints as duration_ms. */
+START_TEST(test_print_round_trip_learning)
+{
+    char path[600];
+    ct_data_path(path, sizeof path, "configs/good/plastic.yaml");
+    hs_config *c = ct_load_ok(path, NULL, 0);
+    round_trip(c, "plastic.yaml");
+    config_free(c);
+    const char *yaml =
+        "simulation: {dt_ms: 0.03}\npopulations: {a: {model: lif_cuba, size: 3}}\n"
+        "projections:\n  aa:\n    {pre: a, post: a, receptor: in, weight: -1,\n"
+        "     connect: {rule: all_to_all},\n"
+        "     plasticity: {rule: stdp_pair, params: {w_min: -3, w_max: -0.5}},\n"
+        "     homeostasis: [{rule: downscale, params: {interval_ms: 0.09}}]}\n"
+        "schedule: [{name: %s, stage: wake, duration_ms: 0.1, gains: {aa: {stdp: %s}}}]\n";
+    const char *forms[][2] = {{"run", "1"}, {"run", "0.25"}, {"other", "1"}};
+    for (size_t i = 0; i < 3; i++) {
+        char text[1024], in[600];
+        int len = snprintf(text, sizeof text, yaml, forms[i][0], forms[i][1]);
+        ct_tmp_write("one.yaml", text, (size_t)len, in, sizeof in);
+        c = ct_load_ok(in, NULL, 0);
+        ck_assert_double_eq(c->duration_ms, 3 * 0.03);
+        round_trip(c, "one_out.yaml");
+        snprintf(in, sizeof in, "%s/one_out.yaml", ct_tmp_dir);
+        size_t n;
+        char *out = ct_file_slurp(in, &n);
+        ck_assert_int_eq(strstr(out, "schedule:") == NULL, i == 0);
+        ck_assert_int_eq(strstr(out, "duration_ms: 0.09") != NULL, 1);
+        free(out);
+        config_free(c);
+    }
 }
 END_TEST
 
@@ -367,6 +438,7 @@ void config_files_tests_add(Suite *s)
     tcase_add_checked_fixture(files, ct_tmp_setup, ct_tmp_teardown);
     tcase_set_timeout(files, 120);
     tcase_add_test(files, test_print_round_trip);
+    tcase_add_test(files, test_print_round_trip_learning);
     tcase_add_test(files, test_spikes_from_hdf5);
     tcase_add_test(files, test_spikes_from_hdf5_bad);
     tcase_add_test(files, test_truncated_and_mutated);
