@@ -1,4 +1,5 @@
-/* h5in.c: reads run files and HDF5 inputs (h5out_info, h5in_read_*).
+/* h5in.c: reads run files and HDF5 inputs (h5out_info, h5in_read_*; the
+ * weight snapshots are read in h5weights.c).
  *
  * Every failure is HS_EINPUT naming the file (and the dataset): foreign,
  * empty, truncated or corrupt files must give a message, never a crash or
@@ -6,129 +7,17 @@
  */
 #include "h5out.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <hdf5.h>
 
 #include "h5util.h"
+#include "h5weights.h"
 
 #define H5OUT_MAGIC 0x0A7Au
 
-/* HS_EINPUT naming path, the object and HDF5's innermost reason. */
-static int in_fail(const char *path, hs_error *err, const char *what, const char *name)
-{
-    char why[512];
-    h5util_why(why, sizeof why);
-    return hs_error_at(err, HS_EINPUT, path, 0, 0, "%s%s: %s", what, name ? name : "", why);
-}
-
-/* Opens path read-only after checking it exists and is HDF5 at all. */
-static int open_hdf5(const char *path, hid_t *file, hs_error *err)
-{
-    *file = -1;
-    if (!path || !path[0])
-        return hs_error_set(err, HS_EINPUT, "no input file named");
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
-        return hs_error_at(err, HS_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
-    fclose(probe);
-    htri_t is = H5Fis_hdf5(path);
-    if (is <= 0) {
-        H5Eclear2(H5E_DEFAULT);
-        return hs_error_at(err, HS_EINPUT, path, 0, 0, "not an HDF5 file");
-    }
-    *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (*file < 0)
-        return in_fail(path, err, "cannot open HDF5 file (truncated or corrupt?)", NULL);
-    return HS_OK;
-}
-
 /* ---- 1-D numeric datasets ---- */
-
-/* Conversion exceptions that change a value abort the read; a lost
- * low-order digit (precision) does not. */
-static H5T_conv_ret_t refuse_lossy(H5T_conv_except_t e, hid_t src, hid_t dst, void *src_buf,
-                                   void *dst_buf, void *data)
-{
-    (void)src, (void)dst, (void)src_buf, (void)dst_buf;
-    if (e == H5T_CONV_EXCEPT_PRECISION)
-        return H5T_CONV_UNHANDLED;
-    *(int *)data = 1;
-    return H5T_CONV_ABORT;
-}
-
-static int check_1d_numeric(const char *path, const char *name, hid_t ds, size_t *n,
-                            hs_error *err)
-{
-    hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds);
-    H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-    int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
-    hssize_t count = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
-    if (t >= 0)
-        H5Tclose(t);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (c != H5T_INTEGER && c != H5T_FLOAT)
-        return hs_error_at(err, HS_EINPUT, path, 0, 0, "dataset %s is not numeric", name);
-    if (rank != 1 || count < 0)
-        return hs_error_at(err, HS_EINPUT, path, 0, 0, "dataset %s is not 1-D (rank %d)",
-                           name, rank);
-    *n = (size_t)count;
-    return HS_OK;
-}
-
-static herr_t read_checked(hid_t ds, hid_t mem_type, void *buf, int strict, int *lossy)
-{
-    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-    if (dxpl < 0)
-        return -1;
-    herr_t rc = 0;
-    if (strict)
-        rc = H5Pset_type_conv_cb(dxpl, refuse_lossy, lossy);
-    if (rc >= 0)
-        rc = H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, dxpl, buf);
-    H5Pclose(dxpl);
-    return rc;
-}
-
-/* Reads 1-D numeric dataset name of an open file into a new array of
- * elements of mem_type (never NULL on success, even when empty). strict:
- * values that would not convert exactly (out of range, fractional, NaN)
- * are an error. */
-static int read_1d(const char *path, hid_t file, const char *name, hid_t mem_type,
-                   int strict, void **out, size_t *n, hs_error *err)
-{
-    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
-    if (ds < 0)
-        return in_fail(path, err, "cannot open dataset ", name);
-    size_t count = 0;
-    int rc = check_1d_numeric(path, name, ds, &count, err);
-    void *buf = NULL;
-    if (rc == HS_OK && !(buf = malloc((count ? count : 1) * H5Tget_size(mem_type))))
-        rc = hs_error_set(err, HS_ENOMEM, "%s: dataset %s: out of memory", path, name);
-    int lossy = 0;
-    if (rc == HS_OK && count > 0 && read_checked(ds, mem_type, buf, strict, &lossy) < 0) {
-        if (lossy) {
-            H5Eclear2(H5E_DEFAULT);
-            rc = hs_error_at(err, HS_EINPUT, path, 0, 0,
-                             "dataset %s holds values that are not non-negative "
-                             "integers",
-                             name);
-        } else {
-            rc = in_fail(path, err, "cannot read dataset ", name);
-        }
-    }
-    H5Dclose(ds);
-    if (rc != HS_OK) {
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    *n = count;
-    return HS_OK;
-}
 
 static int read_file_1d(const char *path, const char *dataset, hid_t mem_type, int strict,
                         void **out, size_t *n, hs_error *err)
@@ -139,10 +28,10 @@ static int read_file_1d(const char *path, const char *dataset, hid_t mem_type, i
     if (!dataset || !dataset[0])
         return hs_error_at(err, HS_EINPUT, path, 0, 0, "no dataset named");
     hid_t file;
-    int rc = open_hdf5(path, &file, err);
+    int rc = h5util_open_read(path, &file, err);
     if (rc != HS_OK)
         return rc;
-    rc = read_1d(path, file, dataset, mem_type, strict, out, n, err);
+    rc = h5util_read_1d(path, file, dataset, mem_type, strict, out, n, err);
     H5Fclose(file);
     return rc;
 }
@@ -191,7 +80,8 @@ static int read_format_version(const char *path, hid_t file, uint32_t v[2], hs_e
     if (a >= 0)
         H5Aclose(a);
     if (rc < 0)
-        return in_fail(path, err, "bad root attribute version (want uint32[2])", NULL);
+        return h5util_fail_input(path, err, "bad root attribute version (want uint32[2])",
+                                 NULL);
     return HS_OK;
 }
 
@@ -257,11 +147,11 @@ static int info_meta(const char *path, hid_t file, FILE *out, hs_error *err)
         return rc;
     hid_t g = H5Gopen2(file, "meta", H5P_DEFAULT);
     if (g < 0)
-        return in_fail(path, err, "no /meta group", NULL);
+        return h5util_fail_input(path, err, "no /meta group", NULL);
     run_meta m = {0};
     const char *missing = NULL;
     if (read_meta_attrs(g, &m, &missing) < 0)
-        rc = in_fail(path, err, "bad or missing /meta attribute ", missing);
+        rc = h5util_fail_input(path, err, "bad or missing /meta attribute ", missing);
     else
         print_meta(out, path, v, &m);
     run_meta_free(&m);
@@ -323,7 +213,7 @@ static int read_strs(const char *path, hid_t loc, const char *name, char ***out,
     *out = NULL;
     hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
     if (ds < 0)
-        return in_fail(path, err, "cannot open dataset ", name);
+        return h5util_fail_input(path, err, "cannot open dataset ", name);
     hid_t ft = H5Dget_type(ds), sp = H5Dget_space(ds);
     int ok = ft >= 0 && sp >= 0 && H5Tget_class(ft) == H5T_STRING &&
              H5Sget_simple_extent_ndims(sp) == 1;
@@ -336,7 +226,7 @@ static int read_strs(const char *path, hid_t loc, const char *name, char ***out,
         H5Tclose(ft);
     H5Dclose(ds);
     if (!*out)
-        return in_fail(path, err, "not a readable 1-D string dataset: ", name);
+        return h5util_fail_input(path, err, "not a readable 1-D string dataset: ", name);
     return HS_OK;
 }
 
@@ -362,11 +252,11 @@ static int read_phases(const char *path, hid_t file, phase_table *p, hs_error *e
     if (rc == HS_OK)
         rc = read_strs(path, file, "/phases/stage", &p->stage, &n[1], err);
     if (rc == HS_OK)
-        rc = read_1d(path, file, "/phases/start_ms", H5T_NATIVE_DOUBLE, 0, &start, &n[2],
-                     err);
+        rc = h5util_read_1d(path, file, "/phases/start_ms", H5T_NATIVE_DOUBLE, 0, &start,
+                            &n[2], err);
     if (rc == HS_OK)
-        rc =
-            read_1d(path, file, "/phases/stop_ms", H5T_NATIVE_DOUBLE, 0, &stop, &n[3], err);
+        rc = h5util_read_1d(path, file, "/phases/stop_ms", H5T_NATIVE_DOUBLE, 0, &stop,
+                            &n[3], err);
     p->start = start;
     p->stop = stop;
     p->n = n[0] < n[1] ? n[0] : n[1];
@@ -411,19 +301,6 @@ static int info_phases(const char *path, hid_t file, FILE *out, double *span_ms,
 typedef int (*child_fn)(const char *path, hid_t grp, const char *name, FILE *out,
                         double span_ms, hs_error *err);
 
-static char *link_name(hid_t g, hsize_t i)
-{
-    ssize_t len =
-        H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, NULL, 0, H5P_DEFAULT);
-    char *name = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    if (name && H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
-                                   (size_t)len + 1, H5P_DEFAULT) < 0) {
-        free(name);
-        name = NULL;
-    }
-    return name;
-}
-
 /* Calls fn for each member of group top (printing title first), or prints
  * "none" when top is missing. */
 static int each_child(const char *path, hid_t file, const char *top, const char *title,
@@ -438,30 +315,18 @@ static int each_child(const char *path, hid_t file, const char *top, const char 
     if (g < 0 || H5Gget_info(g, &gi) < 0) {
         if (g >= 0)
             H5Gclose(g);
-        return in_fail(path, err, "cannot read group /", top);
+        return h5util_fail_input(path, err, "cannot read group /", top);
     }
     fprintf(out, "%-12s %llu\n", title, (unsigned long long)gi.nlinks);
     int rc = HS_OK;
     for (hsize_t i = 0; i < gi.nlinks && rc == HS_OK; i++) {
-        char *name = link_name(g, i);
+        char *name = h5util_link_name(g, i);
         rc = name ? fn(path, g, name, out, span_ms, err)
-                  : in_fail(path, err, "cannot list group /", top);
+                  : h5util_fail_input(path, err, "cannot list group /", top);
         free(name);
     }
     H5Gclose(g);
     return rc;
-}
-
-static hssize_t dataset_size(hid_t loc, const char *name)
-{
-    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
-    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
-    hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ds >= 0)
-        H5Dclose(ds);
-    return n;
 }
 
 static void print_rates(FILE *out, hssize_t count, uint64_t n_nodes, double span_ms)
@@ -484,15 +349,15 @@ static int info_spike_pop(const char *path, hid_t top, const char *name, FILE *o
 {
     hid_t g = H5Gopen2(top, name, H5P_DEFAULT);
     if (g < 0)
-        return in_fail(path, err, "cannot open spike population /spikes/", name);
-    hssize_t count = dataset_size(g, "timestamps");
+        return h5util_fail_input(path, err, "cannot open spike population /spikes/", name);
+    hssize_t count = h5util_dataset_size(g, "timestamps");
     uint64_t n_nodes = 0;
     if (H5Aexists(g, "n_nodes") > 0 &&
         h5util_attr_read_num(g, "n_nodes", H5T_NATIVE_UINT64, &n_nodes) < 0)
         n_nodes = 0;
     H5Gclose(g);
     if (count < 0)
-        return in_fail(path, err, "no readable timestamps in /spikes/", name);
+        return h5util_fail_input(path, err, "no readable timestamps in /spikes/", name);
     fprintf(out, "  %-16s %lld spikes", name, (long long)count);
     print_rates(out, count, n_nodes, span_ms);
     return HS_OK;
@@ -518,10 +383,10 @@ static int read_report(const char *path, hid_t g, const char *name, report_desc 
     if (ds >= 0)
         H5Dclose(ds);
     if (!ok)
-        return in_fail(path, err, "bad data or its attributes in /report/", name);
+        return h5util_fail_input(path, err, "bad data or its attributes in /report/", name);
     void *t = NULL;
     size_t n = 0;
-    int rc = read_1d(path, g, "mapping/time", H5T_NATIVE_DOUBLE, 0, &t, &n, err);
+    int rc = h5util_read_1d(path, g, "mapping/time", H5T_NATIVE_DOUBLE, 0, &t, &n, err);
     r->time = t;
     if (rc == HS_OK && n != 3)
         rc = hs_error_at(err, HS_EINPUT, path, 0, 0,
@@ -535,7 +400,7 @@ static int info_report(const char *path, hid_t top, const char *name, FILE *out,
     (void)span_ms;
     hid_t g = H5Gopen2(top, name, H5P_DEFAULT);
     if (g < 0)
-        return in_fail(path, err, "cannot open report /report/", name);
+        return h5util_fail_input(path, err, "cannot open report /report/", name);
     report_desc r = {0};
     int rc = read_report(path, g, name, &r, err);
     H5Gclose(g);
@@ -554,7 +419,7 @@ int h5out_info(const char *path, FILE *out, hs_error *err)
 {
     h5util_init();
     hid_t file;
-    int rc = open_hdf5(path, &file, err);
+    int rc = h5util_open_read(path, &file, err);
     if (rc != HS_OK)
         return rc;
     rc = check_magic(path, file, err);
@@ -567,7 +432,10 @@ int h5out_info(const char *path, FILE *out, hs_error *err)
         rc = each_child(path, file, "spikes", "spikes:", info_spike_pop, out, span_ms, err);
     if (rc == HS_OK)
         rc = each_child(path, file, "report", "reports:", info_report, out, span_ms, err);
+    if (rc == HS_OK)
+        rc = each_child(path, file, "weights", "weights:", h5weights_info, out, span_ms,
+                        err);
     if (H5Fclose(file) < 0 && rc == HS_OK)
-        rc = in_fail(path, err, "cannot close file", NULL);
+        rc = h5util_fail_input(path, err, "cannot close file", NULL);
     return rc;
 }

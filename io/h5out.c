@@ -14,6 +14,7 @@
 #include <hdf5.h>
 
 #include "h5util.h"
+#include "h5weights.h"
 
 #define H5OUT_MAGIC        0x0A7Au
 #define SPIKE_CHUNK        ((hsize_t)65536) /* elements per spike chunk */
@@ -45,18 +46,10 @@ struct h5out {
     size_t n_spk;
     h5out_rep *rep;
     size_t n_rep;
+    h5weights wgt; /* /weights projections */
 };
 
 /* ---- errors ---- */
-
-/* HS_EIO naming the file, what failed and HDF5's innermost reason. */
-static int io_fail(const char *path, hs_error *err, const char *what, const char *name)
-{
-    char why[512];
-    h5util_why(why, sizeof why);
-    return hs_error_at(err, HS_EIO, path, 0, 0, "cannot write %s%s: %s", what,
-                       name ? name : "", why);
-}
 
 static int check_file(const h5out *f, hs_error *err)
 {
@@ -78,7 +71,7 @@ static int check_handle(const h5out *f, int h, size_t n, hs_error *err)
 /* A population name is one HDF5 link name. */
 static int check_pop(const h5out *f, const char *pop, hs_error *err)
 {
-    if (!pop || !pop[0] || strchr(pop, '/') || strcmp(pop, ".") == 0)
+    if (!h5util_is_link_name(pop))
         return hs_error_at(err, HS_EINPUT, f->path, 0, 0,
                            "population name '%s' cannot name an HDF5 group",
                            pop ? pop : "(null)");
@@ -88,7 +81,7 @@ static int check_pop(const h5out *f, const char *pop, hs_error *err)
 static int flush(h5out *f, hs_error *err)
 {
     if (H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
-        return io_fail(f->path, err, "file (flush)", NULL);
+        return h5util_fail_io(f->path, err, "file (flush)", NULL);
     return HS_OK;
 }
 
@@ -190,6 +183,7 @@ static herr_t discard(h5out *f)
         close_id(&f->rep[i].time);
         free(f->rep[i].pop);
     }
+    h5weights_clear(&f->wgt);
     close_id(&f->meta);
     if (f->file >= 0 && H5Fclose(f->file) < 0)
         rc = -1;
@@ -218,13 +212,13 @@ h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
     f->meta = -1;
     f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f->file < 0) {
-        io_fail(path, err, "file", NULL);
+        h5util_fail_io(path, err, "file", NULL);
         discard(f);
         return NULL;
     }
     f->meta = H5Gcreate2(f->file, "meta", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (f->meta < 0 || write_root(f->file) < 0 || write_meta(f->meta, meta) < 0) {
-        io_fail(path, err, "root attributes and /meta", NULL);
+        h5util_fail_io(path, err, "root attributes and /meta", NULL);
         discard(f);
         return NULL;
     }
@@ -311,7 +305,7 @@ int h5out_spikes_add(h5out *f, const char *pop, hs_error *err)
     if (!s->pop)
         return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
     if (spikes_create(f->file, s) < 0) {
-        rc = io_fail(f->path, err, "/spikes/", pop);
+        rc = h5util_fail_io(f->path, err, "/spikes/", pop);
         close_id(&s->grp);
         close_id(&s->t);
         close_id(&s->id);
@@ -351,7 +345,7 @@ int h5out_spikes_append(h5out *f, int h, const double *t_ms, const uint64_t *ids
     if (h5util_append_rows(s->t, H5T_NATIVE_DOUBLE, 1, s->n, n, 0, t_ms) < 0 ||
         h5util_append_rows(s->id, H5T_NATIVE_UINT64, 1, s->n, n, 0, ids) < 0 ||
         track_order(s, t_ms, n) < 0)
-        return io_fail(f->path, err, "spikes of /spikes/", s->pop);
+        return h5util_fail_io(f->path, err, "spikes of /spikes/", s->pop);
     s->n += n;
     return flush(f, err);
 }
@@ -363,7 +357,7 @@ int h5out_spikes_set_size(h5out *f, int h, uint64_t n_nodes, hs_error *err)
         return rc;
     h5out_spk *s = &f->spk[h];
     if (attr_u64(s->grp, "n_nodes", n_nodes) < 0)
-        return io_fail(f->path, err, "n_nodes of /spikes/", s->pop);
+        return h5util_fail_io(f->path, err, "n_nodes of /spikes/", s->pop);
     return flush(f, err);
 }
 
@@ -487,7 +481,7 @@ int h5out_report_add(h5out *f, const char *pop, const char *variable, const char
     if (!r->pop)
         return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
     if (report_create(f->file, r, variable, units, node_ids) < 0) {
-        rc = io_fail(f->path, err, "/report/", pop);
+        rc = h5util_fail_io(f->path, err, "/report/", pop);
         close_id(&r->data);
         close_id(&r->time);
         free(r->pop);
@@ -509,30 +503,14 @@ int h5out_report_append(h5out *f, int h, const float *data, size_t n_times, hs_e
     herr_t w =
         h5util_append_rows(r->data, H5T_NATIVE_FLOAT, 2, r->rows, n_times, r->cols, data);
     if (w < 0)
-        return io_fail(f->path, err, "data of /report/", r->pop);
+        return h5util_fail_io(f->path, err, "data of /report/", r->pop);
     r->rows += n_times;
     if (write_time(r->time, r) < 0)
-        return io_fail(f->path, err, "mapping/time of /report/", r->pop);
+        return h5util_fail_io(f->path, err, "mapping/time of /report/", r->pop);
     return flush(f, err);
 }
 
 /* ---- phases ---- */
-
-static herr_t write_strings(hid_t g, const char *name, const char *const *s, size_t n)
-{
-    const char **v = malloc((n ? n : 1) * sizeof *v);
-    hid_t t = h5util_str_type();
-    herr_t rc = -1;
-    if (v && t >= 0) {
-        for (size_t i = 0; i < n; i++)
-            v[i] = s[i] ? s[i] : "";
-        rc = h5util_write_array(g, name, t, t, n, v);
-    }
-    if (t >= 0)
-        H5Tclose(t);
-    free(v);
-    return rc;
-}
 
 static herr_t write_times(hid_t g, const char *name, const double *t, size_t n)
 {
@@ -555,8 +533,8 @@ static herr_t phases_create(hid_t file, const char *const *names, const char *co
     if (g < 0)
         return -1;
     herr_t rc = -1;
-    if (write_strings(g, "name", names, n) >= 0 &&
-        write_strings(g, "stage", stages, n) >= 0 &&
+    if (h5util_write_strs(g, "name", names, n) >= 0 &&
+        h5util_write_strs(g, "stage", stages, n) >= 0 &&
         write_times(g, "start_ms", start_ms, n) >= 0 &&
         write_times(g, "stop_ms", stop_ms, n) >= 0)
         rc = 0;
@@ -574,8 +552,32 @@ int h5out_phases_write(h5out *f, const char *const *names, const char *const *st
     if (n > 0 && (!names || !stages || !start_ms || !stop_ms))
         return hs_error_at(err, HS_EINTERNAL, f->path, 0, 0, "h5out: NULL phase arrays");
     if (phases_create(f->file, names, stages, start_ms, stop_ms, n) < 0)
-        return io_fail(f->path, err, "/phases", NULL);
+        return h5util_fail_io(f->path, err, "/phases", NULL);
     return flush(f, err);
+}
+
+/* ---- weights (written by h5weights.c) ---- */
+
+int h5out_weights_add(h5out *f, const char *proj, const char *pre_pop, const char *post_pop,
+                      const char *units, hs_error *err)
+{
+    int h = check_file(f, err);
+    if (h == HS_OK)
+        h = h5weights_add(&f->wgt, f->file, f->path, proj, pre_pop, post_pop, units, err);
+    if (h < 0)
+        return h;
+    int rc = flush(f, err);
+    return rc == HS_OK ? h : rc;
+}
+
+int h5out_weights_write(h5out *f, int h, const uint64_t *pre, const uint64_t *post,
+                        const double *weight, size_t n, double t_ms, const char *phase,
+                        hs_error *err)
+{
+    int rc = check_file(f, err);
+    if (rc == HS_OK)
+        rc = h5weights_write(&f->wgt, f->path, h, pre, post, weight, n, t_ms, phase, err);
+    return rc == HS_OK ? flush(f, err) : rc;
 }
 
 /* ---- close ---- */
@@ -588,12 +590,12 @@ int h5out_close(h5out *f, int complete, double wall_s, hs_error *err)
     /* wall_s first: complete = 1 is the last thing a clean run writes. */
     if (attr_f64(f->meta, "wall_s", wall_s) < 0 ||
         attr_i32(f->meta, "complete", complete ? 1 : 0) < 0)
-        rc = io_fail(f->path, err, "/meta complete and wall_s", NULL);
+        rc = h5util_fail_io(f->path, err, "/meta complete and wall_s", NULL);
     else
         rc = flush(f, err);
     char *path = strdup(f->path);
     if (discard(f) < 0 && rc == HS_OK)
-        rc = io_fail(path ? path : "(run file)", err, "file (close)", NULL);
+        rc = h5util_fail_io(path ? path : "(run file)", err, "file (close)", NULL);
     free(path);
     return rc;
 }

@@ -14,6 +14,18 @@
  *   /report/<pop>/mapping/time           float64 [3] {start, stop, dt}, attr units "ms"
  *   /phases/{name, stage}    variable-length strings, one row per phase
  *   /phases/{start_ms, stop_ms} float64, attr units "ms"
+ *   /weights/<proj>          one group per projection, attrs pre_population,
+ *                            post_population (strings: the populations' names)
+ *                            and units (string: the receptor's unit, nS or pA)
+ *   /weights/<proj>/<snap>   one group per snapshot, attrs t_ms (float64) and
+ *                            phase (string); named by a zero-padded running
+ *                            index "000000", "000001", ..., so that name
+ *                            order is time order
+ *   /weights/<proj>/<snap>/pre    uint64  [n], contiguous: population-local ids
+ *                                 of the presynaptic neurons
+ *   /weights/<proj>/<snap>/post   uint64  [n], contiguous: postsynaptic ids
+ *   /weights/<proj>/<snap>/weight float64 [n], contiguous, attr units (as the
+ *                                 projection's); synapse i is pre[i] -> post[i]
  *   /meta                    group, attrs: version (string), git_commit, seed (uint64),
  *                            threads (int32), config (the YAML text), overrides,
  *                            complete (int32, 0 until closed cleanly), wall_s (float64),
@@ -89,6 +101,32 @@ int h5out_phases_write(h5out *f, const char *const *names, const char *const *st
                        const double *start_ms, const double *stop_ms, size_t n,
                        hs_error *err);
 
+/* Creates /weights/<proj> for the weight snapshots of a projection from
+ * population pre_pop to post_pop, whose weights are in units (the
+ * receptor's unit: "nS" for conductances, "pA" for currents); call once per
+ * projection, before its snapshots. The strings are copied. Returns a
+ * handle >= 0 for h5out_weights_write; HS_EINPUT when proj is not one HDF5
+ * link name (empty, ".", holding '/') or was added before, or pre_pop,
+ * post_pop or units is NULL or empty; HS_ENOMEM; HS_EIO naming the file. */
+int h5out_weights_add(h5out *f, const char *proj, const char *pre_pop, const char *post_pop,
+                      const char *units, hs_error *err);
+
+/* Writes one snapshot of projection h: n synapses pre[i] -> post[i]
+ * (population-local neuron ids) of weight[i] (in the projection's units),
+ * taken at t_ms (ms of biological time) in phase (the phase's name; NULL is
+ * written as ""). The snapshot is the group named by the projection's next
+ * running index, "000000" first, written whole with its datasets at their
+ * full size, then the file is flushed: a run killed later still has it.
+ * The arrays stay the caller's; n may be 0 (then they may be NULL). Returns
+ * HS_EINTERNAL for a bad handle or NULL arrays with n > 0; HS_EINPUT when
+ * t_ms is not finite, is before the projection's previous snapshot (equal
+ * is fine), or the projection has 1000000 snapshots already (the names
+ * would stop sorting in time order); HS_EIO naming the file, after which no
+ * half-written snapshot is left when HDF5 could still remove it. */
+int h5out_weights_write(h5out *f, int h, const uint64_t *pre, const uint64_t *post,
+                        const double *weight, size_t n, double t_ms, const char *phase,
+                        hs_error *err);
+
 /* Sets /meta complete = 1 (when complete) and wall_s, then closes. Frees f
  * even on error. h5out_close(NULL, ...) returns HS_OK. */
 int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
@@ -99,8 +137,11 @@ int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
  * threads, complete (an interrupted run, complete = 0, is said so plainly),
  * wall time, phases, per spike population the count and the rate over the
  * phases' span (count / span, Hz for the whole population, and per neuron
- * when /spikes/<pop> has n_nodes), and per report its variable, units and
- * shape. Returns HS_EINPUT naming the file, with nothing printed to stderr,
+ * when /spikes/<pop> has n_nodes), per report its variable, units and
+ * shape, and per projection under /weights its populations, units and
+ * number of snapshots, and for the first and last snapshot the name, time,
+ * phase, synapse count and mean weight (read in blocks: memory stays small
+ * for any projection). Returns HS_EINPUT naming the file, with nothing printed to stderr,
  * for a file that is missing, empty, not HDF5, truncated, or not a
  * hebbsleep run (no root magic); what was printed before an error found
  * midway stays printed. */
@@ -117,5 +158,27 @@ int h5in_read_doubles(const char *path, const char *dataset, double **out,
                       size_t *n, hs_error *err);
 int h5in_read_u64(const char *path, const char *dataset, uint64_t **out,
                   size_t *n, hs_error *err);
+
+/* Sets *n_snapshots to the number of weight snapshots of projection proj
+ * (members of /weights/<proj>) in run file path. Returns HS_EINPUT naming
+ * the file, with *n_snapshots 0, when it is missing, not HDF5, truncated,
+ * or has no group /weights/<proj>. */
+int h5in_weights_count(const char *path, const char *proj, size_t *n_snapshots,
+                       hs_error *err);
+
+/* Reads weight snapshot number `snapshot` (0 the first, in name order,
+ * which is time order) of projection proj from run file path: n synapses
+ * (*pre)[i] -> (*post)[i] of weight (*weight)[i] in the projection's units,
+ * taken at *t_ms (ms). The three arrays are new (malloc'd), non-NULL on
+ * success even when n is 0; the caller frees them. Integer or float ids
+ * are accepted when they convert exactly to uint64. Returns HS_EINPUT with
+ * a message naming the file, the projection and the snapshot when the file
+ * is missing, not HDF5 or truncated, the projection or snapshot does not
+ * exist, a dataset is missing, not 1-D numeric, or holds ids that are not
+ * non-negative integers, the lengths differ, or t_ms is missing; HS_ENOMEM.
+ * On error the arrays are NULL and *n and *t_ms are 0. */
+int h5in_weights_read(const char *path, const char *proj, size_t snapshot,
+                      uint64_t **pre, uint64_t **post, double **weight, size_t *n,
+                      double *t_ms, hs_error *err);
 
 #endif

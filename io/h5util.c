@@ -1,6 +1,7 @@
 /* h5util.c: HDF5 helpers for the run file (see h5util.h). */
 #include "h5util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,26 @@ const char *h5util_why(char *buf, size_t size)
     last_why[0] = '\0';
     H5Eclear2(H5E_DEFAULT);
     return buf;
+}
+
+int h5util_fail_io(const char *path, hs_error *err, const char *what, const char *name)
+{
+    char why[512];
+    h5util_why(why, sizeof why);
+    return hs_error_at(err, HS_EIO, path, 0, 0, "cannot write %s%s: %s", what,
+                       name ? name : "", why);
+}
+
+int h5util_fail_input(const char *path, hs_error *err, const char *what, const char *name)
+{
+    char why[512];
+    h5util_why(why, sizeof why);
+    return hs_error_at(err, HS_EINPUT, path, 0, 0, "%s%s: %s", what, name ? name : "", why);
+}
+
+int h5util_is_link_name(const char *name)
+{
+    return name && name[0] && !strchr(name, '/') && strcmp(name, ".") != 0;
 }
 
 hid_t h5util_str_type(void)
@@ -313,6 +334,22 @@ herr_t h5util_write_array(hid_t loc, const char *name, hid_t file_type, hid_t me
     return H5Dclose(ds);
 }
 
+herr_t h5util_write_strs(hid_t loc, const char *name, const char *const *s, size_t n)
+{
+    const char **v = malloc((n ? n : 1) * sizeof *v);
+    hid_t t = h5util_str_type();
+    herr_t rc = -1;
+    if (v && t >= 0) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = s[i] ? s[i] : "";
+        rc = h5util_write_array(loc, name, t, t, n, v);
+    }
+    if (t >= 0)
+        H5Tclose(t);
+    free(v);
+    return rc;
+}
+
 hid_t h5util_open_or_create_group(hid_t loc, const char *name)
 {
     htri_t exists = H5Lexists(loc, name, H5P_DEFAULT);
@@ -321,4 +358,131 @@ hid_t h5util_open_or_create_group(hid_t loc, const char *name)
     if (exists)
         return H5Gopen2(loc, name, H5P_DEFAULT);
     return H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+char *h5util_link_name(hid_t g, hsize_t i)
+{
+    ssize_t len =
+        H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, NULL, 0, H5P_DEFAULT);
+    char *name = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (name && H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
+                                   (size_t)len + 1, H5P_DEFAULT) < 0) {
+        free(name);
+        name = NULL;
+    }
+    return name;
+}
+
+hssize_t h5util_dataset_size(hid_t loc, const char *name)
+{
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return n;
+}
+
+/* ---- reading input ---- */
+
+int h5util_open_read(const char *path, hid_t *file, hs_error *err)
+{
+    *file = -1;
+    if (!path || !path[0])
+        return hs_error_set(err, HS_EINPUT, "no input file named");
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+    fclose(probe);
+    htri_t is = H5Fis_hdf5(path);
+    if (is <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "not an HDF5 file");
+    }
+    *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (*file < 0)
+        return h5util_fail_input(path, err, "cannot open HDF5 file (truncated or corrupt?)",
+                                 NULL);
+    return HS_OK;
+}
+
+/* Conversion exceptions that change a value abort the read; a lost
+ * low-order digit (precision) does not. */
+static H5T_conv_ret_t refuse_lossy(H5T_conv_except_t e, hid_t src, hid_t dst, void *src_buf,
+                                   void *dst_buf, void *data)
+{
+    (void)src, (void)dst, (void)src_buf, (void)dst_buf;
+    if (e == H5T_CONV_EXCEPT_PRECISION)
+        return H5T_CONV_UNHANDLED;
+    *(int *)data = 1;
+    return H5T_CONV_ABORT;
+}
+
+static int check_1d_numeric(const char *path, const char *name, hid_t ds, size_t *n,
+                            hs_error *err)
+{
+    hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds);
+    H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+    int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    hssize_t count = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    if (t >= 0)
+        H5Tclose(t);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (c != H5T_INTEGER && c != H5T_FLOAT)
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "dataset %s is not numeric", name);
+    if (rank != 1 || count < 0)
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "dataset %s is not 1-D (rank %d)",
+                           name, rank);
+    *n = (size_t)count;
+    return HS_OK;
+}
+
+static herr_t read_checked(hid_t ds, hid_t mem_type, void *buf, int strict, int *lossy)
+{
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+    if (dxpl < 0)
+        return -1;
+    herr_t rc = 0;
+    if (strict)
+        rc = H5Pset_type_conv_cb(dxpl, refuse_lossy, lossy);
+    if (rc >= 0)
+        rc = H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, dxpl, buf);
+    H5Pclose(dxpl);
+    return rc;
+}
+
+int h5util_read_1d(const char *path, hid_t loc, const char *name, hid_t mem_type,
+                   int strict, void **out, size_t *n, hs_error *err)
+{
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0)
+        return h5util_fail_input(path, err, "cannot open dataset ", name);
+    size_t count = 0;
+    int rc = check_1d_numeric(path, name, ds, &count, err);
+    void *buf = NULL;
+    if (rc == HS_OK && !(buf = malloc((count ? count : 1) * H5Tget_size(mem_type))))
+        rc = hs_error_set(err, HS_ENOMEM, "%s: dataset %s: out of memory", path, name);
+    int lossy = 0;
+    if (rc == HS_OK && count > 0 && read_checked(ds, mem_type, buf, strict, &lossy) < 0) {
+        if (lossy) {
+            H5Eclear2(H5E_DEFAULT);
+            rc = hs_error_at(err, HS_EINPUT, path, 0, 0,
+                             "dataset %s holds values that are not non-negative "
+                             "integers",
+                             name);
+        } else {
+            rc = h5util_fail_input(path, err, "cannot read dataset ", name);
+        }
+    }
+    H5Dclose(ds);
+    if (rc != HS_OK) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *n = count;
+    return HS_OK;
 }

@@ -1,9 +1,11 @@
-/* h5util.h: small HDF5 helpers shared by the run-file writer (h5out.c) and
- * reader (h5in.c). Internal to io/: not part of the public API.
+/* h5util.h: small HDF5 helpers shared by the run-file writer (h5out.c), the
+ * readers (h5in.c) and the weight snapshots (h5weights.c). Internal to io/:
+ * not part of the public API.
  *
- * All helpers return >= 0 on success and < 0 on an HDF5 failure, leaving the
- * HDF5 error stack for h5util_why(); callers turn that into an hs_error that
- * names the file. None prints anything. Not thread-safe.
+ * The HDF5 helpers return >= 0 on success and < 0 on an HDF5 failure, leaving
+ * the reason for h5util_why(); callers turn that into an hs_error that names
+ * the file, with h5util_fail_io or h5util_fail_input. The reading helpers at
+ * the end fill the hs_error themselves. None prints anything. Not thread-safe.
  */
 #ifndef HS_H5UTIL_H
 #define HS_H5UTIL_H
@@ -11,6 +13,8 @@
 #include <stddef.h>
 
 #include <hdf5.h>
+
+#include "../sim/error.h"
 
 /* Called first by every public h5out/h5in function. Replaces HDF5's
  * automatic error printing by a silent record of the latest failure's
@@ -24,6 +28,18 @@ void h5util_init(void);
 /* Writes the innermost message of the latest failed HDF5 call into buf (or
  * "unknown HDF5 error"), forgets it, clears the stack and returns buf. */
 const char *h5util_why(char *buf, size_t size);
+
+/* HS_EIO naming path: "cannot write <what><name>: <HDF5's reason>"; name may
+ * be NULL. Returns HS_EIO. */
+int h5util_fail_io(const char *path, hs_error *err, const char *what, const char *name);
+
+/* HS_EINPUT naming path: "<what><name>: <HDF5's reason>"; name may be NULL.
+ * Returns HS_EINPUT. */
+int h5util_fail_input(const char *path, hs_error *err, const char *what, const char *name);
+
+/* 1 when name can be one HDF5 link name, a group's member: not NULL, not
+ * empty, not "." and without '/'. */
+int h5util_is_link_name(const char *name);
 
 /* A new variable-length UTF-8 string type; the caller closes it. */
 hid_t h5util_str_type(void);
@@ -63,7 +79,32 @@ hid_t h5util_create_array(hid_t loc, const char *name, hid_t file_type, hid_t me
 herr_t h5util_write_array(hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
                           hsize_t n, const void *buf);
 
+/* A fixed-size 1-D dataset of n variable-length UTF-8 strings; NULL is "". */
+herr_t h5util_write_strs(hid_t loc, const char *name, const char *const *s, size_t n);
+
 /* Opens group name under loc, creating it when missing. */
 hid_t h5util_open_or_create_group(hid_t loc, const char *name);
+
+/* Name of link i of group g in name order, as a new string the caller frees;
+ * NULL on failure. */
+char *h5util_link_name(hid_t g, hsize_t i);
+
+/* Number of elements of dataset name under loc, or < 0 when it cannot be
+ * opened. */
+hssize_t h5util_dataset_size(hid_t loc, const char *name);
+
+/* ---- reading input (errors are HS_EINPUT naming path) ---- */
+
+/* Opens path read-only after checking it exists and is HDF5 at all;
+ * *file is -1 on failure. */
+int h5util_open_read(const char *path, hid_t *file, hs_error *err);
+
+/* Reads 1-D numeric dataset name of loc into a new array of elements of
+ * mem_type (never NULL on success, even when empty; the caller frees it).
+ * strict: values that would not convert exactly (out of range, fractional,
+ * NaN) are an error. Messages name path and name, so give name as a path
+ * from the root when loc is not the file. */
+int h5util_read_1d(const char *path, hid_t loc, const char *name, hid_t mem_type,
+                   int strict, void **out, size_t *n, hs_error *err);
 
 #endif
