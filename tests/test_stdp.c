@@ -227,6 +227,26 @@ START_TEST(test_multiplicative_and_bounds)
 }
 END_TEST
 
+/* COBA with STDP on E->E: spikes, state and weights bitwise equal for 1, 2
+ * and 4 threads, and the weights did move. */
+START_TEST(test_threads_bitwise_plastic)
+{
+    tu_assert_threads_bitwise("bench/coba_stdp.yaml", "simulation.duration_ms=300", 1000);
+    const char *sets[] = {"simulation.duration_ms=300"};
+    hs_config *c = tu_config_file("bench/coba_stdp.yaml", sets, 1);
+    network *n;
+    tu_spikes *s = tu_run(c, 2, &n);
+    int moved = 0;
+    for (int t = 0; t < n->n_threads; t++)
+        for (size_t k = 0; k < n->projs[0].part[t].n_syn; k++)
+            moved += n->projs[0].part[t].syn[k].weight != 6.0f;
+    ck_assert_int_gt(moved, 1000);
+    tu_spikes_free(s);
+    network_free(n);
+    config_free(c);
+}
+END_TEST
+
 Suite *stdp_suite(void)
 {
     Suite *s = suite_create("stdp");
@@ -238,6 +258,7 @@ Suite *stdp_suite(void)
     tcase_add_test(tc, test_triplet_term);
     tcase_add_test(tc, test_interaction);
     tcase_add_test(tc, test_multiplicative_and_bounds);
+    tcase_add_test(tc, test_threads_bitwise_plastic);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -123,6 +123,7 @@ int tu_spikes_equal(const tu_spikes *a, const tu_spikes *b)
            (a->n_trace == 0 || memcmp(a->trace, b->trace, a->n_trace * sizeof *a->trace) == 0);
 }
 
+/* Every state variable and every weight, the weights in (pre, post) order. */
 static void assert_same_state(const network *a, const network *b)
 {
     for (size_t p = 0; p < a->n_pops; p++)
@@ -130,6 +131,20 @@ static void assert_same_state(const network *a, const network *b)
             size_t bytes = a->pops[p].state.n * sizeof(double);
             ck_assert_int_eq(memcmp(a->pops[p].state.var[v], b->pops[p].state.var[v], bytes), 0);
         }
+    for (size_t j = 0; j < a->n_projs; j++) {
+        size_t n = 0;
+        for (int t = 0; t < a->n_threads; t++)
+            n += a->projs[j].part[t].n_syn;
+        uint64_t *pre = malloc((n + 1) * sizeof *pre), *post = malloc((n + 1) * sizeof *post);
+        double *wa = malloc((n + 1) * sizeof *wa), *wb = malloc((n + 1) * sizeof *wb);
+        ck_assert_uint_eq(schedule_weights(a, j, pre, post, wa), n);
+        ck_assert_uint_eq(schedule_weights(b, j, pre, post, wb), n);
+        ck_assert_int_eq(memcmp(wa, wb, n * sizeof *wa), 0);
+        free(pre);
+        free(post);
+        free(wa);
+        free(wb);
+    }
 }
 
 void tu_assert_threads_bitwise(const char *path, const char *set, size_t min_spikes)

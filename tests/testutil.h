@@ -8,6 +8,7 @@
 #include "../io/config.h"
 #include "../sim/engine.h"
 #include "../sim/network.h"
+#include "../sim/schedule.h"
 
 /* Loads a config from YAML text (written to a temporary file); fails the
  * test on error. sets: --set overrides, may be NULL. */
