@@ -328,15 +328,16 @@ static void load_any(const char *data, size_t len)
     ck_assert(err.msg[0] != '\0');
 }
 
-START_TEST(test_truncated_and_mutated)
+/* Every prefix (by 7 bytes) and 300 three-byte mutations of a good file. */
+static void truncate_and_mutate(const char *rel, uint64_t seed)
 {
     char path[600];
-    ct_data_path(path, sizeof path, "configs/good/full.yaml");
+    ct_data_path(path, sizeof path, rel);
     size_t len;
     char *text = ct_file_slurp(path, &len);
     for (size_t n = 0; n < len; n += 7)
         load_any(text, n);
-    uint64_t s = 12345;
+    uint64_t s = seed;
     for (int k = 0; k < 300; k++) {
         char *copy = malloc(len);
         ck_assert_ptr_nonnull(copy);
@@ -347,6 +348,12 @@ START_TEST(test_truncated_and_mutated)
         free(copy);
     }
     free(text);
+}
+
+START_TEST(test_truncated_and_mutated)
+{
+    truncate_and_mutate("configs/good/full.yaml", 12345);
+    truncate_and_mutate("configs/good/plastic.yaml", 54321);
 }
 END_TEST
 
