@@ -404,9 +404,9 @@ int config_id_read(config_ctx *c, const yamltree_node *n, const hs_pop_config *p
 int config_proj_named(config_ctx *c, const yamltree_node *at, const char *name,
                       const hs_config *cfg)
 {
-    for (size_t i = 0; i < cfg->n_projs; i++)
-        if (strcmp(cfg->projs[i].name, name) == 0)
-            return (int)i;
+    int i = config_proj_find(cfg, name);
+    if (i >= 0)
+        return i;
     const char *names[64];
     char list[1024];
     size_t k = cfg->n_projs < 64 ? cfg->n_projs : 64;
