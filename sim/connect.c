@@ -233,7 +233,7 @@ static int connect_one(network *n, const hs_config *c, size_t jp)
         int my = draw_thread(n, pc, jp, post->lo[t], post->hi[t], &s);
         if (my == HS_OK)
             my = make_part(&pj->part[t], &s, n_pre, constant);
-        if (my == HS_OK && pc->plast.rule)
+        if (my == HS_OK && (pc->plast.rule || pc->n_homeo))
             my = make_transposed(&pj->part[t], n_pre, post->lo[t], post->hi[t]);
         delay_range(&s, &dmin, &dmax);
         syn_list_free(&s);

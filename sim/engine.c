@@ -5,6 +5,7 @@
 
 #include <omp.h>
 
+#include "homeo.h"
 #include "learn.h"
 #include "param.h"
 #include "skip.h"
@@ -329,19 +330,23 @@ static const uint32_t *spikes_of(const sim *s, int u, int par, uint32_t k, size_
 }
 
 /* After a step's spikes are delivered, the postsynaptic side of learning:
- * thread t's own neurons that spiked in it potentiate their plastic inputs. */
+ * thread t's own neurons that spiked in it potentiate their plastic inputs
+ * and count for homeostasis; then the homeostatic turns of the step. */
 static void learn_own_spikes(sim *s, int t, int par, uint32_t k, uint64_t step)
 {
     network *n = s->net;
     for (size_t j = 0; j < n->n_projs; j++) {
         net_proj *pj = &n->projs[j];
-        if (!pj->learn)
+        if (!pj->learn && !pj->homeo)
             continue;
         size_t m;
         const uint32_t *ids = spikes_of(s, t, par, k, pj->post, &m);
-        if (m)
+        if (m && pj->learn)
             learn_post(n, pj, t, ids, m, step);
+        if (m && pj->homeo)
+            homeo_count(pj, ids, m);
     }
+    homeo_step(n, t, step);
 }
 
 /* Thread t reads every thread's spikes of the window in canonical order

@@ -24,6 +24,7 @@
 #include "engine.h"
 #include "error.h"
 #include "network.h"
+#include "schedule.h"
 
 #define MAX_SETS 256
 
@@ -175,9 +176,12 @@ static char *default_output(const char *input)
 /* ---- the run: config -> network -> file ---- */
 
 typedef struct run_ctx {
+    const hs_config *c;
     h5out *file;
     int *spike_handle;     /* [n_pops], -1 when not recorded */
     int *trace_handle;     /* [n_traces] */
+    int *weight_handle;    /* [n_weights] */
+    const char *phase;     /* the phase running, for the progress line */
     int progress;
     double t0_wall;
 } run_ctx;
@@ -203,11 +207,50 @@ static void sink_progress(void *ctx, double t_ms, double t_end_ms)
     double wall = now_s() - r->t0_wall;
     double speed = wall > 0 ? t_ms * 1e-3 / wall : 0.0;
     double eta = speed > 0 ? (t_end_ms - t_ms) * 1e-3 / speed : 0.0;
-    fprintf(stderr, "\r[run] %.1f / %.1f s biological  %.2fx real time  ETA %.0f s   ",
-            t_ms * 1e-3, t_end_ms * 1e-3, speed, eta);
+    fprintf(stderr, "\r[%s] %.1f / %.1f s biological  %.2fx real time  ETA %.0f s   ",
+            r->phase, t_ms * 1e-3, t_end_ms * 1e-3, speed, eta);
     if (t_ms >= t_end_ms)
         fputc('\n', stderr);
     fflush(stderr);
+}
+
+static int write_phases(h5out *f, const hs_config *c, hs_error *err)
+{
+    const char **names = malloc(c->n_phases * sizeof *names);
+    const char **stages = malloc(c->n_phases * sizeof *stages);
+    double *start = malloc(c->n_phases * sizeof *start);
+    double *stop = malloc(c->n_phases * sizeof *stop);
+    int rc = names && stages && start && stop ? HS_OK
+                                              : hs_error_set(err, HS_ENOMEM, "out of memory");
+    double t = 0.0;
+    for (size_t k = 0; rc == HS_OK && k < c->n_phases; k++) {
+        names[k] = c->phases[k].name;
+        stages[k] = c->phases[k].stage;
+        start[k] = t;
+        t += c->phases[k].duration_ms;
+        stop[k] = t;
+    }
+    if (rc == HS_OK)
+        rc = h5out_phases_write(f, names, stages, start, stop, c->n_phases, err);
+    free(names);
+    free(stages);
+    free(start);
+    free(stop);
+    return rc;
+}
+
+static void sink_phase(void *ctx, size_t k)
+{
+    run_ctx *r = ctx;
+    r->phase = r->c->phases[k].name;
+}
+
+static int sink_weights(void *ctx, size_t w, const uint64_t *pre, const uint64_t *post,
+                        const double *weight, size_t n, double t_ms, size_t k, hs_error *err)
+{
+    run_ctx *r = ctx;
+    return h5out_weights_write(r->file, r->weight_handle[w], pre, post, weight, n, t_ms,
+                               r->c->phases[k].name, err);
 }
 
 static int open_output(const hs_config *c, const char *path, int threads, run_ctx *r,
@@ -240,9 +283,19 @@ static int open_output(const hs_config *c, const char *path, int threads, run_ct
         if (r->trace_handle[k] < 0)
             return err->code;
     }
-    const char *names[] = {"run"}, *stages[] = {"run"};
-    double start = 0.0, stop = c->duration_ms;
-    return h5out_phases_write(r->file, names, stages, &start, &stop, 1, err);
+    r->weight_handle = malloc((c->n_weights ? c->n_weights : 1) * sizeof *r->weight_handle);
+    if (!r->weight_handle)
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    for (size_t w = 0; w < c->n_weights; w++) {
+        const hs_proj_config *pj = &c->projs[c->weights[w].proj];
+        const neuron_type *post = c->pops[pj->post].model;
+        r->weight_handle[w] = h5out_weights_add(r->file, pj->name, c->pops[pj->pre].name,
+                                                c->pops[pj->post].name,
+                                                post->receptor_units[pj->receptor], err);
+        if (r->weight_handle[w] < 0)
+            return err->code;
+    }
+    return write_phases(r->file, c, err);
 }
 
 static void print_summary(const hs_config *c, const network *net, const sim *s,
@@ -289,15 +342,15 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
     double t_build = now_s();
     network *net = network_build(c, c->threads, err);
     sim *s = net ? sim_alloc(net, c, err) : NULL;
-    run_ctx r = {0};
+    run_ctx r = {.c = c, .phase = c->phases[0].name};
     int rc = s ? open_output(c, out, c->threads, &r, err) : err->code;
     double build_s = now_s() - t_build;
     if (rc == HS_OK) {
         r.progress = !a->quiet && isatty(STDERR_FILENO);
         r.t0_wall = now_s();
         sim_sink sink = {&r, sink_spikes, sink_trace, sink_progress};
-        uint64_t steps = (uint64_t)(c->duration_ms / c->dt_ms + 0.5);
-        rc = sim_run(s, steps, &sink, err);
+        schedule_sink ss = {&r, sink_phase, sink_weights};
+        rc = schedule_run(s, net, c, &sink, &ss, err);
         double run_s = now_s() - r.t0_wall;
         hs_error cerr;
         int crc = h5out_close(r.file, rc == HS_OK, run_s, &cerr);
@@ -313,6 +366,7 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
         h5out_close(r.file, 0, 0.0, NULL);
     free(r.spike_handle);
     free(r.trace_handle);
+    free(r.weight_handle);
     sim_free(s);
     network_free(net);
     free(def);

@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "connect.h"
+#include "homeo.h"
 #include "learn.h"
 #include "rng.h"
 
@@ -146,7 +147,8 @@ network *network_build(const hs_config *c, int n_threads, hs_error *err)
     for (size_t k = 0; k < c->n_pops; k++)
         if (build_pop(n, k, c, err) != HS_OK)
             goto fail;
-    if (connect_all(n, c, err) != HS_OK || learn_build(n, c, err) != HS_OK)
+    if (connect_all(n, c, err) != HS_OK || learn_build(n, c, err) != HS_OK ||
+        homeo_build(n, c, err) != HS_OK)
         goto fail;
     if (link_projections(n, err) != HS_OK || alloc_rings(n, err) != HS_OK)
         goto fail;
@@ -171,6 +173,7 @@ void network_free(network *n)
     if (!n)
         return;
     learn_free(n);
+    homeo_free(n);
     for (size_t j = 0; n->projs && j < n->n_projs; j++) {
         if (!n->projs[j].part)
             continue;

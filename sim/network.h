@@ -56,13 +56,16 @@ static inline double net_part_weight(const net_part *pt, uint64_t k)
     return pt->syn[k].weight;
 }
 
-/* Learning state of a plastic projection (sim/learn.c). */
+/* Learning state of a plastic projection (sim/learn.c), and of its slow
+ * homeostatic rules (sim/homeo.c). */
 struct learn_proj;
+struct homeo_proj;
 
 typedef struct net_proj {
     size_t pre, post;
     int receptor;
     struct learn_proj *learn;   /* NULL: static */
+    struct homeo_proj *homeo;   /* NULL: no homeostasis */
     uint16_t const_delay;   /* the delay of every synapse, or 0 when they differ */
     uint16_t min_delay, max_delay;
     net_part *part;         /* [n_threads] */

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "homeo.h"
 #include "learn.h"
 
 size_t schedule_weights(const network *n, size_t j, uint64_t *pre, uint64_t *post, double *w)
@@ -82,12 +83,15 @@ static int run_phase(sim *s, network *n, const hs_config *c, size_t k, snap_buf 
     for (size_t j = 0; j < n->n_projs; j++)
         if (n->projs[j].learn)
             n->projs[j].learn->gain = c->phases[k].stdp_gain[j];
+    int rc = homeo_phase(n, c, k, err);
+    if (rc != HS_OK)
+        return rc;
     if (ss && ss->phase)
         ss->phase(ss->ctx, k);
     uint64_t end = sim_step(s) + steps_of(c->phases[k].duration_ms, c->dt_ms);
     while (sim_step(s) < end) {
         uint64_t stop = next_stop(c, sim_step(s), end);
-        int rc = sim_run(s, stop - sim_step(s), sink, err);
+        rc = sim_run(s, stop - sim_step(s), sink, err);
         if (rc != HS_OK)
             return rc;
         for (size_t wi = 0; ss && ss->weights && wi < c->n_weights && stop < end; wi++) {

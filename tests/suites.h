@@ -9,6 +9,7 @@ Suite *neuron_suite(void);
 Suite *network_suite(void);
 Suite *skip_suite(void);
 Suite *stdp_suite(void);
+Suite *homeo_suite(void);
 Suite *config_suite(void);
 Suite *h5out_suite(void);
 Suite *cli_suite(void);

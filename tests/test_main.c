@@ -17,6 +17,7 @@ static const struct {
     {"network", network_suite},
     {"skip", skip_suite},
     {"stdp", stdp_suite},
+    {"homeo", homeo_suite},
     {"bench", bench_suite},
     {"cli", cli_suite},
     {"h5out", h5out_suite},

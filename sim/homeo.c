@@ -1,0 +1,183 @@
+#include "homeo.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "schedule.h"
+
+static int rule_init(homeo_rule *r, const hs_homeo_config *hc, size_t n_post, double dt)
+{
+    r->type = hc->rule;
+    memcpy(r->params, hc->params, sizeof r->params);
+    r->gain = 1.0;
+    r->threshold = INFINITY;
+    double interval = r->type == &scaling_rate
+                          ? ((const scaling_rate_params *)r->params)->interval_ms
+                          : ((const downscale_params *)r->params)->interval_ms;
+    r->every = (uint64_t)(interval / dt + 0.5);
+    if (r->every < 1)
+        r->every = 1;
+    if (r->type != &scaling_rate)
+        return HS_OK;
+    const scaling_rate_params *p = (const scaling_rate_params *)r->params;
+    r->rate = malloc((n_post ? n_post : 1) * sizeof *r->rate);
+    r->count = calloc(n_post ? n_post : 1, sizeof *r->count);
+    if (!r->rate || !r->count)
+        return HS_ENOMEM;
+    for (size_t j = 0; j < n_post; j++)
+        r->rate[j] = p->target_hz;
+    return HS_OK;
+}
+
+int homeo_build(network *n, const hs_config *c, hs_error *err)
+{
+    for (size_t j = 0; j < n->n_projs; j++) {
+        const hs_proj_config *pc = &c->projs[j];
+        if (!pc->n_homeo)
+            continue;
+        homeo_proj *h = calloc(1, sizeof *h);
+        n->projs[j].homeo = h;
+        if (!h)
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
+        h->n = pc->n_homeo;
+        for (size_t k = 0; k < h->n; k++)
+            if (rule_init(&h->rule[k], &pc->homeo[k], n->pops[pc->post].state.n, n->dt) != HS_OK)
+                return hs_error_set(err, HS_ENOMEM, "out of memory for homeostasis");
+    }
+    return HS_OK;
+}
+
+void homeo_free(network *n)
+{
+    for (size_t j = 0; n->projs && j < n->n_projs; j++) {
+        homeo_proj *h = n->projs[j].homeo;
+        for (size_t k = 0; h && k < h->n; k++) {
+            free(h->rule[k].rate);
+            free(h->rule[k].count);
+        }
+        free(h);
+        n->projs[j].homeo = NULL;
+    }
+}
+
+/* The (1 - spare) quantile of projection j's weights (GSL, from the sorted
+ * weights); +inf when nothing is spared. */
+static int spare_threshold(const network *n, size_t j, double spare, double *out)
+{
+    *out = INFINITY;
+    if (spare <= 0.0)
+        return HS_OK;
+    size_t m = 0;
+    for (int t = 0; t < n->n_threads; t++)
+        m += n->projs[j].part[t].n_syn;
+    if (m == 0)
+        return HS_OK;
+    uint64_t *pre = malloc(m * sizeof *pre), *post = malloc(m * sizeof *post);
+    double *w = malloc(m * sizeof *w);
+    if (!pre || !post || !w) {
+        free(pre);
+        free(post);
+        free(w);
+        return HS_ENOMEM;
+    }
+    schedule_weights(n, j, pre, post, w);
+    gsl_sort(w, 1, m);
+    *out = gsl_stats_quantile_from_sorted_data(w, 1, m, 1.0 - spare);
+    free(pre);
+    free(post);
+    free(w);
+    return HS_OK;
+}
+
+int homeo_phase(network *n, const hs_config *c, size_t k, hs_error *err)
+{
+    for (size_t j = 0; j < n->n_projs; j++) {
+        homeo_proj *h = n->projs[j].homeo;
+        for (size_t r = 0; h && r < h->n; r++) {
+            homeo_rule *hr = &h->rule[r];
+            hr->gain = c->phases[k].homeo_gain[j * HS_MAX_HOMEOSTASIS + r];
+            if (hr->type == &scaling_downscale &&
+                spare_threshold(n, j, ((const downscale_params *)hr->params)->spare_fraction,
+                                &hr->threshold) != HS_OK)
+                return hs_error_set(err, HS_ENOMEM, "out of memory for downscaling");
+        }
+    }
+    return HS_OK;
+}
+
+void homeo_count(net_proj *pj, const uint32_t *ids, size_t m)
+{
+    homeo_proj *h = pj->homeo;
+    for (size_t r = 0; r < h->n; r++)
+        if (h->rule[r].count)
+            for (size_t q = 0; q < m; q++)
+                h->rule[r].count[ids[q]]++;
+}
+
+/* Multiplies the incoming weights of own target j by f (spare: keep those
+ * at or above threshold). */
+static void scale_inputs(net_part *pt, size_t jl, double f, double threshold)
+{
+    for (uint64_t s = pt->trow[jl]; s < pt->trow[jl + 1]; s++) {
+        net_syn *syn = &pt->syn[pt->tsyn[s]];
+        if (syn->weight < threshold)
+            syn->weight = (float)(syn->weight * f);
+    }
+}
+
+static double input_sum(const net_part *pt, size_t jl)
+{
+    double sum = 0.0;
+    for (uint64_t s = pt->trow[jl]; s < pt->trow[jl + 1]; s++)
+        sum += pt->syn[pt->tsyn[s]].weight;
+    return sum;
+}
+
+static void turn(homeo_rule *r, net_part *pt, size_t j, size_t jl, double dt)
+{
+    double T = (double)r->every * dt;   /* ms */
+    if (r->type == &scaling_rate) {
+        const scaling_rate_params *p = (const scaling_rate_params *)r->params;
+        double keep = exp(-T / p->avg_tau_ms);
+        double sample = r->count[j] / (T * 1e-3);
+        r->count[j] = 0;
+        r->rate[j] = r->rate[j] * keep + sample * (1.0 - keep);
+        if (r->gain > 0)
+            scale_inputs(pt, jl, exp(r->gain * T / p->tau_ms *
+                                     (p->target_hz - r->rate[j]) / p->target_hz), INFINITY);
+        return;
+    }
+    const downscale_params *p = (const downscale_params *)r->params;
+    if (r->gain <= 0)
+        return;
+    if (p->target_total > 0) {
+        double sum = input_sum(pt, jl);
+        if (sum > 0)
+            scale_inputs(pt, jl, p->target_total / sum, INFINITY);
+        return;
+    }
+    scale_inputs(pt, jl, exp(-r->gain * p->rate_per_s * T * 1e-3), r->threshold);
+}
+
+void homeo_step(const network *n, int t, uint64_t step)
+{
+    for (size_t j = 0; j < n->n_projs; j++) {
+        homeo_proj *h = n->projs[j].homeo;
+        if (!h)
+            continue;
+        net_part *pt = &n->projs[j].part[t];
+        size_t lo = n->pops[n->projs[j].post].lo[t], hi = n->pops[n->projs[j].post].hi[t];
+        for (size_t r = 0; r < h->n; r++) {
+            homeo_rule *hr = &h->rule[r];
+            /* own targets with j % m == (step + 1) % m: the turn ends step's interval */
+            uint64_t m = hr->every, phase = (step + 1) % m;
+            size_t first = lo + (size_t)((phase + m - lo % m) % m);
+            for (size_t q = first; q < hi; q += m)
+                turn(hr, pt, q, q - lo, n->dt);
+        }
+    }
+}
