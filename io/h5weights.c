@@ -468,8 +468,8 @@ int h5weights_info(const char *path, hid_t top, const char *name, FILE *out, dou
     else if (H5Gget_info(g, &gi) < 0)
         rc = h5util_fail_input(path, err, "cannot list the snapshots of /weights/", name);
     if (rc == HS_OK)
-        fprintf(out, "  %-16s %s -> %s (%s), %llu snapshots\n", name, a.pre, a.post,
-                a.units, (unsigned long long)gi.nlinks);
+        fprintf(out, "  %-16s %s -> %s (%s), %llu snapshot%s\n", name, a.pre, a.post,
+                a.units, (unsigned long long)gi.nlinks, gi.nlinks == 1 ? "" : "s");
     if (rc == HS_OK && gi.nlinks > 0)
         rc = info_snapshot(path, g, name, 0, gi.nlinks > 1 ? "first" : "only", a.units, out,
                            err);

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Checks that a hebbsleep run file follows the layout of DESIGN.md ("The HDF5
-file"): SONATA spikes and reports to the letter, /meta, /phases.
+file"): SONATA spikes and reports to the letter, /meta, /phases, and the
+weight snapshots /weights/<projection>/<snapshot> when present.
 
 Usage: check_h5_layout.py FILE [--expect-complete 0|1]
 
@@ -14,6 +15,7 @@ import h5py
 import numpy as np
 
 MAGIC = 0x0A7A
+SNAPSHOT_NAME = re.compile(r"\d{6}")
 SORTING = {"none": 0, "by_id": 1, "by_time": 2}
 
 
@@ -173,6 +175,53 @@ def check_phases(c, f):
     c.expect(len(lengths) <= 1, f"/phases: datasets differ in length {lengths}")
 
 
+def check_snapshot(c, g, name, units):
+    """Checks one weight snapshot group; returns its t_ms, or None."""
+    arrays = []
+    for key, want in (("pre", "uint64"), ("post", "uint64"), ("weight", "float64")):
+        if not c.expect(key in g, f"{name}: {key} missing"):
+            continue
+        ds = g[key]
+        arrays.append((key, ds))
+        c.dtype(ds, f"{name}/{key}", want)
+        c.expect(ds.ndim == 1, f"{name}/{key}: rank {ds.ndim}, want 1")
+    if "weight" in g:
+        c.str_attr(g["weight"], f"{name}/weight", "units", units)
+    shapes = {ds.shape for _, ds in arrays}
+    c.expect(len(shapes) <= 1, f"{name}: lengths differ: " +
+             ", ".join(f"{key} {ds.shape}" for key, ds in arrays))
+    c.str_attr(g, name, "phase")
+    t = c.num_attr(g, name, "t_ms", "float64")
+    return None if t is None else float(t)
+
+
+def check_projection(c, grp, name):
+    c.str_attr(grp, name, "pre_population")
+    c.str_attr(grp, name, "post_population")
+    units = c.str_attr(grp, name, "units")
+    last = None
+    for snap in sorted(grp.keys()):
+        sname = f"{name}/{snap}"
+        c.expect(SNAPSHOT_NAME.fullmatch(snap) is not None,
+                 f"{sname}: name is not six digits")
+        if not c.expect(isinstance(grp[snap], h5py.Group), f"{sname}: not a group"):
+            continue
+        t = check_snapshot(c, grp[snap], sname, units)
+        if t is None:
+            continue
+        if last is not None:
+            c.expect(t >= last[1],
+                     f"{name}: t_ms decreases from {last[0]} ({last[1]}) to {snap} ({t})")
+        last = (snap, t)
+
+
+def check_weights(c, f):
+    for proj, grp in f.get("weights", {}).items():
+        name = f"/weights/{proj}"
+        if c.expect(isinstance(grp, h5py.Group), f"{name}: not a group"):
+            check_projection(c, grp, name)
+
+
 def main(argv):
     if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--expect-complete"):
         print(__doc__.strip().splitlines()[3], file=sys.stderr)
@@ -185,6 +234,7 @@ def main(argv):
         check_reports(c, f)
         check_meta(c, f, expect_complete)
         check_phases(c, f)
+        check_weights(c, f)
     for p in c.problems:
         print(f"{argv[1]}: {p}", file=sys.stderr)
     return 1 if c.problems else 0

@@ -96,6 +96,85 @@ static const char *const PH_STAGE[] = {"awake", "sws"};
 static const double PH_START[] = {0.0, 1000.0}, PH_STOP[] = {1000.0, 2000.0};
 const uint64_t h5sample_rep_ids[SAMPLE_REP_NODES] = {5, 17, 399};
 
+/* ---- sample weights ---- */
+
+const h5sample_proj h5sample_projs[SAMPLE_PROJS] = {
+    {"ee", "exc", "exc", "nS", 37, SAMPLE_BATCHES},
+    {"ie", "inh", "exc", "pA", 11, SAMPLE_BATCHES / 2},
+};
+
+uint64_t h5sample_w_pre(int p, size_t i)
+{
+    /* the largest id too, to see all 64 bits come back */
+    if (p == 1)
+        return i == 0 ? UINT64_MAX : (uint64_t)i;
+    return (uint64_t)(i * 3) % 400;
+}
+uint64_t h5sample_w_post(int p, size_t i)
+{
+    return (uint64_t)(i * 11 + (size_t)p) % 400;
+}
+/* Binary fractions, so that means print exactly. */
+double h5sample_w_value(int p, size_t snap, size_t i)
+{
+    if (p == 1)
+        return -(2.0 + (double)snap + 0.25 * (double)i);
+    return 0.5 + 0.125 * (double)snap - 0.0078125 * (double)i;
+}
+double h5sample_w_time(int p, size_t snap)
+{
+    return (p == 1 ? 1000.0 : 500.0) * (double)(snap + 1);
+}
+const char *h5sample_w_phase(int p, size_t snap)
+{
+    return h5sample_w_time(p, snap) <= 1000.0 ? "explore" : "sleep";
+}
+
+void h5sample_add_proj(h5out *f, int p, int h)
+{
+    const h5sample_proj *j = &h5sample_projs[p];
+    hs_error err;
+    int got = h5out_weights_add(f, j->name, j->pre, j->post, j->units, &err);
+    ck_assert_msg(got == h, "%s: %d, %s", j->name, got, err.msg);
+}
+
+void h5sample_write_snapshot(h5out *f, int h, int p, size_t snap)
+{
+    enum { MAX_SYN = 64 };
+    uint64_t pre[MAX_SYN], post[MAX_SYN];
+    double w[MAX_SYN];
+    size_t n = h5sample_projs[p].n_syn;
+    ck_assert_uint_le(n, MAX_SYN);
+    for (size_t i = 0; i < n; i++) {
+        pre[i] = h5sample_w_pre(p, i);
+        post[i] = h5sample_w_post(p, i);
+        w[i] = h5sample_w_value(p, snap, i);
+    }
+    hs_error err;
+    int rc = h5out_weights_write(f, h, pre, post, w, n, h5sample_w_time(p, snap),
+                                 h5sample_w_phase(p, snap), &err);
+    ck_assert_msg(rc == HS_OK, "%s", err.msg);
+}
+
+void h5sample_check_snapshot_read(const char *path, int p, size_t k)
+{
+    const h5sample_proj *j = &h5sample_projs[p];
+    uint64_t *pre, *post;
+    double *w, t;
+    size_t n;
+    hs_error err;
+    int rc = h5in_weights_read(path, j->name, k, &pre, &post, &w, &n, &t, &err);
+    ck_assert_msg(rc == HS_OK, "%s", err.msg);
+    ck_assert_uint_eq(n, j->n_syn);
+    ck_assert(t == h5sample_w_time(p, k));
+    for (size_t i = 0; i < n; i++)
+        ck_assert(pre[i] == h5sample_w_pre(p, i) && post[i] == h5sample_w_post(p, i) &&
+                  w[i] == h5sample_w_value(p, k, i));
+    free(pre);
+    free(post);
+    free(w);
+}
+
 /* Writes the sample run to path: two populations and a report in batches. */
 void h5sample_write_run(const char *path, int complete)
 {
@@ -109,12 +188,17 @@ void h5sample_write_run(const char *path, int complete)
     int rep = h5out_report_add(f, "exc", "V_m", "mV", h5sample_rep_ids, SAMPLE_REP_NODES,
                                10.0, 0.5, &err);
     ck_assert_int_eq(rep, 0);
+    h5sample_add_proj(f, 0, 0);
+    h5sample_add_proj(f, 1, 1);
     ck_assert_int_eq(h5out_phases_write(f, PH_NAME, PH_STAGE, PH_START, PH_START, 1, &err),
                      HS_OK);
     for (size_t b = 0; b < SAMPLE_BATCHES; b++) {
         h5sample_append_spikes(f, exc, 0, b * SAMPLE_EXC_PER_BATCH, SAMPLE_EXC_PER_BATCH);
         h5sample_append_spikes(f, inh, 1, b * SAMPLE_INH_PER_BATCH, SAMPLE_INH_PER_BATCH);
         h5sample_append_report(f, rep, b * SAMPLE_REP_ROWS_PER_BATCH);
+        h5sample_write_snapshot(f, 0, 0, b);
+        if (b % 2 == 1)
+            h5sample_write_snapshot(f, 1, 1, b / 2);
     }
     /* rewritten: the second write replaces the first */
     ck_assert_int_eq(h5out_phases_write(f, PH_NAME, PH_STAGE, PH_START, PH_STOP, 2, &err),
@@ -138,6 +222,8 @@ void h5sample_die_mid_run(const char *path)
     h5sample_append_spikes(f, exc, 0, 0, SAMPLE_EXC_PER_BATCH);
     h5sample_append_spikes(f, exc, 0, SAMPLE_EXC_PER_BATCH, SAMPLE_EXC_PER_BATCH);
     h5sample_append_report(f, rep, 0);
+    h5sample_add_proj(f, 0, 0);
+    h5sample_write_snapshot(f, 0, 0, 0);
     raise(SIGKILL);
     _exit(4);
 }
@@ -161,4 +247,70 @@ void h5sample_write_bytes(const char *path, const void *buf, size_t n)
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(fwrite(buf, 1, n, f), n);
     fclose(f);
+}
+
+void h5sample_truncated_copy(const char *src, const char *dst, long keep)
+{
+    FILE *f = fopen(src, "rb");
+    ck_assert_ptr_nonnull(f);
+    char *buf = malloc((size_t)keep);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)keep, f), (size_t)keep);
+    fclose(f);
+    h5sample_write_bytes(dst, buf, (size_t)keep);
+    free(buf);
+}
+
+long h5sample_file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fclose(f);
+    return size;
+}
+
+/* ---- reading back with the C API ---- */
+
+void *h5sample_read_ds(hid_t file, const char *name, hid_t mem_type, hid_t want_type,
+                       hssize_t want_n)
+{
+    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+    ck_assert_msg(ds >= 0, "no dataset %s", name);
+    hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds);
+    ck_assert_msg(H5Tequal(t, want_type) > 0, "%s: wrong file type", name);
+    ck_assert_int_eq(H5Sget_simple_extent_npoints(sp), want_n);
+    void *buf = malloc((size_t)(want_n ? want_n : 1) * H5Tget_size(mem_type));
+    ck_assert_int_ge(H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
+    H5Tclose(t);
+    H5Sclose(sp);
+    H5Dclose(ds);
+    return buf;
+}
+
+char *h5sample_attr_str(hid_t obj, const char *attr)
+{
+    hid_t a = H5Aopen(obj, attr, H5P_DEFAULT);
+    ck_assert_msg(a >= 0, "no attribute %s", attr);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    char *s = NULL;
+    ck_assert_int_ge(H5Aread(a, t, &s), 0);
+    char *copy = strdup(s);
+    H5free_memory(s);
+    H5Tclose(t);
+    H5Aclose(a);
+    return copy;
+}
+
+void h5sample_attr_num(hid_t obj, const char *attr, hid_t want_type, hid_t mem, void *v)
+{
+    hid_t a = H5Aopen(obj, attr, H5P_DEFAULT);
+    ck_assert_msg(a >= 0, "no attribute %s", attr);
+    hid_t t = H5Aget_type(a);
+    ck_assert_msg(H5Tequal(t, want_type) > 0, "attribute %s: wrong type", attr);
+    ck_assert_int_ge(H5Aread(a, mem, v), 0);
+    H5Tclose(t);
+    H5Aclose(a);
 }

@@ -5,11 +5,13 @@
 #define HS_TEST_H5SAMPLE_H
 
 #include <check.h>
+#include <hdf5.h>
 
 #include "../io/h5out.h"
 
 /* The sample run: two populations (exc = 0, inh = 1) and a report of exc,
- * each appended in SAMPLE_BATCHES batches. */
+ * each appended in SAMPLE_BATCHES batches, and the weights of two
+ * projections (h5sample_projs) written as snapshots between batches. */
 #define SAMPLE_BATCHES            4
 #define SAMPLE_EXC_PER_BATCH      50
 #define SAMPLE_INH_PER_BATCH      7
@@ -18,6 +20,18 @@
 
 extern const h5out_meta h5sample_meta;
 extern const uint64_t h5sample_rep_ids[SAMPLE_REP_NODES];
+
+/* A projection of the sample run and its snapshots. */
+typedef struct h5sample_proj {
+    const char *name, *pre, *post, *units;
+    size_t n_syn;  /* synapses in every snapshot */
+    size_t n_snap; /* snapshots written by h5sample_write_run */
+} h5sample_proj;
+
+/* 0: "ee" exc -> exc in nS, a snapshot after every batch; 1: "ie" inh ->
+ * exc in pA, after every second batch. */
+#define SAMPLE_PROJS 2
+extern const h5sample_proj h5sample_projs[SAMPLE_PROJS];
 
 /* Checked fixture: a fresh directory under $TMPDIR (or /tmp), removed with
  * its files. */
@@ -35,6 +49,24 @@ double h5sample_spike_time(int pop, size_t i);
 uint64_t h5sample_spike_id(int pop, size_t i);
 float h5sample_rep_value(size_t row, size_t col);
 
+/* Synapse i of snapshot snap of projection p (h5sample_projs), the
+ * snapshot's time (ms) and phase. */
+uint64_t h5sample_w_pre(int p, size_t i);
+uint64_t h5sample_w_post(int p, size_t i);
+double h5sample_w_value(int p, size_t snap, size_t i);
+double h5sample_w_time(int p, size_t snap);
+const char *h5sample_w_phase(int p, size_t snap);
+
+/* Adds projection p to f (its handle is asserted to be h). */
+void h5sample_add_proj(h5out *f, int p, int h);
+
+/* Writes snapshot snap of projection p to handle h. */
+void h5sample_write_snapshot(h5out *f, int h, int p, size_t snap);
+
+/* Reads snapshot snap of projection p from path with h5in_weights_read and
+ * asserts every value equals the sample's. */
+void h5sample_check_snapshot_read(const char *path, int p, size_t snap);
+
 /* Appends spikes first .. first + n - 1 (n <= 64) of pop to handle h. */
 void h5sample_append_spikes(h5out *f, int h, int pop, size_t first, size_t n);
 
@@ -45,8 +77,9 @@ void h5sample_append_report(h5out *f, int h, size_t first_row);
  * and "sleep" (sws, 1000-2000 ms); closes with complete, wall_s 3.25. */
 void h5sample_write_run(const char *path, int complete);
 
-/* For a forked child: writes two exc spike batches and one report batch
- * to path, then kills itself with SIGKILL. Never returns. */
+/* For a forked child: writes two exc spike batches, one report batch and
+ * the first snapshot of "ee" to path, then kills itself with SIGKILL.
+ * Never returns. */
 void h5sample_die_mid_run(const char *path);
 
 /* h5out_info on path, into a new string the caller frees; *rc its code. */
@@ -54,5 +87,25 @@ char *h5sample_info(const char *path, int *rc, hs_error *err);
 
 /* Writes n bytes of buf to path. */
 void h5sample_write_bytes(const char *path, const void *buf, size_t n);
+
+/* Copies the first keep bytes of file src to dst. */
+void h5sample_truncated_copy(const char *src, const char *dst, long keep);
+
+/* Size of file path in bytes. */
+long h5sample_file_size(const char *path);
+
+/* ---- reading back with the C API (assert on any failure) ---- */
+
+/* The want_n values of dataset name of file, checked to have file type
+ * want_type, read as mem_type into a new array the caller frees. */
+void *h5sample_read_ds(hid_t file, const char *name, hid_t mem_type, hid_t want_type,
+                       hssize_t want_n);
+
+/* String attribute attr of obj, new; the caller frees it. */
+char *h5sample_attr_str(hid_t obj, const char *attr);
+
+/* Numeric attribute attr of obj, checked to have file type want_type, read
+ * as mem into v. */
+void h5sample_attr_num(hid_t obj, const char *attr, hid_t want_type, hid_t mem, void *v);
 
 #endif

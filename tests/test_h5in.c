@@ -1,9 +1,12 @@
 /* Tests of the reading side: h5out_info on good, interrupted and bad files,
- * and the h5in readers on good and bad datasets. Part of h5out_suite. */
+ * the h5in readers on good and bad datasets, the weight snapshot readers
+ * on good, killed and damaged files, and the layout checker on damaged
+ * weights. Part of h5out_suite; run from the repo root. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -53,18 +56,6 @@ START_TEST(test_info_interrupted)
 }
 END_TEST
 
-/* Copies the first `keep` bytes of src to dst. */
-static void truncated_copy(const char *src, const char *dst, long keep)
-{
-    FILE *f = fopen(src, "rb");
-    ck_assert_ptr_nonnull(f);
-    char *buf = malloc((size_t)keep);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)keep, f), (size_t)keep);
-    fclose(f);
-    h5sample_write_bytes(dst, buf, (size_t)keep);
-    free(buf);
-}
-
 static void make_plain_hdf5(const char *path)
 {
     hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -73,22 +64,41 @@ static void make_plain_hdf5(const char *path)
     H5Fclose(f);
 }
 
+/* Sends stderr to a scratch file; stderr_back restores it and returns the
+ * bytes printed meanwhile. */
+typedef struct stderr_swap {
+    int saved, sink;
+} stderr_swap;
+
+static stderr_swap stderr_away(void)
+{
+    fflush(stderr);
+    stderr_swap s = {dup(2),
+                     open(h5sample_path("stderr.txt"), O_CREAT | O_TRUNC | O_WRONLY, 0600)};
+    ck_assert(s.saved >= 0 && s.sink >= 0);
+    dup2(s.sink, 2);
+    return s;
+}
+
+static off_t stderr_back(stderr_swap s)
+{
+    fflush(stderr);
+    dup2(s.saved, 2);
+    close(s.saved);
+    off_t printed = lseek(s.sink, 0, SEEK_END);
+    close(s.sink);
+    return printed;
+}
+
 /* h5out_info on path fails with HS_EINPUT naming it and printing nothing
  * to stderr. */
 static void assert_info_refuses(const char *path, const char *why)
 {
-    fflush(stderr);
-    int saved = dup(2),
-        sink = open(h5sample_path("stderr.txt"), O_CREAT | O_TRUNC | O_WRONLY, 0600);
-    dup2(sink, 2);
+    stderr_swap swap = stderr_away();
     hs_error err;
     int rc;
     char *text = h5sample_info(path, &rc, &err);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    off_t printed = lseek(sink, 0, SEEK_END);
-    close(sink);
+    off_t printed = stderr_back(swap);
     ck_assert_msg(rc == HS_EINPUT, "%s: rc %d", path, rc);
     ck_assert_msg(strstr(err.msg, path) && strstr(err.msg, why), "message: %s", err.msg);
     ck_assert_msg(printed == 0, "%s: %ld bytes on stderr", path, (long)printed);
@@ -102,12 +112,9 @@ START_TEST(test_info_bad_files)
     h5sample_write_run(good, 1);
     h5sample_write_bytes(h5sample_path("text.h5"), "not: hdf5\n", 10);
     h5sample_write_bytes(h5sample_path("empty.h5"), "", 0);
-    FILE *f = fopen(good, "rb");
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fclose(f);
-    truncated_copy(good, h5sample_path("half.h5"), size / 2);
-    truncated_copy(good, h5sample_path("head.h5"), 100);
+    long size = h5sample_file_size(good);
+    h5sample_truncated_copy(good, h5sample_path("half.h5"), size / 2);
+    h5sample_truncated_copy(good, h5sample_path("head.h5"), 100);
     make_plain_hdf5(h5sample_path("plain.h5"));
     assert_info_refuses(h5sample_path("missing.h5"), "No such file");
     assert_info_refuses(h5sample_path("text.h5"), "not an HDF5 file");
@@ -220,6 +227,233 @@ START_TEST(test_read_bad)
 }
 END_TEST
 
+/* ---- weights readers ---- */
+
+/* The sample run with broken snapshots: ee/000001 lacks post, ee/000002
+ * has 3 weights (for 37 synapses) without units and a t_ms before the
+ * previous one, ee/000003 lacks t_ms, ie/000000 has signed pre ids (one
+ * negative), ie/000001 a 2-D weight and an integer phase. */
+static void make_damaged(const char *path)
+{
+    h5sample_write_run(path, 1);
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    hsize_t three = 3, eleven = 11, grid[2] = {11, 1};
+    double w[11] = {0}, t = 0;
+    int32_t neg[11] = {0, -1};
+    ck_assert_int_ge(H5Ldelete(f, "/weights/ee/000001/post", H5P_DEFAULT), 0);
+    ck_assert_int_ge(H5Ldelete(f, "/weights/ee/000002/weight", H5P_DEFAULT), 0);
+    make_ds(f, "/weights/ee/000002/weight", H5T_NATIVE_DOUBLE, 1, &three, w);
+    hid_t g = H5Gopen2(f, "/weights/ee/000002", H5P_DEFAULT);
+    hid_t a = H5Aopen(g, "t_ms", H5P_DEFAULT); /* H5Aopen_by_name: no H5Awrite (1.10) */
+    ck_assert_int_ge(H5Awrite(a, H5T_NATIVE_DOUBLE, &t), 0);
+    H5Aclose(a);
+    H5Gclose(g);
+    ck_assert_int_ge(H5Adelete_by_name(f, "/weights/ee/000003", "t_ms", H5P_DEFAULT), 0);
+    ck_assert_int_ge(H5Ldelete(f, "/weights/ie/000000/pre", H5P_DEFAULT), 0);
+    make_ds(f, "/weights/ie/000000/pre", H5T_NATIVE_INT32, 1, &eleven, neg);
+    ck_assert_int_ge(H5Ldelete(f, "/weights/ie/000001/weight", H5P_DEFAULT), 0);
+    make_ds(f, "/weights/ie/000001/weight", H5T_NATIVE_DOUBLE, 2, grid, w);
+    g = H5Gopen2(f, "/weights/ie/000001", H5P_DEFAULT);
+    ck_assert_int_ge(H5Adelete(g, "phase"), 0);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    a = H5Acreate2(g, "phase", H5T_NATIVE_INT32, sp, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(H5Awrite(a, H5T_NATIVE_INT32, neg), 0);
+    H5Aclose(a);
+    H5Sclose(sp);
+    H5Gclose(g);
+    H5Fclose(f);
+}
+
+/* h5in_weights_read of snapshot snap of proj fails with HS_EINPUT naming
+ * path and why, leaving nothing allocated and nothing on stderr. */
+static void assert_weights_refuse(const char *path, const char *proj, size_t snap,
+                                  const char *why)
+{
+    hs_error err;
+    uint64_t *pre = (uint64_t *)&err, *post = pre;
+    double *w = (double *)&err, t = 99;
+    size_t n = 99;
+    stderr_swap swap = stderr_away();
+    int rc = h5in_weights_read(path, proj, snap, &pre, &post, &w, &n, &t, &err);
+    off_t printed = stderr_back(swap);
+    ck_assert_msg(rc == HS_EINPUT, "%s %s %zu: rc %d", path, proj, snap, rc);
+    ck_assert(!pre && !post && !w && n == 0 && t == 0);
+    ck_assert_msg(strstr(err.msg, path) && strstr(err.msg, why), "message: %s", err.msg);
+    ck_assert_msg(printed == 0, "%s: %ld bytes on stderr", path, (long)printed);
+    ck_assert_int_eq(h5sample_open_ids(), 0);
+}
+
+static void assert_count_refuses(const char *path, const char *proj, const char *why)
+{
+    hs_error err;
+    size_t n = 99;
+    ck_assert_int_eq(h5in_weights_count(path, proj, &n, &err), HS_EINPUT);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_msg(strstr(err.msg, path) && strstr(err.msg, why), "message: %s", err.msg);
+    ck_assert_int_eq(h5sample_open_ids(), 0);
+}
+
+/* A run file without weights. */
+static void make_no_weights(const char *path)
+{
+    hs_error err;
+    h5out *f = h5out_create(path, &h5sample_meta, &err);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(h5out_close(f, 1, 1.0, &err), HS_OK);
+}
+
+START_TEST(test_weights_read_bad)
+{
+    char run[256], bad[256];
+    snprintf(run, sizeof run, "%s", h5sample_path("run.h5"));
+    snprintf(bad, sizeof bad, "%s", h5sample_path("bad.h5"));
+    h5sample_write_run(run, 1);
+    make_damaged(bad);
+    make_no_weights(h5sample_path("none.h5"));
+    h5sample_write_bytes(h5sample_path("text.h5"), "not: hdf5\n", 10);
+    h5sample_truncated_copy(run, h5sample_path("half.h5"), h5sample_file_size(run) / 2);
+    assert_weights_refuse(h5sample_path("missing.h5"), "ee", 0, "No such file");
+    assert_weights_refuse(h5sample_path("text.h5"), "ee", 0, "not an HDF5 file");
+    assert_weights_refuse(h5sample_path("half.h5"), "ee", 0, "truncated or corrupt");
+    assert_weights_refuse(h5sample_path("none.h5"), "ee", 0, "no group /weights/ee");
+    assert_weights_refuse(run, "xx", 0, "no group /weights/xx");
+    assert_weights_refuse(run, "a/b", 0, "'a/b' cannot name a group under /weights");
+    assert_weights_refuse(run, "ee", 4, "/weights/ee has no snapshot 4 (it has 4");
+    assert_weights_refuse(run, "ie", (size_t)-1, "/weights/ie has no snapshot");
+    assert_weights_refuse(bad, "ee", 1, "cannot open dataset /weights/ee/000001/post");
+    assert_weights_refuse(bad, "ee", 2, "/weights/ee/000002: pre, post and weight differ");
+    assert_weights_refuse(bad, "ee", 3, "/weights/ee/000003: no numeric attribute t_ms");
+    assert_weights_refuse(bad, "ie", 0,
+                          "/weights/ie/000000/pre holds values that are not non-negative");
+    assert_weights_refuse(bad, "ie", 1, "/weights/ie/000001/weight is not 1-D");
+    assert_count_refuses(h5sample_path("missing.h5"), "ee", "No such file");
+    assert_count_refuses(h5sample_path("half.h5"), "ee", "truncated or corrupt");
+    assert_count_refuses(h5sample_path("none.h5"), "ee", "no group /weights/ee");
+    assert_count_refuses(run, "", "cannot name a group");
+    /* the good snapshots of a damaged file stay readable */
+    size_t n = 0;
+    hs_error err;
+    ck_assert_int_eq(h5in_weights_count(bad, "ee", &n, &err), HS_OK);
+    ck_assert_uint_eq(n, 4);
+    h5sample_check_snapshot_read(bad, 0, 0);
+}
+END_TEST
+
+/* A file of: projection "empty" without snapshots, "one" with one empty
+ * snapshot without phase, "big" with one of n synapses of weights 0, 0.5,
+ * 1, 1.5 in turn (mean 0.75, in more than one block of the mean). */
+static void make_odd_weights(const char *path, size_t n)
+{
+    hs_error err;
+    h5out *f = h5out_create(path, &h5sample_meta, &err);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(h5out_weights_add(f, "empty", "exc", "exc", "nS", &err), 0);
+    ck_assert_int_eq(h5out_weights_add(f, "one", "exc", "inh", "nS", &err), 1);
+    ck_assert_int_eq(h5out_weights_add(f, "big", "inh", "exc", "pA", &err), 2);
+    ck_assert_int_eq(h5out_weights_write(f, 1, NULL, NULL, NULL, 0, 0.0, NULL, &err),
+                     HS_OK);
+    uint64_t *id = calloc(n, sizeof *id);
+    double *w = malloc(n * sizeof *w);
+    for (size_t i = 0; i < n; i++)
+        w[i] = 0.5 * (double)(i % 4);
+    ck_assert_int_eq(h5out_weights_write(f, 2, id, id, w, n, 7.5, "rem", &err), HS_OK);
+    free(id);
+    free(w);
+    ck_assert_int_eq(h5out_close(f, 1, 1.0, &err), HS_OK);
+}
+
+static void assert_info_has(const char *path, const char *const *want, size_t n_want)
+{
+    hs_error err;
+    int rc;
+    char *text = h5sample_info(path, &rc, &err);
+    ck_assert_msg(rc == HS_OK, "%s", err.msg);
+    for (size_t i = 0; i < n_want; i++)
+        ck_assert_msg(strstr(text, want[i]), "info lacks '%s':\n%s", want[i], text);
+    free(text);
+}
+
+START_TEST(test_info_weights)
+{
+    const char *run = h5sample_path("run.h5");
+    h5sample_write_run(run, 1);
+    const char *sample[] = {
+        "weights:     2\n  ee               exc -> exc (nS), 4 snapshots\n",
+        "    first 000000: 500.000 ms, phase explore, 37 synapses, mean weight 0.359375 "
+        "nS\n",
+        "    last  000003: 2000.000 ms, phase sleep, 37 synapses, mean weight 0.734375 "
+        "nS\n",
+        "  ie               inh -> exc (pA), 2 snapshots\n",
+        "    first 000000: 1000.000 ms, phase explore, 11 synapses, mean weight -3.25 pA\n",
+        "    last  000001: 2000.000 ms, phase sleep, 11 synapses, mean weight -4.25 pA\n"};
+    assert_info_has(run, sample, 6);
+    const char *odd[] = {
+        "  big              inh -> exc (pA), 1 snapshot\n"
+        "    only  000000: 7.500 ms, phase rem, 200003 synapses, mean weight 0.749996 pA\n",
+        "  empty            exc -> exc (nS), 0 snapshots\n  one ",
+        "    only  000000: 0.000 ms, phase (none), 0 synapses, mean weight n/a\n"};
+    make_odd_weights(h5sample_path("odd.h5"), 200003);
+    assert_info_has(h5sample_path("odd.h5"), odd, 3);
+    const char *none[] = {"weights:     none\n"};
+    make_no_weights(h5sample_path("none.h5"));
+    assert_info_has(h5sample_path("none.h5"), none, 1);
+    make_damaged(h5sample_path("bad.h5"));
+    assert_info_refuses(h5sample_path("bad.h5"),
+                        "/weights/ee/000003: no numeric attribute t_ms");
+}
+END_TEST
+
+/* A writer killed after a snapshot leaves it readable. */
+START_TEST(test_weights_killed_run)
+{
+    const char *path = h5sample_path("killed.h5");
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        h5sample_die_mid_run(path);
+    ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+    size_t n = 0;
+    hs_error err;
+    ck_assert_int_eq(h5in_weights_count(path, "ee", &n, &err), HS_OK);
+    ck_assert_uint_eq(n, 1);
+    h5sample_check_snapshot_read(path, 0, 0);
+    const char *want[] = {"complete:    0 (INTERRUPTED",
+                          "    only  000000: 500.000 ms, phase explore, 37 synapses"};
+    assert_info_has(path, want, 2);
+}
+END_TEST
+
+/* tests/check_h5_layout.py finds every fault of the damaged weights. */
+START_TEST(test_layout_checks_weights)
+{
+    ck_assert_msg(access("tests/check_h5_layout.py", R_OK) == 0, "run from the repo root");
+    const char *bad = h5sample_path("bad.h5"), *log = h5sample_path("layout.txt");
+    make_damaged(bad);
+    char cmd[768];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/check_h5_layout.py %s 2> %s", bad,
+             log);
+    int status = system(cmd);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d", status);
+    FILE *f = fopen(log, "r");
+    char text[4096] = "";
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    const char *want[] = {
+        "/weights/ee/000001: post missing",
+        "/weights/ee/000002: lengths differ",
+        "/weights/ee/000002/weight: no attribute units",
+        "/weights/ee: t_ms decreases from 000001 (1000.0) to 000002 (0.0)",
+        "/weights/ee/000003: no attribute t_ms",
+        "/weights/ie/000000/pre: dtype int32, want uint64",
+        "/weights/ie/000001.phase: int32, want str",
+        "/weights/ie/000001/weight: rank 2, want 1"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(strstr(text, want[i]), "checker lacks '%s':\n%s", want[i], text);
+}
+END_TEST
+
 /* Adds this file's tests to the h5out test case (see test_h5out.c). */
 void h5in_tests_add(TCase *tc)
 {
@@ -228,4 +462,8 @@ void h5in_tests_add(TCase *tc)
     tcase_add_test(tc, test_info_bad_files);
     tcase_add_test(tc, test_read_good);
     tcase_add_test(tc, test_read_bad);
+    tcase_add_test(tc, test_weights_read_bad);
+    tcase_add_test(tc, test_info_weights);
+    tcase_add_test(tc, test_weights_killed_run);
+    tcase_add_test(tc, test_layout_checks_weights);
 }

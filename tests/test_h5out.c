@@ -18,54 +18,11 @@
 
 /* ---- reading back with the C API ---- */
 
-static void *read_ds(hid_t file, const char *name, hid_t mem_type, hid_t want_type,
-                     hssize_t want_n)
-{
-    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
-    ck_assert_msg(ds >= 0, "no dataset %s", name);
-    hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds);
-    ck_assert_msg(H5Tequal(t, want_type) > 0, "%s: wrong file type", name);
-    ck_assert_int_eq(H5Sget_simple_extent_npoints(sp), want_n);
-    void *buf = malloc((size_t)(want_n ? want_n : 1) * H5Tget_size(mem_type));
-    ck_assert_int_ge(H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
-    H5Tclose(t);
-    H5Sclose(sp);
-    H5Dclose(ds);
-    return buf;
-}
-
-static char *read_str_attr(hid_t obj, const char *attr)
-{
-    hid_t a = H5Aopen(obj, attr, H5P_DEFAULT);
-    ck_assert_msg(a >= 0, "no attribute %s", attr);
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    char *s = NULL;
-    ck_assert_int_ge(H5Aread(a, t, &s), 0);
-    char *copy = strdup(s);
-    H5free_memory(s);
-    H5Tclose(t);
-    H5Aclose(a);
-    return copy;
-}
-
-static void read_num_attr(hid_t obj, const char *attr, hid_t want_type, hid_t mem, void *v)
-{
-    hid_t a = H5Aopen(obj, attr, H5P_DEFAULT);
-    ck_assert_msg(a >= 0, "no attribute %s", attr);
-    hid_t t = H5Aget_type(a);
-    ck_assert_msg(H5Tequal(t, want_type) > 0, "attribute %s: wrong type", attr);
-    ck_assert_int_ge(H5Aread(a, mem, v), 0);
-    H5Tclose(t);
-    H5Aclose(a);
-}
-
 static void assert_str_attr(hid_t file, const char *obj, const char *attr, const char *want)
 {
     hid_t o = H5Oopen(file, obj, H5P_DEFAULT);
     ck_assert_int_ge(o, 0);
-    char *s = read_str_attr(o, attr);
+    char *s = h5sample_attr_str(o, attr);
     ck_assert_str_eq(s, want);
     free(s);
     H5Oclose(o);
@@ -75,7 +32,7 @@ static int32_t read_complete(hid_t file)
 {
     int32_t complete = -1;
     hid_t g = H5Gopen2(file, "meta", H5P_DEFAULT);
-    read_num_attr(g, "complete", H5T_STD_I32LE, H5T_NATIVE_INT32, &complete);
+    h5sample_attr_num(g, "complete", H5T_STD_I32LE, H5T_NATIVE_INT32, &complete);
     H5Gclose(g);
     return complete;
 }
@@ -84,10 +41,12 @@ static void check_spikes(hid_t file, const char *pop, int k, size_t n)
 {
     char name[64];
     snprintf(name, sizeof name, "/spikes/%s/timestamps", pop);
-    double *t = read_ds(file, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, (hssize_t)n);
+    double *t =
+        h5sample_read_ds(file, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, (hssize_t)n);
     assert_str_attr(file, name, "units", "ms");
     snprintf(name, sizeof name, "/spikes/%s/node_ids", pop);
-    uint64_t *id = read_ds(file, name, H5T_NATIVE_UINT64, H5T_STD_U64LE, (hssize_t)n);
+    uint64_t *id =
+        h5sample_read_ds(file, name, H5T_NATIVE_UINT64, H5T_STD_U64LE, (hssize_t)n);
     for (size_t i = 0; i < n; i++) {
         ck_assert(t[i] == h5sample_spike_time(k, i));
         ck_assert(id[i] == h5sample_spike_id(k, i));
@@ -123,26 +82,27 @@ static void check_sorting(hid_t file, const char *pop, const char *want)
 static void check_report(hid_t file)
 {
     size_t rows = SAMPLE_BATCHES * SAMPLE_REP_ROWS_PER_BATCH;
-    float *d = read_ds(file, "/report/exc/data", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
-                       (hssize_t)(rows * SAMPLE_REP_NODES));
+    float *d = h5sample_read_ds(file, "/report/exc/data", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
+                                (hssize_t)(rows * SAMPLE_REP_NODES));
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < SAMPLE_REP_NODES; c++)
             ck_assert(d[r * SAMPLE_REP_NODES + c] == h5sample_rep_value(r, c));
     free(d);
     assert_str_attr(file, "/report/exc/data", "units", "mV");
     assert_str_attr(file, "/report/exc/data", "variable", "V_m");
-    uint64_t *ids = read_ds(file, "/report/exc/mapping/node_ids", H5T_NATIVE_UINT64,
-                            H5T_STD_U64LE, SAMPLE_REP_NODES);
-    uint64_t *ptr = read_ds(file, "/report/exc/mapping/index_pointers", H5T_NATIVE_UINT64,
-                            H5T_STD_U64LE, SAMPLE_REP_NODES + 1);
-    uint32_t *el = read_ds(file, "/report/exc/mapping/element_ids", H5T_NATIVE_UINT32,
-                           H5T_STD_U32LE, SAMPLE_REP_NODES);
+    uint64_t *ids = h5sample_read_ds(file, "/report/exc/mapping/node_ids",
+                                     H5T_NATIVE_UINT64, H5T_STD_U64LE, SAMPLE_REP_NODES);
+    uint64_t *ptr =
+        h5sample_read_ds(file, "/report/exc/mapping/index_pointers", H5T_NATIVE_UINT64,
+                         H5T_STD_U64LE, SAMPLE_REP_NODES + 1);
+    uint32_t *el = h5sample_read_ds(file, "/report/exc/mapping/element_ids",
+                                    H5T_NATIVE_UINT32, H5T_STD_U32LE, SAMPLE_REP_NODES);
     for (size_t i = 0; i < SAMPLE_REP_NODES; i++)
         ck_assert(ids[i] == h5sample_rep_ids[i] && el[i] == 0);
     for (size_t i = 0; i <= SAMPLE_REP_NODES; i++)
         ck_assert(ptr[i] == i);
-    double *t =
-        read_ds(file, "/report/exc/mapping/time", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 3);
+    double *t = h5sample_read_ds(file, "/report/exc/mapping/time", H5T_NATIVE_DOUBLE,
+                                 H5T_IEEE_F64LE, 3);
     ck_assert(t[0] == 10.0 && t[1] == 10.0 + 0.5 * (double)rows && t[2] == 0.5);
     assert_str_attr(file, "/report/exc/mapping/time", "units", "ms");
     free(ids);
@@ -166,8 +126,10 @@ static void check_phases(hid_t file)
     H5Sclose(sp);
     H5Tclose(t);
     H5Dclose(ds);
-    double *a = read_ds(file, "/phases/start_ms", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2);
-    double *b = read_ds(file, "/phases/stop_ms", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2);
+    double *a =
+        h5sample_read_ds(file, "/phases/start_ms", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2);
+    double *b =
+        h5sample_read_ds(file, "/phases/stop_ms", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 2);
     ck_assert(a[0] == 0.0 && a[1] == 1000.0 && b[0] == 1000.0 && b[1] == 2000.0);
     assert_str_attr(file, "/phases/stop_ms", "units", "ms");
     free(a);
@@ -177,16 +139,16 @@ static void check_phases(hid_t file)
 static void check_meta(hid_t file, int32_t complete)
 {
     uint32_t magic = 0, version[2] = {9, 9};
-    read_num_attr(file, "magic", H5T_STD_U32LE, H5T_NATIVE_UINT32, &magic);
-    read_num_attr(file, "version", H5T_STD_U32LE, H5T_NATIVE_UINT32, version);
+    h5sample_attr_num(file, "magic", H5T_STD_U32LE, H5T_NATIVE_UINT32, &magic);
+    h5sample_attr_num(file, "version", H5T_STD_U32LE, H5T_NATIVE_UINT32, version);
     ck_assert(magic == 0x0A7A && version[0] == 0 && version[1] == 1);
     hid_t g = H5Gopen2(file, "meta", H5P_DEFAULT);
     uint64_t seed = 0;
     int32_t threads = 0;
     double wall = 0;
-    read_num_attr(g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed);
-    read_num_attr(g, "threads", H5T_STD_I32LE, H5T_NATIVE_INT32, &threads);
-    read_num_attr(g, "wall_s", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &wall);
+    h5sample_attr_num(g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed);
+    h5sample_attr_num(g, "threads", H5T_STD_I32LE, H5T_NATIVE_INT32, &threads);
+    h5sample_attr_num(g, "wall_s", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &wall);
     ck_assert(seed == h5sample_meta.seed && threads == 2 && wall == 3.25);
     H5Gclose(g);
     ck_assert_int_eq(read_complete(file), complete);
@@ -195,7 +157,7 @@ static void check_meta(hid_t file, int32_t complete)
     assert_str_attr(file, "/meta", "config", h5sample_meta.config_text);
     assert_str_attr(file, "/meta", "overrides", "--set a.b=1");
     g = H5Gopen2(file, "meta", H5P_DEFAULT);
-    char *created = read_str_attr(g, "created");
+    char *created = h5sample_attr_str(g, "created");
     ck_assert_int_eq(strlen(created), 20);
     ck_assert(created[4] == '-' && created[10] == 'T' && created[19] == 'Z');
     free(created);
@@ -214,7 +176,7 @@ START_TEST(test_round_trip)
     check_sorting(file, "/spikes/exc", "by_time");
     uint64_t n_nodes = 0;
     hid_t g = H5Gopen2(file, "/spikes/exc", H5P_DEFAULT);
-    read_num_attr(g, "n_nodes", H5T_STD_U64LE, H5T_NATIVE_UINT64, &n_nodes);
+    h5sample_attr_num(g, "n_nodes", H5T_STD_U64LE, H5T_NATIVE_UINT64, &n_nodes);
     ck_assert(n_nodes == 400);
     H5Gclose(g);
     g = H5Gopen2(file, "/spikes/inh", H5P_DEFAULT);
@@ -243,8 +205,8 @@ START_TEST(test_sigkill_leaves_readable_file)
     ck_assert_int_ge(file, 0);
     ck_assert_int_eq(read_complete(file), 0);
     check_spikes(file, "exc", 0, 2 * SAMPLE_EXC_PER_BATCH);
-    float *d = read_ds(file, "/report/exc/data", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
-                       SAMPLE_REP_ROWS_PER_BATCH * SAMPLE_REP_NODES);
+    float *d = h5sample_read_ds(file, "/report/exc/data", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
+                                SAMPLE_REP_ROWS_PER_BATCH * SAMPLE_REP_NODES);
     ck_assert(d[SAMPLE_REP_NODES + 1] == h5sample_rep_value(1, 1));
     free(d);
     H5Fclose(file);
@@ -408,7 +370,8 @@ START_TEST(test_layout_h5py_h5dump)
 }
 END_TEST
 
-void h5in_tests_add(TCase *tc); /* test_h5in.c */
+void h5in_tests_add(TCase *tc);      /* test_h5in.c */
+void h5weights_tests_add(TCase *tc); /* test_h5weights.c */
 
 Suite *h5out_suite(void)
 {
@@ -421,6 +384,7 @@ Suite *h5out_suite(void)
     tcase_add_test(tc, test_write_errors);
     tcase_add_test(tc, test_write_failure_is_eio);
     tcase_add_test(tc, test_big_config);
+    h5weights_tests_add(tc);
     h5in_tests_add(tc);
     tcase_add_test(tc, test_layout_h5py_h5dump);
     suite_add_tcase(s, tc);
