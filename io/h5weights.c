@@ -162,7 +162,7 @@ int h5weights_write(h5weights *w, const char *path, int h, const uint64_t *pre,
     if (rc != HS_OK)
         return rc;
     h5weights_proj *p = &w->proj[h];
-    char name[16], what[48];
+    char name[16];
     snprintf(name, sizeof name, "%06zu", p->n_snap);
     hid_t g = H5Gcreate2(p->grp, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t wrc = g < 0 ? -1 : snapshot_data(g, pre, post, weight, n, p->units);
@@ -171,6 +171,7 @@ int h5weights_write(h5weights *w, const char *path, int h, const uint64_t *pre,
     if (g >= 0 && H5Gclose(g) < 0)
         wrc = -1;
     if (wrc < 0) {
+        char what[48];
         snprintf(what, sizeof what, "snapshot %s of /weights/", name);
         rc = h5util_fail_io(path, err, what, p->name);
         /* No half snapshot for readers; if it stays, it keeps its name. */
@@ -272,9 +273,10 @@ static int read_time(const char *path, hid_t grp, const char *proj, const char *
                      double *t_ms, hs_error *err)
 {
     hid_t g = H5Gopen2(grp, snap, H5P_DEFAULT);
-    herr_t ok = g >= 0 ? h5util_attr_read_num(g, "t_ms", H5T_NATIVE_DOUBLE, t_ms) : -1;
-    if (g >= 0)
-        H5Gclose(g);
+    if (g < 0)
+        return bad_weights(path, err, proj, snap, "not a snapshot group");
+    herr_t ok = h5util_attr_read_num(g, "t_ms", H5T_NATIVE_DOUBLE, t_ms);
+    H5Gclose(g);
     if (ok < 0)
         return bad_weights(path, err, proj, snap, "no numeric attribute t_ms");
     return HS_OK;
