@@ -222,13 +222,13 @@ static int write_phases(h5out *f, const hs_config *c, hs_error *err)
     double *stop = malloc(c->n_phases * sizeof *stop);
     int rc = names && stages && start && stop ? HS_OK
                                               : hs_error_set(err, HS_ENOMEM, "out of memory");
-    double t = 0.0;
+    uint64_t steps = 0;   /* phase bounds as whole steps, as the run counts them */
     for (size_t k = 0; rc == HS_OK && k < c->n_phases; k++) {
         names[k] = c->phases[k].name;
         stages[k] = c->phases[k].stage;
-        start[k] = t;
-        t += c->phases[k].duration_ms;
-        stop[k] = t;
+        start[k] = (double)steps * c->dt_ms;
+        steps += (uint64_t)(c->phases[k].duration_ms / c->dt_ms + 0.5);
+        stop[k] = (double)steps * c->dt_ms;
     }
     if (rc == HS_OK)
         rc = h5out_phases_write(f, names, stages, start, stop, c->n_phases, err);

@@ -10,6 +10,7 @@ Suite *network_suite(void);
 Suite *skip_suite(void);
 Suite *stdp_suite(void);
 Suite *homeo_suite(void);
+Suite *song_suite(void);
 Suite *config_suite(void);
 Suite *h5out_suite(void);
 Suite *cli_suite(void);

@@ -18,6 +18,7 @@ static const struct {
     {"skip", skip_suite},
     {"stdp", stdp_suite},
     {"homeo", homeo_suite},
+    {"song", song_suite},
     {"bench", bench_suite},
     {"cli", cli_suite},
     {"h5out", h5out_suite},

@@ -41,9 +41,9 @@ static uint64_t *indegrees(const network *n, size_t j, uint64_t *self, uint64_t 
         const net_part *pt = &pj->part[t];
         for (size_t i = 0; i < n_pre; i++)
             for (uint64_t q = pt->row[i]; q < pt->row[i + 1]; q++) {
-                k[pt->syn[q].post]++;
-                *self += pj->pre == pj->post && pt->syn[q].post == i;
-                *dup += q > pt->row[i] && pt->syn[q].post == pt->syn[q - 1].post;
+                k[net_part_post(pt, q)]++;
+                *self += pj->pre == pj->post && net_part_post(pt, q) == i;
+                *dup += q > pt->row[i] && net_part_post(pt, q) == net_part_post(pt, q - 1);
             }
     }
     return k;
@@ -136,7 +136,7 @@ static syn *all_synapses(const network *n, size_t *count)
             const net_part *pt = &pj->part[t];
             for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
                 for (uint64_t q = pt->row[i]; q < pt->row[i + 1]; q++)
-                    s[m++] = (syn){j, i, pt->syn[q].post, pt->syn[q].weight,
+                    s[m++] = (syn){j, i, net_part_post(pt, q), (float)net_part_weight(pt, q),
                                    pt->delay ? pt->delay[q] : pj->const_delay};
         }
     }
@@ -233,7 +233,7 @@ START_TEST(test_delay_per_synapse)
         const net_part *pt = &pj->part[t];
         for (size_t q = 0; q < pt->n_syn; q++) {
             uint64_t arrive = 9 + pt->delay[q];
-            uint32_t j = pt->syn[q].post;
+            uint32_t j = net_part_post(pt, q);
             ck_assert_float_eq(s->trace[(arrive - 1) * 40 + j], 0.0f);
             ck_assert_float_eq(s->trace[arrive * 40 + j], 1.0f);
             distinct += pt->delay[q] != pj->min_delay;
