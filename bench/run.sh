@@ -52,6 +52,7 @@ echo "hebbsleep $("$BIN" --version | cut -d' ' -f2-), $DURATION ms biological, m
 printf '%-8s %-14s %7s %8s %12s %9s %8s %7s\n' network variant threads rtf events/s rss_mb B/syn skipped
 bench coba bench/coba.yaml "" default 1 "" default 2
 bench cuba bench/cuba.yaml "" default 1 "" default 2
+bench coba_stdp bench/coba_stdp.yaml "" "E->E plastic" 1 "" "E->E plastic" 2
 # COBA four times larger at the same in-degree: more work per thread per step
 X4="populations.exc.size=12800 populations.inh.size=3200 projections.ee.connect.p=0.005
 projections.ei.connect.p=0.005 projections.ie.connect.p=0.005 projections.ii.connect.p=0.005"

@@ -89,15 +89,16 @@ static double run_weight(hs_config *c, int threads, double *pre_t, size_t *n_pre
 
 /* The pairing window: for offsets -100..100 ms one pre and one post spike;
  * expect(dt) is the rule's formula for Delta w. */
-static void check_window(const char *rule, const char *const *keys, const double *vals,
-                         size_t n, double (*expect)(const double *vals, double dt))
+static void check_window(const char *rule, int nearest, const char *const *keys,
+                         const double *vals, size_t n,
+                         double (*expect)(const double *vals, double dt))
 {
     int checked = 0;
     for (int off = -100; off <= 100; off += 5) {
         /* the teacher fires the post neuron 0.2 ms after its own stamp */
         double t_pre = 200.0, t_teach = 200.0 + off - 0.2;
         hs_config *c = pairing_config(&t_pre, 1, &t_teach, 1, 450.0, 0.0);
-        make_plastic(c, rule, 0, keys, vals, n);
+        make_plastic(c, rule, nearest, keys, vals, n);
         double pre_t[4], post_t[4];
         size_t np, nq;
         double w = run_weight(c, 2, pre_t, &np, post_t, &nq);
@@ -124,7 +125,8 @@ START_TEST(test_pair_window)
 {
     const char *keys[] = {"A_plus", "A_minus", "tau_plus", "tau_minus", "w_max", "w_min"};
     const double vals[] = {0.01, 0.012, 16.8, 33.7, 1.0, -1.0};
-    check_window("stdp_pair", keys, vals, 6, pair_formula);
+    check_window("stdp_pair", 0, keys, vals, 6, pair_formula);
+    check_window("stdp_pair", 1, keys, vals, 6, pair_formula);
 }
 END_TEST
 
@@ -138,7 +140,7 @@ START_TEST(test_symmetric_window)
 {
     const char *keys[] = {"A", "tau", "w_max", "w_min"};
     const double vals[] = {0.004, 62.5, 1.0, -1.0};
-    check_window("stdp_symmetric", keys, vals, 4, sym_formula);
+    check_window("stdp_symmetric", 0, keys, vals, 4, sym_formula);
 }
 END_TEST
 
@@ -153,7 +155,7 @@ START_TEST(test_triplet_window)
 {
     const char *keys[] = {"A2_plus", "A2_minus", "tau_plus", "tau_minus", "w_max", "w_min"};
     const double vals[] = {5.3e-3, 3.5e-3, 16.8, 33.7, 1.0, -1.0};
-    check_window("stdp_triplet", keys, vals, 6, triplet_pair_formula);
+    check_window("stdp_triplet", 0, keys, vals, 6, triplet_pair_formula);
 }
 END_TEST
 
