@@ -13,7 +13,7 @@ BIN=bin/hebbsleep
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-# stats line -> "rtf events_per_s peak_rss_mb bytes_per_synapse skipped"
+# stats line -> "rtf events_per_s peak_rss_mb bytes_per_synapse skipped bytes_per_plastic"
 # (the third argument: extra overrides, space-separated)
 run() {
     sets=""
@@ -22,7 +22,7 @@ run() {
     "$BIN" run "$1" -o "$OUT/run.h5" --overwrite --quiet --threads "$2" \
         --set simulation.duration_ms="$DURATION" $sets |
         sed -n 's/^stats: //p' | tr ' ' '\n' |
-        awk -F= '{v[$1]=$2} END {print v["rtf"], v["events_per_s"], v["peak_rss_mb"], v["bytes_per_synapse"], v["skipped"]}'
+        awk -F= '{v[$1]=$2} END {print v["rtf"], v["events_per_s"], v["peak_rss_mb"], v["bytes_per_synapse"], v["skipped"], v["bytes_per_plastic_synapse"]}'
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -39,17 +39,18 @@ bench() {
     for side in a b; do
         if [ "$side" = a ]; then label=$4; threads=$5; else label=$7; threads=$8; fi
         f="$OUT/$side"
-        printf '%-8s %-14s %7s %8.4f %12.4g %9.1f %8.2f %7.3f\n' "$1" "$label" "$threads" \
-            "$(cut -d' ' -f1 "$f" | median)" "$(cut -d' ' -f2 "$f" | median)" \
+        printf '%-9s %-14s %7s %8.4f %12.4g %9.1f %8.2f %7.3f %10.2f\n' "$1" "$label" \
+            "$threads" "$(cut -d' ' -f1 "$f" | median)" "$(cut -d' ' -f2 "$f" | median)" \
             "$(cut -d' ' -f3 "$f" | median)" "$(cut -d' ' -f4 "$f" | median)" \
-            "$(cut -d' ' -f5 "$f" | median)"
+            "$(cut -d' ' -f5 "$f" | median)" "$(cut -d' ' -f6 "$f" | median)"
     done
     a=$(cut -d' ' -f1 "$OUT/a" | median); b=$(cut -d' ' -f1 "$OUT/b" | median)
-    printf '%-8s ratio of medians (first / second row): %.2f\n' "$1" "$(echo "$a $b" | awk '{print $1 / $2}')"
+    printf '%-9s ratio of medians (first / second row): %.2f\n' "$1" "$(echo "$a $b" | awk '{print $1 / $2}')"
 }
 
 echo "hebbsleep $("$BIN" --version | cut -d' ' -f2-), $DURATION ms biological, median of $REPEAT alternating runs"
-printf '%-8s %-14s %7s %8s %12s %9s %8s %7s\n' network variant threads rtf events/s rss_mb B/syn skipped
+printf '%-9s %-14s %7s %8s %12s %9s %8s %7s %10s\n' network variant threads rtf events/s rss_mb \
+    B/syn skipped B/plastic
 bench coba bench/coba.yaml "" default 1 "" default 2
 bench cuba bench/cuba.yaml "" default 1 "" default 2
 bench coba_stdp bench/coba_stdp.yaml "" "E->E plastic" 1 "" "E->E plastic" 2

@@ -147,7 +147,7 @@ static int make_transposed(net_part *pt, size_t n_pre, size_t lo, size_t hi)
     pt->trow = calloc(n_own + 1, sizeof *pt->trow);
     pt->tsyn = malloc((pt->n_syn ? pt->n_syn : 1) * sizeof *pt->tsyn);
     pt->tpre = malloc((pt->n_syn ? pt->n_syn : 1) * sizeof *pt->tpre);
-    uint64_t *fill = malloc((n_own ? n_own : 1) * sizeof *fill);
+    uint32_t *fill = malloc((n_own ? n_own : 1) * sizeof *fill);
     if (!pt->trow || !pt->tsyn || !pt->tpre || !fill) {
         free(fill);
         return HS_ENOMEM;
@@ -159,7 +159,7 @@ static int make_transposed(net_part *pt, size_t n_pre, size_t lo, size_t hi)
     memcpy(fill, pt->trow, n_own * sizeof *fill);
     for (size_t i = 0; i < n_pre; i++)
         for (uint64_t k = pt->row[i]; k < pt->row[i + 1]; k++) {
-            uint64_t at = fill[pt->syn[k].post - lo]++;
+            uint32_t at = fill[pt->syn[k].post - lo]++;
             pt->tsyn[at] = (uint32_t)k;
             pt->tpre[at] = (uint32_t)i;
         }
@@ -170,6 +170,8 @@ static int make_transposed(net_part *pt, size_t n_pre, size_t lo, size_t hi)
 /* Sorts the drawn synapses by pre (stable: targets stay ascending). */
 static int make_part(net_part *pt, const syn_list *s, size_t n_pre, int const_delay)
 {
+    if (s->n >= UINT32_MAX)
+        return HS_ENOMEM;   /* 32-bit offsets: more threads split it */
     size_t cap = s->n ? s->n : 1;
     pt->row = calloc(n_pre + 1, sizeof *pt->row);
     pt->syn = malloc(cap * sizeof *pt->syn);
@@ -181,12 +183,12 @@ static int make_part(net_part *pt, const syn_list *s, size_t n_pre, int const_de
         pt->row[s->pre[q] + 1]++;
     for (size_t i = 0; i < n_pre; i++)
         pt->row[i + 1] += pt->row[i];
-    uint64_t *fill = malloc((n_pre ? n_pre : 1) * sizeof *fill);
+    uint32_t *fill = malloc((n_pre ? n_pre : 1) * sizeof *fill);
     if (!fill)
         return HS_ENOMEM;
     memcpy(fill, pt->row, n_pre * sizeof *fill);
     for (size_t q = 0; q < s->n; q++) {
-        uint64_t at = fill[s->pre[q]]++;
+        uint32_t at = fill[s->pre[q]]++;
         pt->syn[at] = (net_syn){s->post[q], (float)s->w[q]};
         if (pt->delay)
             pt->delay[at] = s->d[q];

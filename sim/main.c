@@ -313,16 +313,22 @@ static void print_summary(const hs_config *c, const network *net, const sim *s,
                (unsigned long long)c->pops[p].size, (unsigned long long)n,
                bio_s > 0 ? (double)n / ((double)c->pops[p].size * bio_s) : 0.0);
     }
-    size_t bytes = network_synapse_bytes(net);
+    size_t bytes = network_synapse_bytes(net), pbytes = 0, psyn = 0, m;
+    for (size_t j = 0; j < net->n_projs; j++)
+        if (net->projs[j].learn || net->projs[j].homeo) {
+            pbytes += network_proj_bytes(net, j, &m);
+            psyn += m;
+        }
     uint64_t skipped, blocks;
     sim_skip_stats(s, &skipped, &blocks);
     printf("stats: rtf=%.4f events=%llu events_per_s=%.4g synapses=%zu "
            "bytes_per_synapse=%.2f peak_rss_mb=%.1f run_s=%.3f build_s=%.3f "
-           "skipped=%.3f\n",
+           "skipped=%.3f bytes_per_plastic_synapse=%.2f\n",
            bio_s > 0 ? run_s / bio_s : 0.0, (unsigned long long)sim_events(s),
            run_s > 0 ? (double)sim_events(s) / run_s : 0.0, net->n_syn,
            net->n_syn ? (double)bytes / (double)net->n_syn : 0.0, ru.ru_maxrss / 1024.0,
-           run_s, build_s, blocks ? (double)skipped / (double)blocks : 0.0);
+           run_s, build_s, blocks ? (double)skipped / (double)blocks : 0.0,
+           psyn ? (double)pbytes / (double)psyn : 0.0);
 }
 
 static int command_run(const cli *a, hs_config *c, hs_error *err)

@@ -34,11 +34,12 @@ typedef struct net_syn {
  * weight) pairs, 8 bytes. Plastic ones add a transposed index for
  * postsynaptic updates, naming both the synapse and its source: 16 bytes.
  * Weights are floats, as in Auryn: a learning step of 1e-3 w_max is still
- * 2^14 float steps. Rules compute in double. */
+ * 2^14 float steps. Rules compute in double. Offsets are 32-bit: a part
+ * holds fewer than 2^32 synapses (network_build refuses more). */
 typedef struct net_part {
-    uint64_t *row;          /* [n_pre + 1]: synapses of pre i are row[i]..row[i+1] */
+    uint32_t *row;          /* [n_pre + 1]: synapses of pre i are row[i]..row[i+1] */
     net_syn *syn;           /* [n_syn] */
-    uint64_t *trow;         /* plastic: [n_own + 1] synapses onto own target lo + j are */
+    uint32_t *trow;         /* plastic: [n_own + 1] synapses onto own target lo + j are */
     uint32_t *tsyn;         /*   tsyn[trow[j]]..tsyn[trow[j+1]], by pre ascending, */
     uint32_t *tpre;         /*   from the pre neurons tpre[...] */
     uint16_t *delay;        /* steps, >= 1; NULL when all equal const_delay */
@@ -101,6 +102,10 @@ network *network_build(const hs_config *c, int n_threads, hs_error *err);
 
 /* Frees n and all it owns. network_free(NULL) does nothing. */
 void network_free(network *n);
+
+/* Bytes held by projection j's synapse arrays (targets, weights, delays,
+ * offsets, transposed index); its synapse count in *n_syn. */
+size_t network_proj_bytes(const network *n, size_t j, size_t *n_syn);
 
 /* Bytes held by the synapse arrays (weights, targets, delays, row offsets). */
 size_t network_synapse_bytes(const network *n);
