@@ -12,55 +12,9 @@
 
 #include "../neurons/neuron.h"
 #include "suites.h"
+#include "testutil.h"
 
 #define DT 0.1
-
-/* One population driven by hand through the model interface. */
-typedef struct cell {
-    const neuron_type *t;
-    double params[HS_MAX_PARAMS];
-    _Alignas(64) unsigned char plan[16384];
-    neuron_pop pop;
-    double *rx[NEURON_MAX_RECEPTORS];
-    uint32_t *spikes;
-} cell;
-
-static void cell_init(cell *c, const char *model, size_t n, const char *const *names,
-                      const double *vals, size_t n_vals)
-{
-    memset(c, 0, sizeof *c);
-    c->t = neuron_type_find(model);
-    ck_assert_ptr_nonnull(c->t);
-    ck_assert_uint_le(c->t->plan_size, sizeof c->plan);
-    hs_params_set_defaults(c->t->params, c->t->n_params, c->params);
-    for (size_t k = 0; k < n_vals; k++) {
-        int i = hs_params_find(c->t->params, c->t->n_params, names[k]);
-        ck_assert_int_ge(i, 0);
-        *hs_param_ptr(&c->t->params[i], c->params) = vals[k];
-    }
-    hs_error err;
-    ck_assert_int_eq(c->t->plan_init(c->plan, c->params, DT, &err), HS_OK);
-    ck_assert_int_eq(neuron_pop_alloc(&c->pop, c->t, c->plan, n, &err), HS_OK);
-    for (size_t r = 0; r < c->t->n_receptors; r++)
-        c->rx[r] = calloc(c->pop.n_alloc, sizeof(double));
-    c->spikes = calloc(c->pop.n_alloc, sizeof(uint32_t));
-}
-
-static void cell_free(cell *c)
-{
-    for (size_t r = 0; r < NEURON_MAX_RECEPTORS; r++)
-        free(c->rx[r]);
-    free(c->spikes);
-    neuron_pop_free(&c->pop, c->t);
-}
-
-/* Step s of neuron 0 with inputs ex and in arriving in it; returns spikes. */
-static size_t cell_step(cell *c, uint64_t s, double ex, double in)
-{
-    c->rx[0][0] = ex;
-    c->rx[1][0] = in;
-    return c->t->update(c->plan, &c->pop, 0, c->pop.n, s, c->rx, c->spikes);
-}
 
 /* A few input spikes: (arrival step, receptor, weight). */
 typedef struct input { uint64_t step; int rec; double w; } input;

@@ -13,41 +13,14 @@
 #include "suites.h"
 #include "testutil.h"
 
-#define DT 0.1
-
-typedef struct one {
-    const neuron_type *t;
-    double params[HS_MAX_PARAMS];
-    _Alignas(64) unsigned char plan[16384];
-    neuron_pop pop;
-    double *rx[NEURON_MAX_RECEPTORS];
-    uint32_t spikes[NEURON_BLOCK];
-} one;
-
-static void one_init(one *c, const char *model, const char *key, double value)
+/* 8 neurons of model, with one parameter set (key may be NULL). */
+static void one_init(cell *c, const char *model, const char *key, double value)
 {
-    memset(c, 0, sizeof *c);
-    c->t = neuron_type_find(model);
-    hs_params_set_defaults(c->t->params, c->t->n_params, c->params);
-    if (key)
-        *hs_param_ptr(&c->t->params[hs_params_find(c->t->params, c->t->n_params, key)],
-                      c->params) = value;
-    hs_error err;
-    ck_assert_int_eq(c->t->plan_init(c->plan, c->params, DT, &err), HS_OK);
-    ck_assert_int_eq(neuron_pop_alloc(&c->pop, c->t, c->plan, 8, &err), HS_OK);
-    for (size_t r = 0; r < c->t->n_receptors; r++)
-        c->rx[r] = calloc(c->pop.n_alloc, sizeof(double));
-}
-
-static void one_free(one *c)
-{
-    for (size_t r = 0; r < NEURON_MAX_RECEPTORS; r++)
-        free(c->rx[r]);
-    neuron_pop_free(&c->pop, c->t);
+    cell_init(c, model, 8, &key, &value, key ? 1 : 0);
 }
 
 /* Random state for 8 neurons: V in [-80, -50], currents or conductances. */
-static void randomize(one *c, gsl_rng *r, double g_scale)
+static void randomize(cell *c, gsl_rng *r, double g_scale)
 {
     for (size_t i = 0; i < 8; i++) {
         c->pop.var[0][i] = -80 + 30 * gsl_rng_uniform(r);
@@ -61,7 +34,7 @@ static void randomize(one *c, gsl_rng *r, double g_scale)
  * accepts a state, stepping it 3000 steps without input never spikes. */
 START_TEST(test_lif_cuba_advance_and_quiet)
 {
-    one c, d;
+    cell c, d;
     one_init(&c, "lif_cuba", "I_e", 200);
     one_init(&d, "lif_cuba", "I_e", 200);
     rng_state st;
@@ -91,15 +64,15 @@ START_TEST(test_lif_cuba_advance_and_quiet)
     ck_assert_int_gt(accepted, 50);
     ck_assert_int_gt(refused, 50);
     ck_assert_double_lt(worst, 1e-9);
-    one_free(&c);
-    one_free(&d);
+    cell_free(&c);
+    cell_free(&d);
 }
 END_TEST
 
 /* lif_coba: quiet only with (flushed) conductances; advance equals steps. */
 START_TEST(test_lif_coba_advance)
 {
-    one c, d;
+    cell c, d;
     one_init(&c, "lif_coba", "I_e", 50);
     one_init(&d, "lif_coba", "I_e", 50);
     for (size_t i = 0; i < 8; i++) {
@@ -118,8 +91,8 @@ START_TEST(test_lif_coba_advance)
         ck_assert_double_lt(fabs(c.pop.var[0][i] - d.pop.var[0][i]), 1e-9);
     c.pop.var[1][3] = 1.0;   /* a live conductance keeps the block awake */
     ck_assert(!c.t->quiet(c.plan, &c.pop, 0, 8));
-    one_free(&c);
-    one_free(&d);
+    cell_free(&c);
+    cell_free(&d);
 }
 END_TEST
 
@@ -163,7 +136,7 @@ END_TEST
  * 0 * inf) and relaxes to V_inf. */
 START_TEST(test_lif_cuba_long_sleep)
 {
-    one c;
+    cell c;
     one_init(&c, "lif_cuba", "tau_syn_in", 20);   /* tau_m = 10 ms */
     for (size_t i = 0; i < 8; i++) {
         c.pop.var[0][i] = -72;
@@ -174,7 +147,7 @@ START_TEST(test_lif_cuba_long_sleep)
         ck_assert(isfinite(c.pop.var[0][i]));
         ck_assert_double_lt(fabs(c.pop.var[0][i] - (-70.0)), 1e-9);
     }
-    one_free(&c);
+    cell_free(&c);
 }
 END_TEST
 

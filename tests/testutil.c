@@ -201,3 +201,39 @@ void tu_rate_cv(const tu_spikes *s, uint32_t pop, size_t n, double duration_ms,
     free(m2);
     free(k);
 }
+
+void cell_init(cell *c, const char *model, size_t n, const char *const *names,
+               const double *vals, size_t n_vals)
+{
+    memset(c, 0, sizeof *c);
+    c->t = neuron_type_find(model);
+    ck_assert_ptr_nonnull(c->t);
+    ck_assert_uint_le(c->t->plan_size, sizeof c->plan);
+    hs_params_set_defaults(c->t->params, c->t->n_params, c->params);
+    for (size_t k = 0; k < n_vals; k++) {
+        int i = hs_params_find(c->t->params, c->t->n_params, names[k]);
+        ck_assert_int_ge(i, 0);
+        *hs_param_ptr(&c->t->params[i], c->params) = vals[k];
+    }
+    hs_error err;
+    ck_assert_int_eq(c->t->plan_init(c->plan, c->params, 0.1, &err), HS_OK);
+    ck_assert_int_eq(neuron_pop_alloc(&c->pop, c->t, c->plan, n, &err), HS_OK);
+    for (size_t r = 0; r < c->t->n_receptors; r++)
+        c->rx[r] = calloc(c->pop.n_alloc, sizeof(double));
+    c->spikes = calloc(c->pop.n_alloc, sizeof(uint32_t));
+}
+
+void cell_free(cell *c)
+{
+    for (size_t r = 0; r < NEURON_MAX_RECEPTORS; r++)
+        free(c->rx[r]);
+    free(c->spikes);
+    neuron_pop_free(&c->pop, c->t);
+}
+
+size_t cell_step(cell *c, uint64_t s, double ex, double in)
+{
+    c->rx[0][0] = ex;
+    c->rx[1][0] = in;
+    return c->t->update(c->plan, &c->pop, 0, c->pop.n, s, c->rx, c->spikes);
+}

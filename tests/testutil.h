@@ -50,4 +50,22 @@ void tu_assert_threads_bitwise(const char *path, const char *set, size_t min_spi
 void tu_rate_cv(const tu_spikes *s, uint32_t pop, size_t n, double duration_ms,
                 double *rate_hz, double *cv);
 
+/* One population driven by hand through the model interface, dt 0.1 ms. */
+typedef struct cell {
+    const neuron_type *t;
+    double params[HS_MAX_PARAMS];
+    _Alignas(64) unsigned char plan[16384];
+    neuron_pop pop;
+    double *rx[NEURON_MAX_RECEPTORS];
+    uint32_t *spikes;
+} cell;
+
+/* n neurons of model with the n_vals parameters names[k] = vals[k]. */
+void cell_init(cell *c, const char *model, size_t n, const char *const *names,
+               const double *vals, size_t n_vals);
+void cell_free(cell *c);
+
+/* Step s of neuron 0 with inputs ex and in arriving in it; returns spikes. */
+size_t cell_step(cell *c, uint64_t s, double ex, double in);
+
 #endif
