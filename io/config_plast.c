@@ -186,6 +186,14 @@ static int homeo_rule_read(config_ctx *c, const yamltree_node *n, hs_proj_config
     if (!t)
         return HS_EINPUT;
     pj->homeo[k].rule = t;
+    /* scaling_rate can grow weights: only STDP's bounds keep them finite */
+    if (t == &scaling_rate && !pj->plast.rule) {
+        size_t old = config_path_push(c, "rule");
+        int rc = config_fail(c, n, "scaling_rate needs the projection's plasticity: its "
+                             "w_min and w_max bound the scaling");
+        config_path_pop(c, old);
+        return rc;
+    }
     for (size_t j = 0; j < k; j++) {
         if (pj->homeo[j].rule != t)
             continue;

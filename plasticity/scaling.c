@@ -3,8 +3,9 @@
 #include <string.h>
 
 /* Defaults: a slow scaling (hours in vivo, Turrigiano 1998; here tens of
- * seconds so a model shows it) and ~20 % per hour-equivalent of NREM
- * (de Vivo 2017 report ~18 %): the model compresses time. */
+ * seconds so a model shows it) and a downscaling of 1 %/s, about 18 % in
+ * 20 s of NREM (de Vivo 2017 report ~18 % over hours of sleep): the model
+ * compresses time. */
 static const hs_param_desc rate_desc[] = {
     {"target_hz", "Hz", offsetof(scaling_rate_params, target_hz), 5.0, 1e-3, 1e4,
      "target firing rate"},

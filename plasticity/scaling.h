@@ -13,13 +13,14 @@
  *   downscale     sleep downscaling (synaptic homeostasis hypothesis,
  *                 Tononi & Cirelli; de Vivo et al. 2017). Every interval T
  *                 each weight below the spare threshold is multiplied by
- *                 exp(-rate_per_s T); the strongest spare_fraction of the
- *                 projection's weights (measured when the phase starts) are
- *                 kept. With target_total > 0 each neuron's summed incoming
- *                 weight is instead scaled to target_total, sparing
- *                 nothing.
+ *                 exp(-rate_per_s T); the threshold is the value above
+ *                 which the strongest spare_fraction of the projection's
+ *                 weights lay when the phase started. With target_total > 0
+ *                 each neuron's summed incoming weight is instead scaled to
+ *                 target_total, sparing nothing.
  *
- * A phase's gain multiplies the rule's rate (0 switches it off).
+ * A phase's gain multiplies the rule's rate (0 switches it off; for
+ * target_total it is on or off). Run-time details: sim/homeo.h.
  */
 #ifndef HS_SCALING_H
 #define HS_SCALING_H

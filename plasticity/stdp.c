@@ -30,11 +30,19 @@ static const hs_param_desc pair_desc[] = {
      "weight dependence of depression (0 additive, 1 multiplicative)"},
 };
 
-static int bounds_check(double w_min, double w_max, hs_error *err)
+/* Amplitudes are fractions of w_max, so w_max must be positive; weight
+ * dependence (mu > 0) reads w/w_max as a fraction in [0, 1]. */
+static int bounds_check(double w_min, double w_max, int weight_dependent, hs_error *err)
 {
     if (!(w_min < w_max))
         return hs_error_set(err, HS_EINPUT, "w_min (%g) must be below w_max (%g)", w_min,
                             w_max);
+    if (!(w_max > 0))
+        return hs_error_set(err, HS_EINPUT, "w_max (%g) must be positive: the amplitudes "
+                            "are fractions of it", w_max);
+    if (weight_dependent && w_min < 0)
+        return hs_error_set(err, HS_EINPUT, "w_min (%g) must be >= 0 when mu_plus or "
+                            "mu_minus is above 0", w_min);
     return HS_OK;
 }
 
@@ -43,7 +51,7 @@ static int pair_check(const void *vp, double *tau_pre, double *tau_post, hs_erro
     const pair_params *p = vp;
     tau_pre[0] = p->tau_plus;
     tau_post[0] = p->tau_minus;
-    return bounds_check(p->w_min, p->w_max, err);
+    return bounds_check(p->w_min, p->w_max, p->mu_plus > 0 || p->mu_minus > 0, err);
 }
 
 /* (1 - w/w_max)^mu and (w/w_max)^mu for mu in [0, 1]; pow is exact at 0, 1. */
@@ -93,7 +101,7 @@ static int sym_check(const void *vp, double *tau_pre, double *tau_post, hs_error
 {
     const sym_params *p = vp;
     tau_pre[0] = tau_post[0] = p->tau;
-    return bounds_check(p->w_min, p->w_max, err);
+    return bounds_check(p->w_min, p->w_max, 0, err);
 }
 
 static double sym_on_pre(const void *vp, double w, const double *post, const double *pre)
@@ -125,9 +133,10 @@ typedef struct triplet_params {
     double w_min, w_max;
 } triplet_params;
 
-/* Defaults: Pfister & Gerstner 2006, visual cortex, all-to-all, minimal
- * model (A2+ = 0, A3- = 0; tau_x is then unused). Their hippocampal
- * all-to-all minimal fit: A2+ 5.3e-3, A3+ 8.0e-3, A2- 3.5e-3, tau_y 40 ms. */
+/* Defaults: Pfister & Gerstner 2006, Table 3, visual cortex, all-to-all,
+ * minimal model (A2+ = 0, A3- = 0; tau_x is then unused). Their Table 4
+ * hippocampal all-to-all minimal fit: A2+ 5.3e-3, A3+ 8.0e-3, A2- 3.5e-3,
+ * tau_y 40 ms. */
 static const hs_param_desc triplet_desc[] = {
     {"A2_plus", "", offsetof(triplet_params, A2_plus), 0.0, 0.0, 1.0, "pair potentiation"},
     {"A3_plus", "", offsetof(triplet_params, A3_plus), 6.5e-3, 0.0, 1.0,
@@ -150,7 +159,7 @@ static int triplet_check(const void *vp, double *tau_pre, double *tau_post, hs_e
     tau_pre[1] = p->tau_x;
     tau_post[0] = p->tau_minus;
     tau_post[1] = p->tau_y;
-    return bounds_check(p->w_min, p->w_max, err);
+    return bounds_check(p->w_min, p->w_max, 0, err);
 }
 
 static double triplet_on_pre(const void *vp, double w, const double *post, const double *pre)

@@ -14,9 +14,12 @@
  *       w <- on_post(w, pre traces at t, post traces just before the spike)
  *
  * then w is clipped to [w_min, w_max] (hard bounds). Spike times are the
- * neurons' own stamps: the synaptic delay counts as dendritic for learning
- * (as NEST), so a pair's Delta t = t_post - t_pre. A pre and a post spike in
- * the same step count as pre before post.
+ * neurons' own stamps and the delay plays no part in learning: a pair's
+ * Delta t = t_post - t_pre (as Ecker et al. 2022 learn offline; NEST, which
+ * counts the delay as dendritic, uses t_post + d - t_pre, and Brian2 with an
+ * axonal delay t_post - t_pre - d). A pre and a post spike in the same step
+ * count as pre before post. The weight transmitted at a pre spike is the
+ * one after its depression, as in NEST.
  *
  * Rules:
  *   stdp_pair       Bi & Poo 1998; Song, Miller & Abbott 2000; van Rossum,

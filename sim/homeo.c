@@ -9,9 +9,14 @@
 
 #include "schedule.h"
 
-static int rule_init(homeo_rule *r, const hs_homeo_config *hc, size_t n_post, double dt)
+static int rule_init(homeo_rule *r, const hs_homeo_config *hc, const hs_plast_config *pc,
+                     size_t n_post, double dt)
 {
     r->type = hc->rule;
+    r->w_min = -INFINITY;
+    r->w_max = INFINITY;
+    if (pc->rule)
+        pc->rule->bounds(pc->params, &r->w_min, &r->w_max);
     memcpy(r->params, hc->params, sizeof r->params);
     r->gain = 1.0;
     r->threshold = INFINITY;
@@ -21,6 +26,9 @@ static int rule_init(homeo_rule *r, const hs_homeo_config *hc, size_t n_post, do
     r->every = (uint64_t)(interval / dt + 0.5);
     if (r->every < 1)
         r->every = 1;
+    r->last = calloc(n_post ? n_post : 1, sizeof *r->last);
+    if (!r->last)
+        return HS_ENOMEM;
     if (r->type != &scaling_rate)
         return HS_OK;
     const scaling_rate_params *p = (const scaling_rate_params *)r->params;
@@ -45,7 +53,8 @@ int homeo_build(network *n, const hs_config *c, hs_error *err)
             return hs_error_set(err, HS_ENOMEM, "out of memory");
         h->n = pc->n_homeo;
         for (size_t k = 0; k < h->n; k++)
-            if (rule_init(&h->rule[k], &pc->homeo[k], n->pops[pc->post].state.n, n->dt) != HS_OK)
+            if (rule_init(&h->rule[k], &pc->homeo[k], &pc->plast, n->pops[pc->post].state.n,
+                          n->dt) != HS_OK)
                 return hs_error_set(err, HS_ENOMEM, "out of memory for homeostasis");
     }
     return HS_OK;
@@ -58,6 +67,7 @@ void homeo_free(network *n)
         for (size_t k = 0; h && k < h->n; k++) {
             free(h->rule[k].rate);
             free(h->rule[k].count);
+            free(h->rule[k].last);
         }
         free(h);
         n->projs[j].homeo = NULL;
@@ -118,14 +128,17 @@ void homeo_count(net_proj *pj, const uint32_t *ids, size_t m)
                 h->rule[r].count[ids[q]]++;
 }
 
-/* Multiplies the incoming weights of own target j by f (spare: keep those
- * at or above threshold). */
-static void scale_inputs(net_part *pt, size_t jl, double f, double threshold)
+/* Multiplies the incoming weights of own target j by f, within the rule's
+ * bounds (spare: keep those at or above threshold). */
+static void scale_inputs(const homeo_rule *r, net_part *pt, size_t jl, double f,
+                         double threshold)
 {
     for (uint64_t s = pt->trow[jl]; s < pt->trow[jl + 1]; s++) {
         net_syn *syn = &pt->syn[pt->tsyn[s]];
-        if (syn->weight < threshold)
-            syn->weight = (float)(syn->weight * f);
+        if (!(syn->weight < threshold))
+            continue;
+        double w = syn->weight * f;
+        syn->weight = (float)(w < r->w_min ? r->w_min : w > r->w_max ? r->w_max : w);
     }
 }
 
@@ -137,18 +150,24 @@ static double input_sum(const net_part *pt, size_t jl)
     return sum;
 }
 
-static void turn(homeo_rule *r, net_part *pt, size_t j, size_t jl, double dt)
+/* Target j's turn for the steps up to `end`. */
+static void turn(homeo_rule *r, net_part *pt, size_t j, size_t jl, uint64_t end, double dt)
 {
-    double T = (double)r->every * dt;   /* ms */
+    if (end <= r->last[j])
+        return;
+    double T = (double)(end - r->last[j]) * dt;   /* ms */
+    r->last[j] = end;
     if (r->type == &scaling_rate) {
         const scaling_rate_params *p = (const scaling_rate_params *)r->params;
         double keep = exp(-T / p->avg_tau_ms);
         double sample = r->count[j] / (T * 1e-3);
         r->count[j] = 0;
         r->rate[j] = r->rate[j] * keep + sample * (1.0 - keep);
-        if (r->gain > 0)
-            scale_inputs(pt, jl, exp(r->gain * T / p->tau_ms *
-                                     (p->target_hz - r->rate[j]) / p->target_hz), INFINITY);
+        if (!(r->gain > 0))
+            return;
+        /* one turn moves a weight by a factor in [1/2, 2] at most */
+        double f = exp(r->gain * T / p->tau_ms * (p->target_hz - r->rate[j]) / p->target_hz);
+        scale_inputs(r, pt, jl, f < 0.5 ? 0.5 : f > 2.0 ? 2.0 : f, INFINITY);
         return;
     }
     const downscale_params *p = (const downscale_params *)r->params;
@@ -157,10 +176,10 @@ static void turn(homeo_rule *r, net_part *pt, size_t j, size_t jl, double dt)
     if (p->target_total > 0) {
         double sum = input_sum(pt, jl);
         if (sum > 0)
-            scale_inputs(pt, jl, p->target_total / sum, INFINITY);
+            scale_inputs(r, pt, jl, p->target_total / sum, INFINITY);
         return;
     }
-    scale_inputs(pt, jl, exp(-r->gain * p->rate_per_s * T * 1e-3), r->threshold);
+    scale_inputs(r, pt, jl, exp(-r->gain * p->rate_per_s * T * 1e-3), r->threshold);
 }
 
 void homeo_step(const network *n, int t, uint64_t step)
@@ -177,7 +196,19 @@ void homeo_step(const network *n, int t, uint64_t step)
             uint64_t m = hr->every, phase = (step + 1) % m;
             size_t first = lo + (size_t)((phase + m - lo % m) % m);
             for (size_t q = first; q < hi; q += m)
-                turn(hr, pt, q, q - lo, n->dt);
+                turn(hr, pt, q, q - lo, step + 1, n->dt);
         }
+    }
+}
+
+void homeo_flush(const network *n, uint64_t end)
+{
+    for (size_t j = 0; j < n->n_projs; j++) {
+        homeo_proj *h = n->projs[j].homeo;
+        const net_pop *post = &n->pops[n->projs[j].post];
+        for (size_t r = 0; h && r < h->n; r++)
+            for (int t = 0; t < n->n_threads; t++)
+                for (size_t q = post->lo[t]; q < post->hi[t]; q++)
+                    turn(&h->rule[r], &n->projs[j].part[t], q, q - post->lo[t], end, n->dt);
     }
 }

@@ -101,6 +101,7 @@ static int run_phase(sim *s, network *n, const hs_config *c, size_t k, snap_buf 
                 return rc;
         }
     }
+    homeo_flush(n, end);
     return snapshot_all(n, c, bufs, end, k, ss, err);
 }
 

@@ -197,7 +197,7 @@ START_TEST(test_print_round_trip_learning)
         "simulation: {dt_ms: 0.03}\npopulations: {a: {model: lif_cuba, size: 3}}\n"
         "projections:\n  aa:\n    {pre: a, post: a, receptor: in, weight: -1,\n"
         "     connect: {rule: all_to_all},\n"
-        "     plasticity: {rule: stdp_pair, params: {w_min: -3, w_max: -0.5}},\n"
+        "     plasticity: {rule: stdp_pair, params: {w_min: -3, w_max: 0.5}},\n"
         "     homeostasis: [{rule: downscale, params: {interval_ms: 0.09}}]}\n"
         "schedule: [{name: %s, stage: wake, duration_ms: 0.1, gains: {aa: {stdp: %s}}}]\n";
     const char *forms[][2] = {{"run", "1"}, {"run", "0.25"}, {"other", "1"}};

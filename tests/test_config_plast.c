@@ -77,9 +77,10 @@ START_TEST(test_homeostasis)
     ck_assert_int_eq(d->loc.line, 44);
     /* On a static projection, with every parameter a default. */
     ck_assert_uint_eq(ie->n_homeo, 1);
-    const scaling_rate_params *ip = (const scaling_rate_params *)ie->homeo[0].params;
-    ck_assert_double_eq(ip->target_hz, 5);
-    ck_assert_double_eq(ip->avg_tau_ms, 1000);
+    ck_assert_ptr_eq(ie->homeo[0].rule, &scaling_downscale);
+    const downscale_params *ip = (const downscale_params *)ie->homeo[0].params;
+    ck_assert_double_eq(ip->rate_per_s, 0.01);
+    ck_assert_double_eq(ip->interval_ms, 100);
     config_free(c);
 }
 END_TEST
@@ -134,7 +135,7 @@ START_TEST(test_gains)
     ck_assert_double_eq(sleep->stdp_gain[ee], 0);
     ck_assert_double_eq(sleep->homeo_gain[ee * H + 0], 1);            /* scaling_rate */
     ck_assert_double_eq(sleep->homeo_gain[ee * H + 1], 2);            /* downscale */
-    ck_assert_double_eq(sleep->homeo_gain[ie * H + 0], 0);            /* scaling_rate */
+    ck_assert_double_eq(sleep->homeo_gain[ie * H + 0], 0);            /* downscale */
     ck_assert_double_eq(sleep->stdp_gain[ei], 1);
     ck_assert_double_eq(sleep->stdp_gain[ne], 1);
     config_free(c);

@@ -40,14 +40,22 @@ typedef struct weights {
     size_t n;
 } weights;
 
+static weights get_weights_of(const network *n, size_t j)
+{
+    size_t m = 0;
+    for (int t = 0; t < n->n_threads; t++)
+        m += n->projs[j].part[t].n_syn;
+    weights r;
+    r.pre = malloc((m + 1) * sizeof *r.pre);
+    r.post = malloc((m + 1) * sizeof *r.post);
+    r.w = malloc((m + 1) * sizeof *r.w);
+    r.n = schedule_weights(n, j, r.pre, r.post, r.w);
+    return r;
+}
+
 static weights get_weights(const network *n)
 {
-    weights r;
-    r.pre = malloc(1000 * sizeof *r.pre);
-    r.post = malloc(1000 * sizeof *r.post);
-    r.w = malloc(1000 * sizeof *r.w);
-    r.n = schedule_weights(n, 0, r.pre, r.post, r.w);
-    return r;
+    return get_weights_of(n, 0);
 }
 
 static void free_weights(weights *w)
@@ -80,7 +88,10 @@ static int cmp_double(const void *a, const void *b)
 
 START_TEST(test_downscale_exact)
 {
-    /* 3 intervals of 10 ms at 5/s: a = exp(-5 * 0.01) per interval */
+    /* 300 steps, clock m = 100 steps, 5/s: target j has turns at the end of
+     * the steps with (step + 1) % 100 == j, each covering the steps since
+     * its last, and one more at the phase's end: in all a = exp(-5 * 0.03)
+     * for every target, applied piece by piece */
     hs_config *c = homeo_config(
         "{rule: downscale, params: {rate_per_s: 5, spare_fraction: 0.2, interval_ms: 10}}",
         "  - {name: sleep, stage: nrem, duration_ms: 30}\n");
@@ -93,7 +104,6 @@ START_TEST(test_downscale_exact)
     /* GSL's quantile of the sorted weights, 0.8: linear interpolation */
     double pos = 0.8 * (double)(b.n - 1), thr = sorted[(size_t)pos] +
         (pos - floor(pos)) * (sorted[(size_t)pos + 1] - sorted[(size_t)pos]);
-    const double f = exp(-5 * 0.01);
     size_t spared = 0;
     for (size_t k = 0; k < b.n; k++) {
         float w = (float)b.w[k];
@@ -102,8 +112,11 @@ START_TEST(test_downscale_exact)
             spared++;
             continue;
         }
-        for (int i = 0; i < 3; i++)
-            w = (float)(w * f);
+        uint64_t j = b.post[k], last = 0;
+        for (uint64_t end = j ? j : 100; end <= 300; last = end, end += 100)
+            w = (float)(w * exp(-5 * 0.1e-3 * (double)(end - last)));
+        if (last < 300)
+            w = (float)(w * exp(-5 * 0.1e-3 * (double)(300 - last)));
         ck_assert_float_eq((float)a.w[k], w);
     }
     ck_assert_uint_eq(spared, 200);
@@ -149,7 +162,7 @@ START_TEST(test_downscale_gain_and_total)
 END_TEST
 
 /* One neuron driven far above 5 Hz by 200 Poisson inputs; scaling_rate
- * (target 5 Hz) brings it there. Rate over the last 10 s within 10 %;
+ * (target 5 Hz; STDP present for its bounds, switched off) brings it there. Rate over the last 10 s within 10 %;
  * the ratios of its input weights unchanged (float rounding aside). */
 START_TEST(test_scaling_rate_to_target)
 {
@@ -162,12 +175,13 @@ START_TEST(test_scaling_rate_to_target)
         "  p: {pre: src, post: dst, receptor: ex, delay_ms: 1,\n"
         "      weight: {dist: uniform, low: 0.5, high: 1.5},\n"
         "      connect: {rule: all_to_all},\n"
+        "      plasticity: {rule: stdp_pair, params: {w_min: 0, w_max: 10}},\n"
         "      homeostasis: [{rule: scaling_rate, params: {target_hz: 5, tau_ms: 2000,\n"
         "                     avg_tau_ms: 1000, interval_ms: 100}}]}\n"
         "recording: {spikes: [dst]}\n"
         "schedule:\n"
-        "  - {name: settle, stage: wake, duration_ms: 40000}\n"
-        "  - {name: measure, stage: wake, duration_ms: 10000}\n";
+        "  - {name: settle, stage: wake, duration_ms: 40000, gains: {p: {stdp: 0}}}\n"
+        "  - {name: measure, stage: wake, duration_ms: 10000, gains: {p: {stdp: 0}}}\n";
     hs_config *c = tu_config(yaml, NULL, 0);
     hs_error err;
     network *n = network_build(c, 2, &err);
@@ -196,6 +210,40 @@ START_TEST(test_scaling_rate_to_target)
 }
 END_TEST
 
+/* Plastic E->E with both homeostatic rules (clocks of 70 and 30 steps, not
+ * dividing the 64-neuron thread blocks) and 1 ms delays (10-step windows):
+ * bitwise equal for 1, 2 and 4 threads. */
+START_TEST(test_homeo_threads_bitwise)
+{
+    const char *sets[] = {
+        "simulation.duration_ms=300",
+        "projections.ee.delay_ms=1", "projections.ei.delay_ms=1",
+        "projections.ie.delay_ms=1", "projections.ii.delay_ms=1",
+        "projections.ee.homeostasis=[{rule: scaling_rate, params: {target_hz: 10, "
+        "interval_ms: 7, avg_tau_ms: 50}}, {rule: downscale, params: {rate_per_s: 1, "
+        "interval_ms: 3}}]"};
+    hs_config *c = tu_config_file("bench/coba_stdp.yaml", sets, 6);
+    network *n1, *n2, *n4;
+    tu_spikes *a = tu_run(c, 1, &n1), *b = tu_run(c, 2, &n2), *d = tu_run(c, 4, &n4);
+    ck_assert_uint_gt(a->n, 1000);
+    ck_assert(tu_spikes_equal(a, b));
+    ck_assert(tu_spikes_equal(a, d));
+    weights w1 = get_weights_of(n1, 0), w2 = get_weights_of(n2, 0), w4 = get_weights_of(n4, 0);
+    ck_assert_int_eq(memcmp(w1.w, w2.w, w1.n * sizeof *w1.w), 0);
+    ck_assert_int_eq(memcmp(w1.w, w4.w, w1.n * sizeof *w1.w), 0);
+    free_weights(&w1);
+    free_weights(&w2);
+    free_weights(&w4);
+    tu_spikes_free(a);
+    tu_spikes_free(b);
+    tu_spikes_free(d);
+    network_free(n1);
+    network_free(n2);
+    network_free(n4);
+    config_free(c);
+}
+END_TEST
+
 Suite *homeo_suite(void)
 {
     Suite *s = suite_create("homeo");
@@ -204,6 +252,7 @@ Suite *homeo_suite(void)
     tcase_add_test(tc, test_downscale_exact);
     tcase_add_test(tc, test_downscale_gain_and_total);
     tcase_add_test(tc, test_scaling_rate_to_target);
+    tcase_add_test(tc, test_homeo_threads_bitwise);
     suite_add_tcase(s, tc);
     return s;
 }

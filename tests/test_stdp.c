@@ -231,7 +231,7 @@ END_TEST
 
 /* The triplet rule by direct sums over every earlier spike (O(n^2)), a
  * second code path to the kernel's traces. All-to-all, visual cortex
- * minimal parameters (Pfister & Gerstner 2006, Table 4). */
+ * minimal parameters (Pfister & Gerstner 2006, Table 3). */
 static double triplet_direct(const double *pre, size_t np, const double *post, size_t nq)
 {
     const double A3p = 6.5e-3, A2m = 7.1e-3, tp = 16.8, tm = 33.7, ty = 114.0;
