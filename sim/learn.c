@@ -75,6 +75,8 @@ static int learn_one(network *n, net_proj *pj, const hs_plast_config *pc, hs_err
     L->nearest = pc->nearest;
     L->gain = 1.0;
     L->rule->bounds(L->params, &L->w_min, &L->w_max);
+    if (pj->const_delay == 0)   /* the loader refuses drawn delays on plastic projections */
+        return hs_error_set(err, HS_EINPUT, "a plastic projection needs one constant delay");
     double tau_pre[STDP_MAX_TRACES] = {0}, tau_post[STDP_MAX_TRACES] = {0};
     if (L->rule->check(L->params, tau_pre, tau_post, err) != HS_OK)
         return HS_EINPUT;   /* the loader checked this; keep the kernel safe anyway */

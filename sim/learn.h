@@ -47,7 +47,8 @@ typedef struct learn_proj {
 } learn_proj;
 
 /* Sets up learning for every plastic projection of c in n (after the
- * synapses are drawn). HS_OK or HS_ENOMEM. */
+ * synapses are drawn). HS_OK, HS_ENOMEM, or HS_EINPUT for a plastic
+ * projection without one constant delay. */
 int learn_build(network *n, const hs_config *c, hs_error *err);
 void learn_free(network *n);
 

@@ -17,6 +17,10 @@
  * plastic synapse pre -> post (initial weight w0) is too weak to matter
  * (pA onto lif_cuba). Weights are floats: a change measured from w0 = 0 is
  * exact to float resolution (6e-8), from w0 != 0 only to that of w0. */
+/* The delay of both projections; the teacher's spike makes the post
+ * neuron fire pair_delay + 0.1 ms after the teacher's stamp. */
+static double pair_delay = 0.1;
+
 static hs_config *pairing_config(const double *t_pre, size_t n_pre, const double *t_teach,
                                  size_t n_teach, double duration_ms, double w0)
 {
@@ -41,10 +45,10 @@ static hs_config *pairing_config(const double *t_pre, size_t n_pre, const double
     snprintf(yaml + n, sizeof yaml - (size_t)n,
              "]}}\n  post: {model: lif_cuba, size: 1, params: {t_ref: 0.5, tau_syn_ex: 0.01}}\n"
              "projections:\n"
-             "  drive: {pre: teach, post: post, receptor: ex, weight: 1000000, delay_ms: 0.1,\n"
+             "  drive: {pre: teach, post: post, receptor: ex, weight: 1000000, delay_ms: %g,\n"
              "          connect: {rule: one_to_one}}\n"
-             "  syn: {pre: pre, post: post, receptor: ex, weight: %g, delay_ms: 0.1,\n"
-             "        connect: {rule: one_to_one}}\n", w0);
+             "  syn: {pre: pre, post: post, receptor: ex, weight: %g, delay_ms: %g,\n"
+             "        connect: {rule: one_to_one}}\n", pair_delay, w0, pair_delay);
     return tu_config(yaml, NULL, 0);
 }
 
@@ -89,14 +93,18 @@ static double run_weight(hs_config *c, int threads, double *pre_t, size_t *n_pre
 
 /* The pairing window: for offsets -100..100 ms one pre and one post spike;
  * expect(dt) is the rule's formula for Delta w. */
-static void check_window(const char *rule, int nearest, const char *const *keys,
-                         const double *vals, size_t n,
-                         double (*expect)(const double *vals, double dt))
+/* The pairing window: for offsets from -span to span ms in steps of
+ * `step` ms, one pre and one post spike; expect(dt) is the rule's formula
+ * for Delta w. */
+static void check_window_at(const char *rule, int nearest, const char *const *keys,
+                            const double *vals, size_t n,
+                            double (*expect)(const double *vals, double dt), double span,
+                            double step)
 {
-    int checked = 0;
-    for (int off = -100; off <= 100; off += 5) {
-        /* the teacher fires the post neuron 0.2 ms after its own stamp */
-        double t_pre = 200.0, t_teach = 200.0 + off - 0.2;
+    int checked = 0, want_checked = (int)lround(2 * span / step) + 1;
+    for (int q = 0; q < want_checked; q++) {
+        double off = -span + q * step;
+        double t_pre = 200.0, t_teach = 200.0 + off - (pair_delay + 0.1);
         hs_config *c = pairing_config(&t_pre, 1, &t_teach, 1, 450.0, 0.0);
         make_plastic(c, rule, nearest, keys, vals, n);
         double pre_t[4], post_t[4];
@@ -112,7 +120,14 @@ static void check_window(const char *rule, int nearest, const char *const *keys,
         checked++;
         config_free(c);
     }
-    ck_assert_int_eq(checked, 41);
+    ck_assert_int_eq(checked, want_checked);
+}
+
+static void check_window(const char *rule, int nearest, const char *const *keys,
+                         const double *vals, size_t n,
+                         double (*expect)(const double *vals, double dt))
+{
+    check_window_at(rule, nearest, keys, vals, n, expect, 100.0, 5.0);
 }
 
 /* vals: A_plus, A_minus, tau_plus, tau_minus, w_max */
@@ -127,6 +142,61 @@ START_TEST(test_pair_window)
     const double vals[] = {0.01, 0.012, 16.8, 33.7, 1.0, -1.0};
     check_window("stdp_pair", 0, keys, vals, 6, pair_formula);
     check_window("stdp_pair", 1, keys, vals, 6, pair_formula);
+}
+END_TEST
+
+/* Delays of 2 ms make 20-step windows: learning still follows the spikes
+ * step by step inside a window (offsets of a few steps put both spikes in
+ * one window). */
+START_TEST(test_pair_window_long_delay)
+{
+    const char *keys[] = {"A_plus", "A_minus", "tau_plus", "tau_minus", "w_max", "w_min"};
+    const double vals[] = {0.01, 0.012, 16.8, 33.7, 1.0, -1.0};
+    pair_delay = 2.0;
+    check_window("stdp_pair", 0, keys, vals, 6, pair_formula);
+    check_window_at("stdp_pair", 0, keys, vals, 6, pair_formula, 3.0, 0.3);
+    pair_delay = 0.1;
+}
+END_TEST
+
+/* post, post, pre: all-to-all depression sums both post spikes' traces,
+ * nearest-spike keeps only the latest; a gain scales the change. */
+START_TEST(test_nearest_depression_and_gain)
+{
+    double t_pre = 120.0, t_teach[] = {100.0 - 0.2, 112.0 - 0.2};
+    for (int nearest = 0; nearest <= 1; nearest++) {
+        hs_config *c = pairing_config(&t_pre, 1, t_teach, 2, 300.0, 0.0);
+        const char *keys[] = {"A_plus", "A_minus", "tau_minus", "w_max", "w_min"};
+        const double vals[] = {0.0, 0.02, 20.0, 1.0, -1.0};
+        make_plastic(c, "stdp_pair", nearest, keys, vals, 5);
+        c->phases[0].stdp_gain[1] = 0.5;
+        double pre_t[4], post_t[4];
+        size_t np, nq;
+        hs_error err;
+        network *n = network_build(c, 1, &err);
+        sim *s = sim_alloc(n, c, &err);
+        tu_spikes *rec = calloc(1, sizeof *rec);
+        sim_sink sink = {rec, tu_sink_spikes, NULL, NULL};
+        ck_assert_int_eq(schedule_run(s, n, c, &sink, NULL, &err), HS_OK);
+        double w = n->projs[1].part[0].syn[0].weight;
+        np = nq = 0;
+        for (size_t k = 0; k < rec->n; k++) {
+            if (rec->pop[k] == 0)
+                pre_t[np++] = rec->t_ms[k];
+            else if (rec->pop[k] == 2)
+                post_t[nq++] = rec->t_ms[k];
+        }
+        ck_assert_uint_eq(nq, 2);
+        double y = exp(-(pre_t[0] - post_t[1]) / 20.0);
+        if (!nearest)
+            y += exp(-(pre_t[0] - post_t[0]) / 20.0);
+        double want = -0.5 * 0.02 * y;
+        ck_assert_double_le(fabs(w - want), 1e-6 * fabs(want));
+        tu_spikes_free(rec);
+        sim_free(s);
+        network_free(n);
+        config_free(c);
+    }
 }
 END_TEST
 
@@ -328,6 +398,8 @@ Suite *stdp_suite(void)
     tcase_add_test(tc, test_multiplicative_and_bounds);
     tcase_add_test(tc, test_threads_bitwise_plastic);
     tcase_add_test(tc, test_triplet_frequency);
+    tcase_add_test(tc, test_pair_window_long_delay);
+    tcase_add_test(tc, test_nearest_depression_and_gain);
     suite_add_tcase(s, tc);
     return s;
 }
