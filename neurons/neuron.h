@@ -44,12 +44,16 @@ typedef struct neuron_pop {
     void *ext;                        /* model-owned extra state (sources) */
 } neuron_pop;
 
-/* Data a spike-time source is built from: spikes at t_ms[k] from neuron
- * ids[k] (population-local). Not owned. */
+struct track_traj;
+
+/* Data a source is built from, not owned: spike_times takes spikes at
+ * t_ms[k] from neuron ids[k] (population-local); place_cells the rat's
+ * trajectory (sim/track.h), which must outlive the population. */
 typedef struct neuron_source_data {
     const double *t_ms;
     const uint64_t *ids;
     size_t n;
+    const struct track_traj *traj;
 } neuron_source_data;
 
 typedef struct neuron_type {

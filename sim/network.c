@@ -91,7 +91,7 @@ static int build_pop(network *n, size_t k, const hs_config *c, hs_error *err)
     partition(pc->size, n->n_threads, p->lo, p->hi);
     init_state(p, pc, n->seed, (uint32_t)k);
     if (p->type->ext_alloc) {
-        neuron_source_data data = {pc->spike_t_ms, pc->spike_ids, pc->n_spikes};
+        neuron_source_data data = {pc->spike_t_ms, pc->spike_ids, pc->n_spikes, NULL};
         rc = p->type->ext_alloc(&p->state, p->plan, &data, n->seed, (uint32_t)k, err);
         if (rc != HS_OK)
             return located(err, rc, c, pc, "");

@@ -25,6 +25,7 @@ enum {
     RNG_KIND_INIT = 1,      /* initial state values of a population */
     RNG_KIND_CONNECT = 2,   /* connections onto one target neuron */
     RNG_KIND_SOURCE = 3,    /* a spike source neuron */
+    RNG_KIND_TRACK = 4,     /* a generated trajectory */
     RNG_KIND_USER = 16      /* first kind free for later modules */
 };
 

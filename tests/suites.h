@@ -11,6 +11,7 @@ Suite *skip_suite(void);
 Suite *stdp_suite(void);
 Suite *homeo_suite(void);
 Suite *song_suite(void);
+Suite *track_suite(void);
 Suite *config_suite(void);
 Suite *h5out_suite(void);
 Suite *cli_suite(void);

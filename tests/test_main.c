@@ -19,6 +19,7 @@ static const struct {
     {"stdp", stdp_suite},
     {"homeo", homeo_suite},
     {"song", song_suite},
+    {"track", track_suite},
     {"bench", bench_suite},
     {"cli", cli_suite},
     {"h5out", h5out_suite},

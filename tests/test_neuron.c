@@ -263,7 +263,7 @@ START_TEST(test_spike_times_source)
     cell_init(&c, "spike_times", 5, NULL, NULL, 0);
     const double t[] = {0.3, 0.1, 0.3, 0.32, 1.0};
     const uint64_t ids[] = {2, 4, 1, 2, 0};
-    neuron_source_data d = {t, ids, 5};
+    neuron_source_data d = {t, ids, 5, NULL};
     hs_error err;
     ck_assert_int_eq(c.t->ext_alloc(&c.pop, c.plan, &d, 1, 0, &err), HS_OK);
     /* step round(t/dt) - 1: 0.1 -> 0; 0.3, 0.32 -> 2; 1.0 -> 9 */
@@ -279,7 +279,7 @@ START_TEST(test_spike_times_source)
     cell_free(&c);
     const double early[] = {0.04};
     const uint64_t id0[] = {0};
-    neuron_source_data bad = {early, id0, 1};
+    neuron_source_data bad = {early, id0, 1, NULL};
     cell_init(&c, "spike_times", 1, NULL, NULL, 0);
     ck_assert_int_eq(c.t->ext_alloc(&c.pop, c.plan, &bad, 1, 0, &err), HS_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "before the end of the first step"));

@@ -1,0 +1,187 @@
+/* place_cells: hippocampal place-cell input driven by the rat's trajectory
+ * (sim/track.h), with theta phase precession (O'Keefe & Recce 1993;
+ * Skaggs et al. 1996), as the input layer of Ecker et al. 2022.
+ *
+ * The first round(field_fraction n) cells have a field; their centres
+ * tile the track in id order, c_i = (i + 1/2) L / n_field. Cell i fires as
+ * an inhomogeneous Poisson process of rate
+ *     r = peak_hz G (1 + cos(2 pi theta_hz t - phi)) + out_hz,
+ *     G = exp(-(x - c)^2 / (2 sigma^2)),
+ * while the rat runs in the field's direction (out_hz alone when it rests
+ * or runs the other way). Averaged over a theta cycle the rate at the
+ * centre is peak_hz. The preferred phase falls across the field:
+ *     phi = precession/2 (1 - 2 p),  p = (d (x - c) + 2 sigma) / (4 sigma)
+ * clipped to [0, 1], d the running direction: the rat enters the field
+ * firing late in the cycle and leaves it firing early (a negative slope of
+ * phase against position). directional: 0 fields fire in both directions,
+ * 1 only running toward the track's end, 2 even ids one way and odd ids
+ * the other. Cells without a field fire at out_hz.
+ *
+ * Spikes are drawn by thinning: candidate spikes at r_max = 2 peak_hz +
+ * out_hz (geometric gaps), each kept with probability r / r_max, from the
+ * cell's own stream (seed, population, cell).
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "../sim/rng.h"
+#include "../sim/track.h"
+#include "neuron.h"
+
+#define PLACE_PI 3.14159265358979323846
+
+typedef struct place_params {
+    double field_fraction, sigma_cm, peak_hz, out_hz, theta_hz, precession_deg, directional;
+} place_params;
+
+/* Defaults: Ecker et al. 2022 (half the cells with fields, sigma 7 cm,
+ * 20 Hz, 0.1 Hz outside, 7 Hz theta, 180 degrees of precession). */
+static const hs_param_desc place_desc[] = {
+    {"field_fraction", "", offsetof(place_params, field_fraction), 0.5, 0.0, 1.0,
+     "fraction of cells with a place field"},
+    {"sigma_cm", "cm", offsetof(place_params, sigma_cm), 7.0, 0.1, 1e4, "field width (sd)"},
+    {"peak_hz", "Hz", offsetof(place_params, peak_hz), 20.0, 0.0, 1e3,
+     "theta-averaged rate at the field centre"},
+    {"out_hz", "Hz", offsetof(place_params, out_hz), 0.1, 0.0, 1e3, "rate outside fields"},
+    {"theta_hz", "Hz", offsetof(place_params, theta_hz), 7.0, 0.0, 100.0, "theta frequency"},
+    {"precession_deg", "deg", offsetof(place_params, precession_deg), 180.0, 0.0, 360.0,
+     "phase advance across a field"},
+    {"directional", "", offsetof(place_params, directional), 1.0, 0.0, 2.0,
+     "0 both directions, 1 toward the end only, 2 half each"},
+};
+
+typedef struct place_plan {
+    place_params p;
+    double dt, r_max, p_cand;   /* candidate rate and its probability per step */
+} place_plan;
+
+typedef struct place_ext {
+    const track_traj *traj;
+    double *center;     /* [n] cm; NAN: no field */
+    int8_t *dir;        /* [n] +1, -1, or 0 (both) */
+    uint64_t *next;     /* [n] step of the next candidate spike */
+    rng_state *rng;     /* [n] */
+} place_ext;
+
+static int place_plan_init(void *vplan, const void *vparams, double dt, hs_error *err)
+{
+    place_plan *q = vplan;
+    q->p = *(const place_params *)vparams;
+    q->dt = dt;
+    q->r_max = 2.0 * q->p.peak_hz + q->p.out_hz;
+    q->p_cand = -expm1(-q->r_max * dt * 1e-3);
+    if (q->p_cand > 0.5)
+        return hs_error_set(err, HS_EINPUT, "peak_hz (%g Hz) is too high for dt (%g ms)",
+                            q->p.peak_hz, dt);
+    q->p.directional = round(q->p.directional);
+    return HS_OK;
+}
+
+static uint64_t candidate_gap(const place_plan *q, rng_state *s)
+{
+    if (q->p_cand <= 0.0)
+        return UINT64_MAX;
+    gsl_rng r = rng_view(s);
+    return rng_geometric(&r, q->p_cand);
+}
+
+static void ext_free_all(place_ext *e)
+{
+    free(e->center);
+    free(e->dir);
+    free(e->next);
+    free(e->rng);
+    free(e);
+}
+
+static int place_ext_alloc(neuron_pop *pop, const void *vplan, const neuron_source_data *data,
+                           uint64_t seed, uint32_t pop_index, hs_error *err)
+{
+    const place_plan *q = vplan;
+    if (!data || !data->traj)
+        return hs_error_set(err, HS_EINPUT, "place cells need a trajectory (a task)");
+    place_ext *e = calloc(1, sizeof *e);
+    if (e) {
+        e->center = malloc(pop->n_alloc * sizeof *e->center);
+        e->dir = malloc(pop->n_alloc * sizeof *e->dir);
+        e->next = malloc(pop->n_alloc * sizeof *e->next);
+        e->rng = malloc(pop->n_alloc * sizeof *e->rng);
+    }
+    if (!e || !e->center || !e->dir || !e->next || !e->rng) {
+        if (e)
+            ext_free_all(e);
+        return hs_error_set(err, HS_ENOMEM, "out of memory for %zu place cells", pop->n);
+    }
+    e->traj = data->traj;
+    size_t n_field = (size_t)llround(q->p.field_fraction * (double)pop->n);
+    for (size_t i = 0; i < pop->n_alloc; i++) {
+        e->center[i] = i < n_field ? ((double)i + 0.5) * e->traj->length_cm / (double)n_field
+                                   : NAN;
+        e->dir[i] = q->p.directional == 0 ? 0 : q->p.directional == 1 ? 1 : i % 2 ? -1 : 1;
+        rng_stream_init(&e->rng[i], seed, RNG_KIND_SOURCE, pop_index, (uint32_t)i);
+        uint64_t gap = i < pop->n ? candidate_gap(q, &e->rng[i]) : UINT64_MAX;
+        e->next[i] = gap == UINT64_MAX ? UINT64_MAX : gap - 1;
+    }
+    pop->ext = e;
+    return HS_OK;
+}
+
+static void place_ext_free(neuron_pop *pop)
+{
+    ext_free_all(pop->ext);
+    pop->ext = NULL;
+}
+
+/* The rate of cell i with the rat at x running in direction d at t_ms. */
+static double rate(const place_plan *q, const place_ext *e, size_t i, double x, int d,
+                   double t_ms)
+{
+    double c = e->center[i];
+    if (isnan(c) || d == 0 || (e->dir[i] != 0 && e->dir[i] != d))
+        return q->p.out_hz;
+    double s = q->p.sigma_cm, u = x - c;
+    double g = exp(-u * u / (2.0 * s * s));
+    double prog = fmin(fmax((d * u + 2.0 * s) / (4.0 * s), 0.0), 1.0);
+    double phi = q->p.precession_deg * (PLACE_PI / 180.0) * 0.5 * (1.0 - 2.0 * prog);
+    double theta = 2.0 * PLACE_PI * q->p.theta_hz * t_ms * 1e-3;
+    return q->p.peak_hz * g * (1.0 + cos(theta - phi)) + q->p.out_hz;
+}
+
+static size_t place_update(const void *vplan, neuron_pop *pop, size_t lo, size_t hi,
+                           uint64_t step, double *const *rx, uint32_t *spikes)
+{
+    (void)rx;
+    const place_plan *q = vplan;
+    place_ext *e = pop->ext;
+    double t_ms = (double)(step + 1) * q->dt;
+    size_t k = track_index(e->traj, t_ms), ns = 0;
+    double x = e->traj->x_cm[k];
+    int d = e->traj->dir[k];
+    for (size_t i = lo; i < hi; i++) {
+        if (e->next[i] != step)
+            continue;
+        uint64_t gap = candidate_gap(q, &e->rng[i]);
+        e->next[i] = gap == UINT64_MAX ? UINT64_MAX : step + gap;
+        gsl_rng r = rng_view(&e->rng[i]);
+        if (gsl_rng_uniform(&r) * q->r_max < rate(q, e, i, x, d, t_ms))
+            spikes[ns++] = (uint32_t)i;
+    }
+    return ns;
+}
+
+const neuron_type neuron_place_cells = {
+    .name = "place_cells",
+    .doc = "place cells with theta phase precession on the rat's trajectory",
+    .is_source = 1,
+    .params = place_desc,
+    .n_params = sizeof place_desc / sizeof place_desc[0],
+    .params_size = sizeof(place_params),
+    .plan_size = sizeof(place_plan),
+    .plan_init = place_plan_init,
+    .ext_alloc = place_ext_alloc,
+    .ext_free = place_ext_free,
+    .update = place_update,
+};

@@ -1,0 +1,65 @@
+/* track.h: where the virtual rat is. A trajectory is its position along a
+ * track sampled every sample_ms, with its running direction and lap, built
+ * by a generator (a rat running laps with a realistic speed profile) or
+ * read from a tracked rat's CSV file.
+ *
+ * linear track of length L: laps alternate direction (+1 from 0 to L, -1
+ * back) or, one_way, all run from 0 to L (the rat is carried back). Each
+ * lap has its own speed v_lap ~ N(speed_cm_s, speed_sd_cm_s) (clipped to
+ * [0.5, 1.5] x the mean); within a lap the speed is
+ *     v = v_lap (0.2 + 0.8 min(1, d / ramp_cm)),
+ * d the distance to the nearer end, so the rat slows near the ends; it
+ * pauses pause_s at the end of each lap (reward, where awake replay
+ * happens). The draws come from the stream (seed, RNG_KIND_TRACK), so a
+ * trajectory is the same for any thread count.
+ */
+#ifndef HS_TRACK_H
+#define HS_TRACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+typedef struct track_traj {
+    size_t n;            /* samples */
+    double sample_ms;    /* interval between samples */
+    double length_cm;    /* the track's length */
+    double *x_cm;        /* [n] position along the track, 0 .. length */
+    int8_t *dir;         /* [n] +1 toward length, -1 toward 0, 0 paused */
+    uint32_t *lap;       /* [n] lap number, from 0 */
+} track_traj;
+
+typedef struct track_linear_params {
+    double length_cm;    /* 200: a 2 m linear track */
+    double laps;         /* 20 */
+    double speed_cm_s;   /* 25: mean running speed (SCIENCE.md) */
+    double speed_sd_cm_s;/* 5: lap-to-lap spread */
+    double ramp_cm;      /* 20: slowing zone at each end */
+    double pause_s;      /* 2: pause at the end of each lap */
+    double one_way;      /* 0: laps alternate direction; 1: every lap runs 0 -> length */
+} track_linear_params;
+
+void track_linear_params_default(track_linear_params *p);
+
+/* Generates laps on a linear track, sampled every sample_ms. Returns HS_OK,
+ * HS_EINPUT (bad parameters, named) or HS_ENOMEM; *t is then empty. */
+int track_linear_generate(const track_linear_params *p, double sample_ms, uint64_t seed,
+                          track_traj *t, hs_error *err);
+
+/* Builds a trajectory from tracked samples (times in s, increasing;
+ * positions along a linear track in cm): resampled every sample_ms from
+ * the first sample by linear interpolation, clipped to [0, length_cm];
+ * direction is the sign of the velocity over +-50 ms (0 below 1 cm/s); a
+ * lap ends where the running direction turns. (io/trajectory.c reads the
+ * samples from CSV or HDF5.) */
+int track_from_samples(const double *t_s, const double *x_cm, size_t n, double length_cm,
+                       double sample_ms, track_traj *t, hs_error *err);
+
+/* Duration in ms; the sample at time t_ms (the last one past the end). */
+double track_duration_ms(const track_traj *t);
+size_t track_index(const track_traj *t, double t_ms);
+
+void track_free(track_traj *t);
+
+#endif
