@@ -83,6 +83,7 @@
 #include "../plasticity/scaling.h"
 #include "../plasticity/stdp.h"
 #include "../sim/error.h"
+#include "../sim/track.h"
 
 #define HS_NAME_MAX 64
 /* The longest synaptic delay, in steps (delays are stored in 16 bits). */
@@ -205,6 +206,23 @@ typedef struct hs_trace_config {
     hs_loc loc;
 } hs_trace_config;
 
+/* The task: where the rat runs (sim/track.h), for place_cells populations.
+ *   task:
+ *     track: linear          (the only one so far)
+ *     length_cm: 200, laps: 20, speed_cm_s: 25, speed_sd_cm_s: 5,
+ *     ramp_cm: 20, pause_s: 2, one_way: false     (track_linear_params)
+ *     trajectory: {csv: rat.csv}   optional: a tracked rat instead of laps
+ *                                   (path relative to the YAML; t s, x cm, y cm)
+ * The trajectory starts with the run; after its end the rat rests where it
+ * stopped. */
+typedef struct hs_task_config {
+    int present;                    /* 0: no task section */
+    track_linear_params linear;     /* defaults from track_linear_params_default */
+    double *csv_t_s, *csv_x_cm;     /* owned: the tracked samples, or NULL */
+    size_t csv_n;
+    hs_loc loc;
+} hs_task_config;
+
 typedef struct hs_config {
     char *path;                /* the YAML file as given */
     char *text;                /* its full text, written to /meta */
@@ -224,6 +242,7 @@ typedef struct hs_config {
     size_t n_phases;
     hs_weight_config *weights;
     size_t n_weights;
+    hs_task_config task;
 } hs_config;
 
 /* Reads path, applies the n_sets overrides "key.path=value" in order, and
