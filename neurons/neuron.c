@@ -4,11 +4,11 @@
 #include <string.h>
 
 extern const neuron_type neuron_lif_cuba, neuron_lif_coba, neuron_adex,
-    neuron_poisson, neuron_spike_times;
+    neuron_poisson, neuron_spike_times, neuron_place_cells;
 
 const neuron_type *const neuron_types[] = {
     &neuron_lif_cuba, &neuron_lif_coba, &neuron_adex,
-    &neuron_poisson, &neuron_spike_times, NULL
+    &neuron_poisson, &neuron_spike_times, &neuron_place_cells, NULL
 };
 
 const neuron_type *neuron_type_find(const char *name)

@@ -30,6 +30,7 @@
 #include "../sim/rng.h"
 #include "../sim/track.h"
 #include "neuron.h"
+#include "place_cells.h"
 
 #define PLACE_PI 3.14159265358979323846
 
@@ -170,6 +171,19 @@ static size_t place_update(const void *vplan, neuron_pop *pop, size_t lo, size_t
             spikes[ns++] = (uint32_t)i;
     }
     return ns;
+}
+
+void place_cells_fields(const void *vplan, const neuron_pop *p, double *center_cm,
+                        double *width_cm, double *peak_hz, int8_t *direction)
+{
+    const place_plan *q = vplan;
+    const place_ext *e = p->ext;
+    for (size_t i = 0; i < p->n; i++) {
+        center_cm[i] = e->center[i];
+        width_cm[i] = isnan(e->center[i]) ? NAN : q->p.sigma_cm;
+        peak_hz[i] = isnan(e->center[i]) ? q->p.out_hz : q->p.peak_hz;
+        direction[i] = e->dir[i];
+    }
 }
 
 const neuron_type neuron_place_cells = {

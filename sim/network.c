@@ -91,12 +91,30 @@ static int build_pop(network *n, size_t k, const hs_config *c, hs_error *err)
     partition(pc->size, n->n_threads, p->lo, p->hi);
     init_state(p, pc, n->seed, (uint32_t)k);
     if (p->type->ext_alloc) {
-        neuron_source_data data = {pc->spike_t_ms, pc->spike_ids, pc->n_spikes, NULL};
+        neuron_source_data data = {pc->spike_t_ms, pc->spike_ids, pc->n_spikes,
+                                   n->traj.n ? &n->traj : NULL};
         rc = p->type->ext_alloc(&p->state, p->plan, &data, n->seed, (uint32_t)k, err);
         if (rc != HS_OK)
             return located(err, rc, c, pc, "");
     }
     return HS_OK;
+}
+
+/* The rat's trajectory, sampled every millisecond: generated laps, or the
+ * tracked samples the loader read. */
+static int build_task(network *n, const hs_config *c, hs_error *err)
+{
+    const hs_task_config *t = &c->task;
+    if (!t->present)
+        return HS_OK;
+    int rc = t->csv_n ? track_from_samples(t->csv_t_s, t->csv_x_cm, t->csv_n,
+                                           t->linear.length_cm, 1.0, &n->traj, err)
+                      : track_linear_generate(&t->linear, 1.0, n->seed, &n->traj, err);
+    if (rc != HS_EINPUT)
+        return rc;
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return hs_error_at(err, rc, c->path, t->loc.line, t->loc.col, "task: %.1400s", msg);
 }
 
 static int alloc_rings(network *n, hs_error *err)
@@ -144,6 +162,8 @@ network *network_build(const hs_config *c, int n_threads, hs_error *err)
         hs_error_set(err, HS_ENOMEM, "out of memory");
         goto fail;
     }
+    if (build_task(n, c, err) != HS_OK)
+        goto fail;
     for (size_t k = 0; k < c->n_pops; k++)
         if (build_pop(n, k, c, err) != HS_OK)
             goto fail;
@@ -193,6 +213,7 @@ void network_free(network *n)
     }
     free(n->pops);
     free(n->projs);
+    track_free(&n->traj);
     free(n);
 }
 

@@ -22,6 +22,7 @@
 #include "../io/config.h"
 #include "../neurons/neuron.h"
 #include "error.h"
+#include "track.h"
 
 /* One synapse: target and weight side by side, so delivering a spike
  * touches one stream of memory. */
@@ -94,6 +95,7 @@ typedef struct network {
     uint32_t window;        /* steps between spike exchanges: the min delay */
     uint32_t n_slots;       /* delay ring length: the max delay */
     size_t n_syn;           /* synapses in all */
+    track_traj traj;        /* the rat's trajectory (config task); n = 0 without */
 } network;
 
 /* Builds the network of c for n_threads threads. Returns NULL with err set

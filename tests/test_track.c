@@ -14,11 +14,12 @@
 #include <check.h>
 
 #include "../io/trajectory.h"
+#include "../neurons/place_cells.h"
 #include "../sim/track.h"
 #include "suites.h"
 #include "testutil.h"
 
-extern const neuron_type neuron_place_cells;
+
 
 START_TEST(test_linear_laps)
 {
