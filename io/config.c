@@ -1,7 +1,8 @@
 /* config.c: the experiment file -> hs_config: file, overrides, simulation,
  * populations. The schema is in config.h; projections are in config_net.c
  * (their learning rules in config_plast.c), recording in config_recording.c,
- * the schedule in config_schedule.c, spike data in config_spikes.c. */
+ * the schedule in config_schedule.c, spike data in config_spikes.c, the
+ * task in config_task.c. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,7 +16,7 @@
 
 enum {
     ROOT_SIMULATION, ROOT_POPULATIONS, ROOT_PROJECTIONS, ROOT_RECORDING, ROOT_SCHEDULE,
-    N_ROOT
+    ROOT_TASK, N_ROOT
 };
 
 static const config_field root_fields[N_ROOT] = {
@@ -24,6 +25,7 @@ static const config_field root_fields[N_ROOT] = {
     {.key = "projections", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
     {.key = "recording", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
     {.key = "schedule", .kind = CONFIG_LIST, .offset = CONFIG_NO_OFFSET},
+    {.key = "task", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
 };
 
 typedef struct sim_values {
@@ -119,6 +121,19 @@ static int duration_source_check(config_ctx *c, const yamltree_node *root)
 }
 
 /* ---- populations ---- */
+
+/* Place cells fire where the rat is, so they need a task (read before the
+ * populations). */
+static int task_need_check(config_ctx *c, const yamltree_node *n, const hs_pop_config *p,
+                           const hs_config *cfg)
+{
+    if (strcmp(p->model->name, "place_cells") != 0 || cfg->task.present)
+        return HS_OK;
+    size_t old = config_path_push(c, "model");
+    int rc = config_fail(c, n, "place_cells need a task: the rat's trajectory drives them");
+    config_path_pop(c, old);
+    return rc;
+}
 
 static int model_read(config_ctx *c, const yamltree_node *n, hs_pop_config *p)
 {
@@ -217,7 +232,7 @@ static int spikes_read(config_ctx *c, const yamltree_node *pop_key,
 }
 
 static int pop_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
-                    hs_pop_config *p)
+                    const hs_config *cfg, hs_pop_config *p)
 {
     const yamltree_node *nodes[N_POP];
     int rc = config_name_check(c, key, "population");
@@ -228,6 +243,8 @@ static int pop_read(config_ctx *c, const yamltree_node *key, const yamltree_node
     memcpy(p->name, key->str, key->len + 1);
     p->loc = (hs_loc){key->line, key->col};
     rc = model_read(c, nodes[POP_MODEL], p);
+    if (rc == HS_OK)
+        rc = task_need_check(c, nodes[POP_MODEL], p, cfg);
     if (rc == HS_OK)
         rc = params_read(c, key, map, p);
     if (rc == HS_OK)
@@ -255,7 +272,7 @@ static int pops_read(config_ctx *c, const yamltree_node *key, const yamltree_nod
         const yamltree_pair *pr = &map->pairs[i];
         size_t inner = config_path_push(c, pr->key->str);
         cfg->n_pops++;     /* counted first, so config_free sees partial spike data */
-        rc = pop_read(c, pr->key, pr->value, &cfg->pops[i]);
+        rc = pop_read(c, pr->key, pr->value, cfg, &cfg->pops[i]);
         config_path_pop(c, inner);
     }
     config_path_pop(c, old);
@@ -339,6 +356,10 @@ static int root_read(config_ctx *c, const yamltree_node *root, hs_config *cfg)
     if (rc == HS_OK)
         rc = sim_read(c, yamltree_get_key(root, "simulation"), nodes[ROOT_SIMULATION],
                       nodes[ROOT_SCHEDULE] != NULL, cfg);
+    /* Before the populations, whatever the order in the file: place cells
+     * need it. */
+    if (rc == HS_OK && nodes[ROOT_TASK])
+        rc = config_task_read(c, yamltree_get_key(root, "task"), nodes[ROOT_TASK], cfg);
     if (rc == HS_OK)
         rc = pops_read(c, yamltree_get_key(root, "populations"), nodes[ROOT_POPULATIONS],
                        cfg);
@@ -424,6 +445,9 @@ void config_free(hs_config *c)
     free(c->traces);
     free(c->phases);
     free(c->weights);
+    free(c->task.csv_t_s);
+    free(c->task.csv_x_cm);
+    free(c->task.csv_path);
     free(c->path);
     free(c->text);
     free(c->overrides);

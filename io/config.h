@@ -46,6 +46,16 @@
  *       ee: {interval_ms: 1000}   0: at phase boundaries only
  *   schedule:              (optional) list of phases, see hs_phase_config
  *     - {name: learn, stage: wake, duration_ms: 2000, gains: {ee: {stdp: 1}}}
+ *   task:                  (optional; needed by place_cells) see hs_task_config
+ *     track: linear        the only track so far
+ *     length_cm: 200       (0, 1e6]
+ *     laps: 20             [1, 1e6], whole
+ *     speed_cm_s: 25       (0, 1e3]
+ *     speed_sd_cm_s: 5     [0, 1e3]
+ *     ramp_cm: 20          [0, length_cm / 2]
+ *     pause_s: 2           [0, 1e4]
+ *     one_way: false
+ *     trajectory: {csv: rat.csv}   (path relative to the YAML)
  *
  * A distribution is a number or {dist: constant, value: v}
  * | {dist: uniform, low: a, high: b} | {dist: normal, mean: m, sd: s,
@@ -56,11 +66,14 @@
  * must be absent); a population's model and size (and spikes for
  * spike_times); a projection's pre, post, receptor, connect (with rule and
  * its p or indegree) and weight; a plasticity's or homeostasis rule's rule;
- * a trace's variable and ids; a phase's name, stage and duration_ms.
+ * a trace's variable and ids; a phase's name, stage and duration_ms; a
+ * task's track and a trajectory's csv; a task when a population is
+ * place_cells.
  * Defaults: dt_ms 0.1, seed 1, threads 1, params from the model's (rule's)
  * table, autapses true, delay_ms 1 (NEST's; one step if dt_ms is longer),
  * interaction all_to_all, trace interval_ms one step, weights interval_ms
- * 0, recording.spikes every population, gains 1. A key with an empty value
+ * 0, recording.spikes every population, gains 1, the task's numbers from
+ * track_linear_params_default (sim/track.h). A key with an empty value
  * counts as an empty mapping or list where one is expected.
  * Further rules: names (of populations, projections, phases) are
  * [A-Za-z_][A-Za-z0-9_-]*, < HS_NAME_MAX; phase names are unique; weights
@@ -214,12 +227,16 @@ typedef struct hs_trace_config {
  *     trajectory: {csv: rat.csv}   optional: a tracked rat instead of laps
  *                                   (path relative to the YAML; t s, x cm, y cm)
  * The trajectory starts with the run; after its end the rat rests where it
- * stopped. */
+ * stopped. laps is whole and ramp_cm at most length_cm / 2; the CSV is read
+ * by trajectory_read_csv (io/trajectory.h) while loading, and its errors
+ * are reported at the csv value ("task.trajectory.csv: rat.csv:3: ..."). */
 typedef struct hs_task_config {
     int present;                    /* 0: no task section */
     track_linear_params linear;     /* defaults from track_linear_params_default */
     double *csv_t_s, *csv_x_cm;     /* owned: the tracked samples, or NULL */
     size_t csv_n;
+    char *csv_path;                 /* owned: the csv path as written in the YAML
+                                       (relative to it), for config_print; or NULL */
     hs_loc loc;
 } hs_task_config;
 

@@ -420,6 +420,20 @@ int config_proj_named(config_ctx *c, const yamltree_node *at, const char *name,
     return -1;
 }
 
+char *config_file_resolve(const config_ctx *c, const char *file)
+{
+    const char *dir = c->dir ? c->dir : "";
+    size_t n = strlen(dir) + strlen(file) + 2;
+    char *s = malloc(n);
+    if (!s)
+        return NULL;
+    if (file[0] == '/' || !dir[0])
+        snprintf(s, n, "%s", file);
+    else
+        snprintf(s, n, "%s/%s", dir, file);
+    return s;
+}
+
 int config_steps_exact(double dt_ms, double *ms)
 {
     double k = round(*ms / dt_ms);

@@ -125,6 +125,12 @@ int config_pop_named(config_ctx *c, const yamltree_node *at, const char *name,
 int config_proj_named(config_ctx *c, const yamltree_node *at, const char *name,
                       const hs_config *cfg);
 
+/* A data file named in the YAML: a relative path is relative to the YAML's
+ * directory, not to the working directory, so an experiment folder can
+ * move as a whole. Returns a new string (free it), or NULL when out of
+ * memory. */
+char *config_file_resolve(const config_ctx *c, const char *file);
+
 /* 1 when *ms is a whole multiple k >= 1 of dt_ms (to 1e-9 relative), and
  * then sets it to exactly k dt_ms; 0 otherwise, leaving it alone. */
 int config_steps_exact(double dt_ms, double *ms);
@@ -138,6 +144,11 @@ int config_id_read(config_ctx *c, const yamltree_node *n, const hs_pop_config *p
 /* config_spikes.c: a spike_times population's spikes mapping, into p. */
 int config_spikes_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
                        hs_pop_config *p);
+
+/* config_task.c: the task section (map the value of the key task), into
+ * cfg->task; sets cfg->task.present. */
+int config_task_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
+                     hs_config *cfg);
 
 /* config_net.c and config_recording.c, after the populations. */
 int config_projs_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,

@@ -1,6 +1,8 @@
 /* config_print.c: the resolved config as YAML that config_load reads back to
  * the same config. Numbers are printed with the fewest digits that round-trip
- * exactly; every default is written out; spike data goes inline. */
+ * exactly; every default is written out; spike data goes inline; a task's
+ * trajectory keeps its CSV path as written (relative to the YAML, so the
+ * output reads back from the same directory). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -89,6 +91,52 @@ static int schedule_is_default(const hs_config *c)
                 return 0;
     }
     return 1;
+}
+
+/* s as a YAML scalar: plain when that reads back as the same string, else
+ * double-quoted with escapes. */
+static void string_print(FILE *f, const char *s)
+{
+    int plain = s[0] != '\0' && s[0] != '-' && strcmp(s, "null") != 0 &&
+                strcmp(s, "Null") != 0 && strcmp(s, "NULL") != 0;
+    for (const char *p = s; plain && *p; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.' || *p == '/';
+    if (plain) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void task_print(const hs_task_config *t, FILE *f)
+{
+    const track_linear_params *p = &t->linear;
+    const char *keys[] = {"length_cm", "laps", "speed_cm_s", "speed_sd_cm_s", "ramp_cm",
+                          "pause_s"};
+    const double values[] = {p->length_cm, p->laps, p->speed_cm_s, p->speed_sd_cm_s,
+                             p->ramp_cm, p->pause_s};
+    fputs("task:\n  track: linear\n", f);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        fprintf(f, "  %s: ", keys[i]);
+        number_print(f, values[i]);
+        fputc('\n', f);
+    }
+    fprintf(f, "  one_way: %s\n", p->one_way != 0 ? "true" : "false");
+    if (!t->csv_path)
+        return;
+    fputs("  trajectory: {csv: ", f);
+    string_print(f, t->csv_path);
+    fputs("}\n", f);
 }
 
 /* With a schedule, the run's duration is the phases' and is not written. */
@@ -254,6 +302,8 @@ void config_print(const hs_config *c, FILE *f)
 {
     int scheduled = !schedule_is_default(c);
     sim_print(c, scheduled, f);
+    if (c->task.present)
+        task_print(&c->task, f);
     fputs("populations:\n", f);
     for (size_t i = 0; i < c->n_pops; i++)
         pop_print(&c->pops[i], f);

@@ -128,21 +128,6 @@ static int inline_read(config_ctx *c, const yamltree_node *key, const yamltree_n
     return rc;
 }
 
-/* A relative data path is relative to the YAML file, not to the working
- * directory, so an experiment folder can move as a whole. */
-static char *path_resolve(const char *dir, const char *file)
-{
-    size_t n = strlen(dir) + strlen(file) + 2;
-    char *s = malloc(n);
-    if (!s)
-        return NULL;
-    if (file[0] == '/' || !dir[0])
-        snprintf(s, n, "%s", file);
-    else
-        snprintf(s, n, "%s/%s", dir, file);
-    return s;
-}
-
 /* Checks the arrays read from the file, at the node naming each dataset. */
 static int file_check(config_ctx *c, const yamltree_node *const *nodes, size_t n_ids,
                       hs_pop_config *p)
@@ -197,7 +182,7 @@ static int file_read(config_ctx *c, const yamltree_node *key, const yamltree_nod
     int rc = config_fields_read(c, file_fields, N_FILE, key, map, NULL, nodes, NULL);
     if (rc != HS_OK)
         return rc;
-    char *file = path_resolve(c->dir ? c->dir : "", nodes[FILE_FILE]->str);
+    char *file = config_file_resolve(c, nodes[FILE_FILE]->str);
     if (!file)
         return hs_error_set(c->err, HS_ENOMEM, "out of memory");
     size_t n_ids = 0;
