@@ -1,4 +1,4 @@
-/* config_testutil.h: helpers shared by test_config.c and test_config_files.c. */
+/* config_testutil.h: helpers shared by the config tests (test_config*.c). */
 #ifndef HS_CONFIG_TESTUTIL_H
 #define HS_CONFIG_TESTUTIL_H
 
@@ -47,5 +47,8 @@ void config_files_tests_add(Suite *s);
 
 /* test_config_plast.c: plasticity, homeostasis, weight recording, schedule. */
 void config_plast_tests_add(Suite *s);
+
+/* test_config_task.c: the task section. */
+void config_task_tests_add(Suite *s);
 
 #endif

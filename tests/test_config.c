@@ -6,7 +6,7 @@
  * "file:"; {dir} stands for that directory). Overrides, good and bad. The
  * file-based tests are in test_config_files.c, the learning sections'
  * (plasticity, homeostasis, schedule, weight recording) in
- * test_config_plast.c.
+ * test_config_plast.c, the task's in test_config_task.c.
  */
 #include <dirent.h>
 #include <math.h>
@@ -352,5 +352,6 @@ Suite *config_suite(void)
 
     config_files_tests_add(s);
     config_plast_tests_add(s);
+    config_task_tests_add(s);
     return s;
 }

@@ -1,6 +1,6 @@
 /* test_config_files.c: config_print's round trip (load, print, load gives
- * the same config, learning rules and schedule included; printing again
- * gives the same text), spike_times input
+ * the same config, learning rules, schedule and task included; printing
+ * again gives the same text), spike_times input
  * from HDF5 (relative to the YAML), and inputs that must fail cleanly:
  * truncated and mutated files, binary junk, 10 MB strings, deep nesting.
  */
@@ -91,6 +91,18 @@ static void phases_eq(const hs_phase_config *a, const hs_phase_config *b, size_t
         ck_assert_double_eq(a->homeo_gain[k], b->homeo_gain[k]);
 }
 
+/* The tracked samples are compared, not the path they came from. */
+static void tasks_eq(const hs_task_config *a, const hs_task_config *b)
+{
+    ck_assert_int_eq(a->present, b->present);
+    ck_assert_int_eq(memcmp(&a->linear, &b->linear, sizeof a->linear), 0);
+    ck_assert_uint_eq(a->csv_n, b->csv_n);
+    for (size_t k = 0; k < a->csv_n; k++) {
+        ck_assert_double_eq(a->csv_t_s[k], b->csv_t_s[k]);
+        ck_assert_double_eq(a->csv_x_cm[k], b->csv_x_cm[k]);
+    }
+}
+
 static void configs_eq(const hs_config *a, const hs_config *b)
 {
     ck_assert_double_eq(a->dt_ms, b->dt_ms);
@@ -122,6 +134,7 @@ static void configs_eq(const hs_config *a, const hs_config *b)
     ck_assert_uint_eq(a->n_phases, b->n_phases);
     for (size_t i = 0; i < a->n_phases; i++)
         phases_eq(&a->phases[i], &b->phases[i], a->n_projs);
+    tasks_eq(&a->task, &b->task);
 }
 
 /* Prints c into name in the temporary directory, loads it back, compares. */
@@ -216,6 +229,64 @@ START_TEST(test_print_round_trip_learning)
         free(out);
         config_free(c);
     }
+}
+END_TEST
+
+/* Copies tests/<rel> into the temporary directory as name. */
+static void tmp_copy(const char *rel, const char *name)
+{
+    char src[600], dst[600];
+    ct_data_path(src, sizeof src, rel);
+    size_t n;
+    char *text = ct_file_slurp(src, &n);
+    ct_tmp_write(name, text, n, dst, sizeof dst);
+    free(text);
+}
+
+/* 1 when the file name in the temporary directory contains part. */
+static int tmp_has(const char *name, const char *part)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", ct_tmp_dir, name);
+    size_t n;
+    char *text = ct_file_slurp(path, &n);
+    int has = strstr(text, part) != NULL;
+    free(text);
+    return has;
+}
+
+/* The task's numbers (defaults written out) and a CSV trajectory, whose path
+ * is printed as written: the output reads back from the YAML's directory,
+ * here the temporary one with a copy of the CSV. */
+START_TEST(test_print_round_trip_task)
+{
+    char path[600];
+    ct_data_path(path, sizeof path, "configs/good/task.yaml");
+    hs_config *c = ct_load_ok(path, NULL, 0);
+    round_trip(c, "task.yaml");
+    ck_assert(tmp_has("task.yaml", "task:\n  track: linear\n  length_cm: 150\n  laps: 8\n"
+                                   "  speed_cm_s: 30.5\n  speed_sd_cm_s: 5\n  ramp_cm: 20\n"
+                                   "  pause_s: 2\n  one_way: true\n"));
+    config_free(c);
+
+    ct_data_path(path, sizeof path, "configs/good/task_csv.yaml");
+    c = ct_load_ok(path, NULL, 0);
+    tmp_copy("configs/good/rat.csv", "rat.csv");
+    round_trip(c, "task_csv.yaml");
+    ck_assert(tmp_has("task_csv.yaml", "  trajectory: {csv: rat.csv}\n"));
+    config_free(c);
+
+    /* A path that is not a plain YAML scalar is quoted. */
+    tmp_copy("configs/good/rat.csv", "my rat, \"1\".csv");
+    const char *yaml = "simulation: {duration_ms: 10}\n"
+                       "populations: {p: {model: place_cells, size: 2}}\n"
+                       "task: {track: linear, trajectory: {csv: 'my rat, \"1\".csv'}}\n";
+    char in[600];
+    ct_tmp_write("quoted.yaml", yaml, strlen(yaml), in, sizeof in);
+    c = ct_load_ok(in, NULL, 0);
+    round_trip(c, "quoted_out.yaml");
+    ck_assert(tmp_has("quoted_out.yaml", "  trajectory: {csv: \"my rat, \\\"1\\\".csv\"}\n"));
+    config_free(c);
 }
 END_TEST
 
@@ -354,6 +425,9 @@ START_TEST(test_truncated_and_mutated)
 {
     truncate_and_mutate("configs/good/full.yaml", 12345);
     truncate_and_mutate("configs/good/plastic.yaml", 54321);
+    truncate_and_mutate("configs/good/task.yaml", 2024);
+    tmp_copy("configs/good/rat.csv", "rat.csv");      /* found beside any.yaml */
+    truncate_and_mutate("configs/good/task_csv.yaml", 4242);
 }
 END_TEST
 
@@ -446,6 +520,7 @@ void config_files_tests_add(Suite *s)
     tcase_set_timeout(files, 120);
     tcase_add_test(files, test_print_round_trip);
     tcase_add_test(files, test_print_round_trip_learning);
+    tcase_add_test(files, test_print_round_trip_task);
     tcase_add_test(files, test_spikes_from_hdf5);
     tcase_add_test(files, test_spikes_from_hdf5_bad);
     tcase_add_test(files, test_truncated_and_mutated);

@@ -1,0 +1,191 @@
+/* test_config_task.c: the task section of the experiment file (where the
+ * rat runs, for place_cells). Known answers and track_linear_params_default's
+ * defaults from tests/configs/good/task.yaml, a tracked trajectory from
+ * tests/configs/good/task_csv.yaml and its rat.csv (read relative to the
+ * YAML), no task without the section, and overrides, good and bad. The bad
+ * files are checked with the others by test_config.c; the print round trip
+ * is in test_config_files.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config_testutil.h"
+
+static hs_config *good_load(const char *rel, const char *const *sets, size_t n)
+{
+    char path[600];
+    ct_data_path(path, sizeof path, rel);
+    return ct_load_ok(path, sets, n);
+}
+
+START_TEST(test_task_values_and_defaults)
+{
+    hs_config *c = good_load("configs/good/task.yaml", NULL, 0);
+    const hs_task_config *t = &c->task;
+    track_linear_params d;
+    track_linear_params_default(&d);
+    ck_assert_int_eq(t->present, 1);
+    ck_assert_double_eq(t->linear.length_cm, 150);
+    ck_assert_double_eq(t->linear.laps, 8);
+    ck_assert_double_eq(t->linear.speed_cm_s, 30.5);
+    ck_assert_double_eq(t->linear.one_way, 1.0);
+    ck_assert_double_eq(t->linear.speed_sd_cm_s, d.speed_sd_cm_s);      /* defaults */
+    ck_assert_double_eq(t->linear.ramp_cm, d.ramp_cm);
+    ck_assert_double_eq(t->linear.pause_s, d.pause_s);
+    ck_assert_ptr_null(t->csv_t_s);
+    ck_assert_ptr_null(t->csv_x_cm);
+    ck_assert_ptr_null(t->csv_path);
+    ck_assert_uint_eq(t->csv_n, 0);
+    ck_assert_int_eq(t->loc.line, 13);
+    ck_assert_int_eq(t->loc.col, 1);
+    ck_assert_ptr_eq(c->pops[0].model, neuron_type_find("place_cells"));
+    ck_assert_double_eq(ct_param(&c->pops[0], "sigma_cm"), 10);
+    config_free(c);
+}
+END_TEST
+
+/* Every number left out is track_linear_params_default's. */
+START_TEST(test_task_all_defaults)
+{
+    const char *sets[] = {"task={track: linear}"};
+    hs_config *c = good_load("configs/good/task.yaml", sets, 1);
+    track_linear_params d;
+    track_linear_params_default(&d);
+    ck_assert_int_eq(c->task.present, 1);
+    ck_assert_int_eq(memcmp(&c->task.linear, &d, sizeof d), 0);
+    ck_assert_int_eq(c->task.loc.line, 13);                 /* the file's key, new value */
+    config_free(c);
+}
+END_TEST
+
+START_TEST(test_task_absent)
+{
+    hs_config *c = good_load("configs/good/full.yaml", NULL, 0);
+    ck_assert_int_eq(c->task.present, 0);
+    ck_assert_ptr_null(c->task.csv_t_s);
+    ck_assert_ptr_null(c->task.csv_path);
+    config_free(c);
+}
+END_TEST
+
+/* rat.csv: a comment, a header, a blank line; t in s, x in cm (y dropped). */
+static void rat_check(const hs_task_config *t)
+{
+    const double ts[] = {0, 0.5, 1.0, 1.5, 2.0}, xs[] = {0, 12.5, 25, 37.5, 50};
+    ck_assert_uint_eq(t->csv_n, 5);
+    for (size_t k = 0; k < 5; k++) {
+        ck_assert_double_eq(t->csv_t_s[k], ts[k]);
+        ck_assert_double_eq(t->csv_x_cm[k], xs[k]);
+    }
+}
+
+START_TEST(test_task_csv)
+{
+    hs_config *c = good_load("configs/good/task_csv.yaml", NULL, 0);
+    const hs_task_config *t = &c->task;
+    ck_assert_int_eq(t->present, 1);
+    ck_assert_double_eq(t->linear.length_cm, 100);
+    ck_assert_double_eq(t->linear.laps, 20);                /* default, unused */
+    ck_assert_str_eq(t->csv_path, "rat.csv");               /* as written */
+    rat_check(t);
+    config_free(c);
+}
+END_TEST
+
+START_TEST(test_task_override_good)
+{
+    const char *sets[] = {"task.laps=5", "task.one_way=false", "task.ramp_cm=75",
+                          "task.length_cm=1e6"};
+    hs_config *c = good_load("configs/good/task.yaml", sets, 4);
+    ck_assert_double_eq(c->task.linear.laps, 5);
+    ck_assert_double_eq(c->task.linear.one_way, 0.0);
+    ck_assert_double_eq(c->task.linear.ramp_cm, 75);
+    ck_assert_double_eq(c->task.linear.length_cm, 1e6);
+    ck_assert_int_eq(c->task.loc.line, 13);                 /* the file's task key */
+    config_free(c);
+    /* A trajectory by override is relative to the YAML, not the working dir. */
+    const char *csv[] = {"task.trajectory.csv=rat.csv"};
+    c = good_load("configs/good/task.yaml", csv, 1);
+    ck_assert_str_eq(c->task.csv_path, "rat.csv");
+    rat_check(&c->task);
+    config_free(c);
+    /* A task added to a config without one. */
+    const char *add[] = {"task={track: linear, laps: 3}"};
+    c = good_load("configs/good/full.yaml", add, 1);
+    ck_assert_int_eq(c->task.present, 1);
+    ck_assert_double_eq(c->task.linear.laps, 3);
+    ck_assert_int_eq(c->task.loc.line, 0);                  /* made by an override */
+    config_free(c);
+}
+END_TEST
+
+static const struct {
+    const char *base;      /* under tests/configs/good */
+    const char *set;
+    const char *msg;       /* exact, or a prefix when it ends in '*' */
+    const char *part;      /* NULL, or a further part of the message */
+} bad_sets[] = {
+    {"task.yaml", "task.laps=2.5",
+     "--set task.laps=2.5: task.laps: 2.5 is not a whole number of laps", NULL},
+    {"task.yaml", "task.laps=abc", "--set task.laps=abc: task.laps: expected a number", NULL},
+    {"task.yaml", "task.laps=0",
+     "--set task.laps=0: task.laps: 0 is outside the allowed range [1, 1000000]", NULL},
+    {"task.yaml", "task.speed_cm_s=-1",
+     "--set task.speed_cm_s=-1: task.speed_cm_s: -1 is outside the allowed range "
+     "(0, 1000] cm/s", NULL},
+    /* A relation between values still names the override. */
+    {"task.yaml", "task.ramp_cm=76",
+     "--set task.ramp_cm=76: task: ramp_cm (76 cm) is more than half of length_cm (150 cm): "
+     "the rat slows at both ends", NULL},
+    {"task.yaml", "task.length_cm=39",
+     "--set task.length_cm=39: task: ramp_cm (20 cm) is more than half of length_cm (39 cm): "
+     "the rat slows at both ends", NULL},
+    {"task.yaml", "task.track=circular",
+     "--set task.track=circular: task.track: unknown track 'circular'; known tracks: linear",
+     NULL},
+    {"task.yaml", "task.speed=3",
+     "--set task.speed=3: task.speed: unknown key; allowed: track, length_cm, laps, "
+     "speed_cm_s, speed_sd_cm_s, ramp_cm, pause_s, one_way, trajectory", NULL},
+    {"task.yaml", "task=linear", "--set task=linear: task: expected a mapping", NULL},
+    {"task.yaml", "task={laps: 3}", "--set task={laps: 3}: task: missing required key 'track'",
+     NULL},
+    {"task.yaml", "task.trajectory.csv=none.csv",
+     "--set task.trajectory.csv=none.csv: task.trajectory.csv: *",
+     "configs/good/none.csv: cannot open: No such file or directory"},
+    {"task.yaml", "task.trajectory={}",
+     "--set task.trajectory={}: task.trajectory: missing required key 'csv'", NULL},
+    {"full.yaml", "populations.exc.model=place_cells",
+     "--set populations.exc.model=place_cells: populations.exc.model: place_cells need a "
+     "task: the rat's trajectory drives them", NULL},
+};
+
+START_TEST(test_task_override_bad)
+{
+    char rel[256], path[600];
+    snprintf(rel, sizeof rel, "configs/good/%s", bad_sets[_i].base);
+    ct_data_path(path, sizeof path, rel);
+    const char *sets[] = {bad_sets[_i].set};
+    const char *msg = ct_load_fail(path, sets, 1);
+    const char *want = bad_sets[_i].msg;
+    size_t n = strlen(want);
+    if (want[n - 1] == '*')
+        ck_assert_msg(strncmp(msg, want, n - 1) == 0, "want %s\ngot  %s", want, msg);
+    else
+        ck_assert_msg(strcmp(msg, want) == 0, "want %s\ngot  %s", want, msg);
+    if (bad_sets[_i].part)
+        ct_assert_has(msg, bad_sets[_i].part);
+}
+END_TEST
+
+void config_task_tests_add(Suite *s)
+{
+    TCase *task = tcase_create("task");
+    tcase_add_test(task, test_task_values_and_defaults);
+    tcase_add_test(task, test_task_all_defaults);
+    tcase_add_test(task, test_task_absent);
+    tcase_add_test(task, test_task_csv);
+    tcase_add_test(task, test_task_override_good);
+    tcase_add_loop_test(task, test_task_override_bad, 0,
+                        (int)(sizeof bad_sets / sizeof bad_sets[0]));
+    suite_add_tcase(s, task);
+}
