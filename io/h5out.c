@@ -13,6 +13,7 @@
 
 #include <hdf5.h>
 
+#include "h5behavior.h"
 #include "h5util.h"
 #include "h5weights.h"
 
@@ -512,17 +513,6 @@ int h5out_report_append(h5out *f, int h, const float *data, size_t n_times, hs_e
 
 /* ---- phases ---- */
 
-static herr_t write_times(hid_t g, const char *name, const double *t, size_t n)
-{
-    hid_t ds = h5util_create_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, t);
-    if (ds < 0)
-        return -1;
-    herr_t rc = write_units(ds, "ms");
-    if (H5Dclose(ds) < 0)
-        rc = -1;
-    return rc;
-}
-
 static herr_t phases_create(hid_t file, const char *const *names, const char *const *stages,
                             const double *start_ms, const double *stop_ms, size_t n)
 {
@@ -535,8 +525,10 @@ static herr_t phases_create(hid_t file, const char *const *names, const char *co
     herr_t rc = -1;
     if (h5util_write_strs(g, "name", names, n) >= 0 &&
         h5util_write_strs(g, "stage", stages, n) >= 0 &&
-        write_times(g, "start_ms", start_ms, n) >= 0 &&
-        write_times(g, "stop_ms", stop_ms, n) >= 0)
+        h5util_write_column(g, "start_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, start_ms,
+                            "ms", NULL) >= 0 &&
+        h5util_write_column(g, "stop_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, stop_ms,
+                            "ms", NULL) >= 0)
         rc = 0;
     H5Gclose(g);
     return rc;
@@ -577,6 +569,30 @@ int h5out_weights_write(h5out *f, int h, const uint64_t *pre, const uint64_t *po
     int rc = check_file(f, err);
     if (rc == HS_OK)
         rc = h5weights_write(&f->wgt, f->path, h, pre, post, weight, n, t_ms, phase, err);
+    return rc == HS_OK ? flush(f, err) : rc;
+}
+
+/* ---- behaviour and place fields (written by h5behavior.c) ---- */
+
+int h5out_behavior_write(h5out *f, const double *time_ms, const double *position_cm,
+                         const uint32_t *lap, const int8_t *direction, size_t n,
+                         hs_error *err)
+{
+    int rc = check_file(f, err);
+    if (rc == HS_OK)
+        rc = h5behavior_write(f->file, f->path, time_ms, position_cm, lap, direction, n,
+                              err);
+    return rc == HS_OK ? flush(f, err) : rc;
+}
+
+int h5out_place_fields_write(h5out *f, const char *pop, const double *center_cm,
+                             const double *width_cm, const double *peak_hz,
+                             const int8_t *direction, size_t n, hs_error *err)
+{
+    int rc = check_file(f, err);
+    if (rc == HS_OK)
+        rc = h5behavior_fields_write(f->file, f->path, pop, center_cm, width_cm, peak_hz,
+                                     direction, n, err);
     return rc == HS_OK ? flush(f, err) : rc;
 }
 

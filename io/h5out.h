@@ -14,6 +14,25 @@
  *   /report/<pop>/mapping/time           float64 [3] {start, stop, dt}, attr units "ms"
  *   /phases/{name, stage}    variable-length strings, one row per phase
  *   /phases/{start_ms, stop_ms} float64, attr units "ms"
+ *   /behavior/time           float64 [n], contiguous, attr units "ms": the
+ *                            trajectory's sample times, increasing
+ *   /behavior/position       float64 [n], contiguous, attr units "cm": along
+ *                            the track
+ *   /behavior/lap            uint32  [n], contiguous, attr units "": lap
+ *                            number, from 0
+ *   /behavior/direction      int8    [n], contiguous, attr units "": +1
+ *                            running toward the track's end, -1 toward 0,
+ *                            0 paused
+ *   /place_fields/<pop>      one group per population (the ground truth the
+ *                            place-cell input was built from), cell i of
+ *                            the population in element i of:
+ *   /place_fields/<pop>/center_cm float64 [n], attr units "cm"; NaN for a
+ *                                 cell without a field
+ *   /place_fields/<pop>/width_cm  float64 [n], attr units "cm" and
+ *                                 definition "sigma of the Gaussian field"
+ *   /place_fields/<pop>/peak_hz   float64 [n], attr units "Hz"
+ *   /place_fields/<pop>/direction int8 [n], attr units "": the direction
+ *                                 the field fires in, +1, -1 or 0 for both
  *   /weights/<proj>          one group per projection, attrs pre_population,
  *                            post_population (strings: the populations' names)
  *                            and units (string: the receptor's unit, nS or pA)
@@ -127,6 +146,36 @@ int h5out_weights_write(h5out *f, int h, const uint64_t *pre, const uint64_t *po
                         const double *weight, size_t n, double t_ms, const char *phase,
                         hs_error *err);
 
+/* Writes /behavior: the rat's trajectory of n samples, taken at time_ms[i]
+ * (ms, finite and increasing) at position_cm[i] (cm along the track,
+ * finite) in lap lap[i], running in direction[i] (+1 toward the track's
+ * end, -1 toward 0, 0 paused). The whole trajectory goes in one call, as
+ * contiguous datasets at their full size, then the file is flushed: a run
+ * killed later still has it. The arrays stay the caller's; n may be 0
+ * (then they may be NULL). Returns HS_EINTERNAL for NULL f or NULL arrays
+ * with n > 0; HS_EINPUT when /behavior was written before, or for the
+ * first sample that breaks the rules above (named with its index); HS_EIO
+ * naming the file, after which no half-written /behavior is left when HDF5
+ * could still remove it. */
+int h5out_behavior_write(h5out *f, const double *time_ms, const double *position_cm,
+                         const uint32_t *lap, const int8_t *direction, size_t n,
+                         hs_error *err);
+
+/* Writes /place_fields/<pop>: the ground-truth fields of the n cells of
+ * population pop, cell i's centred at center_cm[i] (cm; NaN for a cell
+ * without a field, never infinite) with Gaussian width (sigma) width_cm[i]
+ * (cm, > 0), rate at the centre peak_hz[i] (Hz, >= 0), firing in direction
+ * direction[i] (+1, -1, or 0 for both). Width and peak may be NaN only for
+ * a cell without a field. Call once per population; written whole and
+ * flushed as h5out_behavior_write. Returns HS_EINTERNAL for NULL f or NULL
+ * arrays with n > 0; HS_EINPUT when pop is not one HDF5 link name (empty,
+ * ".", holding '/'), was written before, or for the first cell that breaks
+ * the rules above (named with its index); HS_EIO naming the file, as
+ * h5out_behavior_write. */
+int h5out_place_fields_write(h5out *f, const char *pop, const double *center_cm,
+                             const double *width_cm, const double *peak_hz,
+                             const int8_t *direction, size_t n, hs_error *err);
+
 /* Sets /meta complete = 1 (when complete) and wall_s, then closes. Frees f
  * even on error. h5out_close(NULL, ...) returns HS_OK. */
 int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
@@ -141,10 +190,16 @@ int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
  * shape, and per projection under /weights its populations, units and
  * number of snapshots, and for the first and last snapshot the name, time,
  * phase, synapse count and mean weight (read in blocks: memory stays small
- * for any projection). Returns HS_EINPUT naming the file, with nothing printed to stderr,
- * for a file that is missing, empty, not HDF5, truncated, or not a
- * hebbsleep run (no root magic); what was printed before an error found
- * midway stays printed. */
+ * for any projection). The behaviour: samples, time span and duration,
+ * laps (how many and their numbers), and the mean running speed, the
+ * distance covered over the time taken in the steps from a sample with
+ * direction != 0 to the next (position differences; read in blocks too).
+ * Per population under /place_fields the number of cells, how many have
+ * a field and the range of their centres. Returns HS_EINPUT naming the
+ * file, with nothing printed to stderr, for a file that is missing, empty,
+ * not HDF5, truncated, or not a hebbsleep run (no root magic), or whose
+ * /behavior h5in_behavior_read would refuse; what was printed before an
+ * error found midway stays printed. */
 int h5out_info(const char *path, FILE *out, hs_error *err);
 
 /* Reads a 1-D dataset of numbers (any integer or float type) from an HDF5
@@ -180,5 +235,29 @@ int h5in_weights_count(const char *path, const char *proj, size_t *n_snapshots,
 int h5in_weights_read(const char *path, const char *proj, size_t snapshot,
                       uint64_t **pre, uint64_t **post, double **weight, size_t *n,
                       double *t_ms, hs_error *err);
+
+/* Reads /behavior of run file path (layout above) into new (malloc'd)
+ * arrays of its n samples: times (ms), positions (cm), laps and directions
+ * (+1, -1, 0), non-NULL on success even when n is 0; the caller frees
+ * them. Any numeric dataset types are accepted when the values convert
+ * exactly. Returns HS_EINPUT with a message naming the file (and the
+ * dataset, and the sample by its index) when the file is missing, not HDF5
+ * or truncated, has no /behavior, a dataset is missing or not 1-D numeric,
+ * the lengths differ, or a sample breaks the rules of
+ * h5out_behavior_write; HS_ENOMEM. On error the arrays are NULL and *n 0.
+ * Never prints. */
+int h5in_behavior_read(const char *path, double **time_ms, double **position_cm,
+                       uint32_t **lap, int8_t **direction, size_t *n, hs_error *err);
+
+/* Reads /place_fields/<pop> of run file path into new (malloc'd) arrays of
+ * its n cells: centres (cm, NaN without a field), widths (sigma, cm), peak
+ * rates (Hz) and directions (+1, -1, 0 both), as h5in_behavior_read: the
+ * caller frees them; HS_EINPUT naming the file and the population (no
+ * group /place_fields/<pop>, a name that cannot be one, a dataset missing
+ * or not 1-D numeric, lengths that differ, a cell that breaks the rules of
+ * h5out_place_fields_write), HS_ENOMEM; on error NULL arrays and *n 0. */
+int h5in_place_fields_read(const char *path, const char *pop, double **center_cm,
+                           double **width_cm, double **peak_hz, int8_t **direction,
+                           size_t *n, hs_error *err);
 
 #endif

@@ -334,6 +334,21 @@ herr_t h5util_write_array(hid_t loc, const char *name, hid_t file_type, hid_t me
     return H5Dclose(ds);
 }
 
+herr_t h5util_write_column(hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
+                           hsize_t n, const void *buf, const char *units,
+                           const char *definition)
+{
+    hid_t ds = h5util_create_array(loc, name, file_type, mem_type, n, buf);
+    if (ds < 0)
+        return -1;
+    herr_t rc = h5util_attr_write_str(ds, "units", units);
+    if (rc >= 0 && definition)
+        rc = h5util_attr_write_str(ds, "definition", definition);
+    if (H5Dclose(ds) < 0)
+        rc = -1;
+    return rc;
+}
+
 herr_t h5util_write_strs(hid_t loc, const char *name, const char *const *s, size_t n)
 {
     const char **v = malloc((n ? n : 1) * sizeof *v);
@@ -485,4 +500,35 @@ int h5util_read_1d(const char *path, hid_t loc, const char *name, hid_t mem_type
     *out = buf;
     *n = count;
     return HS_OK;
+}
+
+int h5util_open_1d(const char *path, hid_t loc, const char *name, hid_t *ds, size_t *n,
+                   hs_error *err)
+{
+    *n = 0;
+    *ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (*ds < 0)
+        return h5util_fail_input(path, err, "cannot open dataset ", name);
+    int rc = check_1d_numeric(path, name, *ds, n, err);
+    if (rc != HS_OK) {
+        H5Dclose(*ds);
+        *ds = -1;
+    }
+    return rc;
+}
+
+herr_t h5util_read_block(hid_t ds, hid_t mem_type, hsize_t at, hsize_t count, void *buf)
+{
+    hid_t fs = H5Dget_space(ds);
+    hid_t ms = H5Screate_simple(1, &count, NULL);
+    herr_t rc = -1;
+    if (fs >= 0 && ms >= 0)
+        rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &count, NULL);
+    if (rc >= 0)
+        rc = H5Dread(ds, mem_type, ms, fs, H5P_DEFAULT, buf);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    return rc;
 }

@@ -1,6 +1,6 @@
 /* h5util.h: small HDF5 helpers shared by the run-file writer (h5out.c), the
- * readers (h5in.c) and the weight snapshots (h5weights.c). Internal to io/:
- * not part of the public API.
+ * readers (h5in.c), the weight snapshots (h5weights.c) and the behaviour
+ * (h5behavior.c). Internal to io/: not part of the public API.
  *
  * The HDF5 helpers return >= 0 on success and < 0 on an HDF5 failure, leaving
  * the reason for h5util_why(); callers turn that into an hs_error that names
@@ -79,6 +79,12 @@ hid_t h5util_create_array(hid_t loc, const char *name, hid_t file_type, hid_t me
 herr_t h5util_write_array(hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
                           hsize_t n, const void *buf);
 
+/* As h5util_write_array, with string attributes units and, when not NULL,
+ * definition (what the values mean, e.g. which width). */
+herr_t h5util_write_column(hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
+                           hsize_t n, const void *buf, const char *units,
+                           const char *definition);
+
 /* A fixed-size 1-D dataset of n variable-length UTF-8 strings; NULL is "". */
 herr_t h5util_write_strs(hid_t loc, const char *name, const char *const *s, size_t n);
 
@@ -93,6 +99,10 @@ char *h5util_link_name(hid_t g, hsize_t i);
  * opened. */
 hssize_t h5util_dataset_size(hid_t loc, const char *name);
 
+/* Reads count elements of open 1-D dataset ds from element at into buf,
+ * converted by HDF5 to mem_type. */
+herr_t h5util_read_block(hid_t ds, hid_t mem_type, hsize_t at, hsize_t count, void *buf);
+
 /* ---- reading input (errors are HS_EINPUT naming path) ---- */
 
 /* Opens path read-only after checking it exists and is HDF5 at all;
@@ -106,5 +116,11 @@ int h5util_open_read(const char *path, hid_t *file, hs_error *err);
  * from the root when loc is not the file. */
 int h5util_read_1d(const char *path, hid_t loc, const char *name, hid_t mem_type,
                    int strict, void **out, size_t *n, hs_error *err);
+
+/* Opens 1-D numeric dataset name of loc into *ds (the caller closes it)
+ * with its length in *n, for reading in blocks; errors as h5util_read_1d,
+ * with *ds -1 and *n 0. */
+int h5util_open_1d(const char *path, hid_t loc, const char *name, hid_t *ds, size_t *n,
+                   hs_error *err);
 
 #endif

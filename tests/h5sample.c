@@ -2,6 +2,7 @@
 #include "h5sample.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,12 +176,110 @@ void h5sample_check_snapshot_read(const char *path, int p, size_t k)
     free(w);
 }
 
+/* ---- sample behaviour and place fields ---- */
+
+const char *const h5sample_field_pops[SAMPLE_FIELD_POPS] = {"exc", "inh"};
+const size_t h5sample_field_cells[SAMPLE_FIELD_POPS] = {10, 3};
+
+void h5sample_behavior(double *t_ms, double *x_cm, uint32_t *lap, int8_t *dir)
+{
+    for (size_t i = 0; i < SAMPLE_BEH_N; i++) {
+        t_ms[i] = 10.0 * (double)i;
+        lap[i] = i < 450 ? 0 : 1;
+        dir[i] = i < 400 ? 1 : i < 450 ? 0 : i < 650 ? -1 : 0;
+        x_cm[i] = i < 400   ? 0.25 * (double)i
+                  : i < 450 ? 100.0
+                  : i < 650 ? 100.0 - 0.5 * (double)(i - 450)
+                            : 0.0;
+    }
+}
+
+/* exc: cells 0-5 with fields in both, one and the other direction; 6-9
+ * without, with NaN or numbers for width and peak (both allowed). inh:
+ * no fields, all NaN. */
+void h5sample_fields(int p, double *center, double *width, double *peak, int8_t *dir)
+{
+    for (size_t i = 0; i < h5sample_field_cells[p]; i++) {
+        int has = p == 0 && i < 6;
+        center[i] = has ? 10.0 + 16.0 * (double)i : NAN;
+        width[i] = has ? 7.0 + 0.5 * (double)i : p == 0 && i >= 8 ? 7.0 : NAN;
+        peak[i] = has ? 20.0 - (double)i : p == 0 && i == 9 ? 0.0 : NAN;
+        dir[i] = (int8_t)(has ? (int)(i % 3) - 1 : 0);
+    }
+}
+
+void h5sample_write_behavior(h5out *f)
+{
+    double t[SAMPLE_BEH_N], x[SAMPLE_BEH_N];
+    uint32_t lap[SAMPLE_BEH_N];
+    int8_t dir[SAMPLE_BEH_N];
+    hs_error err;
+    h5sample_behavior(t, x, lap, dir);
+    int rc = h5out_behavior_write(f, t, x, lap, dir, SAMPLE_BEH_N, &err);
+    ck_assert_msg(rc == HS_OK, "%s", err.msg);
+    for (int p = 0; p < SAMPLE_FIELD_POPS; p++) {
+        double c[SAMPLE_FIELDS_MAX], w[SAMPLE_FIELDS_MAX], peak[SAMPLE_FIELDS_MAX];
+        int8_t d[SAMPLE_FIELDS_MAX];
+        h5sample_fields(p, c, w, peak, d);
+        rc = h5out_place_fields_write(f, h5sample_field_pops[p], c, w, peak, d,
+                                      h5sample_field_cells[p], &err);
+        ck_assert_msg(rc == HS_OK, "%s", err.msg);
+    }
+}
+
+/* a == b, or both NaN */
+static int same(double a, double b)
+{
+    return a == b || (isnan(a) && isnan(b));
+}
+
+void h5sample_check_behavior_read(const char *path)
+{
+    double t[SAMPLE_BEH_N], x[SAMPLE_BEH_N], *rt, *rx;
+    uint32_t lap[SAMPLE_BEH_N], *rlap;
+    int8_t dir[SAMPLE_BEH_N], *rdir;
+    size_t n = 0;
+    hs_error err;
+    h5sample_behavior(t, x, lap, dir);
+    int rc = h5in_behavior_read(path, &rt, &rx, &rlap, &rdir, &n, &err);
+    ck_assert_msg(rc == HS_OK, "%s", err.msg);
+    ck_assert_uint_eq(n, SAMPLE_BEH_N);
+    for (size_t i = 0; i < n; i++)
+        ck_assert(rt[i] == t[i] && rx[i] == x[i] && rlap[i] == lap[i] && rdir[i] == dir[i]);
+    free(rt);
+    free(rx);
+    free(rlap);
+    free(rdir);
+}
+
+void h5sample_check_fields_read(const char *path, int p)
+{
+    double c[SAMPLE_FIELDS_MAX], w[SAMPLE_FIELDS_MAX], peak[SAMPLE_FIELDS_MAX];
+    double *rc_, *rw, *rp;
+    int8_t d[SAMPLE_FIELDS_MAX], *rd;
+    size_t n = 0;
+    hs_error err;
+    h5sample_fields(p, c, w, peak, d);
+    int rc =
+        h5in_place_fields_read(path, h5sample_field_pops[p], &rc_, &rw, &rp, &rd, &n, &err);
+    ck_assert_msg(rc == HS_OK, "%s", err.msg);
+    ck_assert_uint_eq(n, h5sample_field_cells[p]);
+    for (size_t i = 0; i < n; i++)
+        ck_assert(same(rc_[i], c[i]) && same(rw[i], w[i]) && same(rp[i], peak[i]) &&
+                  rd[i] == d[i]);
+    free(rc_);
+    free(rw);
+    free(rp);
+    free(rd);
+}
+
 /* Writes the sample run to path: two populations and a report in batches. */
 void h5sample_write_run(const char *path, int complete)
 {
     hs_error err;
     h5out *f = h5out_create(path, &h5sample_meta, &err);
     ck_assert_msg(f != NULL, "%s", err.msg);
+    h5sample_write_behavior(f);
     int exc = h5out_spikes_add(f, "exc", &err), inh = h5out_spikes_add(f, "inh", &err);
     ck_assert_int_eq(exc, 0);
     ck_assert_int_eq(inh, 1);
@@ -214,6 +313,7 @@ void h5sample_die_mid_run(const char *path)
     h5out *f = h5out_create(path, &h5sample_meta, &err);
     if (!f)
         _exit(2);
+    h5sample_write_behavior(f);
     int exc = h5out_spikes_add(f, "exc", &err);
     int rep = h5out_report_add(f, "exc", "V_m", "mV", h5sample_rep_ids, SAMPLE_REP_NODES,
                                10.0, 0.5, &err);

@@ -11,7 +11,8 @@
 
 /* The sample run: two populations (exc = 0, inh = 1) and a report of exc,
  * each appended in SAMPLE_BATCHES batches, and the weights of two
- * projections (h5sample_projs) written as snapshots between batches. */
+ * projections (h5sample_projs) written as snapshots between batches; the
+ * behaviour and place fields below written first. */
 #define SAMPLE_BATCHES            4
 #define SAMPLE_EXC_PER_BATCH      50
 #define SAMPLE_INH_PER_BATCH      7
@@ -32,6 +33,32 @@ typedef struct h5sample_proj {
  * exc in pA, after every second batch. */
 #define SAMPLE_PROJS 2
 extern const h5sample_proj h5sample_projs[SAMPLE_PROJS];
+
+/* The sample behaviour, every 10 ms from 0: lap 0 runs 0 -> 100 cm at
+ * 25 cm/s (samples 0-399), pauses (400-449), lap 1 runs back at 50 cm/s
+ * (450-649) and pauses (650-699): 600 steps run, 200 cm in 6 s. And the
+ * place fields of "exc" (10 cells, 6 with fields, centres 10 - 90 cm) and
+ * "inh" (3 cells, none with a field), in h5sample_field_pops order. */
+#define SAMPLE_BEH_N       700
+#define SAMPLE_FIELD_POPS  2
+#define SAMPLE_FIELDS_MAX  10
+extern const char *const h5sample_field_pops[SAMPLE_FIELD_POPS];
+extern const size_t h5sample_field_cells[SAMPLE_FIELD_POPS];
+
+/* Fills the SAMPLE_BEH_N samples of the sample behaviour. */
+void h5sample_behavior(double *t_ms, double *x_cm, uint32_t *lap, int8_t *dir);
+
+/* Fills the h5sample_field_cells[p] fields of population p. */
+void h5sample_fields(int p, double *center, double *width, double *peak, int8_t *dir);
+
+/* Writes the sample behaviour and place fields to f. */
+void h5sample_write_behavior(h5out *f);
+
+/* Reads the behaviour and the place fields of population p from path
+ * with the h5in readers and asserts every value equals the sample's (NaN
+ * where the sample has NaN). */
+void h5sample_check_behavior_read(const char *path);
+void h5sample_check_fields_read(const char *path, int p);
 
 /* Checked fixture: a fresh directory under $TMPDIR (or /tmp), removed with
  * its files. */
@@ -77,9 +104,9 @@ void h5sample_append_report(h5out *f, int h, size_t first_row);
  * and "sleep" (sws, 1000-2000 ms); closes with complete, wall_s 3.25. */
 void h5sample_write_run(const char *path, int complete);
 
-/* For a forked child: writes two exc spike batches, one report batch and
- * the first snapshot of "ee" to path, then kills itself with SIGKILL.
- * Never returns. */
+/* For a forked child: writes the behaviour and place fields, two exc spike
+ * batches, one report batch and the first snapshot of "ee" to path, then
+ * kills itself with SIGKILL. Never returns. */
 void h5sample_die_mid_run(const char *path);
 
 /* h5out_info on path, into a new string the caller frees; *rc its code. */
