@@ -223,7 +223,7 @@ typedef struct hs_trace_config {
  *   task:
  *     track: linear          (the only one so far)
  *     length_cm: 200, laps: 20, speed_cm_s: 25, speed_sd_cm_s: 5,
- *     ramp_cm: 20, pause_s: 2, one_way: false     (track_linear_params)
+ *     ramp_cm: 20, pause_s: 2, one_way: false, reverse: false   (track_linear_params)
  *     trajectory: {csv: rat.csv}   optional: a tracked rat instead of laps
  *                                   (path relative to the YAML; t s, x cm, y cm)
  * The trajectory starts with the run; after its end the rat rests where it

@@ -132,6 +132,7 @@ static void task_print(const hs_task_config *t, FILE *f)
         fputc('\n', f);
     }
     fprintf(f, "  one_way: %s\n", p->one_way != 0 ? "true" : "false");
+    fprintf(f, "  reverse: %s\n", p->reverse != 0 ? "true" : "false");
     if (!t->csv_path)
         return;
     fputs("  trajectory: {csv: ", f);

@@ -18,14 +18,14 @@
 
 enum {
     TASK_TRACK, TASK_LENGTH, TASK_LAPS, TASK_SPEED, TASK_SPEED_SD, TASK_RAMP, TASK_PAUSE,
-    TASK_ONE_WAY, TASK_TRAJECTORY, N_TASK
+    TASK_ONE_WAY, TASK_REVERSE, TASK_TRAJECTORY, N_TASK
 };
 
 /* What the table reads into: one_way is a boolean in the file but a double
  * (0 or 1) in track_linear_params. */
 typedef struct task_values {
     track_linear_params linear;
-    int one_way;
+    int one_way, reverse;
 } task_values;
 
 #define LINEAR(field) offsetof(task_values, linear.field)
@@ -48,6 +48,8 @@ static const config_field task_fields[N_TASK] = {
      .max = 1e4, .unit = "s"},
     {.key = "one_way", .kind = CONFIG_BOOL, .offset = offsetof(task_values, one_way),
      .unit = ""},
+    {.key = "reverse", .kind = CONFIG_BOOL, .offset = offsetof(task_values, reverse),
+     .unit = ""},
     {.key = "trajectory", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
 };
 
@@ -68,11 +70,13 @@ static void task_fields_make(config_field f[N_TASK])
     task_values d;
     track_linear_params_default(&d.linear);
     d.one_way = d.linear.one_way != 0;
+    d.reverse = d.linear.reverse != 0;
     memcpy(f, task_fields, sizeof task_fields);
     for (size_t i = 0; i < N_TASK; i++)
         if (f[i].kind == CONFIG_NUMBER)
             f[i].def = *(const double *)((const char *)&d + f[i].offset);
     f[TASK_ONE_WAY].def = d.one_way;
+    f[TASK_REVERSE].def = d.reverse;
 }
 
 static int track_check(config_ctx *c, const yamltree_node *n)
@@ -168,6 +172,7 @@ int config_task_read(config_ctx *c, const yamltree_node *key, const yamltree_nod
     t->present = 1;
     t->linear = v.linear;
     t->linear.one_way = v.one_way ? 1.0 : 0.0;
+    t->linear.reverse = v.reverse ? 1.0 : 0.0;
     t->loc = key ? (hs_loc){key->line, key->col} : (hs_loc){map->line, map->col};
     return HS_OK;
 }

@@ -12,7 +12,7 @@
 
 void track_linear_params_default(track_linear_params *p)
 {
-    *p = (track_linear_params){200.0, 20.0, 25.0, 5.0, 20.0, 2.0, 0.0};
+    *p = (track_linear_params){200.0, 20.0, 25.0, 5.0, 20.0, 2.0, 0.0, 0.0};
 }
 
 void track_free(track_traj *t)
@@ -88,6 +88,12 @@ static size_t lap_samples(const track_linear_params *p, double v_lap, int dir, u
     return k;
 }
 
+static int lap_direction(const track_linear_params *p, size_t lap)
+{
+    int forward = p->one_way != 0 || lap % 2 == 0;
+    return (forward ? 1 : -1) * (p->reverse != 0 ? -1 : 1);
+}
+
 int track_linear_generate(const track_linear_params *p, double sample_ms, uint64_t seed,
                           track_traj *t, hs_error *err)
 {
@@ -105,7 +111,7 @@ int track_linear_generate(const track_linear_params *p, double sample_ms, uint64
     for (size_t l = 0; l < laps; l++) {
         double x = p->speed_cm_s + gsl_ran_gaussian_ziggurat(&r, p->speed_sd_cm_s);
         v[l] = fmin(fmax(x, 0.5 * p->speed_cm_s), 1.5 * p->speed_cm_s);
-        int dir = p->one_way != 0 || l % 2 == 0 ? 1 : -1;
+        int dir = lap_direction(p, l);
         n += lap_samples(p, v[l], dir, (uint32_t)l, sample_ms, NULL, 0);
     }
     if (traj_alloc(t, n, sample_ms, p->length_cm) != HS_OK) {
@@ -114,7 +120,7 @@ int track_linear_generate(const track_linear_params *p, double sample_ms, uint64
     }
     size_t at = 0;
     for (size_t l = 0; l < laps; l++) {
-        int dir = p->one_way != 0 || l % 2 == 0 ? 1 : -1;
+        int dir = lap_direction(p, l);
         at += lap_samples(p, v[l], dir, (uint32_t)l, sample_ms, t, at);
     }
     free(v);

@@ -4,7 +4,8 @@
  * read from a tracked rat's CSV file.
  *
  * linear track of length L: laps alternate direction (+1 from 0 to L, -1
- * back) or, one_way, all run from 0 to L (the rat is carried back). Each
+ * back) or, one_way, all run from 0 to L (the rat is carried back); with
+ * reverse the first lap (one_way: every lap) runs from L to 0. Each
  * lap has its own speed v_lap ~ N(speed_cm_s, speed_sd_cm_s) (clipped to
  * [0.5, 1.5] x the mean); within a lap the speed is
  *     v = v_lap (0.2 + 0.8 min(1, d / ramp_cm)),
@@ -38,6 +39,7 @@ typedef struct track_linear_params {
     double ramp_cm;      /* 20: slowing zone at each end */
     double pause_s;      /* 2: pause at the end of each lap */
     double one_way;      /* 0: laps alternate direction; 1: every lap runs 0 -> length */
+    double reverse;      /* 1: start at length (one_way: every lap runs length -> 0) */
 } track_linear_params;
 
 void track_linear_params_default(track_linear_params *p);

@@ -145,7 +145,7 @@ static const struct {
      NULL},
     {"task.yaml", "task.speed=3",
      "--set task.speed=3: task.speed: unknown key; allowed: track, length_cm, laps, "
-     "speed_cm_s, speed_sd_cm_s, ramp_cm, pause_s, one_way, trajectory", NULL},
+     "speed_cm_s, speed_sd_cm_s, ramp_cm, pause_s, one_way, reverse, trajectory", NULL},
     {"task.yaml", "task=linear", "--set task=linear: task: expected a mapping", NULL},
     {"task.yaml", "task={laps: 3}", "--set task={laps: 3}: task: missing required key 'track'",
      NULL},

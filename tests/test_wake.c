@@ -2,8 +2,9 @@
  * synapses i -> j whose target's field lies ahead of the source's in the
  * running direction (within one field width, 4 sigma) end up stronger
  * than those pointing back: forward/backward mean weight >= 1.5 with the
- * asymmetric rule (Mehta et al. 2000); with the symmetric rule the two
- * grow alike (ratio within 0.8-1.25). */
+ * asymmetric rule (Mehta et al. 2000); running the other way reverses it
+ * (ratio <= 1/1.5); with the symmetric rule the two grow alike (ratio
+ * within 0.8-1.25). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,18 @@ START_TEST(test_symmetric_rule)
 }
 END_TEST
 
+/* Fields firing in both directions: running only right to left instead
+ * of only left to right reverses the asymmetry. */
+START_TEST(test_reversal)
+{
+    const char *lr[] = {"populations.place.params.directional=0"};
+    const char *rl[] = {"populations.place.params.directional=0", "task.reverse=true"};
+    asym a = run_wake(lr, 1), b = run_wake(rl, 2);
+    ck_assert_double_gt(a.fwd / a.bwd, 1.5);
+    ck_assert_double_lt(b.fwd / b.bwd, 1 / 1.5);
+}
+END_TEST
+
 Suite *wake_suite(void)
 {
     Suite *s = suite_create("wake");
@@ -92,6 +105,7 @@ Suite *wake_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_forward_asymmetry);
     tcase_add_test(tc, test_symmetric_rule);
+    tcase_add_test(tc, test_reversal);
     suite_add_tcase(s, tc);
     return s;
 }
