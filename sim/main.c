@@ -21,6 +21,7 @@
 
 #include "../io/config.h"
 #include "../io/h5out.h"
+#include "../neurons/place_cells.h"
 #include "engine.h"
 #include "error.h"
 #include "network.h"
@@ -298,6 +299,43 @@ static int open_output(const hs_config *c, const char *path, int threads, run_ct
     return write_phases(r->file, c, err);
 }
 
+/* /behavior from the rat's trajectory and /place_fields of every
+ * place_cells population: known before the run starts. */
+static int write_task(h5out *f, const hs_config *c, const network *net, hs_error *err)
+{
+    const track_traj *t = &net->traj;
+    int rc = HS_OK;
+    if (t->n) {
+        double *time_ms = malloc(t->n * sizeof *time_ms);
+        if (!time_ms)
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
+        for (size_t i = 0; i < t->n; i++)
+            time_ms[i] = (double)i * t->sample_ms;
+        rc = h5out_behavior_write(f, time_ms, t->x_cm, t->lap, t->dir, t->n, err);
+        free(time_ms);
+    }
+    for (size_t p = 0; rc == HS_OK && p < net->n_pops; p++) {
+        const net_pop *pp = &net->pops[p];
+        if (pp->type != &neuron_place_cells)
+            continue;
+        size_t n = pp->state.n;
+        double *centre = malloc(n * sizeof *centre), *width = malloc(n * sizeof *width);
+        double *peak = malloc(n * sizeof *peak);
+        int8_t *dir = malloc(n * sizeof *dir);
+        if (centre && width && peak && dir) {
+            place_cells_fields(pp->plan, &pp->state, centre, width, peak, dir);
+            rc = h5out_place_fields_write(f, c->pops[p].name, centre, width, peak, dir, n, err);
+        } else {
+            rc = hs_error_set(err, HS_ENOMEM, "out of memory");
+        }
+        free(centre);
+        free(width);
+        free(peak);
+        free(dir);
+    }
+    return rc;
+}
+
 static void print_summary(const hs_config *c, const network *net, const sim *s,
                           const char *out, double build_s, double run_s)
 {
@@ -350,6 +388,8 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
     sim *s = net ? sim_alloc(net, c, err) : NULL;
     run_ctx r = {.c = c, .phase = c->phases[0].name};
     int rc = s ? open_output(c, out, c->threads, &r, err) : err->code;
+    if (rc == HS_OK)
+        rc = write_task(r.file, c, net, err);
     double build_s = now_s() - t_build;
     if (rc == HS_OK) {
         r.progress = !a->quiet && isatty(STDERR_FILENO);
