@@ -17,6 +17,7 @@
 #include <check.h>
 #include <hdf5.h>
 
+#include "../io/h5out.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -263,6 +264,36 @@ START_TEST(test_progress_line_on_terminal)
 }
 END_TEST
 
+/* A tracked rat from CSV (tests/configs/good/rat.csv: rows every 0.5 s)
+ * lands in /behavior: at the rows' times exactly the rows' positions. */
+START_TEST(test_csv_trajectory_in_behavior)
+{
+    static char out[1 << 16];
+    char h5[128];
+    snprintf(h5, sizeof h5, "%s/csv.h5", out_dir);
+    ck_assert_int_eq(run(out, sizeof out, "%s run tests/configs/good/task_csv.yaml -o %s "
+                         "--quiet", bin(), h5), 0);
+    double *t, *x;
+    uint32_t *lap;
+    int8_t *dir;
+    size_t n;
+    hs_error err;
+    ck_assert_int_eq(h5in_behavior_read(h5, &t, &x, &lap, &dir, &n, &err), HS_OK);
+    const double row_t[] = {0, 0.5, 1.0, 1.5, 2.0}, row_x[] = {0, 12.5, 25, 37.5, 50};
+    ck_assert_uint_ge(n, 2001);
+    for (int k = 0; k < 5; k++) {
+        size_t i = (size_t)(row_t[k] * 1000.0);   /* 1 ms samples */
+        ck_assert_double_eq(t[i], row_t[k] * 1000.0);
+        ck_assert_double_eq(x[i], row_x[k]);
+        ck_assert_int_eq(dir[i], 1);
+    }
+    free(t);
+    free(x);
+    free(lap);
+    free(dir);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -274,6 +305,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_run_file_matches_memory);
     tcase_add_test(tc, test_killed_run_leaves_readable_file);
     tcase_add_test(tc, test_progress_line_on_terminal);
+    tcase_add_test(tc, test_csv_trajectory_in_behavior);
     suite_add_tcase(s, tc);
     return s;
 }
