@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Checks that a hebbsleep run file follows the layout of DESIGN.md ("The HDF5
-file"): SONATA spikes and reports to the letter, /meta, /phases, and the
-weight snapshots /weights/<projection>/<snapshot> when present.
+file"): SONATA spikes and reports to the letter, /meta, /phases, and when
+present the behaviour /behavior, the place fields /place_fields/<population>
+and the weight snapshots /weights/<projection>/<snapshot>.
 
 Usage: check_h5_layout.py FILE [--expect-complete 0|1]
 
@@ -175,6 +176,84 @@ def check_phases(c, f):
     c.expect(len(lengths) <= 1, f"/phases: datasets differ in length {lengths}")
 
 
+def check_columns(c, g, name, columns):
+    """Checks the 1-D datasets of group g, given as (key, dtype, units), and
+    that their lengths agree; returns {key: values} of those present."""
+    values, lengths = {}, {}
+    for key, want, units in columns:
+        if not c.expect(key in g, f"{name}/{key} missing"):
+            continue
+        ds = g[key]
+        if not c.expect(isinstance(ds, h5py.Dataset), f"{name}/{key}: not a dataset"):
+            continue
+        c.dtype(ds, f"{name}/{key}", want)
+        c.str_attr(ds, f"{name}/{key}", "units", units)
+        if not c.expect(ds.ndim == 1, f"{name}/{key}: rank {ds.ndim}, want 1"):
+            continue
+        lengths[key] = ds.shape[0]
+        if ds.dtype.kind in "iuf":
+            values[key] = ds[:]
+    c.expect(len(set(lengths.values())) <= 1, f"{name}: lengths differ: " +
+             ", ".join(f"{key} {n}" for key, n in lengths.items()))
+    return values
+
+
+def expect_none(c, bad, what):
+    """Records what (with the index of the first) when any of bad is set."""
+    if bad.any():
+        c.expect(False, f"{what} (first at [{int(np.flatnonzero(bad)[0])}])")
+
+
+def check_directions(c, d, name):
+    expect_none(c, ~np.isin(d, (-1, 0, 1)), f"{name}: values other than +1, -1 and 0")
+
+
+def check_behavior(c, f):
+    if "behavior" not in f:
+        return
+    if not c.expect(isinstance(f["behavior"], h5py.Group), "/behavior: not a group"):
+        return
+    v = check_columns(c, f["behavior"], "/behavior",
+                      (("time", "float64", "ms"), ("position", "float64", "cm"),
+                       ("lap", "uint32", ""), ("direction", "int8", "")))
+    if "time" in v:
+        t = v["time"].astype(float)
+        expect_none(c, ~np.isfinite(t), "/behavior/time: not finite")
+        expect_none(c, np.concatenate(([False], ~(np.diff(t) > 0))),
+                    "/behavior/time: not increasing")
+    if "position" in v:
+        expect_none(c, ~np.isfinite(v["position"].astype(float)),
+                    "/behavior/position: not finite")
+    if "direction" in v:
+        check_directions(c, v["direction"], "/behavior/direction")
+
+
+def check_fields(c, g, name):
+    v = check_columns(c, g, name,
+                      (("center_cm", "float64", "cm"), ("width_cm", "float64", "cm"),
+                       ("peak_hz", "float64", "Hz"), ("direction", "int8", "")))
+    if "width_cm" in g:
+        c.str_attr(g["width_cm"], f"{name}/width_cm", "definition",
+                   "sigma of the Gaussian field")
+    if "direction" in v:
+        check_directions(c, v["direction"], f"{name}/direction")
+    if not all(k in v for k in ("center_cm", "width_cm", "peak_hz")) or \
+            len({len(v[k]) for k in ("center_cm", "width_cm", "peak_hz")}) != 1:
+        return
+    center, width, peak = (v[k].astype(float) for k in ("center_cm", "width_cm", "peak_hz"))
+    field = np.isfinite(center)
+    expect_none(c, np.isinf(center), f"{name}/center_cm: infinite")
+    expect_none(c, field & ~(width > 0), f"{name}/width_cm: not > 0 for a field")
+    expect_none(c, field & ~(peak >= 0), f"{name}/peak_hz: not >= 0 for a field")
+
+
+def check_place_fields(c, f):
+    for pop, grp in f.get("place_fields", {}).items():
+        name = f"/place_fields/{pop}"
+        if c.expect(isinstance(grp, h5py.Group), f"{name}: not a group"):
+            check_fields(c, grp, name)
+
+
 def check_snapshot(c, g, name, units):
     """Checks one weight snapshot group; returns its t_ms, or None."""
     arrays = []
@@ -234,6 +313,8 @@ def main(argv):
         check_reports(c, f)
         check_meta(c, f, expect_complete)
         check_phases(c, f)
+        check_behavior(c, f)
+        check_place_fields(c, f)
         check_weights(c, f)
     for p in c.problems:
         print(f"{argv[1]}: {p}", file=sys.stderr)

@@ -2,6 +2,7 @@
 #include "h5sample.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -339,6 +340,67 @@ char *h5sample_info(const char *path, int *rc, hs_error *err)
     fclose(out);
     ck_assert_int_eq(h5sample_open_ids(), 0);
     return text;
+}
+
+h5sample_stderr h5sample_stderr_away(void)
+{
+    fflush(stderr);
+    h5sample_stderr s = {
+        dup(2), open(h5sample_path("stderr.txt"), O_CREAT | O_TRUNC | O_WRONLY, 0600)};
+    ck_assert(s.saved >= 0 && s.sink >= 0);
+    dup2(s.sink, 2);
+    return s;
+}
+
+long h5sample_stderr_back(h5sample_stderr s)
+{
+    fflush(stderr);
+    dup2(s.saved, 2);
+    close(s.saved);
+    off_t printed = lseek(s.sink, 0, SEEK_END);
+    close(s.sink);
+    return (long)printed;
+}
+
+void h5sample_assert_info_has(const char *path, const char *const *want, size_t n_want)
+{
+    hs_error err;
+    int rc;
+    char *text = h5sample_info(path, &rc, &err);
+    ck_assert_msg(rc == HS_OK, "%s", err.msg);
+    for (size_t i = 0; i < n_want; i++)
+        ck_assert_msg(strstr(text, want[i]), "info lacks '%s':\n%s", want[i], text);
+    free(text);
+}
+
+void h5sample_assert_info_refuses(const char *path, const char *why)
+{
+    h5sample_stderr swap = h5sample_stderr_away();
+    hs_error err;
+    int rc;
+    char *text = h5sample_info(path, &rc, &err);
+    long printed = h5sample_stderr_back(swap);
+    ck_assert_msg(rc == HS_EINPUT, "%s: rc %d", path, rc);
+    ck_assert_msg(strstr(err.msg, path) && strstr(err.msg, why), "message: %s", err.msg);
+    ck_assert_msg(printed == 0, "%s: %ld bytes on stderr", path, printed);
+    free(text);
+}
+
+void h5sample_patch(const char *path, const char *name, hid_t mem_type, hsize_t i,
+                    const void *v)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    ck_assert_msg(ds >= 0, "no dataset %s", name);
+    hid_t fs = H5Dget_space(ds);
+    hsize_t one = 1;
+    hid_t ms = H5Screate_simple(1, &one, NULL);
+    ck_assert_int_ge(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &i, NULL, &one, NULL), 0);
+    ck_assert_int_ge(H5Dwrite(ds, mem_type, ms, fs, H5P_DEFAULT, v), 0);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Dclose(ds);
+    H5Fclose(f);
 }
 
 void h5sample_write_bytes(const char *path, const void *buf, size_t n)

@@ -112,6 +112,26 @@ void h5sample_die_mid_run(const char *path);
 /* h5out_info on path, into a new string the caller frees; *rc its code. */
 char *h5sample_info(const char *path, int *rc, hs_error *err);
 
+/* Sends stderr to a scratch file in the directory; h5sample_stderr_back
+ * restores it and returns the bytes printed meanwhile. */
+typedef struct h5sample_stderr {
+    int saved, sink;
+} h5sample_stderr;
+h5sample_stderr h5sample_stderr_away(void);
+long h5sample_stderr_back(h5sample_stderr s);
+
+/* h5out_info on path succeeds and its text holds each of the n_want
+ * strings of want. */
+void h5sample_assert_info_has(const char *path, const char *const *want, size_t n_want);
+
+/* h5out_info on path fails with HS_EINPUT naming path and why, printing
+ * nothing to stderr. */
+void h5sample_assert_info_refuses(const char *path, const char *why);
+
+/* Sets element i of 1-D dataset name of file path to *v (of mem_type). */
+void h5sample_patch(const char *path, const char *name, hid_t mem_type, hsize_t i,
+                    const void *v);
+
 /* Writes n bytes of buf to path. */
 void h5sample_write_bytes(const char *path, const void *buf, size_t n);
 

@@ -2,7 +2,6 @@
  * the h5in readers on good and bad datasets, the weight snapshot readers
  * on good, killed and damaged files, and the layout checker on damaged
  * weights. Part of h5out_suite; run from the repo root. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,47 +63,6 @@ static void make_plain_hdf5(const char *path)
     H5Fclose(f);
 }
 
-/* Sends stderr to a scratch file; stderr_back restores it and returns the
- * bytes printed meanwhile. */
-typedef struct stderr_swap {
-    int saved, sink;
-} stderr_swap;
-
-static stderr_swap stderr_away(void)
-{
-    fflush(stderr);
-    stderr_swap s = {dup(2),
-                     open(h5sample_path("stderr.txt"), O_CREAT | O_TRUNC | O_WRONLY, 0600)};
-    ck_assert(s.saved >= 0 && s.sink >= 0);
-    dup2(s.sink, 2);
-    return s;
-}
-
-static off_t stderr_back(stderr_swap s)
-{
-    fflush(stderr);
-    dup2(s.saved, 2);
-    close(s.saved);
-    off_t printed = lseek(s.sink, 0, SEEK_END);
-    close(s.sink);
-    return printed;
-}
-
-/* h5out_info on path fails with HS_EINPUT naming it and printing nothing
- * to stderr. */
-static void assert_info_refuses(const char *path, const char *why)
-{
-    stderr_swap swap = stderr_away();
-    hs_error err;
-    int rc;
-    char *text = h5sample_info(path, &rc, &err);
-    off_t printed = stderr_back(swap);
-    ck_assert_msg(rc == HS_EINPUT, "%s: rc %d", path, rc);
-    ck_assert_msg(strstr(err.msg, path) && strstr(err.msg, why), "message: %s", err.msg);
-    ck_assert_msg(printed == 0, "%s: %ld bytes on stderr", path, (long)printed);
-    free(text);
-}
-
 START_TEST(test_info_bad_files)
 {
     char good[256];
@@ -116,12 +74,12 @@ START_TEST(test_info_bad_files)
     h5sample_truncated_copy(good, h5sample_path("half.h5"), size / 2);
     h5sample_truncated_copy(good, h5sample_path("head.h5"), 100);
     make_plain_hdf5(h5sample_path("plain.h5"));
-    assert_info_refuses(h5sample_path("missing.h5"), "No such file");
-    assert_info_refuses(h5sample_path("text.h5"), "not an HDF5 file");
-    assert_info_refuses(h5sample_path("empty.h5"), "not an HDF5 file");
-    assert_info_refuses(h5sample_path("half.h5"), "truncated or corrupt");
-    assert_info_refuses(h5sample_path("head.h5"), "truncated or corrupt");
-    assert_info_refuses(h5sample_path("plain.h5"), "not a hebbsleep run file");
+    h5sample_assert_info_refuses(h5sample_path("missing.h5"), "No such file");
+    h5sample_assert_info_refuses(h5sample_path("text.h5"), "not an HDF5 file");
+    h5sample_assert_info_refuses(h5sample_path("empty.h5"), "not an HDF5 file");
+    h5sample_assert_info_refuses(h5sample_path("half.h5"), "truncated or corrupt");
+    h5sample_assert_info_refuses(h5sample_path("head.h5"), "truncated or corrupt");
+    h5sample_assert_info_refuses(h5sample_path("plain.h5"), "not a hebbsleep run file");
 }
 END_TEST
 
@@ -274,13 +232,13 @@ static void assert_weights_refuse(const char *path, const char *proj, size_t sna
     uint64_t *pre = (uint64_t *)&err, *post = pre;
     double *w = (double *)&err, t = 99;
     size_t n = 99;
-    stderr_swap swap = stderr_away();
+    h5sample_stderr swap = h5sample_stderr_away();
     int rc = h5in_weights_read(path, proj, snap, &pre, &post, &w, &n, &t, &err);
-    off_t printed = stderr_back(swap);
+    long printed = h5sample_stderr_back(swap);
     ck_assert_msg(rc == HS_EINPUT, "%s %s %zu: rc %d", path, proj, snap, rc);
     ck_assert(!pre && !post && !w && n == 0 && t == 0);
     ck_assert_msg(strstr(err.msg, path) && strstr(err.msg, why), "message: %s", err.msg);
-    ck_assert_msg(printed == 0, "%s: %ld bytes on stderr", path, (long)printed);
+    ck_assert_msg(printed == 0, "%s: %ld bytes on stderr", path, printed);
     ck_assert_int_eq(h5sample_open_ids(), 0);
 }
 
@@ -363,17 +321,6 @@ static void make_odd_weights(const char *path, size_t n)
     ck_assert_int_eq(h5out_close(f, 1, 1.0, &err), HS_OK);
 }
 
-static void assert_info_has(const char *path, const char *const *want, size_t n_want)
-{
-    hs_error err;
-    int rc;
-    char *text = h5sample_info(path, &rc, &err);
-    ck_assert_msg(rc == HS_OK, "%s", err.msg);
-    for (size_t i = 0; i < n_want; i++)
-        ck_assert_msg(strstr(text, want[i]), "info lacks '%s':\n%s", want[i], text);
-    free(text);
-}
-
 START_TEST(test_info_weights)
 {
     const char *run = h5sample_path("run.h5");
@@ -387,20 +334,20 @@ START_TEST(test_info_weights)
         "  ie               inh -> exc (pA), 2 snapshots\n",
         "    first 000000: 1000.000 ms, phase explore, 11 synapses, mean weight -3.25 pA\n",
         "    last  000001: 2000.000 ms, phase sleep, 11 synapses, mean weight -4.25 pA\n"};
-    assert_info_has(run, sample, 6);
+    h5sample_assert_info_has(run, sample, 6);
     const char *odd[] = {
         "  big              inh -> exc (pA), 1 snapshot\n"
         "    only  000000: 7.500 ms, phase rem, 200003 synapses, mean weight 0.749996 pA\n",
         "  empty            exc -> exc (nS), 0 snapshots\n  one ",
         "    only  000000: 0.000 ms, phase (none), 0 synapses, mean weight n/a\n"};
     make_odd_weights(h5sample_path("odd.h5"), 200003);
-    assert_info_has(h5sample_path("odd.h5"), odd, 3);
+    h5sample_assert_info_has(h5sample_path("odd.h5"), odd, 3);
     const char *none[] = {"weights:     none\n"};
     make_no_weights(h5sample_path("none.h5"));
-    assert_info_has(h5sample_path("none.h5"), none, 1);
+    h5sample_assert_info_has(h5sample_path("none.h5"), none, 1);
     make_damaged(h5sample_path("bad.h5"));
-    assert_info_refuses(h5sample_path("bad.h5"),
-                        "/weights/ee/000003: no numeric attribute t_ms");
+    h5sample_assert_info_refuses(h5sample_path("bad.h5"),
+                                 "/weights/ee/000003: no numeric attribute t_ms");
 }
 END_TEST
 
@@ -420,7 +367,7 @@ START_TEST(test_weights_killed_run)
     h5sample_check_snapshot_read(path, 0, 0);
     const char *want[] = {"complete:    0 (INTERRUPTED",
                           "    only  000000: 500.000 ms, phase explore, 37 synapses"};
-    assert_info_has(path, want, 2);
+    h5sample_assert_info_has(path, want, 2);
 }
 END_TEST
 

@@ -1,8 +1,9 @@
 /* Tests of the run file writer: round trip through the HDF5 C API, crash
  * safety (SIGKILL between appends), write errors, large configs, and the
- * layout as h5py and h5dump see it. The reading tests (test_h5in.c) join
- * this suite. Run from the repo root: tests/check_h5_layout.py is found
- * relative to it. */
+ * layout as h5py and h5dump see it. The reading tests (test_h5in.c), the
+ * weight snapshots (test_h5weights.c) and the behaviour and place fields
+ * (test_h5behavior.c, test_h5behavior_read.c) join this suite. Run from the repo root:
+ * tests/check_h5_layout.py is found relative to it. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,8 +371,10 @@ START_TEST(test_layout_h5py_h5dump)
 }
 END_TEST
 
-void h5in_tests_add(TCase *tc);      /* test_h5in.c */
-void h5weights_tests_add(TCase *tc); /* test_h5weights.c */
+void h5in_tests_add(TCase *tc);            /* test_h5in.c */
+void h5weights_tests_add(TCase *tc);       /* test_h5weights.c */
+void h5behavior_tests_add(TCase *tc);      /* test_h5behavior.c */
+void h5behavior_read_tests_add(TCase *tc); /* test_h5behavior_read.c */
 
 Suite *h5out_suite(void)
 {
@@ -385,6 +388,8 @@ Suite *h5out_suite(void)
     tcase_add_test(tc, test_write_failure_is_eio);
     tcase_add_test(tc, test_big_config);
     h5weights_tests_add(tc);
+    h5behavior_tests_add(tc);
+    h5behavior_read_tests_add(tc);
     h5in_tests_add(tc);
     tcase_add_test(tc, test_layout_h5py_h5dump);
     suite_add_tcase(s, tc);
