@@ -10,6 +10,8 @@
 
 #include "rng.h"
 
+static const double PI = 3.14159265358979323846;
+
 void track_linear_params_default(track_linear_params *p)
 {
     *p = (track_linear_params){200.0, 20.0, 25.0, 5.0, 20.0, 2.0, 0.0, 0.0};
@@ -22,16 +24,23 @@ void track_free(track_traj *t)
     free(t->x_cm);
     free(t->dir);
     free(t->lap);
+    free(t->segment);
+    free(t->x);
+    free(t->y);
     memset(t, 0, sizeof *t);
 }
 
-static int traj_alloc(track_traj *t, size_t n, double sample_ms, double length_cm)
+int track_traj_alloc(track_traj *t, size_t n, double sample_ms, double length_cm)
 {
     memset(t, 0, sizeof *t);
-    t->x_cm = malloc((n ? n : 1) * sizeof *t->x_cm);
-    t->dir = malloc((n ? n : 1) * sizeof *t->dir);
-    t->lap = malloc((n ? n : 1) * sizeof *t->lap);
-    if (!t->x_cm || !t->dir || !t->lap) {
+    size_t m = n ? n : 1;
+    t->x_cm = malloc(m * sizeof *t->x_cm);
+    t->dir = malloc(m * sizeof *t->dir);
+    t->lap = malloc(m * sizeof *t->lap);
+    t->segment = malloc(m * sizeof *t->segment);
+    t->x = malloc(m * sizeof *t->x);
+    t->y = malloc(m * sizeof *t->y);
+    if (!t->x_cm || !t->dir || !t->lap || !t->segment || !t->x || !t->y) {
         track_free(t);
         return HS_ENOMEM;
     }
@@ -53,6 +62,32 @@ static int linear_check(const track_linear_params *p, double sample_ms, hs_error
     if (!(sample_ms > 0))
         return hs_error_set(err, HS_EINPUT, "the sample interval must be > 0 ms");
     return HS_OK;
+}
+
+void track_segment_point(const track_segment *s, double pos_cm, double *x, double *y)
+{
+    double d = pos_cm - s->offset_cm;
+    if (s->radius_cm > 0) {
+        double a = d / s->radius_cm - PI / 2;    /* from the bottom, counterclockwise */
+        *x = s->x0_cm + s->radius_cm * cos(a);
+        *y = s->y0_cm + s->radius_cm + s->radius_cm * sin(a);
+        return;
+    }
+    double f = s->length_cm > 0 ? d / s->length_cm : 0.0;
+    *x = s->x0_cm + f * (s->x1_cm - s->x0_cm);
+    *y = s->y0_cm + f * (s->y1_cm - s->y0_cm);
+}
+
+void track_linear_draw(track_traj *t)
+{
+    t->n_segments = 1;
+    t->segments[0] = (track_segment){.name = "track", .x1_cm = t->length_cm,
+                                     .length_cm = t->length_cm};
+    for (size_t i = 0; i < t->n; i++) {
+        t->segment[i] = 0;
+        t->x[i] = (float)t->x_cm[i];
+        t->y[i] = 0.0f;
+    }
 }
 
 /* The speed at distance d from the nearer end. */
@@ -114,7 +149,7 @@ int track_linear_generate(const track_linear_params *p, double sample_ms, uint64
         int dir = lap_direction(p, l);
         n += lap_samples(p, v[l], dir, (uint32_t)l, sample_ms, NULL, 0);
     }
-    if (traj_alloc(t, n, sample_ms, p->length_cm) != HS_OK) {
+    if (track_traj_alloc(t, n, sample_ms, p->length_cm) != HS_OK) {
         free(v);
         return hs_error_set(err, HS_ENOMEM, "out of memory for %zu trajectory samples", n);
     }
@@ -124,6 +159,7 @@ int track_linear_generate(const track_linear_params *p, double sample_ms, uint64
         at += lap_samples(p, v[l], dir, (uint32_t)l, sample_ms, t, at);
     }
     free(v);
+    track_linear_draw(t);
     return HS_OK;
 }
 
@@ -180,7 +216,7 @@ int track_from_samples(const double *t_s, const double *x_cm, size_t n, double l
     for (size_t i = 0; i < n; i++)
         t_ms[i] = (t_s[i] - t_s[0]) * 1e3;
     size_t m = (size_t)floor(t_ms[n - 1] / sample_ms) + 1;
-    if (traj_alloc(t, m, sample_ms, length_cm) != HS_OK) {
+    if (track_traj_alloc(t, m, sample_ms, length_cm) != HS_OK) {
         free(t_ms);
         return hs_error_set(err, HS_ENOMEM, "out of memory for %zu trajectory samples", m);
     }
@@ -190,5 +226,6 @@ int track_from_samples(const double *t_s, const double *x_cm, size_t n, double l
                           length_cm);
     free(t_ms);
     directions(t);
+    track_linear_draw(t);
     return HS_OK;
 }

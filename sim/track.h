@@ -22,13 +22,36 @@
 
 #include "error.h"
 
+/* A maze is made of straight segments laid end to end on a linearized
+ * axis: the position along the maze on segment k, a distance d from its
+ * first end point (x0, y0), is offset_cm + d, and the rat is drawn at
+ * (x0, y0) + d / length_cm ((x1, y1) - (x0, y0)). A segment with
+ * radius_cm > 0 is instead a whole circle through (x0, y0) = (x1, y1),
+ * centred at (x0, y0 + radius_cm), run counterclockwise (the circular
+ * track: length_cm = 2 pi radius_cm). A linear track is one segment
+ * "track" from (0, 0) to (length, 0). */
+#define TRACK_SEGMENTS_MAX 8
+#define TRACK_SEGMENT_NAME_MAX 24
+
+typedef struct track_segment {
+    char name[TRACK_SEGMENT_NAME_MAX];  /* "stem", "left", ... */
+    double x0_cm, y0_cm, x1_cm, y1_cm;  /* end points, drawn (cm) */
+    double offset_cm;                   /* where it starts on the linearized axis */
+    double length_cm;
+    double radius_cm;                   /* 0: straight; > 0: a circle (above) */
+} track_segment;
+
 typedef struct track_traj {
     size_t n;            /* samples */
     double sample_ms;    /* interval between samples */
-    double length_cm;    /* the track's length */
-    double *x_cm;        /* [n] position along the track, 0 .. length */
-    int8_t *dir;         /* [n] +1 toward length, -1 toward 0, 0 paused */
-    uint32_t *lap;       /* [n] lap number, from 0 */
+    double length_cm;    /* the maze's total linearized length */
+    double *x_cm;        /* [n] position along the maze, 0 .. length */
+    int8_t *dir;         /* [n] +1 while x_cm increases, -1 decreases, 0 paused */
+    uint32_t *lap;       /* [n] lap (one pass of the route), from 0 */
+    uint8_t *segment;    /* [n] index into segments */
+    float *x, *y;        /* [n] drawn position (cm) */
+    size_t n_segments;   /* 1 .. TRACK_SEGMENTS_MAX */
+    track_segment segments[TRACK_SEGMENTS_MAX];
 } track_traj;
 
 typedef struct track_linear_params {
@@ -63,5 +86,16 @@ double track_duration_ms(const track_traj *t);
 size_t track_index(const track_traj *t, double t_ms);
 
 void track_free(track_traj *t);
+
+/* For generators (sim/maze.c): allocates the n-sample arrays of t (other
+ * fields zero but n, sample_ms, length_cm). HS_OK or HS_ENOMEM (t empty). */
+int track_traj_alloc(track_traj *t, size_t n, double sample_ms, double length_cm);
+
+/* Fills segment, x and y of a trajectory along one straight segment
+ * "track" from (0, 0) to (length_cm, 0). */
+void track_linear_draw(track_traj *t);
+
+/* Where linearized position pos (on segment k) is drawn. */
+void track_segment_point(const track_segment *s, double pos_cm, double *x, double *y);
 
 #endif

@@ -12,6 +12,7 @@ Suite *stdp_suite(void);
 Suite *homeo_suite(void);
 Suite *song_suite(void);
 Suite *track_suite(void);
+Suite *maze_suite(void);
 Suite *wake_suite(void);
 Suite *config_suite(void);
 Suite *h5out_suite(void);

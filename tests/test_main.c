@@ -20,6 +20,7 @@ static const struct {
     {"homeo", homeo_suite},
     {"song", song_suite},
     {"track", track_suite},
+    {"maze", maze_suite},
     {"wake", wake_suite},
     {"bench", bench_suite},
     {"cli", cli_suite},
