@@ -47,15 +47,20 @@
  *   schedule:              (optional) list of phases, see hs_phase_config
  *     - {name: learn, stage: wake, duration_ms: 2000, gains: {ee: {stdp: 1}}}
  *   task:                  (optional; needed by place_cells) see hs_task_config
- *     track: linear        the only track so far
- *     length_cm: 200       (0, 1e6]
+ *     track: linear        linear | circular | tmaze | wmaze (sim/maze.h)
+ *     length_cm: 200       (0, 1e6]   linear, circular
+ *     stem_cm: 100         (0, 1e6]   tmaze
+ *     arm_cm: 50           (0, 1e6]   tmaze; wmaze (80)
+ *     width_cm: 40         (0, 1e6]   wmaze
  *     laps: 20             [1, 1e6], whole
  *     speed_cm_s: 25       (0, 1e3]
  *     speed_sd_cm_s: 5     [0, 1e3]
  *     ramp_cm: 20          [0, length_cm / 2]
  *     pause_s: 2           [0, 1e4]
- *     one_way: false
- *     trajectory: {csv: rat.csv}   (path relative to the YAML)
+ *     one_way: false                  linear only, as reverse
+ *     trajectory: {csv: rat.csv}   (path relative to the YAML; linear only)
+ *   A parameter of another track's kind is an error at its key; the
+ *   circular track's pause_s defaults to 0.
  *
  * A distribution is a number or {dist: constant, value: v}
  * | {dist: uniform, low: a, high: b} | {dist: normal, mean: m, sd: s,
@@ -96,6 +101,7 @@
 #include "../plasticity/scaling.h"
 #include "../plasticity/stdp.h"
 #include "../sim/error.h"
+#include "../sim/maze.h"
 #include "../sim/track.h"
 
 #define HS_NAME_MAX 64
@@ -232,7 +238,11 @@ typedef struct hs_trace_config {
  * are reported at the csv value ("task.trajectory.csv: rat.csv:3: ..."). */
 typedef struct hs_task_config {
     int present;                    /* 0: no task section */
-    track_linear_params linear;     /* defaults from track_linear_params_default */
+    track_kind kind;                /* task.track */
+    track_linear_params linear;     /* TRACK_LINEAR: defaults from
+                                       track_linear_params_default */
+    track_maze_params maze;         /* other kinds: defaults from
+                                       track_maze_params_default */
     double *csv_t_s, *csv_x_cm;     /* owned: the tracked samples, or NULL */
     size_t csv_n;
     char *csv_path;                 /* owned: the csv path as written in the YAML
@@ -265,6 +275,10 @@ typedef struct hs_config {
 /* Reads path, applies the n_sets overrides "key.path=value" in order, and
  * checks everything. Returns a new config, or NULL with err set (HS_EINPUT
  * for any problem with the input, HS_ENOMEM). */
+/* Writes the task section of config_print (t->present) as YAML to f:
+ * the track and its parameters; config_print adds the trajectory. */
+void config_task_print(const hs_task_config *t, FILE *f);
+
 hs_config *config_load(const char *path, const char *const *sets, size_t n_sets,
                        hs_error *err);
 

@@ -118,21 +118,10 @@ static void string_print(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* The track and its parameters (config_task.c), then the tracked file. */
 static void task_print(const hs_task_config *t, FILE *f)
 {
-    const track_linear_params *p = &t->linear;
-    const char *keys[] = {"length_cm", "laps", "speed_cm_s", "speed_sd_cm_s", "ramp_cm",
-                          "pause_s"};
-    const double values[] = {p->length_cm, p->laps, p->speed_cm_s, p->speed_sd_cm_s,
-                             p->ramp_cm, p->pause_s};
-    fputs("task:\n  track: linear\n", f);
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        fprintf(f, "  %s: ", keys[i]);
-        number_print(f, values[i]);
-        fputc('\n', f);
-    }
-    fprintf(f, "  one_way: %s\n", p->one_way != 0 ? "true" : "false");
-    fprintf(f, "  reverse: %s\n", p->reverse != 0 ? "true" : "false");
+    config_task_print(t, f);
     if (!t->csv_path)
         return;
     fputs("  trajectory: {csv: ", f);

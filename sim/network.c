@@ -100,8 +100,8 @@ static int build_pop(network *n, size_t k, const hs_config *c, hs_error *err)
     return HS_OK;
 }
 
-/* The rat's trajectory, sampled every millisecond: generated laps, or the
- * tracked samples the loader read. */
+/* The rat's trajectory, sampled every millisecond: generated laps (a
+ * linear track or a maze), or the tracked samples the loader read. */
 static int build_task(network *n, const hs_config *c, hs_error *err)
 {
     const hs_task_config *t = &c->task;
@@ -109,7 +109,9 @@ static int build_task(network *n, const hs_config *c, hs_error *err)
         return HS_OK;
     int rc = t->csv_n ? track_from_samples(t->csv_t_s, t->csv_x_cm, t->csv_n,
                                            t->linear.length_cm, 1.0, &n->traj, err)
-                      : track_linear_generate(&t->linear, 1.0, n->seed, &n->traj, err);
+             : t->kind != TRACK_LINEAR
+                 ? track_maze_generate(&t->maze, 1.0, n->seed, &n->traj, err)
+                 : track_linear_generate(&t->linear, 1.0, n->seed, &n->traj, err);
     if (rc != HS_EINPUT)
         return rc;
     char msg[sizeof err->msg];

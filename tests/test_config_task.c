@@ -140,12 +140,22 @@ static const struct {
     {"task.yaml", "task.length_cm=39",
      "--set task.length_cm=39: task: ramp_cm (20 cm) is more than half of length_cm (39 cm): "
      "the rat slows at both ends", NULL},
+    {"task.yaml", "task.track=oval",
+     "--set task.track=oval: task.track: unknown track 'oval'; known tracks: linear, "
+     "circular, tmaze, wmaze", NULL},
+    /* task.yaml has one_way: a linear track's parameter */
     {"task.yaml", "task.track=circular",
-     "--set task.track=circular: task.track: unknown track 'circular'; known tracks: linear",
-     NULL},
+     "*", "task.yaml:18:3: task.one_way: one_way is not a parameter of a circular track"},
+    {"task.yaml", "task={track: tmaze, width_cm: 3}",
+     "--set task={track: tmaze, width_cm: 3}: task.width_cm: width_cm is not a parameter "
+     "of a tmaze track", NULL},
+    {"task.yaml", "task={track: tmaze, stem_cm: 0}",
+     "--set task={track: tmaze, stem_cm: 0}: task.stem_cm: 0 is outside the allowed range "
+     "(0, 1000000] cm", NULL},
     {"task.yaml", "task.speed=3",
      "--set task.speed=3: task.speed: unknown key; allowed: track, length_cm, laps, "
-     "speed_cm_s, speed_sd_cm_s, ramp_cm, pause_s, one_way, reverse, trajectory", NULL},
+     "speed_cm_s, speed_sd_cm_s, ramp_cm, pause_s, one_way, reverse, trajectory, stem_cm, "
+     "arm_cm, width_cm", NULL},
     {"task.yaml", "task=linear", "--set task=linear: task: expected a mapping", NULL},
     {"task.yaml", "task={laps: 3}", "--set task={laps: 3}: task: missing required key 'track'",
      NULL},
@@ -158,6 +168,54 @@ static const struct {
      "--set populations.exc.model=place_cells: populations.exc.model: place_cells need a "
      "task: the rat's trajectory drives them", NULL},
 };
+
+/* Mazes: given values, each kind's defaults, and config_task_print read
+ * back to the same values. */
+START_TEST(test_task_mazes)
+{
+    const char *w[] = {"task={track: wmaze, arm_cm: 60, laps: 4, pause_s: 1.5}"};
+    hs_config *c = good_load("configs/good/task.yaml", w, 1);
+    const track_maze_params *m = &c->task.maze;
+    ck_assert_int_eq(c->task.kind, TRACK_WMAZE);
+    ck_assert_int_eq(m->kind, TRACK_WMAZE);
+    ck_assert_double_eq(m->arm_cm, 60);
+    ck_assert_double_eq(m->width_cm, 40);                    /* default */
+    ck_assert_double_eq(m->laps, 4);
+    ck_assert_double_eq(m->pause_s, 1.5);
+    ck_assert_double_eq(m->speed_cm_s, 25);
+    char buf[1024];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    config_task_print(&c->task, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "track: wmaze\n"));
+    ck_assert_ptr_null(strstr(buf, "one_way"));
+    char set[1100];
+    snprintf(set, sizeof set, "task={%s}", buf + strlen("task:\n"));
+    for (char *q = set; *q; q++)                         /* block to flow mapping */
+        if (*q == '\n')
+            *q = q[1] ? ',' : ' ';
+    const char *back[] = {set};
+    hs_config *d = good_load("configs/good/task.yaml", back, 1);
+    ck_assert_int_eq(memcmp(&d->task.maze, m, sizeof *m), 0);
+    config_free(d);
+    config_free(c);
+
+    const char *t[] = {"task={track: tmaze}"};
+    c = good_load("configs/good/task.yaml", t, 1);
+    track_maze_params want;
+    track_maze_params_default(&want, TRACK_TMAZE);
+    ck_assert_int_eq(memcmp(&c->task.maze, &want, sizeof want), 0);
+    ck_assert_double_eq(c->task.maze.stem_cm, 100);
+    ck_assert_double_eq(c->task.maze.arm_cm, 50);
+    config_free(c);
+
+    const char *o[] = {"task={track: circular, length_cm: 300}"};
+    c = good_load("configs/good/task.yaml", o, 1);
+    ck_assert_double_eq(c->task.maze.length_cm, 300);
+    ck_assert_double_eq(c->task.maze.pause_s, 0);
+    config_free(c);
+}
+END_TEST
 
 START_TEST(test_task_override_bad)
 {
@@ -185,6 +243,7 @@ void config_task_tests_add(Suite *s)
     tcase_add_test(task, test_task_absent);
     tcase_add_test(task, test_task_csv);
     tcase_add_test(task, test_task_override_good);
+    tcase_add_test(task, test_task_mazes);
     tcase_add_loop_test(task, test_task_override_bad, 0,
                         (int)(sizeof bad_sets / sizeof bad_sets[0]));
     suite_add_tcase(s, task);
