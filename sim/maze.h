@@ -55,8 +55,8 @@ typedef struct track_maze_params {
     track_kind kind;      /* TRACK_CIRCULAR, TRACK_TMAZE or TRACK_WMAZE */
     double length_cm;     /* circular: circumference, 200 (as the linear track) */
     double stem_cm;       /* tmaze: 100 (ours) */
-    double arm_cm;        /* tmaze: 50 (ours); wmaze: 80 (ours, about the arms
-                             of W-tracks such as Frank, Brown & Wilson 2000) */
+    double arm_cm;        /* tmaze: 50 (ours); wmaze: 80 (ours; not checked
+                             against Frank, Brown & Wilson 2000's W-track) */
     double width_cm;      /* wmaze: 40, between neighbouring arms (ours) */
     double laps;          /* 20 */
     double speed_cm_s;    /* 25: mean running speed (SCIENCE.md) */
