@@ -163,75 +163,6 @@ static int info_meta(const char *path, hid_t file, FILE *out, hs_error *err)
 
 /* ---- info: phases ---- */
 
-static void free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
-/* Copies n strings read into buf as variable-length (pointers) or
- * fixed-length (NUL-terminated records of width w) into new strings. */
-static char **copy_strs(const void *buf, int vlen, size_t w, size_t n)
-{
-    char **v = calloc(n ? n : 1, sizeof *v);
-    for (size_t i = 0; v && i < n; i++) {
-        const char *s = vlen ? ((char *const *)buf)[i] : (const char *)buf + i * w;
-        if (!(v[i] = strdup(s ? s : ""))) {
-            free_strs(v, i);
-            return NULL;
-        }
-    }
-    return v;
-}
-
-static char **read_strs_open(hid_t ds, hid_t ft, size_t n)
-{
-    htri_t vlen = H5Tis_variable_str(ft);
-    size_t w = vlen > 0 ? sizeof(char *) : H5Tget_size(ft) + 1;
-    hid_t mt = H5Tcopy(H5T_C_S1), sp = H5Dget_space(ds);
-    void *buf = calloc(n ? n : 1, w);
-    char **v = NULL;
-    if (vlen >= 0 && mt >= 0 && sp >= 0 && buf &&
-        H5Tset_size(mt, vlen > 0 ? H5T_VARIABLE : w) >= 0 &&
-        H5Tset_cset(mt, H5Tget_cset(ft)) >= 0 &&
-        (n == 0 || H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
-        v = copy_strs(buf, vlen > 0, w, n);
-        if (vlen > 0 && n > 0)
-            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, buf);
-    }
-    free(buf);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (mt >= 0)
-        H5Tclose(mt);
-    return v;
-}
-
-/* Reads 1-D string dataset name of loc into n new strings. */
-static int read_strs(const char *path, hid_t loc, const char *name, char ***out, size_t *n,
-                     hs_error *err)
-{
-    *out = NULL;
-    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (ds < 0)
-        return h5util_fail_input(path, err, "cannot open dataset ", name);
-    hid_t ft = H5Dget_type(ds), sp = H5Dget_space(ds);
-    int ok = ft >= 0 && sp >= 0 && H5Tget_class(ft) == H5T_STRING &&
-             H5Sget_simple_extent_ndims(sp) == 1;
-    *n = ok ? (size_t)H5Sget_simple_extent_npoints(sp) : 0;
-    if (ok)
-        *out = read_strs_open(ds, ft, *n);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ft >= 0)
-        H5Tclose(ft);
-    H5Dclose(ds);
-    if (!*out)
-        return h5util_fail_input(path, err, "not a readable 1-D string dataset: ", name);
-    return HS_OK;
-}
-
 typedef struct phase_table {
     char **name, **stage;
     double *start, *stop;
@@ -240,8 +171,8 @@ typedef struct phase_table {
 
 static void phase_table_free(phase_table *p)
 {
-    free_strs(p->name, p->n);
-    free_strs(p->stage, p->n);
+    h5util_free_strs(p->name, p->n);
+    h5util_free_strs(p->stage, p->n);
     free(p->start);
     free(p->stop);
 }
@@ -250,9 +181,9 @@ static int read_phases(const char *path, hid_t file, phase_table *p, hs_error *e
 {
     size_t n[4] = {0, 0, 0, 0};
     void *start = NULL, *stop = NULL;
-    int rc = read_strs(path, file, "/phases/name", &p->name, &n[0], err);
+    int rc = h5util_read_strs(path, file, "/phases/name", &p->name, &n[0], err);
     if (rc == HS_OK)
-        rc = read_strs(path, file, "/phases/stage", &p->stage, &n[1], err);
+        rc = h5util_read_strs(path, file, "/phases/stage", &p->stage, &n[1], err);
     if (rc == HS_OK)
         rc = h5util_read_1d(path, file, "/phases/start_ms", H5T_NATIVE_DOUBLE, 0, &start,
                             &n[2], err);

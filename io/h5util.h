@@ -123,4 +123,14 @@ int h5util_read_1d(const char *path, hid_t loc, const char *name, hid_t mem_type
 int h5util_open_1d(const char *path, hid_t loc, const char *name, hid_t *ds, size_t *n,
                    hs_error *err);
 
+/* Reads 1-D string dataset name of loc (variable or fixed length) into n
+ * new strings (*out, never NULL on success; free with h5util_free_strs).
+ * HS_EINPUT naming path and name when it is missing, not a 1-D string
+ * dataset or unreadable (or memory runs out); then *out is NULL. */
+int h5util_read_strs(const char *path, hid_t loc, const char *name, char ***out,
+                     size_t *n, hs_error *err);
+
+/* Frees n strings and their array; v NULL does nothing. */
+void h5util_free_strs(char **v, size_t n);
+
 #endif
