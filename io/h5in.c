@@ -1,6 +1,6 @@
 /* h5in.c: reads run files and HDF5 inputs (h5out_info, h5in_read_*; the
  * weight snapshots are read in h5weights.c, the behaviour and place fields
- * in h5behavior.c).
+ * in h5behavior.c, the maze geometry in h5maze.c).
  *
  * Every failure is HS_EINPUT naming the file (and the dataset): foreign,
  * empty, truncated or corrupt files must give a message, never a crash or
@@ -14,6 +14,7 @@
 #include <hdf5.h>
 
 #include "h5behavior.h"
+#include "h5maze.h"
 #include "h5util.h"
 #include "h5weights.h"
 
@@ -363,6 +364,8 @@ int h5out_info(const char *path, FILE *out, hs_error *err)
         rc = info_phases(path, file, out, &span_ms, err);
     if (rc == HS_OK)
         rc = h5behavior_info(path, file, out, err);
+    if (rc == HS_OK)
+        rc = h5maze_info(path, file, out, err);
     if (rc == HS_OK)
         rc = each_child(path, file, "place_fields", "place fields:", h5behavior_fields_info,
                         out, span_ms, err);

@@ -14,6 +14,7 @@
 #include <hdf5.h>
 
 #include "h5behavior.h"
+#include "h5maze.h"
 #include "h5util.h"
 #include "h5weights.h"
 
@@ -107,11 +108,6 @@ static herr_t attr_i32(hid_t obj, const char *name, int32_t v)
 static herr_t attr_f64(hid_t obj, const char *name, double v)
 {
     return h5util_attr_write(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
-}
-
-static herr_t write_units(hid_t obj, const char *units)
-{
-    return h5util_attr_write_str(obj, "units", units);
 }
 
 /* ---- create ---- */
@@ -276,7 +272,7 @@ static herr_t spikes_create(hid_t file, h5out_spk *s)
     if (s->grp < 0 || write_sorting(s->grp, SORT_BY_TIME) < 0)
         return -1;
     s->t = h5util_create_ext(s->grp, "timestamps", H5T_IEEE_F64LE, 1, 0, &chunk);
-    if (s->t < 0 || write_units(s->t, "ms") < 0)
+    if (s->t < 0 || h5util_attr_write_str(s->t, "units", "ms") < 0)
         return -1;
     s->id = h5util_create_ext(s->grp, "node_ids", H5T_STD_U64LE, 1, 0, &chunk);
     return s->id < 0 ? -1 : 0;
@@ -410,7 +406,7 @@ static herr_t report_mapping(hid_t grp, h5out_rep *r, const uint64_t *node_ids)
     herr_t rc = write_mapping_ids(map, node_ids, r->cols);
     if (rc >= 0)
         r->time = h5util_create_array(map, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, t);
-    if (rc >= 0 && (r->time < 0 || write_units(r->time, "ms") < 0))
+    if (rc >= 0 && (r->time < 0 || h5util_attr_write_str(r->time, "units", "ms") < 0))
         rc = -1;
     H5Gclose(map);
     return rc;
@@ -431,7 +427,7 @@ static herr_t report_create(hid_t file, h5out_rep *r, const char *variable,
     report_chunk(r->cols, chunk);
     r->data = h5util_create_ext(grp, "data", H5T_IEEE_F32LE, 2, r->cols, chunk);
     herr_t rc = -1;
-    if (r->data >= 0 && write_units(r->data, units) >= 0 &&
+    if (r->data >= 0 && h5util_attr_write_str(r->data, "units", units) >= 0 &&
         h5util_attr_write_str(r->data, "variable", variable) >= 0)
         rc = report_mapping(grp, r, node_ids);
     H5Gclose(grp);
@@ -572,7 +568,7 @@ int h5out_weights_write(h5out *f, int h, const uint64_t *pre, const uint64_t *po
     return rc == HS_OK ? flush(f, err) : rc;
 }
 
-/* ---- behaviour and place fields (written by h5behavior.c) ---- */
+/* ---- behaviour, maze and place fields (h5behavior.c, h5maze.c) ---- */
 
 int h5out_behavior_write(h5out *f, const double *time_ms, const double *position_cm,
                          const uint32_t *lap, const int8_t *direction, size_t n,
@@ -582,6 +578,16 @@ int h5out_behavior_write(h5out *f, const double *time_ms, const double *position
     if (rc == HS_OK)
         rc = h5behavior_write(f->file, f->path, time_ms, position_cm, lap, direction, n,
                               err);
+    return rc == HS_OK ? flush(f, err) : rc;
+}
+
+int h5out_behavior_geometry_write(h5out *f, const uint8_t *segment, const double *x_cm,
+                                  const double *y_cm, size_t n, const h5out_segments *segs,
+                                  hs_error *err)
+{
+    int rc = check_file(f, err);
+    if (rc == HS_OK)
+        rc = h5maze_write(f->file, f->path, segment, x_cm, y_cm, n, segs, err);
     return rc == HS_OK ? flush(f, err) : rc;
 }
 

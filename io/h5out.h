@@ -23,6 +23,19 @@
  *   /behavior/direction      int8    [n], contiguous, attr units "": +1
  *                            running toward the track's end, -1 toward 0,
  *                            0 paused
+ *   /behavior/segment        uint8   [n], contiguous, attr units "": the maze
+ *                            segment the rat is on, a row of segments
+ *   /behavior/x, /behavior/y float64 [n], contiguous, attr units "cm": where
+ *                            the rat is drawn in the plane of the maze
+ *   /behavior/segments/name  variable-length strings, one row per segment
+ *   /behavior/segments/{x0, y0, x1, y1} float64, attr units "cm": the
+ *                            segment's end points, drawn (for a circle, one
+ *                            point twice: see sim/track.h)
+ *   /behavior/segments/offset_cm float64, attr units "cm": where the segment
+ *                            starts on the linearized position axis
+ *   /behavior/segments/length_cm float64, attr units "cm", > 0
+ *                            (segment, x, y and segments are optional: a
+ *                            file may have /behavior without them)
  *   /place_fields/<pop>      one group per population (the ground truth the
  *                            place-cell input was built from), cell i of
  *                            the population in element i of:
@@ -161,6 +174,34 @@ int h5out_behavior_write(h5out *f, const double *time_ms, const double *position
                          const uint32_t *lap, const int8_t *direction, size_t n,
                          hs_error *err);
 
+/* The maze's segment table (sim/track.h): n rows, row k segment k, named
+ * name[k] (NULL is written as ""), drawn from (x0_cm[k], y0_cm[k]) to
+ * (x1_cm[k], y1_cm[k]) (cm, finite), starting at offset_cm[k] (cm, finite)
+ * on the linearized position axis, length_cm[k] long (cm, finite, > 0).
+ * The arrays stay the caller's. */
+typedef struct h5out_segments {
+    size_t n;
+    const char *const *name;
+    const double *x0_cm, *y0_cm, *x1_cm, *y1_cm;
+    const double *offset_cm;
+    const double *length_cm;
+} h5out_segments;
+
+/* Writes the maze's geometry under /behavior: for each of the n samples of
+ * /behavior the segment the rat is on, segment[i] (a row of segs, so
+ * < segs->n), and where it is drawn, (x_cm[i], y_cm[i]) (cm, finite); and
+ * the segment table segs as /behavior/segments. Call once, after
+ * h5out_behavior_write; written whole and flushed as h5out_behavior_write.
+ * Returns HS_EINTERNAL for NULL f or segs, or NULL arrays with n > 0 or
+ * segs->n > 0; HS_EINPUT when /behavior is missing or does not have n
+ * samples, the geometry was written before, or for the first sample or
+ * row that breaks the rules above (named with its index); HS_EIO naming
+ * the file, after which no half-written geometry is left when HDF5 could
+ * still remove it. */
+int h5out_behavior_geometry_write(h5out *f, const uint8_t *segment, const double *x_cm,
+                                  const double *y_cm, size_t n, const h5out_segments *segs,
+                                  hs_error *err);
+
 /* Writes /place_fields/<pop>: the ground-truth fields of the n cells of
  * population pop, cell i's centred at center_cm[i] (cm; NaN for a cell
  * without a field, never infinite) with Gaussian width (sigma) width_cm[i]
@@ -194,11 +235,13 @@ int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
  * laps (how many and their numbers), and the mean running speed, the
  * distance covered over the time taken in the steps from a sample with
  * direction != 0 to the next (position differences; read in blocks too).
+ * With a maze geometry, its segments: names and lengths (cm).
  * Per population under /place_fields the number of cells, how many have
  * a field and the range of their centres. Returns HS_EINPUT naming the
  * file, with nothing printed to stderr, for a file that is missing, empty,
  * not HDF5, truncated, or not a hebbsleep run (no root magic), or whose
- * /behavior h5in_behavior_read would refuse; what was printed before an
+ * /behavior h5in_behavior_read would refuse (or whose segment table
+ * h5in_behavior_geometry_read would); what was printed before an
  * error found midway stays printed. */
 int h5out_info(const char *path, FILE *out, hs_error *err);
 
@@ -259,5 +302,35 @@ int h5in_behavior_read(const char *path, double **time_ms, double **position_cm,
 int h5in_place_fields_read(const char *path, const char *pop, double **center_cm,
                            double **width_cm, double **peak_hz, int8_t **direction,
                            size_t *n, hs_error *err);
+
+/* The maze geometry as read by h5in_behavior_geometry_read: n samples
+ * (segment, x_cm, y_cm) and the n_segments rows of the segment table, all
+ * new (malloc'd) arrays, non-NULL after a successful read even when empty;
+ * free them with h5in_geometry_free. Fields as h5out_segments. */
+typedef struct h5in_geometry {
+    size_t n;
+    uint8_t *segment;
+    double *x_cm, *y_cm;
+    size_t n_segments;
+    char **name;
+    double *x0_cm, *y0_cm, *x1_cm, *y1_cm;
+    double *offset_cm;
+    double *length_cm;
+} h5in_geometry;
+
+/* Reads the maze geometry under /behavior of run file path into *g (which
+ * is overwritten; free it with h5in_geometry_free, also after an error).
+ * Any numeric dataset types are accepted when the values convert exactly.
+ * Returns HS_EINPUT with a message naming the file (and the dataset, and
+ * the sample or row by its index) when the file is missing, not HDF5 or
+ * truncated, has no /behavior/segment (no geometry), a dataset is missing
+ * or of the wrong kind, the samples differ in length from /behavior/time
+ * or the table's columns from each other, or a value breaks the rules of
+ * h5out_behavior_geometry_write; HS_ENOMEM. On error *g is empty. Never
+ * prints. */
+int h5in_behavior_geometry_read(const char *path, h5in_geometry *g, hs_error *err);
+
+/* Frees the arrays of g and empties it; g NULL does nothing. */
+void h5in_geometry_free(h5in_geometry *g);
 
 #endif

@@ -299,6 +299,37 @@ static int open_output(const hs_config *c, const char *path, int threads, run_ct
     return write_phases(r->file, c, err);
 }
 
+/* The maze geometry of trajectory t under /behavior: the drawn x, y (float
+ * in t) as doubles and the segment table. */
+static int write_geometry(h5out *f, const track_traj *t, hs_error *err)
+{
+    double *x = malloc(t->n * sizeof *x), *y = malloc(t->n * sizeof *y);
+    const char *name[TRACK_SEGMENTS_MAX];
+    double col[6][TRACK_SEGMENTS_MAX];
+    for (size_t k = 0; k < t->n_segments; k++) {
+        const track_segment *s = &t->segments[k];
+        name[k] = s->name;
+        col[0][k] = s->x0_cm;
+        col[1][k] = s->y0_cm;
+        col[2][k] = s->x1_cm;
+        col[3][k] = s->y1_cm;
+        col[4][k] = s->offset_cm;
+        col[5][k] = s->length_cm;
+    }
+    h5out_segments segs = {t->n_segments, name,   col[0], col[1],
+                           col[2],        col[3], col[4], col[5]};
+    int rc = x && y ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == HS_OK && i < t->n; i++) {
+        x[i] = t->x[i];
+        y[i] = t->y[i];
+    }
+    if (rc == HS_OK)
+        rc = h5out_behavior_geometry_write(f, t->segment, x, y, t->n, &segs, err);
+    free(x);
+    free(y);
+    return rc;
+}
+
 /* /behavior from the rat's trajectory and /place_fields of every
  * place_cells population: known before the run starts. */
 static int write_task(h5out *f, const hs_config *c, const network *net, hs_error *err)
@@ -313,6 +344,8 @@ static int write_task(h5out *f, const hs_config *c, const network *net, hs_error
             time_ms[i] = (double)i * t->sample_ms;
         rc = h5out_behavior_write(f, time_ms, t->x_cm, t->lap, t->dir, t->n, err);
         free(time_ms);
+        if (rc == HS_OK)
+            rc = write_geometry(f, t, err);
     }
     for (size_t p = 0; rc == HS_OK && p < net->n_pops; p++) {
         const net_pop *pp = &net->pops[p];
