@@ -226,6 +226,45 @@ def check_behavior(c, f):
                     "/behavior/position: not finite")
     if "direction" in v:
         check_directions(c, v["direction"], "/behavior/direction")
+    if any(k in f["behavior"] for k in ("segment", "x", "y", "segments")):
+        check_geometry(c, f["behavior"])
+
+
+def check_segments(c, g):
+    """Checks the segment table /behavior/segments; returns its rows or None."""
+    name = "/behavior/segments"
+    if not c.expect(isinstance(g, h5py.Group), f"{name}: not a group"):
+        return None
+    v = check_columns(c, g, name, tuple((k, "float64", "cm") for k in (
+        "x0", "y0", "x1", "y1", "offset_cm", "length_cm")))
+    rows = {len(x) for x in v.values()}
+    if c.expect("name" in g, f"{name}/name missing"):
+        c.expect(h5py.check_string_dtype(g["name"].dtype) is not None,
+                 f"{name}/name: not strings")
+        rows.add(g["name"].shape[0] if g["name"].ndim == 1 else -1)
+    c.expect(len(rows) <= 1, f"{name}: columns differ in length {rows}")
+    for key, x in v.items():
+        expect_none(c, ~np.isfinite(x.astype(float)), f"{name}/{key}: not finite")
+    if "length_cm" in v:
+        expect_none(c, ~(v["length_cm"].astype(float) > 0), f"{name}/length_cm: not > 0")
+    return rows.pop() if len(rows) == 1 else None
+
+
+def check_geometry(c, b):
+    """The maze geometry under /behavior: segment, x and y as long as time,
+    segment ids rows of /behavior/segments."""
+    v = check_columns(c, b, "/behavior",
+                      (("time", "float64", "ms"), ("segment", "uint8", ""),
+                       ("x", "float64", "cm"), ("y", "float64", "cm")))
+    for key in ("x", "y"):
+        if key in v:
+            expect_none(c, ~np.isfinite(v[key].astype(float)), f"/behavior/{key}: not finite")
+    rows = None
+    if c.expect("segments" in b, "/behavior/segments missing"):
+        rows = check_segments(c, b["segments"])
+    if "segment" in v and rows is not None:
+        expect_none(c, v["segment"] >= rows,
+                    f"/behavior/segment: not a row of /behavior/segments ({rows} rows)")
 
 
 def check_fields(c, g, name):
