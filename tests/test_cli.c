@@ -294,6 +294,30 @@ START_TEST(test_csv_trajectory_in_behavior)
 }
 END_TEST
 
+/* A W-maze run writes its geometry under /behavior: the layout check
+ * passes and info names the segments. */
+START_TEST(test_wmaze_geometry_in_behavior)
+{
+    static char out[1 << 16];
+    char h5[128];
+    snprintf(h5, sizeof h5, "%s/wmaze.h5", out_dir);
+    ck_assert_int_eq(run(out, sizeof out, "%s run experiments/wmaze_wake.yaml --set "
+                         "task.laps=1 --set 'schedule=[{name: run, stage: wake, "
+                         "duration_ms: 20000}]' -o %s --quiet", bin(), h5), 0);
+    int rc = run(out, sizeof out, "/usr/bin/python3 tests/check_h5_layout.py %s "
+                 "--expect-complete 1", h5);
+    ck_assert_msg(rc == 0, "layout check of the W-maze run: %s", out);
+    ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
+    ck_assert_msg(strstr(out, "  maze       5 segments: center "), "info: %s", out);
+    h5in_geometry g;
+    hs_error err;
+    ck_assert_int_eq(h5in_behavior_geometry_read(h5, &g, &err), HS_OK);
+    ck_assert_uint_eq(g.n_segments, 5);
+    ck_assert_uint_gt(g.n, 0);
+    h5in_geometry_free(&g);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -306,6 +330,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_killed_run_leaves_readable_file);
     tcase_add_test(tc, test_progress_line_on_terminal);
     tcase_add_test(tc, test_csv_trajectory_in_behavior);
+    tcase_add_test(tc, test_wmaze_geometry_in_behavior);
     suite_add_tcase(s, tc);
     return s;
 }
