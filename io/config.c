@@ -448,6 +448,9 @@ void config_free(hs_config *c)
     free(c->task.csv_t_s);
     free(c->task.csv_x_cm);
     free(c->task.csv_path);
+    free(c->task.h5_path);
+    free(c->task.h5_t);
+    free(c->task.h5_x);
     free(c->path);
     free(c->text);
     free(c->overrides);

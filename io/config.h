@@ -230,7 +230,8 @@ typedef struct hs_trace_config {
  *     track: linear          (the only one so far)
  *     length_cm: 200, laps: 20, speed_cm_s: 25, speed_sd_cm_s: 5,
  *     ramp_cm: 20, pause_s: 2, one_way: false, reverse: false   (track_linear_params)
- *     trajectory: {csv: rat.csv}   optional: a tracked rat instead of laps
+ *     trajectory: {csv: rat.csv}   optional: a tracked rat instead of laps, or
+ *     trajectory: {h5: rat.h5, t: /rat/t, x: /rat/x}  1-D datasets, t in s, x in cm
  *                                   (path relative to the YAML; t s, x cm, y cm)
  * The trajectory starts with the run; after its end the rat rests where it
  * stopped. laps is whole and ramp_cm at most length_cm / 2; the CSV is read
@@ -247,6 +248,7 @@ typedef struct hs_task_config {
     size_t csv_n;
     char *csv_path;                 /* owned: the csv path as written in the YAML
                                        (relative to it), for config_print; or NULL */
+    char *h5_path, *h5_t, *h5_x;    /* owned: the HDF5 file and its datasets, or NULL */
     hs_loc loc;
 } hs_task_config;
 

@@ -122,6 +122,15 @@ static void string_print(FILE *f, const char *s)
 static void task_print(const hs_task_config *t, FILE *f)
 {
     config_task_print(t, f);
+    if (t->h5_path) {
+        fputs("  trajectory: {h5: ", f);
+        string_print(f, t->h5_path);
+        fputs(", t: ", f);
+        string_print(f, t->h5_t);
+        fputs(", x: ", f);
+        string_print(f, t->h5_x);
+        fputs("}\n", f);
+    }
     if (!t->csv_path)
         return;
     fputs("  trajectory: {csv: ", f);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config_fields.h"
+#include "h5out.h"
 #include "trajectory.h"
 
 enum {
@@ -75,10 +76,14 @@ static const unsigned task_keys[4] = {
     [TRACK_WMAZE] = K_RUN | K(TASK_ARM) | K(TASK_WIDTH),
 };
 
-enum { TRAJ_CSV, N_TRAJ };
+enum { TRAJ_CSV, TRAJ_H5, TRAJ_T, TRAJ_X, N_TRAJ };
 
+/* Either csv, or h5 with its t and x datasets (trajectory_check). */
 static const config_field traj_fields[N_TRAJ] = {
-    {.key = "csv", .kind = CONFIG_STRING, .required = 1, .offset = CONFIG_NO_OFFSET},
+    {.key = "csv", .kind = CONFIG_STRING, .offset = CONFIG_NO_OFFSET},
+    {.key = "h5", .kind = CONFIG_STRING, .offset = CONFIG_NO_OFFSET},
+    {.key = "t", .kind = CONFIG_STRING, .offset = CONFIG_NO_OFFSET},
+    {.key = "x", .kind = CONFIG_STRING, .offset = CONFIG_NO_OFFSET},
 };
 
 #define N_TRACKS (sizeof track_kind_names / sizeof track_kind_names[0])
@@ -214,14 +219,66 @@ static int csv_load(config_ctx *c, const yamltree_node *at, hs_task_config *t)
     return rc;
 }
 
+/* Reads the t (s) and x (cm) datasets named in the trajectory mapping from
+ * the HDF5 file it names; errors are placed at the node that caused them. */
+static int h5_load(config_ctx *c, const yamltree_node *const *nodes, hs_task_config *t)
+{
+    t->h5_path = strdup(nodes[TRAJ_H5]->str);
+    t->h5_t = strdup(nodes[TRAJ_T]->str);
+    t->h5_x = strdup(nodes[TRAJ_X]->str);
+    char *file = config_file_resolve(c, nodes[TRAJ_H5]->str);
+    int rc = t->h5_path && t->h5_t && t->h5_x && file
+                 ? HS_OK
+                 : hs_error_set(c->err, HS_ENOMEM, "out of memory");
+    hs_error terr;
+    hs_error_clear(&terr);
+    size_t nx = 0;
+    const yamltree_node *at = nodes[TRAJ_T];
+    if (rc == HS_OK)
+        rc = h5in_read_doubles(file, t->h5_t, &t->csv_t_s, &t->csv_n, &terr);
+    if (rc == HS_OK && (at = nodes[TRAJ_X]) &&
+        (rc = h5in_read_doubles(file, t->h5_x, &t->csv_x_cm, &nx, &terr)) == HS_OK &&
+        nx != t->csv_n)
+        rc = hs_error_set(&terr, HS_EINPUT, "%zu positions for %zu times", nx, t->csv_n);
+    for (size_t k = 0; rc == HS_OK && k < t->csv_n; k++) {
+        if (k > 0 && !(t->csv_t_s[k] > t->csv_t_s[k - 1])) {
+            at = nodes[TRAJ_T];
+            rc = hs_error_set(&terr, HS_EINPUT, "sample %zu: time %g s does not increase "
+                              "(previous %g s)", k, t->csv_t_s[k], t->csv_t_s[k - 1]);
+        } else if (!isfinite(t->csv_x_cm[k])) {
+            at = nodes[TRAJ_X];
+            rc = hs_error_set(&terr, HS_EINPUT, "sample %zu: position is not finite", k);
+        }
+    }
+    if (rc == HS_OK && t->csv_n < 2)
+        rc = hs_error_set(&terr, HS_EINPUT, "a trajectory needs at least two samples");
+    free(file);
+    if (rc == HS_EINPUT) {
+        size_t old = config_path_push(c, at == nodes[TRAJ_X] ? "x" : "t");
+        rc = config_fail(c, at, "%s", terr.msg);
+        config_path_pop(c, old);
+    } else if (rc != HS_OK && c->err->code == HS_OK) {
+        hs_error_set(c->err, rc, "%s", terr.msg[0] ? terr.msg : "out of memory");
+    }
+    return rc;
+}
+
 static int trajectory_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
                            hs_task_config *t)
 {
     const yamltree_node *nodes[N_TRAJ];
     size_t old = config_path_push(c, "trajectory");
     int rc = config_fields_read(c, traj_fields, N_TRAJ, key, map, NULL, nodes, NULL);
+    int csv = nodes[TRAJ_CSV] != NULL, h5 = nodes[TRAJ_H5] != NULL;
+    if (rc == HS_OK && csv == h5)
+        rc = config_fail(c, key ? key : map, "give either csv or h5 (with t and x)");
+    else if (rc == HS_OK && h5 && (!nodes[TRAJ_T] || !nodes[TRAJ_X]))
+        rc = config_fail(c, key ? key : map, "h5 needs the datasets t (s) and x (cm)");
+    else if (rc == HS_OK && csv && (nodes[TRAJ_T] || nodes[TRAJ_X]))
+        rc = config_fail(c, nodes[TRAJ_T] ? nodes[TRAJ_T] : nodes[TRAJ_X],
+                         "t and x name datasets of an h5 file, not csv columns");
     if (rc == HS_OK)
-        rc = csv_load(c, nodes[TRAJ_CSV], t);
+        rc = csv ? csv_load(c, nodes[TRAJ_CSV], t) : h5_load(c, nodes, t);
     config_path_pop(c, old);
     return rc;
 }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <hdf5.h>
+
 #include "config_testutil.h"
 
 static hs_config *good_load(const char *rel, const char *const *sets, size_t n)
@@ -163,7 +165,7 @@ static const struct {
      "--set task.trajectory.csv=none.csv: task.trajectory.csv: *",
      "configs/good/none.csv: cannot open: No such file or directory"},
     {"task.yaml", "task.trajectory={}",
-     "--set task.trajectory={}: task.trajectory: missing required key 'csv'", NULL},
+     "--set task.trajectory={}: task.trajectory: give either csv or h5 (with t and x)", NULL},
     {"full.yaml", "populations.exc.model=place_cells",
      "--set populations.exc.model=place_cells: populations.exc.model: place_cells need a "
      "task: the rat's trajectory drives them", NULL},
@@ -235,9 +237,69 @@ START_TEST(test_task_override_bad)
 }
 END_TEST
 
+/* ---- a tracked trajectory from HDF5 ---- */
+
+static void write_rat(const char *path, const double *t, size_t nt, const double *x, size_t nx)
+{
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    hid_t g = H5Gcreate2(f, "rat", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t dt[1] = {nt}, dx[1] = {nx};
+    hid_t st = H5Screate_simple(1, dt, NULL), sx = H5Screate_simple(1, dx, NULL);
+    hid_t a = H5Dcreate2(g, "t", H5T_IEEE_F64LE, st, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t b = H5Dcreate2(g, "x", H5T_IEEE_F64LE, sx, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(H5Dwrite(a, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t), 0);
+    ck_assert_int_ge(H5Dwrite(b, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x), 0);
+    H5Dclose(a);
+    H5Dclose(b);
+    H5Sclose(st);
+    H5Sclose(sx);
+    H5Gclose(g);
+    H5Fclose(f);
+}
+
+static const char *rat_h5_yaml =
+    "simulation: {duration_ms: 10}\n"
+    "populations:\n"
+    "  place: {model: place_cells, size: 4}\n"
+    "task:\n"
+    "  track: linear\n"
+    "  length_cm: 100\n"
+    "  trajectory: {h5: rat.h5, t: /rat/t, x: /rat/x}\n";
+
+START_TEST(test_task_hdf5)
+{
+    const double t[] = {0, 0.5, 1.0}, x[] = {10, 20, 15};
+    char h5[600], yaml[600];
+    snprintf(h5, sizeof h5, "%s/rat.h5", ct_tmp_dir);
+    write_rat(h5, t, 3, x, 3);
+    ct_tmp_write("r.yaml", rat_h5_yaml, strlen(rat_h5_yaml), yaml, sizeof yaml);
+    hs_config *c = ct_load_ok(yaml, NULL, 0);
+    ck_assert_uint_eq(c->task.csv_n, 3);
+    for (int k = 0; k < 3; k++) {
+        ck_assert_double_eq(c->task.csv_t_s[k], t[k]);
+        ck_assert_double_eq(c->task.csv_x_cm[k], x[k]);
+    }
+    ck_assert_str_eq(c->task.h5_x, "/rat/x");
+    config_free(c);
+    /* positions and times of unequal length: named at x */
+    write_rat(h5, t, 3, x, 2);
+    const char *msg = ct_load_fail(yaml, NULL, 0);
+    ct_assert_has(msg, ":7:42: task.trajectory.x: 2 positions for 3 times");
+    /* a time going back: named at t */
+    const double back[] = {0, 1.0, 0.5};
+    write_rat(h5, back, 3, x, 3);
+    msg = ct_load_fail(yaml, NULL, 0);
+    ct_assert_has(msg, ":7:31: task.trajectory.t: sample 2: time 0.5 s does not increase "
+                       "(previous 1 s)");
+}
+END_TEST
+
 void config_task_tests_add(Suite *s)
 {
     TCase *task = tcase_create("task");
+    tcase_add_checked_fixture(task, ct_tmp_setup, ct_tmp_teardown);
+    tcase_add_test(task, test_task_hdf5);
     tcase_add_test(task, test_task_values_and_defaults);
     tcase_add_test(task, test_task_all_defaults);
     tcase_add_test(task, test_task_absent);
