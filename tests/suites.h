@@ -18,6 +18,7 @@ Suite *config_suite(void);
 Suite *h5out_suite(void);
 Suite *cli_suite(void);
 Suite *bench_suite(void);
+Suite *replay_rank_suite(void);
 Suite *replay_decode_suite(void);
 
 #endif

@@ -26,6 +26,7 @@ static const struct {
     {"cli", cli_suite},
     {"h5out", h5out_suite},
     {"config", config_suite},
+    {"replay_rank", replay_rank_suite},
     {"replay_decode", replay_decode_suite},
 };
 
