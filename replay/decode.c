@@ -317,10 +317,27 @@ static double band_mass(const double *c, long n, long centre, long band)
     return c[hi] - c[lo];
 }
 
+/* off[(rise + n - 1) * n_tbins + t]: the line's offset from its start bin
+ * at time bin t, rise = end - start in [-(n - 1), n - 1], rounded to the
+ * nearest bin. NULL if out of memory. */
+static long *line_offsets(size_t n_tbins, size_t n)
+{
+    long *off = malloc((2 * n - 1) * n_tbins * sizeof *off);
+    if (!off)
+        return NULL;
+    double den = n_tbins > 1 ? (double)(n_tbins - 1) : 1;
+    for (size_t k = 0; k < 2 * n - 1; k++) {
+        double rise = (double)k - (double)(n - 1);
+        for (size_t t = 0; t < n_tbins; t++)
+            off[k * n_tbins + t] = (long)floor(rise * (double)t / den + 0.5);
+    }
+    return off;
+}
+
 /* The best line over the cumulated rows, time bin t read from row
- * order[t] (order NULL: row t). */
+ * order[t] (order NULL: row t); off from line_offsets. */
 static replay_line fit_cum(const double *cum, size_t n_tbins, size_t n, int band,
-                           const size_t *order)
+                           const size_t *order, const long *off)
 {
     replay_line best = {0, 0, 0, -1};
     double den = n_tbins > 1 ? (double)(n_tbins - 1) : 1;
@@ -328,15 +345,15 @@ static replay_line fit_cum(const double *cum, size_t n_tbins, size_t n, int band
     for (size_t a = 0; a < n; a++) {
         for (size_t e = 0; e < n_end; e++) {
             size_t b = n_tbins > 1 ? e : a;
-            double rise = (double)b - (double)a, s = 0;
+            const long *o = off + (b + n - 1 - a) * n_tbins;
+            double s = 0;
             for (size_t t = 0; t < n_tbins; t++) {
-                long c = (long)a + (long)floor(rise * (double)t / den + 0.5);
                 const double *row = cum + (order ? order[t] : t) * (n + 1);
-                s += band_mass(row, (long)n, c, band);
+                s += band_mass(row, (long)n, (long)a + o[t], band);
             }
             s /= (double)n_tbins;
             if (s > best.score)
-                best = (replay_line){a, b, rise / den, s};
+                best = (replay_line){a, b, ((double)b - (double)a) / den, s};
         }
     }
     return best;
@@ -348,11 +365,16 @@ int replay_line_fit(const double *posterior, size_t n_tbins, size_t n_bins, int 
     if (!n_tbins || !n_bins || band < 0)
         return HS_EINPUT;
     double *cum = malloc(n_tbins * (n_bins + 1) * sizeof *cum);
-    if (!cum)
+    long *off = line_offsets(n_tbins, n_bins);
+    if (!cum || !off) {
+        free(cum);
+        free(off);
         return HS_ENOMEM;
+    }
     cumulate(posterior, n_tbins, n_bins, cum);
-    *out = fit_cum(cum, n_tbins, n_bins, band, NULL);
+    *out = fit_cum(cum, n_tbins, n_bins, band, NULL, off);
     free(cum);
+    free(off);
     return HS_OK;
 }
 
@@ -364,6 +386,7 @@ typedef struct event_work {
     double *cum;          /* [n_tbins * (n_bins + 1)] */
     double *scores;       /* [n_shuffle] */
     size_t *order;        /* [n_tbins] */
+    long *off;            /* line_offsets */
 } event_work;
 
 static void work_free(event_work *w)
@@ -373,6 +396,7 @@ static void work_free(event_work *w)
     free(w->cum);
     free(w->scores);
     free(w->order);
+    free(w->off);
 }
 
 static int work_alloc(event_work *w, size_t n_cells, size_t n_bins, size_t n_tbins,
@@ -381,8 +405,9 @@ static int work_alloc(event_work *w, size_t n_cells, size_t n_bins, size_t n_tbi
     *w = (event_work){calloc(n_cells * n_tbins, sizeof(uint32_t)),
                       malloc(n_tbins * n_bins * sizeof(double)),
                       malloc(n_tbins * (n_bins + 1) * sizeof(double)),
-                      malloc(n_shuffle * sizeof(double)), malloc(n_tbins * sizeof(size_t))};
-    if (!w->counts || !w->post || !w->cum || !w->scores || !w->order) {
+                      malloc(n_shuffle * sizeof(double)), malloc(n_tbins * sizeof(size_t)),
+                      line_offsets(n_tbins, n_bins)};
+    if (!w->counts || !w->post || !w->cum || !w->scores || !w->order || !w->off) {
         work_free(w);
         return HS_ENOMEM;
     }
@@ -436,7 +461,7 @@ static void shuffle_shift(decoder *d, event_work *w, int band, size_t n_shuffle,
             d->shift[i] = gsl_rng_uniform_int(&r, d->n_bins);
         decoder_run(d, w->post);
         cumulate(w->post, d->n_tbins, d->n_bins, w->cum);
-        w->scores[s] = fit_cum(w->cum, d->n_tbins, d->n_bins, band, NULL).score;
+        w->scores[s] = fit_cum(w->cum, d->n_tbins, d->n_bins, band, NULL, w->off).score;
     }
 }
 
@@ -451,7 +476,7 @@ static void shuffle_perm(event_work *w, size_t n_tbins, size_t n_bins, int band,
         w->order[t] = t;
     for (size_t s = 0; s < n_shuffle; s++) {
         gsl_ran_shuffle(&r, w->order, n_tbins, sizeof *w->order);
-        w->scores[s] = fit_cum(w->cum, n_tbins, n_bins, band, w->order).score;
+        w->scores[s] = fit_cum(w->cum, n_tbins, n_bins, band, w->order, w->off).score;
     }
 }
 
@@ -504,7 +529,7 @@ int replay_score_event(const double *spike_t_ms, const uint32_t *spike_id, size_
                                  p->tbin_ms, n_cells, n_tbins, w.counts);
     out->n_empty = decoder_run(&d, w.post);
     cumulate(w.post, n_tbins, n_bins, w.cum);
-    out->line = fit_cum(w.cum, n_tbins, n_bins, p->band, NULL);
+    out->line = fit_cum(w.cum, n_tbins, n_bins, p->band, NULL, w.off);
     out->slope_cm_per_s = out->line.slope * bin_cm / tau_s;
     out->compression = mean_speed_cm_s > 0 ? fabs(out->slope_cm_per_s) / mean_speed_cm_s : NAN;
 
