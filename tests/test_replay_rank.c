@@ -262,7 +262,9 @@ START_TEST(test_deterministic)
         replay_rank a = rank_of(&s, 300.0 * w, 300.0 * (w + 1), c, N_NOISE, 1000, 7, w);
         replay_rank b = rank_of(&s, 300.0 * w, 300.0 * (w + 1), c, N_NOISE, 1000, 7, w);
         replay_rank o = rank_of(&s, 300.0 * w, 300.0 * (w + 1), c, N_NOISE, 1000, 8, w);
-        ck_assert_int_eq(memcmp(&a, &b, sizeof a), 0);
+        ck_assert(a.status == b.status && a.n_cells == b.n_cells && a.n_perm == b.n_perm);
+        ck_assert(a.p == b.p && a.direction == b.direction);
+        ck_assert(a.rho == b.rho || (isnan(a.rho) && isnan(b.rho)));
         ck_assert_double_eq(a.rho, o.rho);
         n_diff += a.p != o.p;
     }
