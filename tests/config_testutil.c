@@ -137,3 +137,24 @@ double ct_rule_param(const hs_param_desc *d, size_t n, const double *params,
     ck_assert_msg(i >= 0, "no parameter %s", name);
     return *hs_param_ptr(&d[i], (void *)params);
 }
+
+void ct_h5_write_two(const char *path, const char *group, const char *a_name, const double *a,
+                     size_t na, const char *b_name, hid_t b_file, hid_t b_mem, const void *b,
+                     size_t nb)
+{
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    hid_t g = H5Gcreate2(f, group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t da[1] = {na}, db[1] = {nb};
+    hid_t sa = H5Screate_simple(1, da, NULL), sb = H5Screate_simple(1, db, NULL);
+    hid_t ds_a = H5Dcreate2(g, a_name, H5T_IEEE_F64LE, sa, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t ds_b = H5Dcreate2(g, b_name, b_file, sb, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(H5Dwrite(ds_a, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a), 0);
+    ck_assert_int_ge(H5Dwrite(ds_b, b_mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, b), 0);
+    H5Dclose(ds_a);
+    H5Dclose(ds_b);
+    H5Sclose(sa);
+    H5Sclose(sb);
+    H5Gclose(g);
+    H5Fclose(f);
+}

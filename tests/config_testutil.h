@@ -3,6 +3,7 @@
 #define HS_CONFIG_TESTUTIL_H
 
 #include <check.h>
+#include <hdf5.h>
 #include <stddef.h>
 
 #include "../io/config.h"
@@ -33,6 +34,12 @@ void ct_tmp_write(const char *name, const void *data, size_t len, char *path, si
 
 /* A file's bytes, NUL-terminated (free it). */
 char *ct_file_slurp(const char *path, size_t *len);
+
+/* A new file at path with group holding two 1-D datasets: a_name (float64,
+ * na values) and b_name (nb values, b_mem in memory, stored as b_file). */
+void ct_h5_write_two(const char *path, const char *group, const char *a_name, const double *a,
+                     size_t na, const char *b_name, hid_t b_file, hid_t b_mem, const void *b,
+                     size_t nb);
 
 /* A parameter of a population by name, and the model's default for it. */
 double ct_param(const hs_pop_config *p, const char *name);

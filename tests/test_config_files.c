@@ -295,21 +295,7 @@ END_TEST
 static void h5_write(const char *path, const double *t, size_t nt, const uint64_t *ids,
                      size_t ni)
 {
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    ck_assert_int_ge(f, 0);
-    hid_t g = H5Gcreate2(f, "in", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    hsize_t dt[1] = {nt}, di[1] = {ni};
-    hid_t st = H5Screate_simple(1, dt, NULL), si = H5Screate_simple(1, di, NULL);
-    hid_t a = H5Dcreate2(g, "t", H5T_IEEE_F64LE, st, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    hid_t b = H5Dcreate2(g, "ids", H5T_STD_U64LE, si, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    ck_assert_int_ge(H5Dwrite(a, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t), 0);
-    ck_assert_int_ge(H5Dwrite(b, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids), 0);
-    H5Dclose(a);
-    H5Dclose(b);
-    H5Sclose(st);
-    H5Sclose(si);
-    H5Gclose(g);
-    H5Fclose(f);
+    ct_h5_write_two(path, "in", "t", t, nt, "ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, ids, ni);
 }
 
 static const char *spike_file_yaml =

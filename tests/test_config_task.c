@@ -241,21 +241,7 @@ END_TEST
 
 static void write_rat(const char *path, const double *t, size_t nt, const double *x, size_t nx)
 {
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    ck_assert_int_ge(f, 0);
-    hid_t g = H5Gcreate2(f, "rat", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    hsize_t dt[1] = {nt}, dx[1] = {nx};
-    hid_t st = H5Screate_simple(1, dt, NULL), sx = H5Screate_simple(1, dx, NULL);
-    hid_t a = H5Dcreate2(g, "t", H5T_IEEE_F64LE, st, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    hid_t b = H5Dcreate2(g, "x", H5T_IEEE_F64LE, sx, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    ck_assert_int_ge(H5Dwrite(a, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t), 0);
-    ck_assert_int_ge(H5Dwrite(b, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x), 0);
-    H5Dclose(a);
-    H5Dclose(b);
-    H5Sclose(st);
-    H5Sclose(sx);
-    H5Gclose(g);
-    H5Fclose(f);
+    ct_h5_write_two(path, "rat", "t", t, nt, "x", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, x, nx);
 }
 
 static const char *rat_h5_yaml =

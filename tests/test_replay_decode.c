@@ -13,6 +13,7 @@
 
 #include "../replay/decode.h"
 #include "suites.h"
+#include "testutil.h"
 
 enum { N_CELLS = 50 };
 #define TRACK_CM 200.0
@@ -37,35 +38,10 @@ static double *field_maps(size_t n_bins, double bin_cm)
     return m;
 }
 
-typedef struct spikes {
-    size_t n, cap;
-    double *t;
-    uint32_t *id;
-} spikes;
-
-static void spikes_add(spikes *s, double t, uint32_t id)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 256;
-        s->t = realloc(s->t, s->cap * sizeof *s->t);
-        s->id = realloc(s->id, s->cap * sizeof *s->id);
-        ck_assert(s->t && s->id);
-    }
-    s->t[s->n] = t;
-    s->id[s->n++] = id;
-}
-
-static void spikes_free(spikes *s)
-{
-    free(s->t);
-    free(s->id);
-    memset(s, 0, sizeof *s);
-}
-
 /* Poisson spikes in 0.1 ms steps over [0, dur_ms) of every cell at
  * gain * field(x(t)), x(t) = x0 + v t (v in cm/s); v = NAN: flat rate gain. */
 static void poisson_event(gsl_rng *r, double dur_ms, double x0, double v, double gain,
-                          spikes *s)
+                          tu_train *s)
 {
     const double dt = 0.1;
     for (double t = 0; t < dur_ms; t += dt) {
@@ -73,7 +49,7 @@ static void poisson_event(gsl_rng *r, double dur_ms, double x0, double v, double
         for (uint32_t i = 0; i < N_CELLS; i++) {
             double rate = isnan(v) ? gain : gain * field_hz(i, x);
             if (gsl_rng_uniform(r) < rate * 1e-3 * dt)
-                spikes_add(s, t, i);
+                tu_train_add(s, t, i);
         }
     }
 }
@@ -137,7 +113,7 @@ START_TEST(test_rate_maps)
     size_t n = (size_t)(10 * TRACK_CM / v * 1e3 / dt);
     double *t = malloc(n * sizeof *t), *x = malloc(n * sizeof *x);
     int8_t *dir = malloc(n);
-    spikes s = {0};
+    tu_train s = {0};
     for (size_t k = 0; k < n; k++) {
         double d = v * 1e-3 * dt * (double)k;
         size_t lap = (size_t)(d / TRACK_CM);
@@ -146,7 +122,7 @@ START_TEST(test_rate_maps)
         dir[k] = lap % 2 ? -1 : 1;
         x[k] = lap % 2 ? TRACK_CM - u : u;
         if (dir[k] > 0 && gsl_rng_uniform(r) < field_hz(20, x[k]) * 1e-3 * dt)
-            spikes_add(&s, t[k] + 0.5, 0);
+            tu_train_add(&s, t[k] + 0.5, 0);
     }
     replay_maps_params p;
     replay_maps_params_default(&p);
@@ -175,7 +151,7 @@ START_TEST(test_rate_maps)
     free(x);
     free(dir);
     free(m);
-    spikes_free(&s);
+    tu_train_free(&s);
     gsl_rng_free(r);
 }
 END_TEST
@@ -188,7 +164,7 @@ static replay_decoded planted(double x0, double v, uint64_t seed)
     double *maps = field_maps(n_bins, bin_cm);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 5);
-    spikes s = {0};
+    tu_train s = {0};
     poisson_event(r, 200, x0, v, 3.0, &s);
     replay_decode_params p;
     replay_decode_params_default(&p);
@@ -199,7 +175,7 @@ static replay_decoded planted(double x0, double v, uint64_t seed)
     ck_assert_int_eq(replay_score_event(s.t, s.id, s.n, 0, 200, maps, N_CELLS, n_bins, bin_cm,
                                         &p, 20.0, seed, 7, &out, &err),
                      HS_OK);
-    spikes_free(&s);
+    tu_train_free(&s);
     gsl_rng_free(r);
     free(maps);
     return out;
@@ -256,7 +232,7 @@ START_TEST(test_noise_events)
     p.n_shuffle = 500;
     size_t sig = 0;
     for (uint32_t e = 0; e < n_events; e++) {
-        spikes s = {0};
+        tu_train s = {0};
         poisson_event(r, 150, 0, NAN, 10.0, &s);
         replay_decoded out;
         hs_error err;
@@ -264,7 +240,7 @@ START_TEST(test_noise_events)
                                             bin_cm, &p, 20.0, 99, e, &out, &err),
                          HS_OK);
         sig += out.significant;
-        spikes_free(&s);
+        tu_train_free(&s);
     }
     double frac = (double)sig / n_events;
     ck_assert_double_le(frac, 0.05 + 3 * sqrt(0.05 * 0.95 / n_events));

@@ -17,35 +17,10 @@
 #include "../replay/rank.h"
 #include "../sim/rng.h"
 #include "suites.h"
-
-typedef struct spikes {
-    size_t n, cap;
-    double *t;
-    uint32_t *id;
-} spikes;
-
-static void spikes_add(spikes *s, double t, uint32_t id)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 1024;
-        s->t = realloc(s->t, s->cap * sizeof *s->t);
-        s->id = realloc(s->id, s->cap * sizeof *s->id);
-        ck_assert(s->t && s->id);
-    }
-    s->t[s->n] = t;
-    s->id[s->n] = id;
-    s->n++;
-}
-
-static void spikes_free(spikes *s)
-{
-    free(s->t);
-    free(s->id);
-    memset(s, 0, sizeof *s);
-}
+#include "testutil.h"
 
 /* Poisson spikes at rate_hz for each of n_cells cells over [0, dur_ms). */
-static void add_poisson(spikes *s, size_t n_cells, double rate_hz, double dur_ms, uint64_t seed)
+static void add_poisson(tu_train *s, size_t n_cells, double rate_hz, double dur_ms, uint64_t seed)
 {
     for (size_t c = 0; c < n_cells; c++) {
         rng_state st;
@@ -53,7 +28,7 @@ static void add_poisson(spikes *s, size_t n_cells, double rate_hz, double dur_ms
         gsl_rng r = rng_view(&st);
         for (double t = gsl_ran_exponential(&r, 1000.0 / rate_hz); t < dur_ms;
              t += gsl_ran_exponential(&r, 1000.0 / rate_hz))
-            spikes_add(s, t, (uint32_t)c);
+            tu_train_add(s, t, (uint32_t)c);
     }
 }
 
@@ -63,7 +38,7 @@ static const double T0 = 10000.0;   /* the planted sequence starts here */
 /* Cells 0..19 burst (3 spikes, 1 ms apart) 5 ms apart from T0, in id order
  * (forward) or reversed, amid 1 Hz background over 20 s; quiet: no
  * background in [T0 - 150, T0 + 250). */
-static void planted_q(spikes *s, int reverse, int quiet)
+static void planted_q(tu_train *s, int reverse, int quiet)
 {
     add_poisson(s, N_SEQ, 1.0, 20000.0, 11);
     size_t m = 0;
@@ -77,11 +52,11 @@ static void planted_q(spikes *s, int reverse, int quiet)
     for (uint32_t c = 0; c < N_SEQ; c++) {
         double t = T0 + 5.0 * (reverse ? N_SEQ - 1 - c : c);
         for (int k = 0; k < 3; k++)
-            spikes_add(s, t + k, c);
+            tu_train_add(s, t + k, c);
     }
 }
 
-static void planted(spikes *s, int reverse)
+static void planted(tu_train *s, int reverse)
 {
     planted_q(s, reverse, 0);
 }
@@ -95,7 +70,7 @@ static void setup_centres(void)
 }
 
 /* The one event found that overlaps the planted window [T0, T0 + 100). */
-static replay_event find_planted(const spikes *s, const replay_event_params *p)
+static replay_event find_planted(const tu_train *s, const replay_event_params *p)
 {
     replay_event *ev = NULL;
     size_t n_ev = 0, hit = 0;
@@ -117,7 +92,7 @@ static replay_event find_planted(const spikes *s, const replay_event_params *p)
 
 START_TEST(test_planted_edges)
 {
-    spikes s = {0};
+    tu_train s = {0};
     planted(&s, 0);
     replay_event_params p;
     replay_event_params_default(&p);
@@ -137,7 +112,7 @@ START_TEST(test_planted_edges)
     ck_assert_double_ge(e.stop_ms, T0 + 100);
     ck_assert_double_le(e.stop_ms - e.start_ms, 300);
     ck_assert_double_le(fabs(e.peak_ms - (T0 + 50)), 50);
-    spikes_free(&s);
+    tu_train_free(&s);
     /* with a quiet surround: a box of h = 3 spikes per bin falls to the mean
      * m (spikes per bin) a distance d = -sigma Phi^-1(m / h) outside its
      * edges */
@@ -146,13 +121,13 @@ START_TEST(test_planted_edges)
     double m = (double)s.n / 4000.0, d = -10.0 * gsl_cdf_ugaussian_Pinv(m / 3.0);
     ck_assert_double_le(fabs(e.start_ms - (T0 - d)), 10);
     ck_assert_double_le(fabs(e.stop_ms - (T0 + 100 + d)), 10);
-    spikes_free(&s);
+    tu_train_free(&s);
 }
 END_TEST
 
 START_TEST(test_planted_filters)
 {
-    spikes s = {0};
+    tu_train s = {0};
     planted(&s, 0);
     replay_event_params p;
     replay_event_params_default(&p);
@@ -178,11 +153,11 @@ START_TEST(test_planted_filters)
     p.speed_cm_s = slow;
     replay_event e = find_planted(&s, &p);
     ck_assert_double_eq_tol(e.speed_cm_s, 2.0, 1e-12);
-    spikes_free(&s);
+    tu_train_free(&s);
 }
 END_TEST
 
-static replay_rank rank_of(const spikes *s, double a, double b, const double *c, size_t n_cells,
+static replay_rank rank_of(const tu_train *s, double a, double b, const double *c, size_t n_cells,
                            size_t n_perm, uint64_t seed, uint64_t event_id)
 {
     replay_rank r;
@@ -196,7 +171,7 @@ static replay_rank rank_of(const spikes *s, double a, double b, const double *c,
 static void check_planted_rank(int reverse)
 {
     setup_centres();
-    spikes s = {0};
+    tu_train s = {0};
     planted(&s, reverse);
     replay_event_params p;
     replay_event_params_default(&p);
@@ -207,7 +182,7 @@ static void check_planted_rank(int reverse)
     ck_assert_double_gt(reverse ? -r.rho : r.rho, 0.9);
     ck_assert_double_lt(r.p, 0.01);
     ck_assert_int_eq(r.direction, reverse ? -1 : 1);
-    spikes_free(&s);
+    tu_train_free(&s);
 }
 
 START_TEST(test_planted_forward)
@@ -225,7 +200,7 @@ END_TEST
 enum { N_NOISE = 50, N_WIN = 200 };
 
 /* 50 cells at 1 Hz over 60 s, fields in id order; windows w of 300 ms. */
-static void noise(spikes *s, double *c)
+static void noise(tu_train *s, double *c)
 {
     add_poisson(s, N_NOISE, 1.0, 300.0 * N_WIN, 23);
     for (int k = 0; k < N_NOISE; k++)
@@ -234,7 +209,7 @@ static void noise(spikes *s, double *c)
 
 START_TEST(test_noise_false_positives)
 {
-    spikes s = {0};
+    tu_train s = {0};
     double c[N_NOISE];
     noise(&s, c);
     size_t n_ok = 0, n_sig = 0;
@@ -248,13 +223,13 @@ START_TEST(test_noise_false_positives)
     ck_assert_uint_ge(n_ok, 190);
     double f = (double)n_sig / (double)n_ok, sd = sqrt(0.05 * 0.95 / (double)n_ok);
     ck_assert_msg(fabs(f - 0.05) <= 3 * sd, "false positives %zu / %zu", n_sig, n_ok);
-    spikes_free(&s);
+    tu_train_free(&s);
 }
 END_TEST
 
 START_TEST(test_deterministic)
 {
-    spikes s = {0};
+    tu_train s = {0};
     double c[N_NOISE];
     noise(&s, c);
     size_t n_diff = 0;
@@ -269,7 +244,7 @@ START_TEST(test_deterministic)
         n_diff += a.p != o.p;
     }
     ck_assert_uint_ge(n_diff, 5);
-    spikes_free(&s);
+    tu_train_free(&s);
 }
 END_TEST
 
@@ -295,12 +270,12 @@ START_TEST(test_exact_enumeration)
     /* 6 cells; cell c's first spike has time rank q[c] */
     static const int q[6] = {1, 0, 3, 5, 2, 4};
     double c[6], x[6], w[12];
-    spikes s = {0};
+    tu_train s = {0};
     for (uint32_t k = 0; k < 6; k++) {
         c[k] = 10.0 * k;
         x[k] = k;
-        spikes_add(&s, 100.0 + 10.0 * q[k], k);
-        spikes_add(&s, 105.0 + 10.0 * q[k], k);
+        tu_train_add(&s, 100.0 + 10.0 * q[k], k);
+        tu_train_add(&s, 105.0 + 10.0 * q[k], k);
     }
     const size_t n_perm = 20000;
     replay_rank r = rank_of(&s, 100, 200, c, 6, n_perm, 1, 42);
@@ -313,16 +288,16 @@ START_TEST(test_exact_enumeration)
     ck_assert(p > 0.05 && p < 0.95);
     double tol = 3 * sqrt(p * (1 - p) / (double)n_perm) + 1.0 / (double)n_perm;
     ck_assert_msg(fabs(r.p - p) <= tol, "Monte-Carlo p %g, exact %g", r.p, p);
-    spikes_free(&s);
+    tu_train_free(&s);
 }
 END_TEST
 
 START_TEST(test_too_few_and_errors)
 {
     double c[6] = {0, 1, 2, 3, NAN, 5};
-    spikes s = {0};
+    tu_train s = {0};
     for (uint32_t k = 0; k < 6; k++)
-        spikes_add(&s, 10.0 * k, k);
+        tu_train_add(&s, 10.0 * k, k);
     /* cell 4 has no field: 5 scored; drop cell 5 from the window: 4 */
     replay_rank r = rank_of(&s, 0, 100, c, 6, 1000, 1, 0);
     ck_assert_int_eq(r.status, REPLAY_RANK_OK);
@@ -356,7 +331,7 @@ START_TEST(test_too_few_and_errors)
     p.k_sd = 0;
     ck_assert_int_eq(replay_event_params_check(&p, &err), HS_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "k_sd"));
-    spikes_free(&s);
+    tu_train_free(&s);
 }
 END_TEST
 

@@ -237,3 +237,22 @@ size_t cell_step(cell *c, uint64_t s, double ex, double in)
     c->rx[1][0] = in;
     return c->t->update(c->plan, &c->pop, 0, c->pop.n, s, c->rx, c->spikes);
 }
+
+void tu_train_add(tu_train *s, double t, uint32_t id)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 1024;
+        s->t = realloc(s->t, s->cap * sizeof *s->t);
+        s->id = realloc(s->id, s->cap * sizeof *s->id);
+        ck_assert(s->t && s->id);
+    }
+    s->t[s->n] = t;
+    s->id[s->n++] = id;
+}
+
+void tu_train_free(tu_train *s)
+{
+    free(s->t);
+    free(s->id);
+    memset(s, 0, sizeof *s);
+}

@@ -37,6 +37,16 @@ int tu_sink_spikes(void *ctx, size_t pop, const double *t, const uint64_t *ids, 
 tu_spikes *tu_run(const hs_config *c, int n_threads, network **net_out);
 void tu_spikes_free(tu_spikes *s);
 
+/* Spike times and cell ids built by hand, for the replay analyses. */
+typedef struct tu_train {
+    size_t n, cap;
+    double *t;
+    uint32_t *id;
+} tu_train;
+
+void tu_train_add(tu_train *s, double t, uint32_t id);
+void tu_train_free(tu_train *s);
+
 /* 1 if both recorded the same spikes and traces, bit for bit. */
 int tu_spikes_equal(const tu_spikes *a, const tu_spikes *b);
 
