@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -327,6 +328,36 @@ void h5sample_die_mid_run(const char *path)
     h5sample_write_snapshot(f, 0, 0, 0);
     raise(SIGKILL);
     _exit(4);
+}
+
+void h5sample_kill_mid_run(const char *path)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        h5sample_die_mid_run(path);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+void h5sample_assert_layout_faults(const char *path, const char *const *want, size_t n_want)
+{
+    ck_assert_msg(access("tests/check_h5_layout.py", R_OK) == 0, "run from the repo root");
+    const char *log = h5sample_path("layout.txt");
+    char cmd[768];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/check_h5_layout.py %s 2> %s", path,
+             log);
+    int status = system(cmd);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d", status);
+    FILE *f = fopen(log, "r");
+    ck_assert_ptr_nonnull(f);
+    char text[4096] = "";
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    for (size_t i = 0; i < n_want; i++)
+        ck_assert_msg(strstr(text, want[i]), "checker lacks '%s':\n%s", want[i], text);
 }
 
 /* Runs h5out_info on path into a string the caller frees. */

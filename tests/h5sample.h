@@ -109,6 +109,13 @@ void h5sample_write_run(const char *path, int complete);
  * kills itself with SIGKILL. Never returns. */
 void h5sample_die_mid_run(const char *path);
 
+/* Runs h5sample_die_mid_run(path) in a child and fails unless SIGKILL ended it. */
+void h5sample_kill_mid_run(const char *path);
+
+/* tests/check_h5_layout.py (run from the repo root) rejects path with exit
+ * code 1 and reports each of the n_want faults of want. */
+void h5sample_assert_layout_faults(const char *path, const char *const *want, size_t n_want);
+
 /* h5out_info on path, into a new string the caller frees; *rc its code. */
 char *h5sample_info(const char *path, int *rc, hs_error *err);
 
