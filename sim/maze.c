@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
-
 #include "rng.h"
 
 const char *const track_kind_names[4] = {"linear", "circular", "tmaze", "wmaze"};
@@ -159,9 +157,7 @@ static size_t run_samples(const track_maze_params *p, track_traj *t, const maze_
         if (write)
             sample_put(t, at + k, r, s, r->legs[0].dir, lap);
         k++;
-        double d = fmin(s, len - s);
-        double ramp = r->slow && p->ramp_cm > 0 ? fmin(1.0, d / p->ramp_cm) : 1.0;
-        s += v * (0.2 + 0.8 * ramp) * h;
+        s += track_gait_speed(v, r->slow ? p->ramp_cm : 0.0, fmin(s, len - s)) * h;
     }
     if (!r->pause)
         return k;
@@ -183,12 +179,9 @@ static int maze_check(const track_maze_params *p, const track_traj *geo, double 
                                 track_kind_names[p->kind]);
     if (!(p->laps >= 1) || p->laps > 1e6 || p->laps != floor(p->laps))
         return hs_error_set(err, HS_EINPUT, "laps must be a whole number from 1 to 1e6");
-    if (!(p->speed_cm_s > 0) || !(p->speed_sd_cm_s >= 0) || !(p->ramp_cm >= 0) ||
-        !(p->pause_s >= 0))
-        return hs_error_set(err, HS_EINPUT, "speed_cm_s must be > 0; speed_sd_cm_s, ramp_cm "
-                            "and pause_s >= 0");
-    if (!(sample_ms > 0))
-        return hs_error_set(err, HS_EINPUT, "the sample interval must be > 0 ms");
+    if (track_gait_check(p->speed_cm_s, p->speed_sd_cm_s, p->ramp_cm, p->pause_s, sample_ms,
+                         err) != HS_OK)
+        return HS_EINPUT;
     maze_run run[RUNS_MAX];
     size_t nr = maze_route(p, 0, run);
     for (size_t i = 0; i < nr; i++)
@@ -230,10 +223,8 @@ int track_maze_generate(const track_maze_params *p, double sample_ms, uint64_t s
     rng_state st;
     rng_stream_init(&st, seed, RNG_KIND_TRACK, 0, 0);
     gsl_rng r = rng_view(&st);
-    for (size_t j = 0; j < runs; j++) {
-        double x = p->speed_cm_s + gsl_ran_gaussian_ziggurat(&r, p->speed_sd_cm_s);
-        v[j] = fmin(fmax(x, 0.5 * p->speed_cm_s), 1.5 * p->speed_cm_s);
-    }
+    for (size_t j = 0; j < runs; j++)
+        v[j] = track_gait_draw(&r, p->speed_cm_s, p->speed_sd_cm_s);
     size_t n = maze_walk(p, &geo, v, sample_ms);
     if (track_traj_alloc(t, n, sample_ms, geo.length_cm) != HS_OK) {
         free(v);

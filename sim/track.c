@@ -50,18 +50,36 @@ int track_traj_alloc(track_traj *t, size_t n, double sample_ms, double length_cm
     return HS_OK;
 }
 
-static int linear_check(const track_linear_params *p, double sample_ms, hs_error *err)
+int track_gait_check(double speed_cm_s, double speed_sd_cm_s, double ramp_cm, double pause_s,
+                     double sample_ms, hs_error *err)
 {
-    if (!(p->length_cm > 0) || !(p->laps >= 1) || p->laps > 1e6 || p->laps != floor(p->laps))
-        return hs_error_set(err, HS_EINPUT, "a linear track needs length_cm > 0 and a whole "
-                            "number of laps from 1 to 1e6");
-    if (!(p->speed_cm_s > 0) || !(p->speed_sd_cm_s >= 0) || !(p->ramp_cm >= 0) ||
-        !(p->pause_s >= 0))
+    if (!(speed_cm_s > 0) || !(speed_sd_cm_s >= 0) || !(ramp_cm >= 0) || !(pause_s >= 0))
         return hs_error_set(err, HS_EINPUT, "speed_cm_s must be > 0; speed_sd_cm_s, ramp_cm "
                             "and pause_s >= 0");
     if (!(sample_ms > 0))
         return hs_error_set(err, HS_EINPUT, "the sample interval must be > 0 ms");
     return HS_OK;
+}
+
+double track_gait_draw(gsl_rng *r, double speed_cm_s, double speed_sd_cm_s)
+{
+    double x = speed_cm_s + gsl_ran_gaussian_ziggurat(r, speed_sd_cm_s);
+    return fmin(fmax(x, 0.5 * speed_cm_s), 1.5 * speed_cm_s);
+}
+
+double track_gait_speed(double v_run, double ramp_cm, double d_cm)
+{
+    double ramp = ramp_cm > 0 ? fmin(1.0, d_cm / ramp_cm) : 1.0;
+    return v_run * (0.2 + 0.8 * ramp);
+}
+
+static int linear_check(const track_linear_params *p, double sample_ms, hs_error *err)
+{
+    if (!(p->length_cm > 0) || !(p->laps >= 1) || p->laps > 1e6 || p->laps != floor(p->laps))
+        return hs_error_set(err, HS_EINPUT, "a linear track needs length_cm > 0 and a whole "
+                            "number of laps from 1 to 1e6");
+    return track_gait_check(p->speed_cm_s, p->speed_sd_cm_s, p->ramp_cm, p->pause_s, sample_ms,
+                            err);
 }
 
 void track_segment_point(const track_segment *s, double pos_cm, double *x, double *y)
@@ -90,13 +108,6 @@ void track_linear_draw(track_traj *t)
     }
 }
 
-/* The speed at distance d from the nearer end. */
-static double speed_at(const track_linear_params *p, double v_lap, double d)
-{
-    double ramp = p->ramp_cm > 0 ? fmin(1.0, d / p->ramp_cm) : 1.0;
-    return v_lap * (0.2 + 0.8 * ramp);
-}
-
 /* One lap's samples: running, then the pause, appended from *at. With
  * out == NULL only counts. */
 static size_t lap_samples(const track_linear_params *p, double v_lap, int dir, uint32_t lap,
@@ -111,7 +122,7 @@ static size_t lap_samples(const track_linear_params *p, double v_lap, int dir, u
             out->lap[at + k] = lap;
         }
         k++;
-        s += speed_at(p, v_lap, fmin(s, p->length_cm - s)) * h;
+        s += track_gait_speed(v_lap, p->ramp_cm, fmin(s, p->length_cm - s)) * h;
     }
     size_t pause = (size_t)llround(p->pause_s * 1e3 / sample_ms);
     for (size_t q = 0; q <= pause; q++, k++)
@@ -144,8 +155,7 @@ int track_linear_generate(const track_linear_params *p, double sample_ms, uint64
     gsl_rng r = rng_view(&st);
     size_t n = 0;
     for (size_t l = 0; l < laps; l++) {
-        double x = p->speed_cm_s + gsl_ran_gaussian_ziggurat(&r, p->speed_sd_cm_s);
-        v[l] = fmin(fmax(x, 0.5 * p->speed_cm_s), 1.5 * p->speed_cm_s);
+        v[l] = track_gait_draw(&r, p->speed_cm_s, p->speed_sd_cm_s);
         int dir = lap_direction(p, l);
         n += lap_samples(p, v[l], dir, (uint32_t)l, sample_ms, NULL, 0);
     }

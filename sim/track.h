@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "error.h"
 
 /* A maze is made of straight segments laid end to end on a linearized
@@ -90,6 +92,14 @@ void track_free(track_traj *t);
 /* For generators (sim/maze.c): allocates the n-sample arrays of t (other
  * fields zero but n, sample_ms, length_cm). HS_OK or HS_ENOMEM (t empty). */
 int track_traj_alloc(track_traj *t, size_t n, double sample_ms, double length_cm);
+
+/* The gait both generators share (see above): the check of its parameters,
+ * one run's speed drawn from r, and the speed at distance d_cm from the
+ * run's nearer end (ramp_cm 0: no slowing). */
+int track_gait_check(double speed_cm_s, double speed_sd_cm_s, double ramp_cm, double pause_s,
+                     double sample_ms, hs_error *err);
+double track_gait_draw(gsl_rng *r, double speed_cm_s, double speed_sd_cm_s);
+double track_gait_speed(double v_run, double ramp_cm, double d_cm);
 
 /* Fills segment, x and y of a trajectory along one straight segment
  * "track" from (0, 0) to (length_cm, 0). */
