@@ -108,6 +108,15 @@ char *ct_file_slurp(const char *path, size_t *len)
     return buf;
 }
 
+void ct_assert_msg_is(const char *msg, const char *want)
+{
+    size_t n = strlen(want);
+    if (n > 0 && want[n - 1] == '*')
+        ck_assert_msg(strncmp(msg, want, n - 1) == 0, "want %s\ngot  %s", want, msg);
+    else
+        ck_assert_msg(strcmp(msg, want) == 0, "want %s\ngot  %s", want, msg);
+}
+
 void ct_assert_has(const char *msg, const char *part)
 {
     ck_assert_msg(strstr(msg, part) != NULL, "want '%s' in: %s", part, msg);

@@ -20,6 +20,10 @@ hs_config *ct_load_ok(const char *path, const char *const *sets, size_t n_sets);
  * until the next call). */
 const char *ct_load_fail(const char *path, const char *const *sets, size_t n_sets);
 
+/* Fails the test unless msg is want (want ending in '*': starts with the
+ * rest of want). */
+void ct_assert_msg_is(const char *msg, const char *want);
+
 /* Fails the test unless part occurs in msg. */
 void ct_assert_has(const char *msg, const char *part);
 
