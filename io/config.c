@@ -156,22 +156,20 @@ static int model_read(config_ctx *c, const yamltree_node *n, hs_pop_config *p)
     return rc;
 }
 
-/* Cross-parameter relations (V_reset < V_th, ...) are the model's to check. */
-static int plan_check(config_ctx *c, const yamltree_node *at, const yamltree_node *params,
-                      const hs_pop_config *p)
+int config_plan_check(config_ctx *c, const yamltree_node *at, const yamltree_node *subtree,
+                      const neuron_type *t, const double *params, const char *key)
 {
-    const neuron_type *t = p->model;
     void *plan = calloc(1, t->plan_size ? t->plan_size : 1);
     if (!plan)
-        return hs_error_set(c->err, HS_ENOMEM, "out of memory checking %s", p->name);
+        return hs_error_set(c->err, HS_ENOMEM, "out of memory checking %s", t->name);
     hs_error perr;
     hs_error_clear(&perr);
-    int rc = t->plan_init ? t->plan_init(plan, p->params, c->dt_ms, &perr) : HS_OK;
+    int rc = t->plan_init ? t->plan_init(plan, params, c->dt_ms, &perr) : HS_OK;
     free(plan);
     if (rc == HS_OK)
         return HS_OK;
-    size_t old = config_path_push(c, "params");
-    rc = config_fail_in(c, at, params, "%s", perr.msg[0] ? perr.msg : "invalid parameters");
+    size_t old = key ? config_path_push(c, key) : c->path_len;
+    rc = config_fail_in(c, at, subtree, "%s", perr.msg[0] ? perr.msg : "invalid parameters");
     config_path_pop(c, old);
     return rc;
 }
@@ -185,7 +183,8 @@ static int params_read(config_ctx *c, const yamltree_node *pop_key,
                                 yamltree_get(pop, "params"), p->params);
     if (rc != HS_OK)
         return rc;
-    return plan_check(c, key ? key : pop_key, yamltree_get(pop, "params"), p);
+    return config_plan_check(c, key ? key : pop_key, yamltree_get(pop, "params"), t,
+                             p->params, "params");
 }
 
 static int init_read(config_ctx *c, const yamltree_node *map, hs_pop_config *p)
@@ -439,6 +438,9 @@ void config_free(hs_config *c)
     for (size_t i = 0; c->phases && i < c->n_phases; i++) {
         free(c->phases[i].stdp_gain);
         free(c->phases[i].homeo_gain);
+        free(c->phases[i].transmission);
+        free(c->phases[i].pop_params);
+        free(c->phases[i].drive);
     }
     free(c->pops);
     free(c->projs);

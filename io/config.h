@@ -100,6 +100,7 @@
 #include "../neurons/neuron.h"
 #include "../plasticity/scaling.h"
 #include "../plasticity/stdp.h"
+#include "../replay/drive.h"
 #include "../sim/error.h"
 #include "../sim/maze.h"
 #include "../sim/track.h"
@@ -196,7 +197,21 @@ typedef struct hs_proj_config {
  * wake} of simulation.duration_ms; with one, simulation.duration_ms must be
  * absent and the duration is the phases' sum. The gain of the k-th
  * homeostasis rule of projection p is homeo_gain[p * HS_MAX_HOMEOSTASIS + k];
- * the arrays hold at least one slot even without projections. */
+ * the arrays hold at least one slot even without projections.
+ *
+ * The rest of a phase's settings (the sleep stages' knobs, DESIGN.md "The
+ * experiment protocol"):
+ *   gains: {ee: {transmission: 0.8}}     recurrent gain (acetylcholine): the
+ *                                        projection's weights act x 0.8
+ *   set: {pc: {b: 150}}                  a population's parameters for the
+ *                                        phase (adaptation, noise rate, ...)
+ *   drive: {noise: {pattern: slow_oscillation, up_ms: 800, down_ms: 250}}
+ *   drive: {noise: {pattern: theta, freq_hz: 7, depth: 1}}
+ *                                        a Poisson population's rate envelope
+ *                                        (replay/drive.h)
+ * Unset, a parameter keeps its populations: value, transmission is 1 and
+ * there is no drive. A list item {repeat: n, phases: [...]} runs its phases
+ * n times, named <name>_1 .. <name>_n (sleep cycles). */
 #define HS_STAGE_MAX 8
 typedef struct hs_phase_config {
     char name[HS_NAME_MAX];
@@ -204,6 +219,10 @@ typedef struct hs_phase_config {
     double duration_ms;             /* a whole number of steps, >= 1 */
     double *stdp_gain;              /* [n_projs], owned */
     double *homeo_gain;             /* [n_projs * HS_MAX_HOMEOSTASIS], owned */
+    double *transmission;           /* [n_projs], owned: weights x this when delivered */
+    double *pop_params;             /* [n_pops * HS_MAX_PARAMS], owned: each
+                                       population's params in the phase */
+    drive_params *drive;            /* [n_pops], owned: kind DRIVE_NONE but for poisson */
     hs_loc loc;
 } hs_phase_config;
 

@@ -98,6 +98,13 @@ int config_params_read(config_ctx *c, const hs_param_desc *d, size_t n, size_t p
                        const char *owner, const yamltree_node *key,
                        const yamltree_node *map, void *out);
 
+/* Cross-parameter relations (V_reset < V_th, ...) are the model's to
+ * check: runs t's plan_init on params; its complaint becomes an error at at
+ * (blamed on an override in subtree), with key pushed onto the path when
+ * not NULL. */
+int config_plan_check(config_ctx *c, const yamltree_node *at, const yamltree_node *subtree,
+                      const neuron_type *t, const double *params, const char *key);
+
 /* ---- single values (the path must already name them) ---- */
 
 int config_number_read(config_ctx *c, const yamltree_node *n, int inf_ok, double *out);
@@ -166,5 +173,12 @@ int config_plast_read(config_ctx *c, const yamltree_node *proj, const hs_config 
  * "run" of cfg->duration_ms. Sets cfg->duration_ms to the phases' sum. */
 int config_schedule_read(config_ctx *c, const yamltree_node *key, const yamltree_node *list,
                          hs_config *cfg);
+
+/* config_stage.c: a phase's set (the value of the key set) and drive
+ * mappings into ph, whose pop_params already hold the populations' own. */
+int config_phase_set_read(config_ctx *c, const yamltree_node *map, const hs_config *cfg,
+                          hs_phase_config *ph);
+int config_phase_drive_read(config_ctx *c, const yamltree_node *map, const hs_config *cfg,
+                            hs_phase_config *ph);
 
 #endif

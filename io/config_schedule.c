@@ -2,10 +2,11 @@
  *   schedule:
  *     - {name: learn, stage: wake, duration_ms: 2000}
  *     - {name: sleep, stage: nrem, duration_ms: 5000, gains: {ee: {stdp: 0}}}
+ *     - {repeat: 4, phases: [{name: nrem, ...}, {name: rem, ...}]}
  * or, without one, the single phase {name: run, stage: wake} of
  * simulation.duration_ms. A gain scales a rule's learning rate in a phase:
- * gains maps a projection to {stdp: g, <homeostasis rule>: g, ...}; absent
- * gains are 1. */
+ * gains maps a projection to {stdp: g, <homeostasis rule>: g, ...,
+ * transmission: g}; absent gains are 1. set and drive: config_stage.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,8 @@
 
 #include "config_fields.h"
 
-enum { PHASE_NAME, PHASE_STAGE, PHASE_DURATION, PHASE_GAINS, N_PHASE };
+enum { PHASE_NAME, PHASE_STAGE, PHASE_DURATION, PHASE_GAINS, PHASE_SET, PHASE_DRIVE,
+       N_PHASE };
 
 static const config_field phase_fields[N_PHASE] = {
     {.key = "name", .kind = CONFIG_STRING, .required = 1, .offset = CONFIG_NO_OFFSET},
@@ -22,26 +24,43 @@ static const config_field phase_fields[N_PHASE] = {
      .offset = offsetof(hs_phase_config, duration_ms), .min = 0, .max = 1e12, .min_open = 1,
      .unit = "ms"},
     {.key = "gains", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+    {.key = "set", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+    {.key = "drive", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+};
+
+enum { REPEAT_N, REPEAT_PHASES, N_REPEAT };
+
+static const config_field repeat_fields[N_REPEAT] = {
+    {.key = "repeat", .kind = CONFIG_INT, .required = 1, .offset = CONFIG_NO_OFFSET,
+     .imin = 1, .imax = 100000},
+    {.key = "phases", .kind = CONFIG_LIST, .required = 1, .offset = CONFIG_NO_OFFSET},
 };
 
 static const char *const stages[] = {"wake", "rest", "nrem", "rem"};
 
 #define N_STAGES (sizeof stages / sizeof stages[0])
 
-/* Both gain arrays, every gain 1 (at least one slot each, so they are never
- * NULL). */
+/* The phase's arrays: every gain 1, each population's own parameters, no
+ * drive (at least one slot each, so they are never NULL). */
 static int gains_alloc(config_ctx *c, const hs_config *cfg, hs_phase_config *ph)
 {
-    size_t n = cfg->n_projs ? cfg->n_projs : 1;
+    size_t n = cfg->n_projs ? cfg->n_projs : 1, np = cfg->n_pops ? cfg->n_pops : 1;
     ph->stdp_gain = malloc(n * sizeof *ph->stdp_gain);
     ph->homeo_gain = malloc(n * HS_MAX_HOMEOSTASIS * sizeof *ph->homeo_gain);
-    if (!ph->stdp_gain || !ph->homeo_gain)
-        return hs_error_set(c->err, HS_ENOMEM, "out of memory for the gains of %zu "
+    ph->transmission = malloc(n * sizeof *ph->transmission);
+    ph->pop_params = calloc(np * HS_MAX_PARAMS, sizeof *ph->pop_params);
+    ph->drive = calloc(np, sizeof *ph->drive);
+    if (!ph->stdp_gain || !ph->homeo_gain || !ph->transmission || !ph->pop_params ||
+        !ph->drive)
+        return hs_error_set(c->err, HS_ENOMEM, "out of memory for the settings of %zu "
                             "projections", n);
     for (size_t i = 0; i < n; i++)
-        ph->stdp_gain[i] = 1.0;
+        ph->stdp_gain[i] = ph->transmission[i] = 1.0;
     for (size_t i = 0; i < n * HS_MAX_HOMEOSTASIS; i++)
         ph->homeo_gain[i] = 1.0;
+    for (size_t p = 0; p < cfg->n_pops; p++)
+        memcpy(ph->pop_params + p * HS_MAX_PARAMS, cfg->pops[p].params,
+               sizeof cfg->pops[p].params);
     return HS_OK;
 }
 
@@ -60,19 +79,28 @@ static int default_phase(config_ctx *c, hs_config *cfg)
 
 /* ---- one phase ---- */
 
-static int name_read(config_ctx *c, const yamltree_node *n, const hs_config *cfg, size_t i)
+/* The phase's name, with "_<rep>" appended when rep > 0 (a repeat). */
+static int name_read(config_ctx *c, const yamltree_node *n, const hs_config *cfg, size_t i,
+                     size_t rep)
 {
     const char *name;
     size_t old = config_path_push(c, "name");
     int rc = config_string_read(c, n, &name);
     if (rc == HS_OK)
         rc = config_name_check(c, n, "phase");
+    char full[HS_NAME_MAX];
+    if (rc == HS_OK && rep &&
+        (size_t)snprintf(full, sizeof full, "%s_%zu", name, rep) >= sizeof full)
+        rc = config_fail(c, n, "'%s' is too long to number its repeats: at most %d "
+                         "characters with _%zu", name, HS_NAME_MAX - 1, rep);
+    else if (rc == HS_OK && !rep)
+        snprintf(full, sizeof full, "%s", name);
     for (size_t j = 0; rc == HS_OK && j < i; j++)
-        if (strcmp(cfg->phases[j].name, name) == 0)
+        if (strcmp(cfg->phases[j].name, full) == 0)
             rc = config_fail(c, n, "phase '%s' is already in the schedule (schedule[%zu])",
-                             name, j);
+                             full, j);
     if (rc == HS_OK)
-        memcpy(cfg->phases[i].name, n->str, n->len + 1);
+        memcpy(cfg->phases[i].name, full, strlen(full) + 1);
     config_path_pop(c, old);
     return rc;
 }
@@ -117,22 +145,24 @@ static int duration_fix(config_ctx *c, const yamltree_node *n, hs_phase_config *
 
 /* ---- gains ---- */
 
-/* The rules on pj by name: "stdp" if it is plastic, then its homeostasis. */
-static size_t rule_names(const hs_proj_config *pj, const char **names)
+/* The gains pj takes by name: "stdp" if it is plastic, its homeostasis
+ * rules, then "transmission". */
+static size_t gain_names(const hs_proj_config *pj, const char **names)
 {
     size_t n = 0;
     if (pj->plast.rule)
         names[n++] = "stdp";
     for (size_t k = 0; k < pj->n_homeo; k++)
         names[n++] = pj->homeo[k].rule->name;
+    names[n++] = "transmission";
     return n;
 }
 
-/* Every key of map names a rule on pj. */
+/* Every key of map names a gain of pj. */
 static int gain_keys_check(config_ctx *c, const yamltree_node *map, const hs_proj_config *pj)
 {
-    const char *names[1 + HS_MAX_HOMEOSTASIS];
-    size_t n = rule_names(pj, names);
+    const char *names[2 + HS_MAX_HOMEOSTASIS];
+    size_t n = gain_names(pj, names);
     for (size_t i = 0; i < yamltree_len(map); i++) {
         const yamltree_node *key = map->pairs[i].key;
         size_t k = 0;
@@ -145,11 +175,9 @@ static int gain_keys_check(config_ctx *c, const yamltree_node *map, const hs_pro
         int rc = strcmp(key->str, "stdp") == 0
                      ? config_fail(c, key, "%s has no plasticity, so it takes no stdp gain",
                                    pj->name)
-                 : n ? config_fail(c, key, "%s has no homeostasis rule '%.40s'; its rules: %s",
-                                   pj->name, key->str,
-                                   config_names_join(names, n, list, sizeof list))
-                     : config_fail(c, key, "%s has no plasticity or homeostasis to take a "
-                                   "gain", pj->name);
+                     : config_fail(c, key, "%s has no rule '%.40s' to take a gain; its "
+                                   "gains: %s", pj->name, key->str,
+                                   config_names_join(names, n, list, sizeof list));
         config_path_pop(c, old);
         return rc;
     }
@@ -166,14 +194,16 @@ static int proj_gains_read(config_ctx *c, const yamltree_node *key, const yamltr
     int rc = gain_keys_check(c, map, pj);
     if (rc != HS_OK)
         return rc;
-    const char *names[1 + HS_MAX_HOMEOSTASIS];
-    size_t n = rule_names(pj, names);
-    config_field f[1 + HS_MAX_HOMEOSTASIS];
-    double g[1 + HS_MAX_HOMEOSTASIS];
+    const char *names[2 + HS_MAX_HOMEOSTASIS];
+    size_t n = gain_names(pj, names);
+    config_field f[2 + HS_MAX_HOMEOSTASIS];
+    double g[2 + HS_MAX_HOMEOSTASIS];
     for (size_t k = 0; k < n; k++)
         f[k] = (config_field){.key = names[k], .kind = CONFIG_NUMBER,
                               .offset = k * sizeof(double), .def = 1, .min = 0,
                               .max = INFINITY, .unit = ""};
+    /* Transmission is a weight factor, not a rate: bounded like one. */
+    f[n - 1].max = 1e3;
     rc = config_fields_read(c, f, n, key, map, g, NULL, NULL);
     if (rc != HS_OK)
         return rc;
@@ -182,6 +212,7 @@ static int proj_gains_read(config_ctx *c, const yamltree_node *key, const yamltr
         ph->stdp_gain[p] = g[0];
     for (size_t k = 0; k < pj->n_homeo; k++)
         ph->homeo_gain[p * HS_MAX_HOMEOSTASIS + k] = g[first + k];
+    ph->transmission[p] = g[n - 1];
     return HS_OK;
 }
 
@@ -202,13 +233,13 @@ static int gains_read(config_ctx *c, const yamltree_node *map, const hs_config *
 }
 
 static int phase_read(config_ctx *c, const yamltree_node *item, hs_config *cfg, size_t i,
-                      double *steps)
+                      size_t rep, double *steps)
 {
     hs_phase_config *ph = &cfg->phases[i];
     const yamltree_node *nodes[N_PHASE];
     int rc = config_fields_read(c, phase_fields, N_PHASE, item, item, ph, nodes, NULL);
     if (rc == HS_OK)
-        rc = name_read(c, nodes[PHASE_NAME], cfg, i);
+        rc = name_read(c, nodes[PHASE_NAME], cfg, i, rep);
     if (rc == HS_OK)
         rc = stage_read(c, nodes[PHASE_STAGE], ph);
     if (rc == HS_OK)
@@ -217,8 +248,61 @@ static int phase_read(config_ctx *c, const yamltree_node *item, hs_config *cfg, 
         rc = gains_alloc(c, cfg, ph);
     if (rc == HS_OK)
         rc = gains_read(c, nodes[PHASE_GAINS], cfg, ph);
+    if (rc == HS_OK)
+        rc = config_phase_set_read(c, nodes[PHASE_SET], cfg, ph);
+    if (rc == HS_OK)
+        rc = config_phase_drive_read(c, nodes[PHASE_DRIVE], cfg, ph);
     ph->loc = (hs_loc){item->line, item->col};
     return rc;
+}
+
+/* An item {repeat: n, phases: [...]}: *n_rep and *list; else *n_rep = 0. */
+static int repeat_read(config_ctx *c, const yamltree_node *item, uint64_t *n_rep,
+                       const yamltree_node **list)
+{
+    *n_rep = 0;
+    *list = NULL;
+    if (!item || item->kind != YAMLTREE_MAP || !yamltree_get_key(item, "repeat"))
+        return HS_OK;
+    const yamltree_node *nodes[N_REPEAT];
+    uint64_t n = 0;
+    int rc = config_fields_read(c, repeat_fields, N_REPEAT, item, item, NULL, nodes, NULL);
+    if (rc == HS_OK) {
+        size_t old = config_path_push(c, "repeat");
+        rc = config_int_read(c, nodes[REPEAT_N], &repeat_fields[REPEAT_N], &n);
+        config_path_pop(c, old);
+    }
+    if (rc == HS_OK && yamltree_len(nodes[REPEAT_PHASES]) == 0) {
+        size_t old = config_path_push(c, "phases");
+        rc = config_fail_in(c, yamltree_get_key(item, "phases"), nodes[REPEAT_PHASES],
+                            "at least one phase is needed");
+        config_path_pop(c, old);
+    }
+    if (rc == HS_OK) {
+        *n_rep = n;
+        *list = nodes[REPEAT_PHASES];
+    }
+    return rc;
+}
+
+/* Phases the list expands to; checks every repeat item. */
+static int schedule_count(config_ctx *c, const yamltree_node *list, size_t *count)
+{
+    *count = 0;
+    for (size_t i = 0; i < yamltree_len(list); i++) {
+        uint64_t n_rep;
+        const yamltree_node *inner;
+        size_t at = config_path_push_index(c, i);
+        int rc = repeat_read(c, list->items[i], &n_rep, &inner);
+        config_path_pop(c, at);
+        if (rc != HS_OK)
+            return rc;
+        *count += n_rep ? n_rep * yamltree_len(inner) : 1;
+        if (*count > 1000000)
+            return config_fail(c, list->items[i], "the schedule expands to more than "
+                               "10^6 phases");
+    }
+    return HS_OK;
 }
 
 int config_schedule_read(config_ctx *c, const yamltree_node *key, const yamltree_node *list,
@@ -226,27 +310,39 @@ int config_schedule_read(config_ctx *c, const yamltree_node *key, const yamltree
 {
     if (!list)
         return default_phase(c, cfg);
-    size_t n = yamltree_len(list);
+    size_t n = yamltree_len(list), count = 0;
     size_t old = config_path_push(c, "schedule");
-    if (n == 0) {
-        int rc = config_fail_in(c, key, list, "at least one phase is needed");
+    int rc = n == 0 ? config_fail_in(c, key, list, "at least one phase is needed")
+                    : schedule_count(c, list, &count);
+    if (rc != HS_OK) {
         config_path_pop(c, old);
         return rc;
     }
-    cfg->phases = calloc(n, sizeof *cfg->phases);
+    cfg->phases = calloc(count, sizeof *cfg->phases);
     if (!cfg->phases) {
         config_path_pop(c, old);
-        return hs_error_set(c->err, HS_ENOMEM, "out of memory for %zu phases", n);
+        return hs_error_set(c->err, HS_ENOMEM, "out of memory for %zu phases", count);
     }
     double total = 0;
-    int rc = HS_OK;
     for (size_t i = 0; rc == HS_OK && i < n; i++) {
-        size_t inner = config_path_push_index(c, i);
-        double steps = 0;
-        cfg->n_phases++;   /* counted first, so config_free frees partial gains */
-        rc = phase_read(c, list->items[i], cfg, i, &steps);
-        total += steps;
-        config_path_pop(c, inner);
+        size_t at = config_path_push_index(c, i);
+        uint64_t n_rep;
+        const yamltree_node *inner;
+        rc = repeat_read(c, list->items[i], &n_rep, &inner);
+        for (uint64_t r = 0; rc == HS_OK && r < (n_rep ? n_rep : 1); r++)
+            for (size_t j = 0; rc == HS_OK && j < (n_rep ? yamltree_len(inner) : 1); j++) {
+                size_t in = n_rep ? config_path_push(c, "phases") : c->path_len;
+                size_t at2 = n_rep ? config_path_push_index(c, j) : c->path_len;
+                double steps = 0;
+                /* counted first, so config_free frees partial gains */
+                size_t k = cfg->n_phases++;
+                rc = phase_read(c, n_rep ? inner->items[j] : list->items[i], cfg, k,
+                                n_rep ? r + 1 : 0, &steps);
+                total += steps;
+                config_path_pop(c, at2);
+                config_path_pop(c, in);
+            }
+        config_path_pop(c, at);
     }
     if (rc == HS_OK && total > CONFIG_MAX_STEPS)
         rc = config_fail_in(c, key, list, "the phases add up to more than 2^53 steps of "

@@ -56,6 +56,24 @@ typedef struct neuron_source_data {
     const struct track_traj *traj;
 } neuron_source_data;
 
+/* How a source is driven from step `step` on; the run's schedule sets it
+ * at each phase start and a source keeps it until the next call. */
+typedef enum neuron_task {
+    NEURON_TASK_RUN = 0,   /* the rat is on the track and its clock runs */
+    NEURON_TASK_HOLD = 1,  /* on the track, still (quiet rest): clock held */
+    NEURON_TASK_OFF = 2    /* off the track (asleep in its box): no place input */
+} neuron_task;
+
+typedef struct neuron_control {
+    uint64_t step;          /* first step it applies to */
+    /* rate factor in [0, 1] at a step, applied by thinning; NULL: 1.
+     * Called from any thread: must be pure. */
+    double (*level)(const void *ctx, uint64_t step);
+    const void *level_ctx;
+    neuron_task task;       /* place cells */
+    double task_ms;         /* trajectory time at the start of `step` */
+} neuron_control;
+
 typedef struct neuron_type {
     const char *name;                 /* the YAML `model:` value */
     const char *doc;                  /* one line, with the source paper */
@@ -98,6 +116,11 @@ typedef struct neuron_type {
      * their count. Thread-safe for disjoint ranges. */
     size_t (*update)(const void *plan, neuron_pop *p, size_t lo, size_t hi,
                      uint64_t step, double *const *rx, uint32_t *spikes);
+
+    /* Optional (sources): the drive from ctl->step on, after plan may have
+     * been rebuilt with new parameters: pending spikes are drawn anew when
+     * the rate changed (the process is memoryless, so this is exact). */
+    void (*control)(const void *plan, neuron_pop *p, const neuron_control *ctl);
 
     /* Optional, for skipping quiet neurons (event-driven updates).
      * quiet(): 1 if no neuron in [lo, hi) can spike before new input

@@ -17,6 +17,11 @@
  * 1 only running toward the track's end, 2 even ids one way and odd ids
  * the other. Cells without a field fire at out_hz.
  *
+ * The rat's trajectory has its own clock (neuron_control): it runs while
+ * the rat is on the track, holds in quiet rest (the rat still: out_hz) and
+ * the cells are silent while the rat sleeps off the track. Without control
+ * the trajectory clock is the run's.
+ *
  * Spikes are drawn by thinning: candidate spikes at r_max = 2 peak_hz +
  * out_hz (geometric gaps), each kept with probability r / r_max, from the
  * cell's own stream (seed, population, cell).
@@ -65,6 +70,10 @@ typedef struct place_ext {
     int8_t *dir;        /* [n] +1, -1, or 0 (both) */
     uint64_t *next;     /* [n] step of the next candidate spike */
     rng_state *rng;     /* [n] */
+    neuron_task task;
+    uint64_t task_step; /* trajectory time is task_ms + (step + 1 - task_step) dt */
+    double task_ms;
+    double p_cand;      /* the plan's p_cand the next candidates were drawn with */
 } place_ext;
 
 static int place_plan_init(void *vplan, const void *vparams, double dt, hs_error *err)
@@ -126,6 +135,7 @@ static int place_ext_alloc(neuron_pop *pop, const void *vplan, const neuron_sour
         uint64_t gap = i < pop->n ? candidate_gap(q, &e->rng[i]) : UINT64_MAX;
         e->next[i] = gap == UINT64_MAX ? UINT64_MAX : gap - 1;
     }
+    e->p_cand = q->p_cand;
     pop->ext = e;
     return HS_OK;
 }
@@ -157,10 +167,15 @@ static size_t place_update(const void *vplan, neuron_pop *pop, size_t lo, size_t
     (void)rx;
     const place_plan *q = vplan;
     place_ext *e = pop->ext;
+    if (e->task == NEURON_TASK_OFF)
+        return 0;
     double t_ms = (double)(step + 1) * q->dt;
-    size_t k = track_index(e->traj, t_ms), ns = 0;
+    double traj_ms = e->task == NEURON_TASK_HOLD
+                         ? e->task_ms
+                         : e->task_ms + (double)(step + 1 - e->task_step) * q->dt;
+    size_t k = track_index(e->traj, traj_ms), ns = 0;
     double x = e->traj->x_cm[k];
-    int d = e->traj->dir[k];
+    int d = e->task == NEURON_TASK_HOLD ? 0 : e->traj->dir[k];
     for (size_t i = lo; i < hi; i++) {
         if (e->next[i] != step)
             continue;
@@ -171,6 +186,25 @@ static size_t place_update(const void *vplan, neuron_pop *pop, size_t lo, size_t
             spikes[ns++] = (uint32_t)i;
     }
     return ns;
+}
+
+static void place_control(const void *vplan, neuron_pop *pop, const neuron_control *ctl)
+{
+    const place_plan *q = vplan;
+    place_ext *e = pop->ext;
+    neuron_task was = e->task;
+    e->task = ctl->task;
+    e->task_step = ctl->step;
+    e->task_ms = ctl->task_ms;
+    /* Back on the track (candidates were not drawn while off it) or a new
+     * rate: draw anew. */
+    if (e->task == NEURON_TASK_OFF || (was != NEURON_TASK_OFF && q->p_cand == e->p_cand))
+        return;
+    e->p_cand = q->p_cand;
+    for (size_t i = 0; i < pop->n; i++) {
+        uint64_t gap = candidate_gap(q, &e->rng[i]);
+        e->next[i] = gap == UINT64_MAX ? UINT64_MAX : ctl->step + gap - 1;
+    }
 }
 
 void place_cells_fields(const void *vplan, const neuron_pop *p, double *center_cm,
@@ -198,4 +232,5 @@ const neuron_type neuron_place_cells = {
     .ext_alloc = place_ext_alloc,
     .ext_free = place_ext_free,
     .update = place_update,
+    .control = place_control,
 };

@@ -6,6 +6,10 @@
  * from the geometric distribution with that p, so the cost is one draw per
  * spike, not per step. Each neuron draws from its own stream keyed by
  * (seed, population, neuron): the same trains for any thread count.
+ *
+ * A drive (neuron_control.level, e.g. the slow oscillation of NREM or REM
+ * theta) modulates the rate by thinning: candidates come at the rate and
+ * each is kept with probability level(step) (Lewis & Shedler 1979).
  */
 #include <math.h>
 #include <stddef.h>
@@ -29,6 +33,9 @@ typedef struct poisson_plan {
 typedef struct poisson_ext {
     uint64_t *next;    /* step of each neuron's next spike, UINT64_MAX = never */
     rng_state *rng;
+    double p_step;     /* the plan's p_step the next steps were drawn with */
+    double (*level)(const void *ctx, uint64_t step);
+    const void *level_ctx;
 } poisson_ext;
 
 static int poisson_plan_init(void *vplan, const void *vparams, double dt, hs_error *err)
@@ -73,8 +80,24 @@ static int poisson_ext_alloc(neuron_pop *p, const void *vplan,
         uint64_t gap = i < p->n ? poisson_gap(q, &e->rng[i]) : UINT64_MAX;
         e->next[i] = gap == UINT64_MAX ? UINT64_MAX : gap - 1;
     }
+    e->p_step = q->p_step;
     p->ext = e;
     return HS_OK;
+}
+
+static void poisson_control(const void *vplan, neuron_pop *p, const neuron_control *ctl)
+{
+    const poisson_plan *q = vplan;
+    poisson_ext *e = p->ext;
+    e->level = ctl->level;
+    e->level_ctx = ctl->level_ctx;
+    if (q->p_step == e->p_step)
+        return;
+    e->p_step = q->p_step;
+    for (size_t i = 0; i < p->n; i++) {
+        uint64_t gap = poisson_gap(q, &e->rng[i]);
+        e->next[i] = gap == UINT64_MAX ? UINT64_MAX : ctl->step + gap - 1;
+    }
 }
 
 static void poisson_ext_free(neuron_pop *p)
@@ -107,7 +130,13 @@ static size_t poisson_update(const void *vplan, neuron_pop *p, size_t lo, size_t
             continue;
         if (e->next[i] < step && !reschedule(q, e, i, step))
             continue;
-        spikes[ns++] = (uint32_t)i;
+        int keep = 1;
+        if (e->level) {
+            gsl_rng r = rng_view(&e->rng[i]);
+            keep = gsl_rng_uniform(&r) < e->level(e->level_ctx, step);
+        }
+        if (keep)
+            spikes[ns++] = (uint32_t)i;
         uint64_t gap = poisson_gap(q, &e->rng[i]);
         e->next[i] = gap == UINT64_MAX ? UINT64_MAX : step + gap;
     }
@@ -116,7 +145,7 @@ static size_t poisson_update(const void *vplan, neuron_pop *p, size_t lo, size_t
 
 const neuron_type neuron_poisson = {
     .name = "poisson",
-    .doc = "independent Poisson spike trains at a constant rate",
+    .doc = "independent Poisson spike trains at a rate, optionally modulated",
     .is_source = 1,
     .params = poisson_param_desc,
     .n_params = 1,
@@ -126,4 +155,5 @@ const neuron_type neuron_poisson = {
     .ext_alloc = poisson_ext_alloc,
     .ext_free = poisson_ext_free,
     .update = poisson_update,
+    .control = poisson_control,
 };

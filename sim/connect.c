@@ -216,6 +216,7 @@ static int connect_one(network *n, const hs_config *c, size_t jp)
     pj->pre = pc->pre;
     pj->post = pc->post;
     pj->receptor = pc->receptor;
+    pj->gain = 1.0;
     int constant = pc->delay_ms.kind == HS_DIST_CONSTANT;
     pj->const_delay = constant ? delay_steps(pc->delay_ms.value, n->dt) : 0;
     pj->min_delay = UINT16_MAX;

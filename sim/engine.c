@@ -269,6 +269,7 @@ static uint64_t deliver_spikes(const sim *s, const net_proj *pj, int t,
     const net_pop *post = &n->pops[pj->post];
     double *ring = post->ring[pj->receptor];
     size_t stride = post->state.n_alloc;
+    double g = pj->gain;
     uint64_t events = 0;
     for (size_t q = 0; q < m && q < PREFETCH_AHEAD; q++)
         __builtin_prefetch(&pt->row[ids[q]]);
@@ -284,13 +285,13 @@ static uint64_t deliver_spikes(const sim *s, const net_proj *pj, int t,
             size_t sl = (size_t)((step + pj->const_delay) % n->n_slots);
             double *slot = ring + sl * stride;
             for (uint64_t k = a; k < e; k++)
-                slot[syn[k].post] += syn[k].weight;
+                slot[syn[k].post] += g * syn[k].weight;
             if (kp)
                 mark_pending(kp, sl, syn, a, e);
         } else {
             for (uint64_t k = a; k < e; k++) {
                 size_t sl = (size_t)((step + pt->delay[k]) % n->n_slots);
-                ring[sl * stride + syn[k].post] += syn[k].weight;
+                ring[sl * stride + syn[k].post] += g * syn[k].weight;
                 if (kp)
                     skip_pop_mark(kp, sl, syn[k].post);
             }

@@ -150,7 +150,7 @@ uint64_t learn_deliver(const network *n, net_proj *pj, int t, const uint32_t *id
             float wf = (float)clip(w + L->gain * (L->rule->on_pre(L->params, w, y, x) - w),
                                    L->w_min, L->w_max);
             pt->syn[k].weight = wf;
-            slot[j] += wf;
+            slot[j] += pj->gain * wf;
             if (kp)
                 skip_pop_mark(kp, sl, j);
         }

@@ -428,7 +428,7 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
         r.progress = !a->quiet && isatty(STDERR_FILENO);
         r.t0_wall = now_s();
         sim_sink sink = {&r, sink_spikes, sink_trace, sink_progress};
-        schedule_sink ss = {&r, sink_phase, sink_weights};
+        schedule_sink ss = {&r, sink_phase, sink_weights, NULL};
         rc = schedule_run(s, net, c, &sink, &ss, err);
         double run_s = now_s() - r.t0_wall;
         hs_error cerr;

@@ -70,6 +70,8 @@ typedef struct net_proj {
     struct homeo_proj *homeo;   /* NULL: no homeostasis */
     uint16_t const_delay;   /* the delay of every synapse, or 0 when they differ */
     uint16_t min_delay, max_delay;
+    double gain;            /* weights act x gain when delivered (the phase's
+                               transmission; 1 unless a schedule sets it) */
     net_part *part;         /* [n_threads] */
 } net_proj;
 

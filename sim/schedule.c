@@ -1,7 +1,10 @@
 #include "schedule.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "../replay/drive.h"
 #include "homeo.h"
 #include "learn.h"
 
@@ -77,13 +80,95 @@ static uint64_t next_stop(const hs_config *c, uint64_t now, uint64_t end)
     return next;
 }
 
-static int run_phase(sim *s, network *n, const hs_config *c, size_t k, snap_buf *bufs,
-                     const sim_sink *sink, const schedule_sink *ss, hs_error *err)
+/* What the running phases carry from one to the next. */
+typedef struct sched_state {
+    double *params;     /* [n_pops * HS_MAX_PARAMS]: the parameters each plan was built from */
+    drive *drives;      /* [n_pops]: this phase's drives */
+    double *up_t0, *up_t1;  /* up-state buffers */
+    size_t n_up;
+    double task_ms;     /* trajectory time reached */
+} sched_state;
+
+static neuron_task task_of(const char *stage)
 {
-    for (size_t j = 0; j < n->n_projs; j++)
+    return strcmp(stage, "wake") == 0   ? NEURON_TASK_RUN
+           : strcmp(stage, "rest") == 0 ? NEURON_TASK_HOLD
+                                        : NEURON_TASK_OFF;
+}
+
+static int up_states_report(const drive *d, size_t k, size_t p, sched_state *st,
+                            const schedule_sink *ss, hs_error *err)
+{
+    size_t n = drive_up_states(d, NULL, NULL, 0);
+    if (!n || !ss || !ss->up_states)
+        return HS_OK;
+    if (n > st->n_up) {
+        double *a = realloc(st->up_t0, n * sizeof *a);
+        if (a)
+            st->up_t0 = a;
+        double *b = a ? realloc(st->up_t1, n * sizeof *b) : NULL;
+        if (b)
+            st->up_t1 = b;
+        if (!a || !b)
+            return hs_error_set(err, HS_ENOMEM, "out of memory for %zu up states", n);
+        st->n_up = n;
+    }
+    drive_up_states(d, st->up_t0, st->up_t1, n);
+    return ss->up_states(ss->ctx, k, p, st->up_t0, st->up_t1, n, err);
+}
+
+/* Sets phase k's gains, parameters, drives and task on the network. */
+static int phase_begin(sim *s, network *n, const hs_config *c, size_t k, sched_state *st,
+                       const schedule_sink *ss, hs_error *err)
+{
+    const hs_phase_config *ph = &c->phases[k];
+    uint64_t step = sim_step(s), steps = steps_of(ph->duration_ms, c->dt_ms);
+    for (size_t j = 0; j < n->n_projs; j++) {
+        n->projs[j].gain = ph->transmission[j];
         if (n->projs[j].learn)
-            n->projs[j].learn->gain = c->phases[k].stdp_gain[j];
-    int rc = homeo_phase(n, c, k, err);
+            n->projs[j].learn->gain = ph->stdp_gain[j];
+    }
+    for (size_t p = 0; p < n->n_pops; p++) {
+        net_pop *pp = &n->pops[p];
+        const double *want = ph->pop_params + p * HS_MAX_PARAMS;
+        double *have = st->params + p * HS_MAX_PARAMS;
+        if (memcmp(want, have, HS_MAX_PARAMS * sizeof *want) != 0) {
+            hs_error perr;
+            hs_error_clear(&perr);
+            int rc = pp->type->plan_init(pp->plan, want, c->dt_ms, &perr);
+            if (rc != HS_OK)
+                return hs_error_set(err, rc, "phase %s, population %s: %s", ph->name,
+                                    c->pops[p].name, perr.msg);
+            memcpy(have, want, HS_MAX_PARAMS * sizeof *want);
+        }
+        drive_free(&st->drives[p]);
+        int rc = drive_init(&st->drives[p], &ph->drive[p], c->dt_ms, step, steps, n->seed,
+                            (uint32_t)k, (uint32_t)p, err);
+        if (rc == HS_OK)
+            rc = up_states_report(&st->drives[p], k, p, st, ss, err);
+        if (rc != HS_OK)
+            return rc;
+        if (pp->type->control) {
+            neuron_control ctl = {
+                .step = step,
+                .level = ph->drive[p].kind != DRIVE_NONE ? drive_level : NULL,
+                .level_ctx = &st->drives[p],
+                .task = task_of(ph->stage),
+                .task_ms = st->task_ms,
+            };
+            pp->type->control(pp->plan, &pp->state, &ctl);
+        }
+    }
+    if (task_of(ph->stage) == NEURON_TASK_RUN)
+        st->task_ms += (double)steps * c->dt_ms;
+    return homeo_phase(n, c, k, err);
+}
+
+static int run_phase(sim *s, network *n, const hs_config *c, size_t k, snap_buf *bufs,
+                     sched_state *st, const sim_sink *sink, const schedule_sink *ss,
+                     hs_error *err)
+{
+    int rc = phase_begin(s, n, c, k, st, ss, err);
     if (rc != HS_OK)
         return rc;
     if (ss && ss->phase)
@@ -105,11 +190,33 @@ static int run_phase(sim *s, network *n, const hs_config *c, size_t k, snap_buf 
     return snapshot_all(n, c, bufs, end, k, ss, err);
 }
 
+double schedule_task_run_ms(const hs_config *c, double task_ms)
+{
+    double run = 0, task = 0;
+    for (size_t k = 0; k < c->n_phases; k++) {
+        double d = c->phases[k].duration_ms;
+        if (task_of(c->phases[k].stage) == NEURON_TASK_RUN) {
+            if (task_ms < task + d)
+                return run + (task_ms - task);
+            task += d;
+        }
+        run += d;
+    }
+    return NAN;
+}
+
 int schedule_run(sim *s, network *n, const hs_config *c, const sim_sink *sink,
                  const schedule_sink *ss, hs_error *err)
 {
     snap_buf *bufs = calloc(c->n_weights ? c->n_weights : 1, sizeof *bufs);
-    int rc = bufs ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
+    sched_state st = {
+        .params = malloc((n->n_pops ? n->n_pops : 1) * HS_MAX_PARAMS * sizeof *st.params),
+        .drives = calloc(n->n_pops ? n->n_pops : 1, sizeof *st.drives),
+    };
+    int rc = bufs && st.params && st.drives ? HS_OK : hs_error_set(err, HS_ENOMEM,
+                                                                   "out of memory");
+    for (size_t p = 0; rc == HS_OK && p < n->n_pops; p++)
+        memcpy(st.params + p * HS_MAX_PARAMS, c->pops[p].params, sizeof c->pops[p].params);
     for (size_t wi = 0; rc == HS_OK && wi < c->n_weights; wi++) {
         size_t m = proj_synapses(n, c->weights[wi].proj);
         bufs[wi].pre = malloc((m ? m : 1) * sizeof *bufs[wi].pre);
@@ -121,12 +228,25 @@ int schedule_run(sim *s, network *n, const hs_config *c, const sim_sink *sink,
     if (rc == HS_OK)
         rc = snapshot_all(n, c, bufs, sim_step(s), 0, ss, err);
     for (size_t k = 0; rc == HS_OK && k < c->n_phases; k++)
-        rc = run_phase(s, n, c, k, bufs, sink, ss, err);
+        rc = run_phase(s, n, c, k, bufs, &st, sink, ss, err);
     for (size_t wi = 0; bufs && wi < c->n_weights; wi++) {
         free(bufs[wi].pre);
         free(bufs[wi].post);
         free(bufs[wi].w);
     }
+    /* The sources must not keep pointers to the drives freed here. */
+    for (size_t p = 0; st.drives && p < n->n_pops; p++) {
+        net_pop *pp = &n->pops[p];
+        if (pp->type->control && st.drives[p].p.kind != DRIVE_NONE) {
+            neuron_control ctl = {.step = sim_step(s), .task = NEURON_TASK_OFF};
+            pp->type->control(pp->plan, &pp->state, &ctl);
+        }
+        drive_free(&st.drives[p]);
+    }
+    free(st.params);
+    free(st.drives);
+    free(st.up_t0);
+    free(st.up_t1);
     free(bufs);
     return rc;
 }
