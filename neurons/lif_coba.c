@@ -1,9 +1,16 @@
 /* lif_coba: leaky integrate-and-fire neuron with exponential synaptic
- * conductances, benchmark 1 of Brette et al. 2007 (Vogels & Abbott 2005).
+ * conductances, benchmark 1 of Brette et al. 2007 (Vogels & Abbott 2005),
+ * with optional spike-triggered adaptation (a potassium conductance, as in
+ * Destexhe 2009 and the sleep models of Compte et al. 2003):
  *
- *   C dV/dt = g_L (E_L - V) + g_ex (E_ex - V) + g_in (E_in - V) + I_e
+ *   C dV/dt = g_L (E_L - V) + g_ex (E_ex - V) + g_in (E_in - V)
+ *             + g_a (E_a - V) + I_e
  *   dg_x/dt = -g_x / tau_syn_x;  a spike of weight w (nS) adds w to g_x
+ *   dg_a/dt = -g_a / tau_a;      each own spike adds b_g to g_a
  *   V >= V_th: spike, V <- V_reset, held for t_ref.
+ *
+ * With b_g = 0 (the default) g_a stays 0 and the update is the benchmark's
+ * loop, untouched.
  *
  * V is linear in itself but its coefficient varies with the conductances,
  * so there is no closed-form step. The conductances are exact exponentials,
@@ -25,7 +32,7 @@
 
 typedef struct lif_coba_params {
     double C_m, g_L, E_L, V_th, V_reset, t_ref, E_ex, E_in, tau_syn_ex, tau_syn_in,
-        I_e;
+        I_e, b_g, tau_a, E_a;
 } lif_coba_params;
 
 /* Defaults: Brette et al. 2007 benchmark 1 (200 pF, 10 nS: tau_m = 20 ms). */
@@ -41,6 +48,9 @@ static const hs_param_desc lif_coba_param_desc[] = {
     {"tau_syn_ex", "ms", offsetof(lif_coba_params, tau_syn_ex), 5.0, 1e-3, 1e6, "excitatory conductance decay"},
     {"tau_syn_in", "ms", offsetof(lif_coba_params, tau_syn_in), 10.0, 1e-3, 1e6, "inhibitory conductance decay"},
     {"I_e", "pA", offsetof(lif_coba_params, I_e), 0.0, -1e9, 1e9, "constant input current"},
+    {"b_g", "nS", offsetof(lif_coba_params, b_g), 0.0, 0.0, 1e6, "adaptation conductance per spike"},
+    {"tau_a", "ms", offsetof(lif_coba_params, tau_a), 100.0, 1e-3, 1e6, "adaptation decay"},
+    {"E_a", "mV", offsetof(lif_coba_params, E_a), -80.0, -1e3, 1e3, "adaptation reversal potential"},
 };
 
 typedef struct lif_coba_plan {
@@ -50,10 +60,11 @@ typedef struct lif_coba_plan {
     double aL, bL;                  /* g_L/C, (g_L E_L + I_e)/C */
     double invC, Eex_C, Ein_C;      /* 1/C, E_ex/C, E_in/C */
     double Pex_half, Pex, Pin_half, Pin; /* conductance decay over dt/2, dt */
+    double b_g, Ea_C, Pa_half, Pa;  /* adaptation: increment, E_a/C, decay */
     int32_t n_ref;
 } lif_coba_plan;
 
-enum { V_M, G_EX, G_IN };
+enum { V_M, G_EX, G_IN, G_A };
 
 static int lif_coba_plan_init(void *vplan, const void *vparams, double dt,
                               hs_error *err)
@@ -82,6 +93,10 @@ static int lif_coba_plan_init(void *vplan, const void *vparams, double dt,
     q->Pex = exp(-dt / p->tau_syn_ex);
     q->Pin_half = exp(-0.5 * dt / p->tau_syn_in);
     q->Pin = exp(-dt / p->tau_syn_in);
+    q->b_g = p->b_g;
+    q->Ea_C = p->E_a / p->C_m;
+    q->Pa_half = exp(-0.5 * dt / p->tau_a);
+    q->Pa = exp(-dt / p->tau_a);
     q->n_ref = (int32_t)lround(p->t_ref / dt);
     return HS_OK;
 }
@@ -92,6 +107,7 @@ static void lif_coba_state_rest(const void *vplan, double *v)
     v[V_M] = q->E_L;
     v[G_EX] = 0.0;
     v[G_IN] = 0.0;
+    v[G_A] = 0.0;
 }
 
 /* One RK4 step of V for every neuron in a range, then the conductances decay
@@ -127,15 +143,63 @@ HS_VECTOR_CLONES static void lif_coba_integrate(const lif_coba_plan *q, size_t l
     }
 }
 
+/* lif_coba_integrate with the adaptation conductance, an exact exponential
+ * like the others. */
+HS_VECTOR_CLONES static void lif_coba_integrate_adapt(
+    const lif_coba_plan *q, size_t lo, size_t hi, double *restrict V, double *restrict ge,
+    double *restrict gi, double *restrict ga, double *restrict in_e, double *restrict in_i,
+    int32_t *restrict refr)
+{
+    const double h = q->h, h2 = 0.5 * q->h, h6 = q->h / 6.0;
+    const double aL = q->aL, bL = q->bL, invC = q->invC, Eex_C = q->Eex_C,
+                 Ein_C = q->Ein_C, Ea_C = q->Ea_C, Pexh = q->Pex_half, Pex = q->Pex,
+                 Pinh = q->Pin_half, Pin = q->Pin, Pah = q->Pa_half, Pa = q->Pa,
+                 V_reset = q->V_reset;
+    for (size_t i = lo; i < hi; i++) {
+        double e0 = ge[i], i0 = gi[i], g0 = ga[i];
+        double eh = e0 * Pexh, ih = i0 * Pinh, gh = g0 * Pah;
+        double e1 = e0 * Pex, i1 = i0 * Pin, g1 = g0 * Pa;
+        double a0 = aL + (e0 + i0 + g0) * invC, b0 = bL + e0 * Eex_C + i0 * Ein_C + g0 * Ea_C;
+        double ah = aL + (eh + ih + gh) * invC, bh = bL + eh * Eex_C + ih * Ein_C + gh * Ea_C;
+        double a1 = aL + (e1 + i1 + g1) * invC, b1 = bL + e1 * Eex_C + i1 * Ein_C + g1 * Ea_C;
+        double v = V[i];
+        double k1 = b0 - a0 * v;
+        double k2 = bh - ah * (v + h2 * k1);
+        double k3 = bh - ah * (v + h2 * k2);
+        double k4 = b1 - a1 * (v + h * k3);
+        double vn = v + h6 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+        int32_t r = refr[i];
+        V[i] = r == 0 ? vn : V_reset;
+        refr[i] = r > 0 ? r - 1 : 0;
+        ge[i] = e1 + in_e[i];
+        gi[i] = i1 + in_i[i];
+        ga[i] = g1;
+        in_e[i] = 0.0;
+        in_i[i] = 0.0;
+    }
+}
+
 static size_t lif_coba_update(const void *vplan, neuron_pop *p, size_t lo, size_t hi,
                               uint64_t step, double *const *rx, uint32_t *spikes)
 {
     (void)step;
     const lif_coba_plan *q = vplan;
-    lif_coba_integrate(q, lo, hi, p->var[V_M], p->var[G_EX], p->var[G_IN], rx[0],
-                       rx[1], p->refr);
-    return neuron_threshold(p->var[V_M], p->refr, lo, hi, q->V_th, q->V_reset,
-                            q->n_ref, spikes);
+    double *ga = p->var[G_A];
+    /* g_a may still decay after b_g was set to 0 by a phase */
+    int adapt = q->b_g > 0;
+    for (size_t i = lo; !adapt && i < hi; i++)
+        adapt = ga[i] != 0.0;
+    if (adapt)
+        lif_coba_integrate_adapt(q, lo, hi, p->var[V_M], p->var[G_EX], p->var[G_IN], ga,
+                                 rx[0], rx[1], p->refr);
+    else
+        lif_coba_integrate(q, lo, hi, p->var[V_M], p->var[G_EX], p->var[G_IN], rx[0],
+                           rx[1], p->refr);
+    size_t ns = neuron_threshold(p->var[V_M], p->refr, lo, hi, q->V_th, q->V_reset,
+                                 q->n_ref, spikes);
+    for (size_t k = 0; k < ns; k++)
+        ga[spikes[k]] += q->b_g;
+    return ns;
 }
 
 static int lif_coba_quiet(const void *vplan, neuron_pop *p, size_t lo, size_t hi)
@@ -146,10 +210,10 @@ static int lif_coba_quiet(const void *vplan, neuron_pop *p, size_t lo, size_t hi
         return 0;
     for (size_t i = lo; i < hi; i++)
         if (p->refr[i] != 0 || !(V[i] < q->V_th) || fabs(ge[i]) > q->g_eps ||
-            fabs(gi[i]) > q->g_eps)
+            fabs(gi[i]) > q->g_eps || fabs(p->var[G_A][i]) > q->g_eps)
             return 0;
     for (size_t i = lo; i < hi; i++)
-        ge[i] = gi[i] = 0.0;
+        ge[i] = gi[i] = p->var[G_A][i] = 0.0;
     return 1;
 }
 
@@ -163,20 +227,20 @@ static void lif_coba_advance(const void *vplan, neuron_pop *p, size_t lo, size_t
         V[i] = q->V_inf + (V[i] - q->V_inf) * P;
 }
 
-static const char *const lif_coba_state[] = {"V_m", "g_ex", "g_in"};
-static const char *const lif_coba_state_units[] = {"mV", "nS", "nS"};
+static const char *const lif_coba_state[] = {"V_m", "g_ex", "g_in", "g_a"};
+static const char *const lif_coba_state_units[] = {"mV", "nS", "nS", "nS"};
 static const char *const lif_coba_receptors[] = {"ex", "in"};
 static const char *const lif_coba_receptor_units[] = {"nS", "nS"};
 
 const neuron_type neuron_lif_coba = {
     .name = "lif_coba",
-    .doc = "LIF, exponential conductances, RK4 (Brette et al. 2007 benchmark 1)",
+    .doc = "LIF, exponential conductances, optional adaptation, RK4 (Brette et al. 2007 benchmark 1)",
     .params = lif_coba_param_desc,
     .n_params = sizeof lif_coba_param_desc / sizeof lif_coba_param_desc[0],
     .params_size = sizeof(lif_coba_params),
     .state_names = lif_coba_state,
     .state_units = lif_coba_state_units,
-    .n_state = 3,
+    .n_state = 4,
     .receptor_names = lif_coba_receptors,
     .receptor_units = lif_coba_receptor_units,
     .n_receptors = 2,

@@ -64,6 +64,8 @@ typedef struct coba_ode {
     /* adex only */
     double VT, DT_, a, tw;
     int adex;
+    /* lif_coba's adaptation conductance: y[3] = g_a when ta > 0 */
+    double ta, Ea;
 } coba_ode;
 
 /* y = (V, ge, gi) or, for adex, (V, ge, gi, w). */
@@ -74,11 +76,15 @@ static int coba_rhs(double t, const double y[], double f[], void *params)
     double I = -p->gL * (y[0] - p->EL) + y[1] * (p->Eex - y[0]) + y[2] * (p->Ein - y[0]) + p->Ie;
     if (p->adex)
         I += p->gL * p->DT_ * exp((y[0] - p->VT) / p->DT_) - y[3];
+    if (p->ta > 0)
+        I += y[3] * (p->Ea - y[0]);
     f[0] = I / p->C;
     f[1] = -y[1] / p->tex;
     f[2] = -y[2] / p->tin;
     if (p->adex)
         f[3] = (p->a * (y[0] - p->EL) - y[3]) / p->tw;
+    if (p->ta > 0)
+        f[3] = -y[3] / p->ta;
     return GSL_SUCCESS;
 }
 
@@ -87,13 +93,15 @@ static int coba_rhs(double t, const double y[], double f[], void *params)
 static void compare_with_ode(cell *c, coba_ode *p, const input *in, size_t n_in,
                              uint64_t steps, double *rel_V, double *rel_w)
 {
-    size_t dim = p->adex ? 4 : 3;
+    size_t dim = p->adex || p->ta > 0 ? 4 : 3;
     gsl_odeiv2_system sys = {coba_rhs, NULL, dim, p};
     gsl_odeiv2_driver *d =
         gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-6, 1e-13, 1e-13);
     double y[4] = {c->pop.var[0][0], 0, 0, 0};
     if (p->adex)
         y[3] = c->pop.var[1][0];
+    if (p->ta > 0)
+        y[3] = c->pop.var[3][0];
     double t = 0, worst_V = 0, span_V = 0, worst_w = 0, span_w = 0;
     for (uint64_t s = 0; s < steps; s++) {
         double ex = input_at(in, n_in, s, 0), ih = input_at(in, n_in, s, 1);
@@ -120,12 +128,66 @@ START_TEST(test_lif_coba_ode)
     const double vals[] = {0, 50};
     cell c;
     cell_init(&c, "lif_coba", 1, names, vals, 2);
-    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 50, 0, 0, 0, 0, 0};
+    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 50, 0, 0, 0, 0, 0, 0, 0};
     const input in[] = {{30, 0, 5}, {80, 0, 20}, {81, 0, 10}, {150, 1, 30}, {400, 0, 40}};
     double rel_V, rel_w;
     compare_with_ode(&c, &p, in, 5, 800, &rel_V, &rel_w);
     ck_assert_double_le(rel_V, 1e-6);
     cell_free(&c);
+}
+END_TEST
+
+START_TEST(test_lif_coba_adaptation_ode)
+{
+    /* a decaying adaptation conductance left by earlier spikes (b_g > 0
+     * selects the adapting loop), below threshold */
+    const char *names[] = {"V_th", "I_e", "b_g", "tau_a", "E_a"};
+    const double vals[] = {0, 50, 2, 150, -90};
+    cell c;
+    cell_init(&c, "lif_coba", 1, names, vals, 5);
+    c.pop.var[3][0] = 8.0;
+    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 50, 0, 0, 0, 0, 0, 150, -90};
+    const input in[] = {{30, 0, 5}, {80, 0, 20}, {81, 0, 10}, {150, 1, 30}, {400, 0, 40}};
+    double rel_V, rel_w;
+    compare_with_ode(&c, &p, in, 5, 2000, &rel_V, &rel_w);
+    ck_assert_double_le(rel_V, 1e-6);
+    /* g_a itself is an exact exponential */
+    ck_assert_double_eq_tol(c.pop.var[3][0], 8.0 * exp(-2000 * DT / 150), 1e-12);
+    cell_free(&c);
+}
+END_TEST
+
+START_TEST(test_lif_coba_adaptation_spikes)
+{
+    /* Under constant drive each spike adds b_g, so the inter-spike
+     * intervals lengthen (spike-frequency adaptation); without b_g they are
+     * all equal. */
+    const char *names[] = {"I_e", "b_g", "tau_a"};
+    const double on[] = {300, 1, 200}, off[] = {300, 0, 200};
+    long isi[2][6];
+    for (int k = 0; k < 2; k++) {
+        cell c;
+        cell_init(&c, "lif_coba", 1, names, k ? off : on, 3);
+        long last = -1, n = 0;
+        for (uint64_t s = 0; s < 40000 && n < 7; s++) {
+            double ga = c.pop.var[3][0];
+            if (cell_step(&c, s, 0, 0)) {
+                /* the spike's increment lands at once */
+                ck_assert_double_eq_tol(c.pop.var[3][0] - ga * exp(-DT / 200),
+                                        k ? 0.0 : 1.0, 1e-12);
+                if (last >= 0)
+                    isi[k][n - 1] = (long)s - last;
+                last = (long)s;
+                n++;
+            }
+        }
+        ck_assert_int_eq(n, 7);
+        cell_free(&c);
+    }
+    for (int i = 1; i < 6; i++) {
+        ck_assert_int_gt(isi[0][i], isi[0][i - 1]);
+        ck_assert_int_le(labs(isi[1][i] - isi[1][0]), 1);
+    }
 }
 END_TEST
 
@@ -136,7 +198,7 @@ START_TEST(test_adex_ode)
     const double vals[] = {2, 5, 250};
     cell c;
     cell_init(&c, "adex", 1, names, vals, 3);
-    coba_ode p = {281, 30, -70.6, 0, -85, 2, 5, 250, -50.4, 2, 4, 144, 1};
+    coba_ode p = {281, 30, -70.6, 0, -85, 2, 5, 250, -50.4, 2, 4, 144, 1, 0, 0};
     const input in[] = {{100, 0, 3}, {300, 0, 6}, {301, 0, 2}, {500, 1, 10}, {2000, 0, 5}};
     double rel_V, rel_w;
     compare_with_ode(&c, &p, in, 5, 4000, &rel_V, &rel_w);
@@ -294,6 +356,8 @@ Suite *neuron_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_lif_cuba_analytic);
     tcase_add_test(tc, test_lif_coba_ode);
+    tcase_add_test(tc, test_lif_coba_adaptation_ode);
+    tcase_add_test(tc, test_lif_coba_adaptation_spikes);
     tcase_add_test(tc, test_adex_ode);
     tcase_add_test(tc, test_first_spike_time);
     tcase_add_test(tc, test_refractory);
