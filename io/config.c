@@ -441,6 +441,7 @@ void config_free(hs_config *c)
         free(c->phases[i].transmission);
         free(c->phases[i].pop_params);
         free(c->phases[i].drive);
+        free(c->phases[i].shuffle);
     }
     free(c->pops);
     free(c->projs);

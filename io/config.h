@@ -209,6 +209,10 @@ typedef struct hs_proj_config {
  *   drive: {noise: {pattern: theta, freq_hz: 7, depth: 1}}
  *                                        a Poisson population's rate envelope
  *                                        (replay/drive.h)
+ *   shuffle: [ee]                        the projection's weights permuted among
+ *                                        its synapses as the phase starts (a
+ *                                        control that keeps every weight but
+ *                                        no structure)
  * Unset, a parameter keeps its populations: value, transmission is 1 and
  * there is no drive. A list item {repeat: n, phases: [...]} runs its phases
  * n times, named <name>_1 .. <name>_n (sleep cycles). */
@@ -223,6 +227,8 @@ typedef struct hs_phase_config {
     double *pop_params;             /* [n_pops * HS_MAX_PARAMS], owned: each
                                        population's params in the phase */
     drive_params *drive;            /* [n_pops], owned: kind DRIVE_NONE but for poisson */
+    uint8_t *shuffle;               /* [n_projs], owned: 1 = permute the projection's
+                                       weights among its synapses at the phase start */
     hs_loc loc;
 } hs_phase_config;
 

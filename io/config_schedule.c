@@ -15,7 +15,7 @@
 #include "config_fields.h"
 
 enum { PHASE_NAME, PHASE_STAGE, PHASE_DURATION, PHASE_GAINS, PHASE_SET, PHASE_DRIVE,
-       N_PHASE };
+       PHASE_SHUFFLE, N_PHASE };
 
 static const config_field phase_fields[N_PHASE] = {
     {.key = "name", .kind = CONFIG_STRING, .required = 1, .offset = CONFIG_NO_OFFSET},
@@ -26,6 +26,7 @@ static const config_field phase_fields[N_PHASE] = {
     {.key = "gains", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
     {.key = "set", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
     {.key = "drive", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+    {.key = "shuffle", .kind = CONFIG_LIST, .offset = CONFIG_NO_OFFSET},
 };
 
 enum { REPEAT_N, REPEAT_PHASES, N_REPEAT };
@@ -50,8 +51,9 @@ static int gains_alloc(config_ctx *c, const hs_config *cfg, hs_phase_config *ph)
     ph->transmission = malloc(n * sizeof *ph->transmission);
     ph->pop_params = calloc(np * HS_MAX_PARAMS, sizeof *ph->pop_params);
     ph->drive = calloc(np, sizeof *ph->drive);
+    ph->shuffle = calloc(n, sizeof *ph->shuffle);
     if (!ph->stdp_gain || !ph->homeo_gain || !ph->transmission || !ph->pop_params ||
-        !ph->drive)
+        !ph->drive || !ph->shuffle)
         return hs_error_set(c->err, HS_ENOMEM, "out of memory for the settings of %zu "
                             "projections", n);
     for (size_t i = 0; i < n; i++)
@@ -232,6 +234,28 @@ static int gains_read(config_ctx *c, const yamltree_node *map, const hs_config *
     return rc;
 }
 
+static int shuffle_read(config_ctx *c, const yamltree_node *list, const hs_config *cfg,
+                        hs_phase_config *ph)
+{
+    size_t old = config_path_push(c, "shuffle");
+    int rc = HS_OK;
+    for (size_t i = 0; rc == HS_OK && i < yamltree_len(list); i++) {
+        size_t at = config_path_push_index(c, i);
+        const char *name;
+        rc = config_string_read(c, list->items[i], &name);
+        int p = rc == HS_OK ? config_proj_named(c, list->items[i], name, cfg) : -1;
+        if (rc == HS_OK && p < 0)
+            rc = HS_EINPUT;
+        else if (rc == HS_OK && ph->shuffle[p])
+            rc = config_fail(c, list->items[i], "%s is listed twice", name);
+        if (rc == HS_OK)
+            ph->shuffle[p] = 1;
+        config_path_pop(c, at);
+    }
+    config_path_pop(c, old);
+    return rc;
+}
+
 static int phase_read(config_ctx *c, const yamltree_node *item, hs_config *cfg, size_t i,
                       size_t rep, double *steps)
 {
@@ -252,6 +276,8 @@ static int phase_read(config_ctx *c, const yamltree_node *item, hs_config *cfg, 
         rc = config_phase_set_read(c, nodes[PHASE_SET], cfg, ph);
     if (rc == HS_OK)
         rc = config_phase_drive_read(c, nodes[PHASE_DRIVE], cfg, ph);
+    if (rc == HS_OK)
+        rc = shuffle_read(c, nodes[PHASE_SHUFFLE], cfg, ph);
     ph->loc = (hs_loc){item->line, item->col};
     return rc;
 }

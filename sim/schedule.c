@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
+
 #include "../replay/drive.h"
 #include "homeo.h"
 #include "learn.h"
+#include "rng.h"
 
 size_t schedule_weights(const network *n, size_t j, uint64_t *pre, uint64_t *post, double *w)
 {
@@ -80,6 +83,35 @@ static uint64_t next_stop(const hs_config *c, uint64_t now, uint64_t end)
     return next;
 }
 
+/* Permutes projection j's weights among its synapses, in the canonical
+ * (pre, post) order, from the stream (seed, RNG_KIND_USER + 4, phase, j):
+ * the same permutation for any thread count. */
+static int weights_shuffle(network *n, size_t j, size_t phase, hs_error *err)
+{
+    size_t m = proj_synapses(n, j);
+    float *w = malloc((m ? m : 1) * sizeof *w);
+    if (!w)
+        return hs_error_set(err, HS_ENOMEM, "out of memory shuffling %zu weights", m);
+    net_proj *pj = &n->projs[j];
+    size_t k = 0;
+    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
+        for (int t = 0; t < n->n_threads; t++)
+            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
+                w[k++] = pj->part[t].syn[q].weight;
+    rng_state st;
+    rng_stream_init(&st, n->seed, RNG_KIND_USER + 4, (uint32_t)phase, (uint32_t)j);
+    gsl_rng r = rng_view(&st);
+    if (m > 1)
+        gsl_ran_shuffle(&r, w, m, sizeof *w);
+    k = 0;
+    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
+        for (int t = 0; t < n->n_threads; t++)
+            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
+                pj->part[t].syn[q].weight = w[k++];
+    free(w);
+    return HS_OK;
+}
+
 /* What the running phases carry from one to the next. */
 typedef struct sched_state {
     double *params;     /* [n_pops * HS_MAX_PARAMS]: the parameters each plan was built from */
@@ -127,6 +159,9 @@ static int phase_begin(sim *s, network *n, const hs_config *c, size_t k, sched_s
         n->projs[j].gain = ph->transmission[j];
         if (n->projs[j].learn)
             n->projs[j].learn->gain = ph->stdp_gain[j];
+        int rc = ph->shuffle[j] ? weights_shuffle(n, j, k, err) : HS_OK;
+        if (rc != HS_OK)
+            return rc;
     }
     for (size_t p = 0; p < n->n_pops; p++) {
         net_pop *pp = &n->pops[p];
