@@ -74,8 +74,8 @@ unit: $(BIN) $(TESTBIN)
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@mkdir -p runs
-	$(BIN) run bench/coba.yaml -o runs/coba.h5 --overwrite --threads 2
-	$(BIN) info runs/coba.h5
+	$(BIN) run experiments/linear_track.yaml -o runs/linear_track.h5 --overwrite --threads 2
+	$(BIN) info runs/linear_track.h5
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN)
