@@ -2,7 +2,7 @@
  * populations. The schema is in config.h; projections are in config_net.c
  * (their learning rules in config_plast.c), recording in config_recording.c,
  * the schedule in config_schedule.c, spike data in config_spikes.c, the
- * task in config_task.c. */
+ * task in config_task.c, replay detection in config_replay.c. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,7 +16,7 @@
 
 enum {
     ROOT_SIMULATION, ROOT_POPULATIONS, ROOT_PROJECTIONS, ROOT_RECORDING, ROOT_SCHEDULE,
-    ROOT_TASK, N_ROOT
+    ROOT_TASK, ROOT_REPLAY, N_ROOT
 };
 
 static const config_field root_fields[N_ROOT] = {
@@ -26,6 +26,7 @@ static const config_field root_fields[N_ROOT] = {
     {.key = "recording", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
     {.key = "schedule", .kind = CONFIG_LIST, .offset = CONFIG_NO_OFFSET},
     {.key = "task", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
+    {.key = "replay", .kind = CONFIG_MAP, .offset = CONFIG_NO_OFFSET},
 };
 
 typedef struct sim_values {
@@ -371,6 +372,9 @@ static int root_read(config_ctx *c, const yamltree_node *root, hs_config *cfg)
     if (rc == HS_OK)
         rc = config_schedule_read(c, yamltree_get_key(root, "schedule"),
                                   nodes[ROOT_SCHEDULE], cfg);
+    /* Last: it names a recorded population and needs the task. */
+    if (rc == HS_OK && nodes[ROOT_REPLAY])
+        rc = config_replay_read(c, yamltree_get_key(root, "replay"), nodes[ROOT_REPLAY], cfg);
     return rc;
 }
 

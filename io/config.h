@@ -61,6 +61,9 @@
  *     trajectory: {csv: rat.csv}   (path relative to the YAML; linear only)
  *   A parameter of another track's kind is an error at its key; the
  *   circular track's pause_s defaults to 0.
+ *   replay:                (optional; needs a linear task) see hs_replay_config
+ *     population: pc       a population in recording.spikes (required)
+ *     n_perm: 1000, n_shuffle: 500, bin_cm: 2.5, tbin_ms: 15, alpha: 0.05
  *
  * A distribution is a number or {dist: constant, value: v}
  * | {dist: uniform, low: a, high: b} | {dist: normal, mean: m, sd: s,
@@ -277,6 +280,29 @@ typedef struct hs_task_config {
     hs_loc loc;
 } hs_task_config;
 
+/* Replay detection at the end of the run (replay/analysis.h; SCIENCE.md
+ * "Replay detection"), optional:
+ *   replay:
+ *     population: pc     (required) the excitatory population analysed; it
+ *                        must be in recording.spikes
+ *     n_perm: 1000       rank-order permutations, [1000, 1e7]
+ *     n_shuffle: 500     decoding shuffles of each kind, [500, 1e6]
+ *     bin_cm: 2.5        position bin, (0, the track's length]
+ *     tbin_ms: 15        decoding time bin, (0, 1000]
+ *     alpha: 0.05        rank-order significance level, (0, 0.5]
+ * It needs a task on a linear track: the place fields come from the rat's
+ * runs on it. Without the section no replay is detected. */
+typedef struct hs_replay_config {
+    int present;                    /* 0: no replay section */
+    size_t pop;                     /* the analysed population */
+    uint64_t n_perm;                /* 1000 (Lee & Wilson 2002; SCIENCE.md >= 1000) */
+    uint64_t n_shuffle;             /* 500 (Davidson et al. 2009; SCIENCE.md >= 500) */
+    double bin_cm;                  /* 2.5 (SCIENCE.md: 2-5 cm) */
+    double tbin_ms;                 /* 15 (SCIENCE.md: 10-20 ms) */
+    double alpha;                   /* 0.05 (SCIENCE.md) */
+    hs_loc loc;
+} hs_replay_config;
+
 typedef struct hs_config {
     char *path;                /* the YAML file as given */
     char *text;                /* its full text, written to /meta */
@@ -297,15 +323,16 @@ typedef struct hs_config {
     hs_weight_config *weights;
     size_t n_weights;
     hs_task_config task;
+    hs_replay_config replay;
 } hs_config;
 
-/* Reads path, applies the n_sets overrides "key.path=value" in order, and
- * checks everything. Returns a new config, or NULL with err set (HS_EINPUT
- * for any problem with the input, HS_ENOMEM). */
 /* Writes the task section of config_print (t->present) as YAML to f:
  * the track and its parameters; config_print adds the trajectory. */
 void config_task_print(const hs_task_config *t, FILE *f);
 
+/* Reads path, applies the n_sets overrides "key.path=value" in order, and
+ * checks everything. Returns a new config, or NULL with err set (HS_EINPUT
+ * for any problem with the input, HS_ENOMEM). */
 hs_config *config_load(const char *path, const char *const *sets, size_t n_sets,
                        hs_error *err);
 

@@ -174,6 +174,12 @@ int config_plast_read(config_ctx *c, const yamltree_node *proj, const hs_config 
 int config_schedule_read(config_ctx *c, const yamltree_node *key, const yamltree_node *list,
                          hs_config *cfg);
 
+/* config_replay.c, after the recording, the schedule and the task: the
+ * replay section (map the value of the key replay), into cfg->replay; sets
+ * cfg->replay.present. */
+int config_replay_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
+                       hs_config *cfg);
+
 /* config_stage.c: a phase's set (the value of the key set) and drive
  * mappings into ph, whose pop_params already hold the populations' own. */
 int config_phase_set_read(config_ctx *c, const yamltree_node *map, const hs_config *cfg,

@@ -297,6 +297,20 @@ static void schedule_print(const hs_config *c, FILE *f)
     }
 }
 
+static void replay_print(const hs_config *c, FILE *f)
+{
+    const hs_replay_config *r = &c->replay;
+    fprintf(f, "replay:\n  population: %s\n  n_perm: %" PRIu64 "\n  n_shuffle: %" PRIu64
+               "\n  bin_cm: ",
+            c->pops[r->pop].name, r->n_perm, r->n_shuffle);
+    number_print(f, r->bin_cm);
+    fputs("\n  tbin_ms: ", f);
+    number_print(f, r->tbin_ms);
+    fputs("\n  alpha: ", f);
+    number_print(f, r->alpha);
+    fputc('\n', f);
+}
+
 void config_print(const hs_config *c, FILE *f)
 {
     int scheduled = !schedule_is_default(c);
@@ -312,4 +326,6 @@ void config_print(const hs_config *c, FILE *f)
     recording_print(c, f);
     if (scheduled)
         schedule_print(c, f);
+    if (c->replay.present)
+        replay_print(c, f);
 }

@@ -62,4 +62,7 @@ void config_plast_tests_add(Suite *s);
 /* test_config_task.c: the task section. */
 void config_task_tests_add(Suite *s);
 
+/* test_config_replay.c: the replay section. */
+void config_replay_tests_add(Suite *s);
+
 #endif

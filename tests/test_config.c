@@ -348,5 +348,6 @@ Suite *config_suite(void)
     config_files_tests_add(s);
     config_plast_tests_add(s);
     config_task_tests_add(s);
+    config_replay_tests_add(s);
     return s;
 }

@@ -135,6 +135,13 @@ static void configs_eq(const hs_config *a, const hs_config *b)
     for (size_t i = 0; i < a->n_phases; i++)
         phases_eq(&a->phases[i], &b->phases[i], a->n_projs);
     tasks_eq(&a->task, &b->task);
+    ck_assert_int_eq(a->replay.present, b->replay.present);
+    ck_assert_uint_eq(a->replay.pop, b->replay.pop);
+    ck_assert_uint_eq(a->replay.n_perm, b->replay.n_perm);
+    ck_assert_uint_eq(a->replay.n_shuffle, b->replay.n_shuffle);
+    ck_assert_double_eq(a->replay.bin_cm, b->replay.bin_cm);
+    ck_assert_double_eq(a->replay.tbin_ms, b->replay.tbin_ms);
+    ck_assert_double_eq(a->replay.alpha, b->replay.alpha);
 }
 
 /* Prints c into name in the temporary directory, loads it back, compares. */
