@@ -20,6 +20,7 @@ Suite *cli_suite(void);
 Suite *bench_suite(void);
 Suite *replay_rank_suite(void);
 Suite *replay_decode_suite(void);
+Suite *replay_analysis_suite(void);
 Suite *schedule_suite(void);
 
 #endif

@@ -28,6 +28,7 @@ static const struct {
     {"config", config_suite},
     {"replay_rank", replay_rank_suite},
     {"replay_decode", replay_decode_suite},
+    {"replay_analysis", replay_analysis_suite},
     {"schedule", schedule_suite},
 };
 
