@@ -1,6 +1,7 @@
 /* h5in.c: reads run files and HDF5 inputs (h5out_info, h5in_read_*; the
  * weight snapshots are read in h5weights.c, the behaviour and place fields
- * in h5behavior.c, the maze geometry in h5maze.c).
+ * in h5behavior.c, the maze geometry in h5maze.c, the replay events in
+ * h5replay.c).
  *
  * Every failure is HS_EINPUT naming the file (and the dataset): foreign,
  * empty, truncated or corrupt files must give a message, never a crash or
@@ -15,6 +16,7 @@
 
 #include "h5behavior.h"
 #include "h5maze.h"
+#include "h5replay.h"
 #include "h5util.h"
 #include "h5weights.h"
 
@@ -376,6 +378,8 @@ int h5out_info(const char *path, FILE *out, hs_error *err)
     if (rc == HS_OK)
         rc = each_child(path, file, "weights", "weights:", h5weights_info, out, span_ms,
                         err);
+    if (rc == HS_OK)
+        rc = h5replay_info(path, file, out, err);
     if (H5Fclose(file) < 0 && rc == HS_OK)
         rc = h5util_fail_input(path, err, "cannot close file", NULL);
     return rc;

@@ -15,6 +15,7 @@
 
 #include "h5behavior.h"
 #include "h5maze.h"
+#include "h5replay.h"
 #include "h5util.h"
 #include "h5weights.h"
 
@@ -599,6 +600,16 @@ int h5out_place_fields_write(h5out *f, const char *pop, const double *center_cm,
     if (rc == HS_OK)
         rc = h5behavior_fields_write(f->file, f->path, pop, center_cm, width_cm, peak_hz,
                                      direction, n, err);
+    return rc == HS_OK ? flush(f, err) : rc;
+}
+
+/* ---- replay events (h5replay.c) ---- */
+
+int h5out_replay_write(h5out *f, const h5out_replay *r, hs_error *err)
+{
+    int rc = check_file(f, err);
+    if (rc == HS_OK)
+        rc = h5replay_write(f->file, f->path, r, err);
     return rc == HS_OK ? flush(f, err) : rc;
 }
 

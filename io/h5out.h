@@ -58,6 +58,28 @@
  *   /weights/<proj>/<snap>/post   uint64  [n], contiguous: postsynaptic ids
  *   /weights/<proj>/<snap>/weight float64 [n], contiguous, attr units (as the
  *                                 projection's); synapse i is pre[i] -> post[i]
+ *   /replay/events           one group, the replay events found at the end of
+ *                            the run (replay/analysis.h), one element per
+ *                            event in time order, attrs population (string:
+ *                            the analysed population), alpha (float64: the
+ *                            rank-order level), n_perm, n_shuffle (uint64),
+ *                            bin_cm, tbin_ms (float64); every column is a
+ *                            contiguous 1-D dataset with attrs units and
+ *                            definition:
+ *   /replay/events/start_ms, stop_ms  float64, "ms": the event [start, stop)
+ *   /replay/events/phase     variable-length strings, "": its phase's name,
+ *                            as in /phases/name
+ *   /replay/events/n_cells   uint32, "": active place cells
+ *   /replay/events/rank_corr float64, "": rank-order Spearman rho (NaN: too
+ *                            few cells)
+ *   /replay/events/p_value   float64, "": its Monte-Carlo p
+ *   /replay/events/score     float64, "": the decoding line-fit score
+ *   /replay/events/direction int8, "": +1 forward, -1 reverse, 0 none
+ *   /replay/events/slope_cm_per_s float64, "cm/s": decoded replay speed
+ *   /replay/events/compression float64, "": |slope| / mean running speed
+ *                            (NaN: the rat never ran)
+ *   /replay/events/significant uint8, "": 1 when decoding beats both shuffles
+ *   /replay/events/p_shift, p_perm float64, "": the decoding p-values
  *   /meta                    group, attrs: version (string), git_commit, seed (uint64),
  *                            threads (int32), config (the YAML text), overrides,
  *                            complete (int32, 0 until closed cleanly), wall_s (float64),
@@ -217,6 +239,38 @@ int h5out_place_fields_write(h5out *f, const char *pop, const double *center_cm,
                              const double *width_cm, const double *peak_hz,
                              const int8_t *direction, size_t n, hs_error *err);
 
+/* The replay events of a run: n rows, row k the event [start_ms[k],
+ * stop_ms[k]) (ms, finite, start <= stop) of the phase named phase[k]
+ * (NULL is written as ""), with the columns of replay/analysis.h's
+ * replay_result: direction[k] +1, -1 or 0, significant[k] 0 or 1; and
+ * what produced them: the population analysed (not NULL or empty), the
+ * rank-order level alpha, n_perm, n_shuffle, bin_cm and tbin_ms. The
+ * arrays stay the caller's; n may be 0 (then they may be NULL). */
+typedef struct h5out_replay {
+    size_t n;
+    const double *start_ms, *stop_ms;
+    const char *const *phase;
+    const uint32_t *n_cells;
+    const double *rank_corr, *p_value, *score;
+    const int8_t *direction;
+    const double *slope_cm_per_s, *compression;
+    const uint8_t *significant;
+    const double *p_shift, *p_perm;
+    const char *population;
+    double alpha;
+    uint64_t n_perm, n_shuffle;
+    double bin_cm, tbin_ms;
+} h5out_replay;
+
+/* Writes /replay/events from r (layout above): once, whole, as contiguous
+ * datasets at their full size, then the file is flushed. Returns
+ * HS_EINTERNAL for NULL f or r or NULL arrays with n > 0; HS_EINPUT when
+ * /replay/events was written before, or for the first row that breaks the
+ * rules above (named with its index) or a bad population; HS_EIO naming
+ * the file, after which no half-written /replay/events is left when HDF5
+ * could still remove it. */
+int h5out_replay_write(h5out *f, const h5out_replay *r, hs_error *err);
+
 /* Sets /meta complete = 1 (when complete) and wall_s, then closes. Frees f
  * even on error. h5out_close(NULL, ...) returns HS_OK. */
 int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
@@ -235,7 +289,10 @@ int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
  * laps (how many and their numbers), and the mean running speed, the
  * distance covered over the time taken in the steps from a sample with
  * direction != 0 to the next (position differences; read in blocks too).
- * With a maze geometry, its segments: names and lengths (cm).
+ * With a maze geometry, its segments: names and lengths (cm). With
+ * /replay/events, per phase the candidate events, how many are significant
+ * by rank order and by decoding, the fraction forward and the median
+ * compression (io/h5replay.h).
  * Per population under /place_fields the number of cells, how many have
  * a field and the range of their centres. Returns HS_EINPUT naming the
  * file, with nothing printed to stderr, for a file that is missing, empty,

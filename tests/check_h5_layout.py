@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Checks that a hebbsleep run file follows the layout of DESIGN.md ("The HDF5
 file"): SONATA spikes and reports to the letter, /meta, /phases, and when
-present the behaviour /behavior, the place fields /place_fields/<population>
-and the weight snapshots /weights/<projection>/<snapshot>.
+present the behaviour /behavior, the place fields /place_fields/<population>,
+the weight snapshots /weights/<projection>/<snapshot> and the replay events
+/replay/events.
 
 Usage: check_h5_layout.py FILE [--expect-complete 0|1]
 
@@ -340,6 +341,53 @@ def check_weights(c, f):
             check_projection(c, grp, name)
 
 
+REPLAY_COLUMNS = (
+    ("start_ms", "float64", "ms"), ("stop_ms", "float64", "ms"), ("n_cells", "uint32", ""),
+    ("rank_corr", "float64", ""), ("p_value", "float64", ""), ("score", "float64", ""),
+    ("direction", "int8", ""), ("slope_cm_per_s", "float64", "cm/s"),
+    ("compression", "float64", ""), ("significant", "uint8", ""),
+    ("p_shift", "float64", ""), ("p_perm", "float64", ""))
+
+
+def check_replay(c, f):
+    """/replay/events: one row per event, in time order, each in a phase."""
+    if "replay" not in f:
+        return
+    name = "/replay/events"
+    if not c.expect("events" in f["replay"] and isinstance(f["replay"]["events"], h5py.Group),
+                    f"{name}: missing or not a group"):
+        return
+    g = f["replay"]["events"]
+    c.str_attr(g, name, "population")
+    c.num_attr(g, name, "alpha", "float64")
+    c.num_attr(g, name, "n_perm", "uint64")
+    c.num_attr(g, name, "n_shuffle", "uint64")
+    c.num_attr(g, name, "bin_cm", "float64")
+    c.num_attr(g, name, "tbin_ms", "float64")
+    v = check_columns(c, g, name, REPLAY_COLUMNS)
+    rows = {len(x) for x in v.values()}
+    if c.expect("phase" in g, f"{name}/phase missing"):
+        c.expect(h5py.check_string_dtype(g["phase"].dtype) is not None,
+                 f"{name}/phase: not strings")
+        c.str_attr(g["phase"], f"{name}/phase", "units", "")
+        rows.add(g["phase"].shape[0] if g["phase"].ndim == 1 else -1)
+        if "phases" in f and "name" in f["phases"]:
+            known = set(f["phases"]["name"].asstr()[:])
+            bad = np.array([p not in known for p in g["phase"].asstr()[:]], dtype=bool)
+            expect_none(c, bad, f"{name}/phase: not a phase of /phases/name")
+    c.expect(len(rows) <= 1, f"{name}: columns differ in length {rows}")
+    if "start_ms" in v and "stop_ms" in v and len(v["start_ms"]) == len(v["stop_ms"]):
+        a, b = v["start_ms"], v["stop_ms"]
+        expect_none(c, ~(np.isfinite(a) & np.isfinite(b) & (a <= b)),
+                    f"{name}: start_ms and stop_ms not finite with start <= stop")
+        expect_none(c, np.concatenate(([False], np.diff(a) < 0)),
+                    f"{name}/start_ms: not in time order")
+    if "direction" in v:
+        check_directions(c, v["direction"], f"{name}/direction")
+    if "significant" in v:
+        expect_none(c, v["significant"] > 1, f"{name}/significant: not 0 or 1")
+
+
 def main(argv):
     if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--expect-complete"):
         print(__doc__.strip().splitlines()[3], file=sys.stderr)
@@ -355,6 +403,7 @@ def main(argv):
         check_behavior(c, f)
         check_place_fields(c, f)
         check_weights(c, f)
+        check_replay(c, f)
     for p in c.problems:
         print(f"{argv[1]}: {p}", file=sys.stderr)
     return 1 if c.problems else 0

@@ -370,6 +370,7 @@ void h5weights_tests_add(TCase *tc);       /* test_h5weights.c */
 void h5behavior_tests_add(TCase *tc);      /* test_h5behavior.c */
 void h5behavior_read_tests_add(TCase *tc); /* test_h5behavior_read.c */
 void h5maze_tests_add(TCase *tc);          /* test_h5maze.c */
+void h5replay_tests_add(TCase *tc);        /* test_h5replay.c */
 
 Suite *h5out_suite(void)
 {
@@ -386,6 +387,7 @@ Suite *h5out_suite(void)
     h5behavior_tests_add(tc);
     h5behavior_read_tests_add(tc);
     h5maze_tests_add(tc);
+    h5replay_tests_add(tc);
     h5in_tests_add(tc);
     tcase_add_test(tc, test_layout_h5py_h5dump);
     suite_add_tcase(s, tc);

@@ -1,0 +1,323 @@
+/* h5replay.c: the replay events in the run file (layout in h5out.h): the
+ * writer behind h5out_replay_write and the replay lines of h5out_info. */
+#include "h5replay.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../replay/analysis.h"
+#include "h5util.h"
+
+/* The columns, in the order written, with their units and meaning. */
+enum {
+    COL_START, COL_STOP, COL_PHASE, COL_CELLS, COL_RHO, COL_P, COL_SCORE, COL_DIR, COL_SLOPE,
+    COL_COMPRESSION, COL_SIG, COL_P_SHIFT, COL_P_PERM, N_COL
+};
+
+static const struct {
+    const char *name, *units, *definition;
+} COLS[N_COL] = {
+    {"start_ms", "ms", "start of the event: the population rate rises above its mean"},
+    {"stop_ms", "ms", "end of the event: the population rate is back at its mean"},
+    {"phase", "", "the phase the event lies in, a row of /phases/name"},
+    {"n_cells", "", "active place cells"},
+    {"rank_corr", "", "Spearman rho of the first-spike order against the place-field "
+                      "order (Lee & Wilson 2002); NaN: too few cells"},
+    {"p_value", "", "rank-order Monte-Carlo p, Bonferroni over running directions"},
+    {"score", "", "mean posterior mass within 3 bins of the best line (Davidson et al. 2009)"},
+    {"direction", "", "+1 forward, -1 reverse, 0 none (rank order)"},
+    {"slope_cm_per_s", "cm/s", "replay speed of the best line"},
+    {"compression", "", "|slope_cm_per_s| / mean running speed; NaN: the rat never ran"},
+    {"significant", "", "1: the score beats the 95th percentile of both shuffle kinds"},
+    {"p_shift", "", "decoding p against circular place-field shifts"},
+    {"p_perm", "", "decoding p against time-bin permutations"},
+};
+
+/* ---- writer ---- */
+
+static int arrays_null(const h5out_replay *r)
+{
+    if (r->n == 0)
+        return 0;
+    return !r->start_ms || !r->stop_ms || !r->phase || !r->n_cells || !r->rank_corr ||
+           !r->p_value || !r->score || !r->direction || !r->slope_cm_per_s ||
+           !r->compression || !r->significant || !r->p_shift || !r->p_perm;
+}
+
+/* What is wrong with row k, into buf; NULL when nothing is. */
+static const char *row_problem(const h5out_replay *r, size_t k, char *buf, size_t size)
+{
+    double a = r->start_ms[k], b = r->stop_ms[k];
+    if (!isfinite(a) || !isfinite(b) || !(a <= b))
+        snprintf(buf, size, "start_ms[%zu] = %g and stop_ms[%zu] = %g are not finite with "
+                 "start <= stop", k, a, k, b);
+    else if (r->direction[k] < -1 || r->direction[k] > 1)
+        snprintf(buf, size, "direction[%zu] = %d is not +1, -1 or 0", k, r->direction[k]);
+    else if (r->significant[k] > 1)
+        snprintf(buf, size, "significant[%zu] = %u is not 0 or 1", k, r->significant[k]);
+    else
+        return NULL;
+    return buf;
+}
+
+static int call_check(hid_t file, const char *path, const h5out_replay *r, hs_error *err)
+{
+    if (!r || arrays_null(r))
+        return hs_error_at(err, HS_EINTERNAL, path, 0, 0, "h5out: NULL replay arrays");
+    if (!r->population || !r->population[0])
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "replay events: no population named");
+    htri_t e = H5Lexists(file, "replay", H5P_DEFAULT);
+    if (e > 0)
+        e = H5Lexists(file, "replay/events", H5P_DEFAULT);
+    if (e < 0)
+        return h5util_fail_io(path, err, "/replay", NULL);
+    if (e > 0)
+        return hs_error_at(err, HS_EINPUT, path, 0, 0,
+                           "/replay/events written twice (it goes in one call)");
+    char why[256];
+    for (size_t k = 0; k < r->n; k++)
+        if (row_problem(r, k, why, sizeof why))
+            return hs_error_at(err, HS_EINPUT, path, 0, 0, "replay events: %s", why);
+    return HS_OK;
+}
+
+static herr_t attrs_write(hid_t g, const h5out_replay *r)
+{
+    const hid_t f64 = H5T_IEEE_F64LE, dbl = H5T_NATIVE_DOUBLE;
+    const hid_t u64 = H5T_STD_U64LE, nu64 = H5T_NATIVE_UINT64;
+    if (h5util_attr_write_str(g, "population", r->population) < 0 ||
+        h5util_attr_write(g, "alpha", f64, dbl, &r->alpha) < 0 ||
+        h5util_attr_write(g, "n_perm", u64, nu64, &r->n_perm) < 0 ||
+        h5util_attr_write(g, "n_shuffle", u64, nu64, &r->n_shuffle) < 0 ||
+        h5util_attr_write(g, "bin_cm", f64, dbl, &r->bin_cm) < 0 ||
+        h5util_attr_write(g, "tbin_ms", f64, dbl, &r->tbin_ms) < 0)
+        return -1;
+    return 0;
+}
+
+static herr_t column(hid_t g, int c, hid_t file_type, hid_t mem_type, size_t n, const void *v)
+{
+    return h5util_write_column(g, COLS[c].name, file_type, mem_type, n, v, COLS[c].units,
+                               COLS[c].definition);
+}
+
+/* The phase names, with units and definition as the numeric columns. */
+static herr_t phase_column(hid_t g, const h5out_replay *r)
+{
+    if (h5util_write_strs(g, COLS[COL_PHASE].name, r->phase, r->n) < 0)
+        return -1;
+    hid_t ds = H5Dopen2(g, COLS[COL_PHASE].name, H5P_DEFAULT);
+    herr_t rc = ds < 0 ? -1 : h5util_attr_write_str(ds, "units", COLS[COL_PHASE].units);
+    if (rc >= 0)
+        rc = h5util_attr_write_str(ds, "definition", COLS[COL_PHASE].definition);
+    if (ds >= 0 && H5Dclose(ds) < 0)
+        rc = -1;
+    return rc;
+}
+
+static herr_t columns_write(hid_t g, const h5out_replay *r)
+{
+    const hid_t f64 = H5T_IEEE_F64LE, dbl = H5T_NATIVE_DOUBLE;
+    size_t n = r->n;
+    const double *d[N_COL] = {[COL_START] = r->start_ms, [COL_STOP] = r->stop_ms,
+                              [COL_RHO] = r->rank_corr,  [COL_P] = r->p_value,
+                              [COL_SCORE] = r->score,    [COL_SLOPE] = r->slope_cm_per_s,
+                              [COL_COMPRESSION] = r->compression,
+                              [COL_P_SHIFT] = r->p_shift, [COL_P_PERM] = r->p_perm};
+    herr_t rc = 0;
+    for (int c = 0; c < N_COL && rc >= 0; c++) {
+        if (c == COL_PHASE)
+            rc = phase_column(g, r);
+        else if (c == COL_CELLS)
+            rc = column(g, c, H5T_STD_U32LE, H5T_NATIVE_UINT32, n, r->n_cells);
+        else if (c == COL_DIR)
+            rc = column(g, c, H5T_STD_I8LE, H5T_NATIVE_INT8, n, r->direction);
+        else if (c == COL_SIG)
+            rc = column(g, c, H5T_STD_U8LE, H5T_NATIVE_UINT8, n, r->significant);
+        else
+            rc = column(g, c, f64, dbl, n, d[c]);
+    }
+    return rc;
+}
+
+/* Removes what a failed write left, if HDF5 still can: no half-written
+ * events for readers, and no empty /replay. */
+static void events_remove(hid_t file)
+{
+    if (H5Lexists(file, "replay", H5P_DEFAULT) <= 0)
+        return;
+    if (H5Lexists(file, "replay/events", H5P_DEFAULT) > 0)
+        H5Ldelete(file, "replay/events", H5P_DEFAULT);
+    hid_t g = H5Gopen2(file, "replay", H5P_DEFAULT);
+    H5G_info_t gi;
+    int empty = g >= 0 && H5Gget_info(g, &gi) >= 0 && gi.nlinks == 0;
+    if (g >= 0)
+        H5Gclose(g);
+    if (empty)
+        H5Ldelete(file, "replay", H5P_DEFAULT);
+}
+
+int h5replay_write(hid_t file, const char *path, const h5out_replay *r, hs_error *err)
+{
+    int rc = call_check(file, path, r, err);
+    if (rc != HS_OK)
+        return rc;
+    hid_t top = h5util_open_or_create_group(file, "replay");
+    hid_t g = top < 0 ? -1 : H5Gcreate2(top, "events", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t hr = g < 0 ? -1 : attrs_write(g, r);
+    if (hr >= 0)
+        hr = columns_write(g, r);
+    if (g >= 0 && H5Gclose(g) < 0)
+        hr = -1;
+    if (top >= 0 && H5Gclose(top) < 0)
+        hr = -1;
+    if (hr < 0) {
+        rc = h5util_fail_io(path, err, "/replay/events", NULL);
+        events_remove(file);
+    }
+    return rc;
+}
+
+/* ---- info ---- */
+
+/* The columns info needs, and the phase of each event as a row of
+ * /phases. */
+typedef struct events_read {
+    char **phase_name, **phases;
+    size_t n, n_phases;
+    uint32_t *phase;
+    double *p_value, *compression;
+    int8_t *direction;
+    uint8_t *significant;
+    char *population;
+    double alpha;
+} events_read;
+
+static void events_read_free(events_read *e)
+{
+    h5util_free_strs(e->phase_name, e->n);
+    h5util_free_strs(e->phases, e->n_phases);
+    free(e->phase);
+    free(e->p_value);
+    free(e->compression);
+    free(e->direction);
+    free(e->significant);
+    free(e->population);
+}
+
+static int numeric_read(const char *path, hid_t file, int c, hid_t mem, int strict,
+                        size_t want, void **out, hs_error *err)
+{
+    char name[64];
+    snprintf(name, sizeof name, "/replay/events/%s", COLS[c].name);
+    size_t n = 0;
+    int rc = h5util_read_1d(path, file, name, mem, strict, out, &n, err);
+    if (rc == HS_OK && n != want)
+        rc = hs_error_at(err, HS_EINPUT, path, 0, 0, "%s has %zu rows, /replay/events/phase %zu",
+                         name, n, want);
+    return rc;
+}
+
+/* Each event's phase as a row of /phases/name. */
+static int phases_match(const char *path, events_read *e, hs_error *err)
+{
+    e->phase = malloc((e->n ? e->n : 1) * sizeof *e->phase);
+    if (!e->phase)
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    for (size_t k = 0; k < e->n; k++) {
+        size_t j = 0;
+        while (j < e->n_phases && strcmp(e->phase_name[k], e->phases[j]) != 0)
+            j++;
+        if (j == e->n_phases)
+            return hs_error_at(err, HS_EINPUT, path, 0, 0,
+                               "/replay/events/phase[%zu] = '%s' is not a phase of /phases", k,
+                               e->phase_name[k]);
+        e->phase[k] = (uint32_t)j;
+    }
+    return HS_OK;
+}
+
+static int events_load(const char *path, hid_t file, events_read *e, hs_error *err)
+{
+    hid_t g = H5Gopen2(file, "replay/events", H5P_DEFAULT);
+    int ok = g >= 0 && h5util_attr_read_str(g, "population", &e->population) >= 0 &&
+             h5util_attr_read_num(g, "alpha", H5T_NATIVE_DOUBLE, &e->alpha) >= 0;
+    if (g >= 0)
+        H5Gclose(g);
+    if (!ok)
+        return h5util_fail_input(path, err, "/replay/events: bad or missing attribute "
+                                 "population or alpha", NULL);
+    int rc = h5util_read_strs(path, file, "/replay/events/phase", &e->phase_name, &e->n, err);
+    void *v[4] = {NULL, NULL, NULL, NULL};
+    if (rc == HS_OK)
+        rc = numeric_read(path, file, COL_P, H5T_NATIVE_DOUBLE, 0, e->n, &v[0], err);
+    if (rc == HS_OK)
+        rc = numeric_read(path, file, COL_COMPRESSION, H5T_NATIVE_DOUBLE, 0, e->n, &v[1], err);
+    if (rc == HS_OK)
+        rc = numeric_read(path, file, COL_DIR, H5T_NATIVE_INT8, 1, e->n, &v[2], err);
+    if (rc == HS_OK)
+        rc = numeric_read(path, file, COL_SIG, H5T_NATIVE_UINT8, 1, e->n, &v[3], err);
+    e->p_value = v[0];
+    e->compression = v[1];
+    e->direction = v[2];
+    e->significant = v[3];
+    if (rc == HS_OK)
+        rc = h5util_read_strs(path, file, "/phases/name", &e->phases, &e->n_phases, err);
+    return rc == HS_OK ? phases_match(path, e, err) : rc;
+}
+
+static void percent_print(FILE *out, double f)
+{
+    if (isnan(f))
+        fprintf(out, "n/a");
+    else
+        fprintf(out, "%.0f%%", 100 * f);
+}
+
+static void phase_print(FILE *out, const events_read *e, const replay_result *view,
+                        uint8_t *keep, size_t j)
+{
+    memset(keep, 0, e->n_phases);
+    keep[j] = 1;
+    replay_summary s;
+    replay_summarize(view, keep, e->alpha, &s);
+    fprintf(out, "  %-16s %5zu events", e->phases[j], s.n_events);
+    if (s.n_events == 0) {
+        fprintf(out, "\n");
+        return;
+    }
+    fprintf(out, ", significant: %zu rank order, %zu decoding; forward ", s.n_rank_sig,
+            s.n_sig);
+    percent_print(out, s.forward);
+    if (isnan(s.median_compression))
+        fprintf(out, ", median |compression| n/a\n");
+    else
+        fprintf(out, ", median |compression| %.1f\n", s.median_compression);
+}
+
+int h5replay_info(const char *path, hid_t file, FILE *out, hs_error *err)
+{
+    if (H5Lexists(file, "replay", H5P_DEFAULT) <= 0 ||
+        H5Lexists(file, "replay/events", H5P_DEFAULT) <= 0)
+        return HS_OK;
+    events_read e = {0};
+    int rc = events_load(path, file, &e, err);
+    uint8_t *keep = rc == HS_OK ? malloc(e.n_phases ? e.n_phases : 1) : NULL;
+    if (rc == HS_OK && !keep)
+        rc = hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (rc == HS_OK) {
+        replay_result view = {.n = e.n, .phase = e.phase, .p_value = e.p_value,
+                              .direction = e.direction, .significant = e.significant,
+                              .compression = e.compression};
+        fprintf(out, "replay:      %zu candidate events of %s (rank order at p < %g; "
+                     "forward: of the rank-order significant; compression: of the decoding "
+                     "significant)\n",
+                e.n, e.population, e.alpha);
+        for (size_t j = 0; j < e.n_phases; j++)
+            phase_print(out, &e, &view, keep, j);
+    }
+    free(keep);
+    events_read_free(&e);
+    return rc;
+}
