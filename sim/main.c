@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "engine.h"
 #include "error.h"
 #include "network.h"
+#include "run_replay.h"
 #include "schedule.h"
 
 #define MAX_SETS 256
@@ -50,7 +52,7 @@ static const char usage[] =
     "run     simulate the experiment and write one HDF5 file (default: the\n"
     "        experiment's name with .h5, in the current directory)\n"
     "check   validate the experiment and print the resolved config\n"
-    "info    summarise a run file: phases, spike counts, rates\n"
+    "info    summarise a run file: phases, spike counts, rates, replay events\n"
     "\n"
     "  -o, --output FILE   the run file to write\n"
     "  --threads N         OpenMP threads (results are identical for any N)\n"
@@ -182,6 +184,9 @@ typedef struct run_ctx {
     int *spike_handle;     /* [n_pops], -1 when not recorded */
     int *trace_handle;     /* [n_traces] */
     int *weight_handle;    /* [n_weights] */
+    run_replay *replay;    /* the analysed spikes, with a replay section; else NULL */
+    double *run_ms;        /* [n_run] run time of each trajectory sample reached */
+    size_t n_run;
     const char *phase;     /* the phase running, for the progress line */
     int progress;
     double t0_wall;
@@ -191,6 +196,8 @@ static int sink_spikes(void *ctx, size_t pop, const double *t, const uint64_t *i
                        size_t n, hs_error *err)
 {
     run_ctx *r = ctx;
+    if (r->replay && run_replay_spikes(r->replay, pop, t, ids, n, err) != HS_OK)
+        return err->code;
     return h5out_spikes_append(r->file, r->spike_handle[pop], t, ids, n, err);
 }
 
@@ -215,6 +222,18 @@ static void sink_progress(void *ctx, double t_ms, double t_end_ms)
     fflush(stderr);
 }
 
+/* Phase k runs over [start[k], stop[k]) ms: whole steps, as the run counts
+ * them. */
+static void phase_bounds(const hs_config *c, double *start, double *stop)
+{
+    uint64_t steps = 0;
+    for (size_t k = 0; k < c->n_phases; k++) {
+        start[k] = (double)steps * c->dt_ms;
+        steps += (uint64_t)(c->phases[k].duration_ms / c->dt_ms + 0.5);
+        stop[k] = (double)steps * c->dt_ms;
+    }
+}
+
 static int write_phases(h5out *f, const hs_config *c, hs_error *err)
 {
     const char **names = malloc(c->n_phases * sizeof *names);
@@ -223,13 +242,11 @@ static int write_phases(h5out *f, const hs_config *c, hs_error *err)
     double *stop = malloc(c->n_phases * sizeof *stop);
     int rc = names && stages && start && stop ? HS_OK
                                               : hs_error_set(err, HS_ENOMEM, "out of memory");
-    uint64_t steps = 0;   /* phase bounds as whole steps, as the run counts them */
+    if (rc == HS_OK)
+        phase_bounds(c, start, stop);
     for (size_t k = 0; rc == HS_OK && k < c->n_phases; k++) {
         names[k] = c->phases[k].name;
         stages[k] = c->phases[k].stage;
-        start[k] = (double)steps * c->dt_ms;
-        steps += (uint64_t)(c->phases[k].duration_ms / c->dt_ms + 0.5);
-        stop[k] = (double)steps * c->dt_ms;
     }
     if (rc == HS_OK)
         rc = h5out_phases_write(f, names, stages, start, stop, c->n_phases, err);
@@ -299,11 +316,11 @@ static int open_output(const hs_config *c, const char *path, int threads, run_ct
     return write_phases(r->file, c, err);
 }
 
-/* The maze geometry of trajectory t under /behavior: the drawn x, y (float
- * in t) as doubles and the segment table. */
-static int write_geometry(h5out *f, const track_traj *t, hs_error *err)
+/* The maze geometry of the first n samples of trajectory t under
+ * /behavior: the drawn x, y (float in t) as doubles and the segment table. */
+static int write_geometry(h5out *f, const track_traj *t, size_t n, hs_error *err)
 {
-    double *x = malloc(t->n * sizeof *x), *y = malloc(t->n * sizeof *y);
+    double *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((n ? n : 1) * sizeof *y);
     const char *name[TRACK_SEGMENTS_MAX];
     double col[6][TRACK_SEGMENTS_MAX];
     for (size_t k = 0; k < t->n_segments; k++) {
@@ -319,33 +336,47 @@ static int write_geometry(h5out *f, const track_traj *t, hs_error *err)
     h5out_segments segs = {t->n_segments, name,   col[0], col[1],
                            col[2],        col[3], col[4], col[5]};
     int rc = x && y ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == HS_OK && i < t->n; i++) {
+    for (size_t i = 0; rc == HS_OK && i < n; i++) {
         x[i] = t->x[i];
         y[i] = t->y[i];
     }
     if (rc == HS_OK)
-        rc = h5out_behavior_geometry_write(f, t->segment, x, y, t->n, &segs, err);
+        rc = h5out_behavior_geometry_write(f, t->segment, x, y, n, &segs, err);
     free(x);
     free(y);
     return rc;
 }
 
-/* /behavior from the rat's trajectory and /place_fields of every
- * place_cells population: known before the run starts. */
-static int write_task(h5out *f, const hs_config *c, const network *net, hs_error *err)
+/* The run time of each trajectory sample (its clock runs in wake phases
+ * only: schedule_task_run_ms) into r->run_ms; r->n_run counts the samples
+ * the wake phases reach (the others come after every wake phase ended). */
+static int traj_run_times(const hs_config *c, const track_traj *t, run_ctx *r, hs_error *err)
+{
+    r->run_ms = malloc((t->n ? t->n : 1) * sizeof *r->run_ms);
+    if (!r->run_ms)
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    r->n_run = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double ms = schedule_task_run_ms(c, (double)i * t->sample_ms);
+        if (isnan(ms))
+            break;
+        r->run_ms[r->n_run++] = ms;
+    }
+    return HS_OK;
+}
+
+/* /behavior from the rat's trajectory in run time (the samples the wake
+ * phases reach) and /place_fields of every place_cells population: known
+ * before the run starts. */
+static int write_task(h5out *f, const hs_config *c, const network *net, run_ctx *r,
+                      hs_error *err)
 {
     const track_traj *t = &net->traj;
-    int rc = HS_OK;
-    if (t->n) {
-        double *time_ms = malloc(t->n * sizeof *time_ms);
-        if (!time_ms)
-            return hs_error_set(err, HS_ENOMEM, "out of memory");
-        for (size_t i = 0; i < t->n; i++)
-            time_ms[i] = (double)i * t->sample_ms;
-        rc = h5out_behavior_write(f, time_ms, t->x_cm, t->lap, t->dir, t->n, err);
-        free(time_ms);
+    int rc = traj_run_times(c, t, r, err);
+    if (rc == HS_OK && t->n) {
+        rc = h5out_behavior_write(f, r->run_ms, t->x_cm, t->lap, t->dir, r->n_run, err);
         if (rc == HS_OK)
-            rc = write_geometry(f, t, err);
+            rc = write_geometry(f, t, r->n_run, err);
     }
     for (size_t p = 0; rc == HS_OK && p < net->n_pops; p++) {
         const net_pop *pp = &net->pops[p];
@@ -366,6 +397,37 @@ static int write_task(h5out *f, const hs_config *c, const network *net, hs_error
         free(peak);
         free(dir);
     }
+    return rc;
+}
+
+/* Replay detection on the run's spikes, written to /replay/events. */
+static int detect_replay(run_ctx *r, const network *net, replay_result *res, hs_error *err)
+{
+    const hs_config *c = r->c;
+    double *start = malloc(c->n_phases * sizeof *start);
+    double *stop = malloc(c->n_phases * sizeof *stop);
+    const char **phase = NULL;
+    int rc = start && stop ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (rc == HS_OK) {
+        phase_bounds(c, start, stop);
+        rc = run_replay_analyse(r->replay, c, start, stop, &net->traj, r->run_ms, r->n_run,
+                                net->n_threads, res, err);
+    }
+    if (rc == HS_OK && !(phase = malloc((res->n ? res->n : 1) * sizeof *phase)))
+        rc = hs_error_set(err, HS_ENOMEM, "out of memory");
+    for (size_t k = 0; rc == HS_OK && k < res->n; k++)
+        phase[k] = c->phases[res->phase[k]].name;
+    const hs_replay_config *rp = &c->replay;
+    h5out_replay rows = {res->n, res->start_ms, res->stop_ms, phase, res->n_cells,
+                         res->rank_corr, res->p_value, res->score, res->direction,
+                         res->slope_cm_per_s, res->compression, res->significant, res->p_shift,
+                         res->p_perm, c->pops[rp->pop].name, rp->alpha, rp->n_perm,
+                         rp->n_shuffle, rp->bin_cm, rp->tbin_ms};
+    if (rc == HS_OK)
+        rc = h5out_replay_write(r->file, &rows, err);
+    free(phase);
+    free(start);
+    free(stop);
     return rc;
 }
 
@@ -402,6 +464,20 @@ static void print_summary(const hs_config *c, const network *net, const sim *s,
            psyn ? (double)pbytes / (double)psyn : 0.0);
 }
 
+/* Closes the file, complete when the run succeeded (rc HS_OK); returns rc
+ * or the close's error. */
+static int close_output(run_ctx *r, int rc, double wall_s, hs_error *err)
+{
+    hs_error cerr;
+    int crc = h5out_close(r->file, rc == HS_OK, wall_s, &cerr);
+    r->file = NULL;
+    if (rc == HS_OK && crc != HS_OK) {
+        *err = cerr;
+        rc = crc;
+    }
+    return rc;
+}
+
 static int command_run(const cli *a, hs_config *c, hs_error *err)
 {
     if (a->threads > 0)
@@ -422,7 +498,9 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
     run_ctx r = {.c = c, .phase = c->phases[0].name};
     int rc = s ? open_output(c, out, c->threads, &r, err) : err->code;
     if (rc == HS_OK)
-        rc = write_task(r.file, c, net, err);
+        rc = write_task(r.file, c, net, &r, err);
+    if (rc == HS_OK && c->replay.present && !(r.replay = run_replay_alloc(c, err)))
+        rc = err->code;
     double build_s = now_s() - t_build;
     if (rc == HS_OK) {
         r.progress = !a->quiet && isatty(STDERR_FILENO);
@@ -430,22 +508,25 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
         sim_sink sink = {&r, sink_spikes, sink_trace, sink_progress};
         schedule_sink ss = {&r, sink_phase, sink_weights, NULL};
         rc = schedule_run(s, net, c, &sink, &ss, err);
-        double run_s = now_s() - r.t0_wall;
-        hs_error cerr;
-        int crc = h5out_close(r.file, rc == HS_OK, run_s, &cerr);
-        r.file = NULL;
-        if (rc == HS_OK && crc != HS_OK) {
-            *err = cerr;
-            rc = crc;
-        }
+        double run_s = now_s() - r.t0_wall, replay_s = now_s();
+        replay_result replay = {0};
+        if (rc == HS_OK && r.replay)
+            rc = detect_replay(&r, net, &replay, err);
+        replay_s = now_s() - replay_s;
+        rc = close_output(&r, rc, run_s + replay_s, err);
         if (rc == HS_OK)
             print_summary(c, net, s, out, build_s, run_s);
+        if (rc == HS_OK && r.replay)
+            run_replay_print(c, &replay, replay_s, stdout);
+        replay_result_free(&replay);
     }
     if (r.file)
         h5out_close(r.file, 0, 0.0, NULL);
     free(r.spike_handle);
     free(r.trace_handle);
     free(r.weight_handle);
+    free(r.run_ms);
+    run_replay_free(r.replay);
     sim_free(s);
     network_free(net);
     free(def);

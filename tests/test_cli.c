@@ -4,6 +4,7 @@
  * layout check and h5dump. HS_BIN names the binary. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdarg.h>
@@ -265,14 +266,16 @@ START_TEST(test_progress_line_on_terminal)
 END_TEST
 
 /* A tracked rat from CSV (tests/configs/good/rat.csv: rows every 0.5 s)
- * lands in /behavior: at the rows' times exactly the rows' positions. */
+ * lands in /behavior: at the rows' times exactly the rows' positions (the
+ * run is made long enough to reach them: /behavior holds only the samples
+ * the wake phases reach). */
 START_TEST(test_csv_trajectory_in_behavior)
 {
     static char out[1 << 16];
     char h5[128];
     snprintf(h5, sizeof h5, "%s/csv.h5", out_dir);
     ck_assert_int_eq(run(out, sizeof out, "%s run tests/configs/good/task_csv.yaml -o %s "
-                         "--quiet", bin(), h5), 0);
+                         "--quiet --set simulation.duration_ms=2500", bin(), h5), 0);
     double *t, *x;
     uint32_t *lap;
     int8_t *dir;
@@ -318,6 +321,123 @@ START_TEST(test_wmaze_geometry_in_behavior)
 }
 END_TEST
 
+/* A tiny run with replay detection: place cells drive pc one to one on a
+ * one-way 100 cm track (wake after a first sleep), then in the last sleep
+ * a spike_times population plays the fields' order three times, 4 ms per
+ * cell, into pc. /replay/events holds the three events, forward and
+ * significant, with every column and its units; /behavior starts with the
+ * wake phase; run and info print the replay lines. */
+static void replay_yaml(const char *path)
+{
+    static char y[1 << 16];
+    int n = snprintf(y, sizeof y,
+        "simulation: {dt_ms: 0.1, seed: 1}\n"
+        "task: {track: linear, length_cm: 100, laps: 3, speed_cm_s: 25, pause_s: 2,"
+        " one_way: true}\n"
+        "populations:\n"
+        "  place: {model: place_cells, size: 60, params: {field_fraction: 1, sigma_cm: 7,"
+        " peak_hz: 20, out_hz: 0.1, directional: 1}}\n"
+        "  pc: {model: lif_coba, size: 60}\n"
+        "  seq:\n    model: spike_times\n    size: 60\n    spikes:\n      times_ms: [");
+    for (int e = 0; e < 3; e++)
+        for (int i = 0; i < 60; i++)
+            n += snprintf(y + n, sizeof y - (size_t)n, "%s%d", e || i ? ", " : "",
+                          25500 + 4000 * e + 4 * i);
+    n += snprintf(y + n, sizeof y - (size_t)n, "]\n      ids: [");
+    for (int e = 0; e < 3; e++)
+        for (int i = 0; i < 60; i++)
+            n += snprintf(y + n, sizeof y - (size_t)n, "%s%d", e || i ? ", " : "", i);
+    snprintf(y + n, sizeof y - (size_t)n, "]\n"
+        "projections:\n"
+        "  mf: {pre: place, post: pc, receptor: ex, weight: 25, delay_ms: 0.1,"
+        " connect: {rule: one_to_one}}\n"
+        "  sp: {pre: seq, post: pc, receptor: ex, weight: 25, delay_ms: 0.1,"
+        " connect: {rule: one_to_one}}\n"
+        "recording: {spikes: [pc]}\n"
+        "schedule:\n"
+        "  - {name: pre, stage: nrem, duration_ms: 2000}\n"
+        "  - {name: run, stage: wake, duration_ms: 20000}\n"
+        "  - {name: post, stage: nrem, duration_ms: 13000}\n"
+        "replay: {population: pc, bin_cm: 5}\n");
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(y, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void check_units(hid_t g, const char *name, const char *want)
+{
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    ck_assert_msg(d >= 0, "/replay/events/%s missing", name);
+    hid_t a = H5Aopen(d, "units", H5P_DEFAULT);
+    ck_assert_msg(a >= 0, "/replay/events/%s: no units", name);
+    hid_t t = H5Aget_type(a);
+    char *s = NULL;
+    ck_assert_int_ge(H5Aread(a, t, &s), 0);
+    ck_assert_msg(strcmp(s, want) == 0, "/replay/events/%s units '%s', want '%s'", name, s,
+                  want);
+    H5free_memory(s);
+    H5Tclose(t);
+    H5Aclose(a);
+    H5Dclose(d);
+}
+
+START_TEST(test_replay_events_in_file_and_info)
+{
+    static char out[1 << 16];
+    char yaml[128], h5[128];
+    snprintf(yaml, sizeof yaml, "%s/replay.yaml", out_dir);
+    snprintf(h5, sizeof h5, "%s/replay.h5", out_dir);
+    replay_yaml(yaml);
+    ck_assert_int_eq(run(out, sizeof out, "%s run %s -o %s --quiet --threads 1", bin(), yaml,
+                         h5), 0);
+    ck_assert_msg(strstr(out, "replay pc: 60 place cells"), "run: %s", out);
+    ck_assert_msg(strstr(out, "  nrem       3 events in 2 phases, significant 100% (decoding), "
+                              "100% (rank order), forward 100%"), "run: %s", out);
+    ck_assert_msg(strstr(out, "  wake       0 events in 1 phase\n"), "run: %s", out);
+    int rc = run(out, sizeof out, "/usr/bin/python3 tests/check_h5_layout.py %s "
+                 "--expect-complete 1", h5);
+    ck_assert_msg(rc == 0, "layout check of the replay run: %s", out);
+    hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    hid_t g = H5Gopen2(f, "/replay/events", H5P_DEFAULT);
+    ck_assert_int_ge(g, 0);
+    static const char *const cols[][2] = {
+        {"start_ms", "ms"}, {"stop_ms", "ms"}, {"phase", ""}, {"n_cells", ""},
+        {"rank_corr", ""}, {"p_value", ""}, {"score", ""}, {"direction", ""},
+        {"slope_cm_per_s", "cm/s"}, {"compression", ""}, {"significant", ""},
+        {"p_shift", ""}, {"p_perm", ""}};
+    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+        check_units(g, cols[k][0], cols[k][1]);
+    H5Gclose(g);
+    size_t n, nb;
+    double *start = read_1d(f, "/replay/events/start_ms", H5T_NATIVE_DOUBLE, sizeof(double), &n);
+    int8_t *dir = read_1d(f, "/replay/events/direction", H5T_NATIVE_INT8, 1, &n);
+    uint8_t *sig = read_1d(f, "/replay/events/significant", H5T_NATIVE_UINT8, 1, &n);
+    double *bt = read_1d(f, "/behavior/time", H5T_NATIVE_DOUBLE, sizeof(double), &nb);
+    H5Fclose(f);
+    ck_assert_uint_eq(n, 3);
+    for (size_t k = 0; k < n; k++) {
+        ck_assert_double_le(fabs(start[k] - (25500 + 4000.0 * (double)k)), 50);
+        ck_assert_int_eq(dir[k], 1);
+        ck_assert_int_eq(sig[k], 1);
+    }
+    /* the trajectory's clock starts with the wake phase, after the first sleep */
+    ck_assert_double_eq(bt[0], 2000);
+    ck_assert_double_lt(bt[nb - 1], 22000);
+    free(start);
+    free(dir);
+    free(sig);
+    free(bt);
+    ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
+    ck_assert_msg(strstr(out, "replay:      3 candidate events of pc"), "info: %s", out);
+    ck_assert_msg(strstr(out, "  post                 3 events, significant: 3 rank order, "
+                              "3 decoding; forward 100%, median |compression| "), "info: %s",
+                  out);
+    ck_assert_msg(strstr(out, "  pre                  0 events\n"), "info: %s", out);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -331,6 +451,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_progress_line_on_terminal);
     tcase_add_test(tc, test_csv_trajectory_in_behavior);
     tcase_add_test(tc, test_wmaze_geometry_in_behavior);
+    tcase_add_test(tc, test_replay_events_in_file_and_info);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,54 @@
+/* run_replay.h: replay detection at the end of a run, for a config with a
+ * replay section (io/config.h, hs_replay_config). The analysed
+ * population's spikes are gathered in memory as the run goes (from the
+ * run's spike sink); after the last phase replay/analysis.h runs on them,
+ * the phases and the rat's trajectory in run time, and one summary line
+ * per stage is printed. Nothing here writes files: the caller writes the
+ * rows (h5out_replay_write). Not thread-safe: call from the main thread,
+ * outside parallel regions.
+ */
+#ifndef HS_RUN_REPLAY_H
+#define HS_RUN_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../io/config.h"
+#include "../replay/analysis.h"
+#include "error.h"
+#include "track.h"
+
+typedef struct run_replay run_replay;
+
+/* For c (c->replay.present). NULL with err set (HS_ENOMEM) on failure. */
+run_replay *run_replay_alloc(const hs_config *c, hs_error *err);
+
+/* Frees r; run_replay_free(NULL) does nothing. */
+void run_replay_free(run_replay *r);
+
+/* The run's spikes of population pop (times in ms, population-local ids):
+ * kept when pop is the analysed one. Returns HS_OK or HS_ENOMEM. */
+int run_replay_spikes(run_replay *r, size_t pop, const double *t_ms, const uint64_t *ids,
+                      size_t n, hs_error *err);
+
+/* Runs the analysis (replay_analysis_run) on the spikes gathered, the
+ * phases of c, phase k over [start_ms[k], stop_ms[k]) (ms, as /phases),
+ * and the first n_run samples of the trajectory traj, sample i at run time
+ * run_ms[i] (schedule_task_run_ms of its trajectory time), with
+ * n_threads threads. Parameters from c->replay, the track from c->task
+ * (a one-way track of generated laps is analysed in its one running
+ * direction, a tracked rat or alternating laps in both), the seed from
+ * c->seed. Fills *out (free it with replay_result_free); returns its
+ * status. */
+int run_replay_analyse(run_replay *r, const hs_config *c, const double *start_ms,
+                       const double *stop_ms, const track_traj *traj, const double *run_ms,
+                       size_t n_run, int n_threads, replay_result *out, hs_error *err);
+
+/* Prints to f the analysed population's place cells and running speed and
+ * the analysis' wall time wall_s (s), then per stage of c's phases (in order of first appearance) its events,
+ * the fraction significant by decoding and by rank order, the fraction
+ * forward and the median compression (replay_summarize). */
+void run_replay_print(const hs_config *c, const replay_result *res, double wall_s, FILE *f);
+
+#endif
