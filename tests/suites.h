@@ -22,5 +22,6 @@ Suite *replay_rank_suite(void);
 Suite *replay_decode_suite(void);
 Suite *replay_analysis_suite(void);
 Suite *schedule_suite(void);
+Suite *replay_template_suite(void);
 
 #endif

@@ -30,6 +30,7 @@ static const struct {
     {"replay_decode", replay_decode_suite},
     {"replay_analysis", replay_analysis_suite},
     {"schedule", schedule_suite},
+    {"replay_template", replay_template_suite},
 };
 
 int main(void)

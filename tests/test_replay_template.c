@@ -1,0 +1,146 @@
+/* REM template matching (replay/template.h) on synthetic spike trains: a
+ * lap's sequence replayed once inside Poisson background at factor 1 or 2
+ * is found at that factor, at its place, significant after the correction
+ * for the factors scanned; background alone stays at the false-positive
+ * rate; the scan is deterministic. */
+#include <math.h>
+#include <stdlib.h>
+
+#include <check.h>
+#include <gsl/gsl_randist.h>
+
+#include "../replay/template.h"
+#include "../sim/rng.h"
+#include "suites.h"
+#include "testutil.h"
+
+#define N_CELLS 100
+#define LAP_MS 8000.0
+#define PEAK_HZ 10.0
+#define SIGMA_MS 300.0
+
+/* Cell i's rate at time u into a lap played at factor f (f times faster:
+ * the same spikes per pass in 1/f of the time). */
+static double lap_rate(size_t i, double u, double f)
+{
+    double c = ((double)i + 0.5) * LAP_MS / N_CELLS, x = u * f - c;
+    return f * PEAK_HZ * exp(-x * x / (2 * SIGMA_MS * SIGMA_MS));
+}
+
+/* Inhomogeneous Poisson spikes by thinning, 1 ms steps, over [t0, t1):
+ * background bg_hz plus, when f > 0, a lap at factor f from t_lap. */
+static void draw(tu_train *s, gsl_rng *r, double t0, double t1, double bg_hz, double f,
+                 double t_lap)
+{
+    for (double t = t0; t < t1; t += 1.0)
+        for (uint32_t i = 0; i < N_CELLS; i++) {
+            double hz = bg_hz;
+            if (f > 0 && t >= t_lap && t < t_lap + LAP_MS / f)
+                hz += lap_rate(i, t - t_lap, f);
+            if (gsl_rng_uniform(r) < hz * 1e-3)
+                tu_train_add(s, t, i);
+        }
+}
+
+static void make_template(double *tmpl, uint64_t seed)
+{
+    rng_state st;
+    rng_stream_init(&st, seed, RNG_KIND_USER + 9, 0, 0);
+    gsl_rng r = rng_view(&st);
+    tu_train wake = {0};
+    double starts[10];
+    for (int l = 0; l < 10; l++) {
+        starts[l] = l * (LAP_MS + 2000);
+        draw(&wake, &r, starts[l], starts[l] + LAP_MS + 2000, 0.1, 1.0, starts[l]);
+    }
+    hs_error err;
+    hs_error_clear(&err);
+    ck_assert_int_eq(replay_template_from_laps(wake.t, wake.id, wake.n, N_CELLS, starts, 10,
+                                               LAP_MS, 500, tmpl, &err),
+                     HS_OK);
+    tu_train_free(&wake);
+}
+
+static void planted(double f0)
+{
+    static double tmpl[N_CELLS * 16];
+    make_template(tmpl, 3);
+    rng_state st;
+    rng_stream_init(&st, 4, RNG_KIND_USER + 9, 1, (uint32_t)(f0 * 10));
+    gsl_rng r = rng_view(&st);
+    tu_train sleep = {0};
+    draw(&sleep, &r, 0, 40000, 0.5, f0, 20000);
+    replay_template_params p;
+    replay_template_params_default(&p);
+    replay_template_result res;
+    hs_error err;
+    hs_error_clear(&err);
+    ck_assert_int_eq(replay_template_scan(tmpl, N_CELLS, 16, sleep.t, sleep.id, sleep.n, 0,
+                                          40000, &p, 7, 0, &res, &err),
+                     HS_OK);
+    ck_assert_uint_lt(res.best, res.n_factors);
+    ck_assert_double_eq_tol(res.factor[res.best], f0, 1e-9);
+    ck_assert_double_lt(res.p_best, 0.05);
+    ck_assert_double_le(fabs(res.t_best_ms[res.best] - 20000), 500 / f0);
+    /* the same inputs give the same result */
+    replay_template_result again;
+    ck_assert_int_eq(replay_template_scan(tmpl, N_CELLS, 16, sleep.t, sleep.id, sleep.n, 0,
+                                          40000, &p, 7, 0, &again, &err),
+                     HS_OK);
+    ck_assert_mem_eq(&res, &again, sizeof res);
+    tu_train_free(&sleep);
+}
+
+START_TEST(test_template_planted_behavioural_speed)
+{
+    planted(1.0);
+}
+END_TEST
+
+START_TEST(test_template_planted_twice_as_fast)
+{
+    planted(2.0);
+}
+END_TEST
+
+START_TEST(test_template_noise_false_positives)
+{
+    static double tmpl[N_CELLS * 16];
+    make_template(tmpl, 3);
+    replay_template_params p;
+    replay_template_params_default(&p);
+    int sig = 0;
+    const int trials = 40;
+    for (int k = 0; k < trials; k++) {
+        rng_state st;
+        rng_stream_init(&st, 5, RNG_KIND_USER + 9, 2, (uint32_t)k);
+        gsl_rng r = rng_view(&st);
+        tu_train sleep = {0};
+        /* the template's mean rate, no sequence */
+        draw(&sleep, &r, 0, 32000, 0.1 + PEAK_HZ * SIGMA_MS * sqrt(2 * 3.14159265358979323846) / LAP_MS, 0, 0);
+        replay_template_result res;
+        hs_error err;
+        hs_error_clear(&err);
+        ck_assert_int_eq(replay_template_scan(tmpl, N_CELLS, 16, sleep.t, sleep.id, sleep.n,
+                                              0, 32000, &p, 8, (uint32_t)k, &res, &err),
+                         HS_OK);
+        sig += res.p_best < 0.05;
+        tu_train_free(&sleep);
+    }
+    /* at most 5 % expected (the correction is conservative); P(X > 5) is
+     * 1.4 % for Binomial(40, 0.05) */
+    ck_assert_int_le(sig, 5);
+}
+END_TEST
+
+Suite *replay_template_suite(void)
+{
+    Suite *s = suite_create("replay_template");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_template_planted_behavioural_speed);
+    tcase_add_test(tc, test_template_planted_twice_as_fast);
+    tcase_add_test(tc, test_template_noise_false_positives);
+    suite_add_tcase(s, tc);
+    return s;
+}
