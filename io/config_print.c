@@ -75,7 +75,8 @@ static void list_print(FILE *f, const double *t, const uint64_t *u, size_t n, in
 }
 
 /* 1 when the phases are what a config without a schedule gets: one phase
- * "run" in stage wake, every gain 1. */
+ * "run" in stage wake, every gain and transmission 1, the populations' own
+ * parameters, no drive, no shuffle. */
 static int schedule_is_default(const hs_config *c)
 {
     if (c->n_phases != 1)
@@ -84,12 +85,17 @@ static int schedule_is_default(const hs_config *c)
     if (strcmp(ph->name, "run") != 0 || strcmp(ph->stage, "wake") != 0)
         return 0;
     for (size_t p = 0; p < c->n_projs; p++) {
-        if (ph->stdp_gain[p] != 1.0)
+        if (ph->stdp_gain[p] != 1.0 || ph->transmission[p] != 1.0 || ph->shuffle[p])
             return 0;
         for (size_t k = 0; k < HS_MAX_HOMEOSTASIS; k++)
             if (ph->homeo_gain[p * HS_MAX_HOMEOSTASIS + k] != 1.0)
                 return 0;
     }
+    for (size_t p = 0; p < c->n_pops; p++)
+        if (ph->drive[p].kind != DRIVE_NONE ||
+            memcmp(ph->pop_params + p * HS_MAX_PARAMS, c->pops[p].params,
+                   sizeof c->pops[p].params) != 0)
+            return 0;
     return 1;
 }
 
@@ -264,36 +270,118 @@ static void recording_print(const hs_config *c, FILE *f)
     }
 }
 
-/* Projection p's gains in phase ph, as {stdp: g, rule: g, ...}. */
+/* Projection p's gains in phase ph, as {stdp: g, rule: g, ..., transmission: g};
+ * transmission only when it is not 1. */
 static void gains_print(const hs_proj_config *pj, size_t p, const hs_phase_config *ph,
                         FILE *f)
 {
     fprintf(f, "      %s: {", pj->name);
+    const char *sep = "";
     if (pj->plast.rule) {
         fputs("stdp: ", f);
         number_print(f, ph->stdp_gain[p]);
+        sep = ", ";
     }
     for (size_t k = 0; k < pj->n_homeo; k++) {
-        fprintf(f, "%s%s: ", pj->plast.rule || k ? ", " : "", pj->homeo[k].rule->name);
+        fprintf(f, "%s%s: ", sep, pj->homeo[k].rule->name);
         number_print(f, ph->homeo_gain[p * HS_MAX_HOMEOSTASIS + k]);
+        sep = ", ";
+    }
+    if (ph->transmission[p] != 1.0) {
+        fprintf(f, "%stransmission: ", sep);
+        number_print(f, ph->transmission[p]);
     }
     fputs("}\n", f);
 }
 
+static int gains_wanted(const hs_config *c, size_t p, const hs_phase_config *ph)
+{
+    return c->projs[p].plast.rule || c->projs[p].n_homeo || ph->transmission[p] != 1.0;
+}
+
+/* set: the parameters of each population that differ from its own. */
+static void set_print(const hs_config *c, const hs_phase_config *ph, FILE *f)
+{
+    int any = 0;
+    for (size_t p = 0; p < c->n_pops; p++) {
+        const neuron_type *t = c->pops[p].model;
+        const double *own = c->pops[p].params, *v = ph->pop_params + p * HS_MAX_PARAMS;
+        int first = 1;
+        for (size_t k = 0; k < t->n_params; k++) {
+            size_t at = t->params[k].offset / sizeof(double);
+            if (v[at] == own[at])
+                continue;
+            if (!any)
+                fputs("    set:\n", f);
+            any = 1;
+            fprintf(f, first ? "      %s: {" : ", ", c->pops[p].name);
+            fprintf(f, "%s: ", t->params[k].name);
+            number_print(f, v[at]);
+            first = 0;
+        }
+        if (!first)
+            fputs("}\n", f);
+    }
+}
+
+static void drive_print(const hs_config *c, const hs_phase_config *ph, FILE *f)
+{
+    int any = 0;
+    for (size_t p = 0; p < c->n_pops; p++) {
+        const drive_params *d = &ph->drive[p];
+        if (d->kind == DRIVE_NONE)
+            continue;
+        if (!any)
+            fputs("    drive:\n", f);
+        any = 1;
+        if (d->kind == DRIVE_SLOW_OSCILLATION) {
+            fprintf(f, "      %s: {pattern: slow_oscillation, up_ms: ", c->pops[p].name);
+            number_print(f, d->up_ms);
+            fputs(", down_ms: ", f);
+            number_print(f, d->down_ms);
+            fputs(", down_level: ", f);
+            number_print(f, d->down_level);
+        } else {
+            fprintf(f, "      %s: {pattern: theta, freq_hz: ", c->pops[p].name);
+            number_print(f, d->freq_hz);
+            fputs(", depth: ", f);
+            number_print(f, d->depth);
+        }
+        fputs("}\n", f);
+    }
+}
+
+static void shuffle_print(const hs_config *c, const hs_phase_config *ph, FILE *f)
+{
+    const char *sep = "    shuffle: [";
+    for (size_t p = 0; p < c->n_projs; p++)
+        if (ph->shuffle[p]) {
+            fprintf(f, "%s%s", sep, c->projs[p].name);
+            sep = ", ";
+        }
+    if (sep[0] == ',')
+        fputs("]\n", f);
+}
+
 static void schedule_print(const hs_config *c, FILE *f)
 {
-    size_t learning = 0;
-    for (size_t p = 0; p < c->n_projs; p++)
-        learning += c->projs[p].plast.rule || c->projs[p].n_homeo;
     fputs("schedule:\n", f);
     for (size_t i = 0; i < c->n_phases; i++) {
         const hs_phase_config *ph = &c->phases[i];
         fprintf(f, "  - name: %s\n    stage: %s\n    duration_ms: ", ph->name, ph->stage);
         number_print(f, ph->duration_ms);
-        fputs(learning ? "\n    gains:\n" : "\n", f);
+        fputs("\n", f);
+        size_t wanted = 0;
         for (size_t p = 0; p < c->n_projs; p++)
-            if (c->projs[p].plast.rule || c->projs[p].n_homeo)
+            wanted += gains_wanted(c, p, ph);
+        if (wanted)
+            fputs("    gains:\n", f);
+        for (size_t p = 0; p < c->n_projs; p++)
+            if (gains_wanted(c, p, ph))
                 gains_print(&c->projs[p], p, ph, f);
+        set_print(c, ph, f);
+        drive_print(c, ph, f);
+        shuffle_print(c, ph, f);
     }
 }
 

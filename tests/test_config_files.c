@@ -80,8 +80,24 @@ static void projs_eq(const hs_proj_config *a, const hs_proj_config *b)
     }
 }
 
-static void phases_eq(const hs_phase_config *a, const hs_phase_config *b, size_t n_projs)
+static void phases_eq(const hs_phase_config *a, const hs_phase_config *b, size_t n_projs,
+                      size_t n_pops)
 {
+    for (size_t p = 0; p < n_projs; p++) {
+        ck_assert_double_eq(a->transmission[p], b->transmission[p]);
+        ck_assert_uint_eq(a->shuffle[p], b->shuffle[p]);
+    }
+    for (size_t k = 0; k < n_pops * HS_MAX_PARAMS; k++)
+        ck_assert_double_eq(a->pop_params[k], b->pop_params[k]);
+    for (size_t p = 0; p < n_pops; p++) {
+        const drive_params *x = &a->drive[p], *y = &b->drive[p];
+        ck_assert_int_eq(x->kind, y->kind);
+        ck_assert_double_eq(x->up_ms, y->up_ms);
+        ck_assert_double_eq(x->down_ms, y->down_ms);
+        ck_assert_double_eq(x->down_level, y->down_level);
+        ck_assert_double_eq(x->freq_hz, y->freq_hz);
+        ck_assert_double_eq(x->depth, y->depth);
+    }
     ck_assert_str_eq(a->name, b->name);
     ck_assert_str_eq(a->stage, b->stage);
     ck_assert_double_eq(a->duration_ms, b->duration_ms);
@@ -133,7 +149,7 @@ static void configs_eq(const hs_config *a, const hs_config *b)
     }
     ck_assert_uint_eq(a->n_phases, b->n_phases);
     for (size_t i = 0; i < a->n_phases; i++)
-        phases_eq(&a->phases[i], &b->phases[i], a->n_projs);
+        phases_eq(&a->phases[i], &b->phases[i], a->n_projs, a->n_pops);
     tasks_eq(&a->task, &b->task);
     ck_assert_int_eq(a->replay.present, b->replay.present);
     ck_assert_uint_eq(a->replay.pop, b->replay.pop);
@@ -177,6 +193,16 @@ START_TEST(test_print_round_trip)
     hs_config *c = ct_load_ok(path, NULL, 0);
     round_trip(c, "full.yaml");
     config_free(c);
+    /* The sleep experiments: repeats, transmission, set, drives, shuffle. */
+    const char *sleep[] = {"linear_track.yaml", "linear_track_shuffled.yaml"};
+    for (int k = 0; k < 2; k++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "../experiments/%s", sleep[k]);
+        ct_data_path(path, sizeof path, rel);
+        c = ct_load_ok(path, NULL, 0);
+        round_trip(c, sleep[k]);
+        config_free(c);
+    }
     /* Awkward numbers, many spikes (wrapped lists), no projections. */
     char yaml[1 << 16];
     int len = snprintf(yaml, sizeof yaml,
