@@ -23,5 +23,6 @@ Suite *replay_decode_suite(void);
 Suite *replay_analysis_suite(void);
 Suite *schedule_suite(void);
 Suite *replay_template_suite(void);
+Suite *sleep_suite(void);
 
 #endif

@@ -31,6 +31,7 @@ static const struct {
     {"replay_analysis", replay_analysis_suite},
     {"schedule", schedule_suite},
     {"replay_template", replay_template_suite},
+    {"sleep", sleep_suite},
 };
 
 int main(void)

@@ -1,0 +1,106 @@
+/* The default experiment, shortened to its learning and one NREM phase:
+ * after 150 s on the track, NREM bursts replay the track (rank order and
+ * decoding), and with the learned weights shuffled among the synapses
+ * before sleep (experiments/linear_track_shuffled.yaml's control) replay
+ * is at chance: the learned structure, not the weights' distribution,
+ * makes it. Runs the binary, reads /replay/events. */
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "suites.h"
+
+static const char *bin(void)
+{
+    const char *b = getenv("HS_BIN");
+    return b ? b : "bin/hebbsleep";
+}
+
+typedef struct replay_counts {
+    size_t events, rank_sig, decoded, forward;
+} replay_counts;
+
+static double *column(hid_t f, const char *name, size_t *n)
+{
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    ck_assert_int_ge(d, 0);
+    hid_t sp = H5Dget_space(d);
+    hsize_t dims[1] = {0};
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    double *v = malloc((dims[0] ? dims[0] : 1) * sizeof *v);
+    ck_assert_int_ge(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
+    H5Sclose(sp);
+    H5Dclose(d);
+    *n = (size_t)dims[0];
+    return v;
+}
+
+/* Runs the default experiment with the short schedule, the NREM phase
+ * shuffling the recurrent weights first when shuffle is set. */
+static replay_counts short_run(int shuffle)
+{
+    char out[256], cmd[4096];
+    snprintf(out, sizeof out, "/tmp/hs_sleep_%d_%d.h5", (int)getpid(), shuffle);
+    snprintf(cmd, sizeof cmd,
+             "%s run experiments/linear_track.yaml -o %s --overwrite --quiet --threads 1 "
+             "--set 'schedule=[{name: run, stage: wake, duration_ms: 150000, "
+             "gains: {ee: {transmission: 0.1, downscale: 0}}}, "
+             "{name: nrem, stage: nrem, duration_ms: 15000, %s"
+             "gains: {ee: {stdp: 0, transmission: 1.5}, pb: {transmission: 0.45}}, "
+             "set: {noise: {rate: 15}, pc: {b_g: 3}}, "
+             "drive: {noise: {pattern: slow_oscillation, up_ms: 800, down_ms: 250}}}]' "
+             ">/dev/null 2>&1",
+             bin(), out, shuffle ? "shuffle: [ee], " : "");
+    ck_assert_int_eq(system(cmd), 0);
+    hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    size_t n, n2, n3;
+    double *p = column(f, "/replay/events/p_value", &n);
+    double *sig = column(f, "/replay/events/significant", &n2);
+    double *dir = column(f, "/replay/events/direction", &n3);
+    ck_assert_uint_eq(n, n2);
+    ck_assert_uint_eq(n, n3);
+    replay_counts c = {.events = n};
+    for (size_t i = 0; i < n; i++) {
+        c.rank_sig += p[i] < 0.05;
+        c.decoded += sig[i] > 0;
+        c.forward += p[i] < 0.05 && dir[i] > 0;
+    }
+    free(p);
+    free(sig);
+    free(dir);
+    H5Fclose(f);
+    unlink(out);
+    return c;
+}
+
+START_TEST(test_replay_beats_shuffled_control)
+{
+    replay_counts learned = short_run(0), shuffled = short_run(1);
+    /* ~1 burst per up state (~0.9/s), most replaying the track forward */
+    ck_assert_uint_ge(learned.events, 8);
+    ck_assert_uint_ge(learned.rank_sig, learned.events / 2);
+    ck_assert_uint_ge(learned.forward, learned.rank_sig * 9 / 10);
+    ck_assert_uint_ge(learned.decoded, 2);
+    /* chance: at most 5 % + 3 SE of the control's events, if it has any */
+    double n = (double)shuffled.events;
+    ck_assert_double_le((double)shuffled.rank_sig, 0.05 * n + 3 * sqrt(0.05 * 0.95 * n) + 1);
+    ck_assert_uint_gt(learned.rank_sig, shuffled.rank_sig);
+    ck_assert_uint_gt(learned.decoded, shuffled.decoded);
+}
+END_TEST
+
+Suite *sleep_suite(void)
+{
+    Suite *s = suite_create("sleep");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_replay_beats_shuffled_control);
+    suite_add_tcase(s, tc);
+    return s;
+}
