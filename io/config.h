@@ -290,6 +290,9 @@ typedef struct hs_task_config {
  *     bin_cm: 2.5        position bin, (0, the track's length]
  *     tbin_ms: 15        decoding time bin, (0, 1000]
  *     alpha: 0.05        rank-order significance level, (0, 0.5]
+ *     template_bin_ms: 500   REM template bin (replay/template.h), (0, 10000]
+ *     template_shuffles: 200 cell-identity shuffles per time-scale factor,
+ *                        [180, 1e6] (>= 20 x the 9 factors)
  * It needs a task on a linear track: the place fields come from the rat's
  * runs on it. Without the section no replay is detected. */
 typedef struct hs_replay_config {
@@ -300,6 +303,8 @@ typedef struct hs_replay_config {
     double bin_cm;                  /* 2.5 (SCIENCE.md: 2-5 cm) */
     double tbin_ms;                 /* 15 (SCIENCE.md: 10-20 ms) */
     double alpha;                   /* 0.05 (SCIENCE.md) */
+    double template_bin_ms;         /* 500 (Louie & Wilson 2001 used 0.5-1 s bins) */
+    uint64_t template_shuffles;     /* 200 (>= 20 n_factors: replay/template.h) */
     hs_loc loc;
 } hs_replay_config;
 

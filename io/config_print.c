@@ -396,7 +396,9 @@ static void replay_print(const hs_config *c, FILE *f)
     number_print(f, r->tbin_ms);
     fputs("\n  alpha: ", f);
     number_print(f, r->alpha);
-    fputc('\n', f);
+    fputs("\n  template_bin_ms: ", f);
+    number_print(f, r->template_bin_ms);
+    fprintf(f, "\n  template_shuffles: %" PRIu64 "\n", r->template_shuffles);
 }
 
 void config_print(const hs_config *c, FILE *f)

@@ -7,6 +7,8 @@
  *     bin_cm: 2.5          position bin
  *     tbin_ms: 15          decoding time bin
  *     alpha: 0.05          rank-order significance level
+ *     template_bin_ms: 500 REM template bin (replay/template.h)
+ *     template_shuffles: 200  cell-identity shuffles per time-scale factor
  * Read after the recording and the schedule: the population must be
  * recorded (its spikes are what is analysed and what the events point
  * into), and the task must be a linear track (its length gives the
@@ -16,10 +18,15 @@
 
 #include "config_fields.h"
 
-enum { RP_POPULATION, RP_N_PERM, RP_N_SHUFFLE, RP_BIN, RP_TBIN, RP_ALPHA, N_RP };
+enum {
+    RP_POPULATION, RP_N_PERM, RP_N_SHUFFLE, RP_BIN, RP_TBIN, RP_ALPHA, RP_TMPL_BIN,
+    RP_TMPL_SHUFFLES, N_RP
+};
 
 /* The minima are SCIENCE.md's ("Replay detection"): >= 1000 permutations,
- * >= 500 shuffles of each kind. */
+ * >= 500 shuffles of each kind; the template's 180 shuffles are 20 x its 9
+ * time-scale factors, so that the Bonferroni-corrected p of the best factor
+ * can fall below 0.05 (replay/template.h). */
 static const config_field replay_fields[N_RP] = {
     {.key = "population", .kind = CONFIG_STRING, .required = 1, .offset = CONFIG_NO_OFFSET},
     {.key = "n_perm", .kind = CONFIG_INT, .offset = offsetof(hs_replay_config, n_perm),
@@ -32,6 +39,12 @@ static const config_field replay_fields[N_RP] = {
      .def = 15, .min = 0, .max = 1000, .min_open = 1, .unit = "ms"},
     {.key = "alpha", .kind = CONFIG_NUMBER, .offset = offsetof(hs_replay_config, alpha),
      .def = 0.05, .min = 0, .max = 0.5, .min_open = 1, .unit = ""},
+    {.key = "template_bin_ms", .kind = CONFIG_NUMBER,
+     .offset = offsetof(hs_replay_config, template_bin_ms), .def = 500, .min = 0,
+     .max = 10000, .min_open = 1, .unit = "ms"},
+    {.key = "template_shuffles", .kind = CONFIG_INT,
+     .offset = offsetof(hs_replay_config, template_shuffles), .def = 200, .imin = 180,
+     .imax = 1000000, .unit = ""},
 };
 
 /* The place fields come from the rat's runs on a linear track. */

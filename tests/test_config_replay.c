@@ -28,6 +28,8 @@ START_TEST(test_replay_values_and_defaults)
     ck_assert_uint_eq(r->n_shuffle, 500);        /* defaults */
     ck_assert_double_eq(r->tbin_ms, 15);
     ck_assert_double_eq(r->alpha, 0.05);
+    ck_assert_double_eq(r->template_bin_ms, 250);
+    ck_assert_uint_eq(r->template_shuffles, 200);
     ck_assert_int_eq(r->loc.line, 5);
     ck_assert_int_eq(r->loc.col, 1);
     config_free(c);
@@ -43,8 +45,11 @@ END_TEST
 START_TEST(test_replay_overrides)
 {
     const char *sets[] = {"replay.alpha=0.01", "replay.tbin_ms=10", "replay.n_shuffle=1000",
-                          "recording.spikes=[place, pc]", "replay.population=place"};
-    hs_config *c = replay_load(sets, 5);
+                          "recording.spikes=[place, pc]", "replay.population=place",
+                          "replay.template_shuffles=180", "replay.template_bin_ms=1000"};
+    hs_config *c = replay_load(sets, 7);
+    ck_assert_uint_eq(c->replay.template_shuffles, 180);
+    ck_assert_double_eq(c->replay.template_bin_ms, 1000);
     ck_assert_double_eq(c->replay.alpha, 0.01);
     ck_assert_double_eq(c->replay.tbin_ms, 10);
     ck_assert_uint_eq(c->replay.n_shuffle, 1000);
@@ -62,6 +67,10 @@ START_TEST(test_replay_overrides)
     ct_assert_has(ct_load_fail(path, bad3, 1),
                   "replay.yaml:5:1: replay: replay detection needs a linear track, not "
                   "task.track tmaze");
+    /* the corrected p of the best of 9 factors needs >= 20 x 9 shuffles */
+    const char *bad4[] = {"replay.template_shuffles=179"};
+    ct_assert_has(ct_load_fail(path, bad4, 1),
+                  "replay.template_shuffles: 179 is outside the allowed range [180, 1000000]");
 }
 END_TEST
 
@@ -77,7 +86,8 @@ START_TEST(test_replay_print_round_trip)
     size_t len;
     char *text = ct_file_slurp(out, &len);
     ct_assert_has(text, "replay:\n  population: pc\n  n_perm: 2000\n  n_shuffle: 500\n"
-                        "  bin_cm: 4\n  tbin_ms: 15\n  alpha: 0.05\n");
+                        "  bin_cm: 4\n  tbin_ms: 15\n  alpha: 0.05\n  template_bin_ms: 250\n"
+                        "  template_shuffles: 200\n");
     hs_config *back = ct_load_ok(out, NULL, 0);
     ck_assert_int_eq(back->replay.present, 1);
     ck_assert_uint_eq(back->replay.pop, c->replay.pop);
@@ -86,6 +96,8 @@ START_TEST(test_replay_print_round_trip)
     ck_assert_double_eq(back->replay.bin_cm, c->replay.bin_cm);
     ck_assert_double_eq(back->replay.tbin_ms, c->replay.tbin_ms);
     ck_assert_double_eq(back->replay.alpha, c->replay.alpha);
+    ck_assert_double_eq(back->replay.template_bin_ms, c->replay.template_bin_ms);
+    ck_assert_uint_eq(back->replay.template_shuffles, c->replay.template_shuffles);
     /* printing again gives the same text */
     snprintf(out, sizeof out, "%s/again.yaml", ct_tmp_dir);
     f = fopen(out, "w");
