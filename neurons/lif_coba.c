@@ -110,6 +110,18 @@ static void lif_coba_state_rest(const void *vplan, double *v)
     v[G_A] = 0.0;
 }
 
+/* One classical RK4 step of dV/dt = b - a V, with (a, b) at the step's
+ * start, middle and end; h2 = h/2, h6 = h/6. */
+static inline double rk4_v(double v, double h, double h2, double h6, double a0, double b0,
+                           double ah, double bh, double a1, double b1)
+{
+    double k1 = b0 - a0 * v;
+    double k2 = bh - ah * (v + h2 * k1);
+    double k3 = bh - ah * (v + h2 * k2);
+    double k4 = b1 - a1 * (v + h * k3);
+    return v + h6 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+}
+
 /* One RK4 step of V for every neuron in a range, then the conductances decay
  * and take this step's input. */
 HS_VECTOR_CLONES static void lif_coba_integrate(const lif_coba_plan *q, size_t lo, size_t hi,
@@ -127,12 +139,7 @@ HS_VECTOR_CLONES static void lif_coba_integrate(const lif_coba_plan *q, size_t l
         double a0 = aL + (e0 + i0) * invC, b0 = bL + e0 * Eex_C + i0 * Ein_C;
         double ah = aL + (eh + ih) * invC, bh = bL + eh * Eex_C + ih * Ein_C;
         double a1 = aL + (e1 + i1) * invC, b1 = bL + e1 * Eex_C + i1 * Ein_C;
-        double v = V[i];
-        double k1 = b0 - a0 * v;
-        double k2 = bh - ah * (v + h2 * k1);
-        double k3 = bh - ah * (v + h2 * k2);
-        double k4 = b1 - a1 * (v + h * k3);
-        double vn = v + h6 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+        double vn = rk4_v(V[i], h, h2, h6, a0, b0, ah, bh, a1, b1);
         int32_t r = refr[i];
         V[i] = r == 0 ? vn : V_reset;
         refr[i] = r > 0 ? r - 1 : 0;
@@ -162,12 +169,7 @@ HS_VECTOR_CLONES static void lif_coba_integrate_adapt(
         double a0 = aL + (e0 + i0 + g0) * invC, b0 = bL + e0 * Eex_C + i0 * Ein_C + g0 * Ea_C;
         double ah = aL + (eh + ih + gh) * invC, bh = bL + eh * Eex_C + ih * Ein_C + gh * Ea_C;
         double a1 = aL + (e1 + i1 + g1) * invC, b1 = bL + e1 * Eex_C + i1 * Ein_C + g1 * Ea_C;
-        double v = V[i];
-        double k1 = b0 - a0 * v;
-        double k2 = bh - ah * (v + h2 * k1);
-        double k3 = bh - ah * (v + h2 * k2);
-        double k4 = b1 - a1 * (v + h * k3);
-        double vn = v + h6 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+        double vn = rk4_v(V[i], h, h2, h6, a0, b0, ah, bh, a1, b1);
         int32_t r = refr[i];
         V[i] = r == 0 ? vn : V_reset;
         refr[i] = r > 0 ? r - 1 : 0;
