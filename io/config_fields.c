@@ -176,7 +176,8 @@ int config_int_read(config_ctx *c, const yamltree_node *n, const config_field *f
         return config_fail(c, n, "expected an integer");
     if (rc == -2 || v < f->imin || v > f->imax)
         return config_fail(c, n, "%.40s is outside the allowed range [%" PRIu64 ", %" PRIu64
-                           "]%s%s", n->str, f->imin, f->imax, *f->unit ? " " : "", f->unit);
+                           "]%s%s", n->str, f->imin, f->imax, f->unit && *f->unit ? " " : "",
+                           f->unit ? f->unit : "");
     *out = v;
     return HS_OK;
 }
@@ -208,7 +209,8 @@ int config_string_read(config_ctx *c, const yamltree_node *n, const char **out)
 static const char *range_text(const config_field *f, char *buf, size_t size)
 {
     snprintf(buf, size, "%c%.15g, %.15g%c%s%s", f->min_open || isinf(f->min) ? '(' : '[',
-             f->min, f->max, isinf(f->max) ? ')' : ']', *f->unit ? " " : "", f->unit);
+             f->min, f->max, isinf(f->max) ? ')' : ']', f->unit && *f->unit ? " " : "",
+             f->unit ? f->unit : "");
     return buf;
 }
 

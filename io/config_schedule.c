@@ -33,7 +33,7 @@ enum { REPEAT_N, REPEAT_PHASES, N_REPEAT };
 
 static const config_field repeat_fields[N_REPEAT] = {
     {.key = "repeat", .kind = CONFIG_INT, .required = 1, .offset = CONFIG_NO_OFFSET,
-     .imin = 1, .imax = 100000},
+     .imin = 1, .imax = 100000, .unit = ""},
     {.key = "phases", .kind = CONFIG_LIST, .required = 1, .offset = CONFIG_NO_OFFSET},
 };
 

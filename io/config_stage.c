@@ -10,42 +10,51 @@
 
 #include "config_fields.h"
 
-int config_phase_set_read(config_ctx *c, const yamltree_node *map, const hs_config *cfg,
-                          hs_phase_config *ph)
+typedef int (*pop_entry_fn)(config_ctx *c, const yamltree_pair *pr, size_t p,
+                            const hs_config *cfg, hs_phase_config *ph);
+
+/* fn on every entry of map (population name -> its settings), with the
+ * path at key.<name>. */
+static int per_pop(config_ctx *c, const char *key, const yamltree_node *map,
+                   const hs_config *cfg, hs_phase_config *ph, pop_entry_fn fn)
 {
-    size_t old = config_path_push(c, "set");
+    size_t old = config_path_push(c, key);
     int rc = HS_OK;
     for (size_t i = 0; rc == HS_OK && i < yamltree_len(map); i++) {
         const yamltree_pair *pr = &map->pairs[i];
         size_t inner = config_path_push(c, pr->key->str);
         int p = config_pop_named(c, pr->key, pr->key->str, cfg);
-        if (p < 0) {
-            config_path_pop(c, inner);
-            rc = HS_EINPUT;
-            break;
-        }
-        const neuron_type *t = cfg->pops[p].model;
-        double *out = ph->pop_params + (size_t)p * HS_MAX_PARAMS;
-        config_field f[HS_MAX_PARAMS];
-        for (size_t k = 0; k < t->n_params; k++)
-            f[k] = (config_field){.key = t->params[k].name, .kind = CONFIG_NUMBER,
-                                  .offset = t->params[k].offset,
-                                  .def = cfg->pops[p].params[t->params[k].offset /
-                                                             sizeof(double)],
-                                  .min = t->params[k].min, .max = t->params[k].max,
-                                  .unit = t->params[k].unit};
-        char noun[HS_NAME_MAX + 32];
-        snprintf(noun, sizeof noun, "parameter of %s", t->name);
-        if (!yamltree_is_null(pr->value) && pr->value->kind != YAMLTREE_MAP)
-            rc = config_fail(c, pr->value, "expected a mapping of %s parameters", t->name);
-        if (rc == HS_OK)
-            rc = config_fields_read(c, f, t->n_params, pr->key, pr->value, out, NULL, noun);
-        if (rc == HS_OK)
-            rc = config_plan_check(c, pr->key, pr->value, t, out, NULL);
+        rc = p < 0 ? HS_EINPUT : fn(c, pr, (size_t)p, cfg, ph);
         config_path_pop(c, inner);
     }
     config_path_pop(c, old);
     return rc;
+}
+
+static int one_set_read(config_ctx *c, const yamltree_pair *pr, size_t p, const hs_config *cfg,
+                        hs_phase_config *ph)
+{
+    const neuron_type *t = cfg->pops[p].model;
+    double *out = ph->pop_params + p * HS_MAX_PARAMS;
+    config_field f[HS_MAX_PARAMS];
+    for (size_t k = 0; k < t->n_params; k++)
+        f[k] = (config_field){.key = t->params[k].name, .kind = CONFIG_NUMBER,
+                              .offset = t->params[k].offset,
+                              .def = cfg->pops[p].params[t->params[k].offset / sizeof(double)],
+                              .min = t->params[k].min, .max = t->params[k].max,
+                              .unit = t->params[k].unit};
+    char noun[HS_NAME_MAX + 32];
+    snprintf(noun, sizeof noun, "parameter of %s", t->name);
+    if (!yamltree_is_null(pr->value) && pr->value->kind != YAMLTREE_MAP)
+        return config_fail(c, pr->value, "expected a mapping of %s parameters", t->name);
+    int rc = config_fields_read(c, f, t->n_params, pr->key, pr->value, out, NULL, noun);
+    return rc == HS_OK ? config_plan_check(c, pr->key, pr->value, t, out, NULL) : rc;
+}
+
+int config_phase_set_read(config_ctx *c, const yamltree_node *map, const hs_config *cfg,
+                          hs_phase_config *ph)
+{
+    return per_pop(c, "set", map, cfg, ph, one_set_read);
 }
 
 static const char *const patterns[] = {"slow_oscillation", "theta"};
@@ -73,9 +82,12 @@ static const config_field theta_fields[N_DRIVE_FIELDS - 1] = {
      .def = 1, .min = 0, .max = 1, .unit = ""},
 };
 
-static int one_drive_read(config_ctx *c, const yamltree_node *key, const yamltree_node *map,
-                          const hs_pop_config *pop, drive_params *d)
+static int one_drive_read(config_ctx *c, const yamltree_pair *pr, size_t p,
+                          const hs_config *cfg, hs_phase_config *ph)
 {
+    const yamltree_node *key = pr->key, *map = pr->value;
+    const hs_pop_config *pop = &cfg->pops[p];
+    drive_params *d = &ph->drive[p];
     if (strcmp(pop->model->name, "poisson") != 0)
         return config_fail(c, key, "only poisson populations take a drive, not %s (%s)",
                            pop->name, pop->model->name);
@@ -107,16 +119,5 @@ static int one_drive_read(config_ctx *c, const yamltree_node *key, const yamltre
 int config_phase_drive_read(config_ctx *c, const yamltree_node *map, const hs_config *cfg,
                             hs_phase_config *ph)
 {
-    size_t old = config_path_push(c, "drive");
-    int rc = HS_OK;
-    for (size_t i = 0; rc == HS_OK && i < yamltree_len(map); i++) {
-        const yamltree_pair *pr = &map->pairs[i];
-        size_t inner = config_path_push(c, pr->key->str);
-        int p = config_pop_named(c, pr->key, pr->key->str, cfg);
-        rc = p < 0 ? HS_EINPUT
-                   : one_drive_read(c, pr->key, pr->value, &cfg->pops[p], &ph->drive[p]);
-        config_path_pop(c, inner);
-    }
-    config_path_pop(c, old);
-    return rc;
+    return per_pop(c, "drive", map, cfg, ph, one_drive_read);
 }

@@ -19,28 +19,6 @@
 
 #define PI 3.14159265358979323846
 
-/* Runs c's schedule with n_threads threads, recording spikes. */
-static tu_spikes *sched_run(const hs_config *c, int n_threads, network **net_out)
-{
-    hs_error err;
-    hs_error_clear(&err);
-    network *net = network_build(c, n_threads, &err);
-    if (!net)
-        ck_abort_msg("network_build: %s", err.msg);
-    sim *s = sim_alloc(net, c, &err);
-    ck_assert_ptr_nonnull(s);
-    tu_spikes *out = calloc(1, sizeof *out);
-    sim_sink sink = {out, tu_sink_spikes, NULL, NULL};
-    int rc = schedule_run(s, net, c, &sink, NULL, &err);
-    ck_assert_msg(rc == HS_OK, "schedule_run: %s", err.msg);
-    sim_free(s);
-    if (net_out)
-        *net_out = net;
-    else
-        network_free(net);
-    return out;
-}
-
 static size_t count(const tu_spikes *s, uint32_t pop, double t0, double t1)
 {
     size_t n = 0;
@@ -108,7 +86,7 @@ START_TEST(test_drive_slow_oscillation_silences_down_states)
     hs_config *c = source_config(
         "  - {name: a, stage: nrem, duration_ms: 20000,\n"
         "     drive: {src: {pattern: slow_oscillation, up_ms: 600, down_ms: 300}}}\n");
-    tu_spikes *s = sched_run(c, 2, NULL);
+    tu_spikes *s = tu_run_schedule(c, 2, NULL);
     drive d;
     hs_error err;
     hs_error_clear(&err);
@@ -140,7 +118,7 @@ START_TEST(test_drive_theta_resultant)
     hs_config *c = source_config(
         "  - {name: a, stage: rem, duration_ms: 20000,\n"
         "     drive: {src: {pattern: theta, freq_hz: 7, depth: 0.6}}}\n");
-    tu_spikes *s = sched_run(c, 2, NULL);
+    tu_spikes *s = tu_run_schedule(c, 2, NULL);
     /* spikes at the rate (1 + d cos phi) / (1 + d): resultant length d / 2
      * and mean rate 20 / (1 + d) */
     double cs = 0, sn = 0;
@@ -164,7 +142,7 @@ START_TEST(test_set_rate_per_phase)
                                  "  - {name: b, stage: nrem, duration_ms: 5000,\n"
                                  "     set: {src: {rate: 5}}}\n"
                                  "  - {name: c, stage: wake, duration_ms: 5000}\n");
-    tu_spikes *s = sched_run(c, 1, NULL);
+    tu_spikes *s = tu_run_schedule(c, 1, NULL);
     const double rate[3] = {20, 5, 20};
     for (int k = 0; k < 3; k++) {
         double n = (double)count(s, 0, 5000.0 * k, 5000.0 * (k + 1));
@@ -198,8 +176,8 @@ static hs_config *relay_config(double weight, double transmission)
 START_TEST(test_transmission_is_weight_factor)
 {
     hs_config *a = relay_config(1.5, 2), *b = relay_config(3, 1), *z = relay_config(3, 0);
-    tu_spikes *sa = sched_run(a, 2, NULL), *sb = sched_run(b, 1, NULL);
-    tu_spikes *sz = sched_run(z, 1, NULL);
+    tu_spikes *sa = tu_run_schedule(a, 2, NULL), *sb = tu_run_schedule(b, 1, NULL);
+    tu_spikes *sz = tu_run_schedule(z, 1, NULL);
     ck_assert_uint_gt(sb->n, 1000);
     ck_assert(tu_spikes_equal(sa, sb));
     ck_assert_uint_eq(count(sz, 1, 0, 2000), 0);
@@ -226,7 +204,7 @@ START_TEST(test_place_cells_asleep_are_silent)
         "  - {name: rest, stage: rest, duration_ms: 3000}\n"
         "  - {name: run2, stage: wake, duration_ms: 4000}\n",
         NULL, 0);
-    tu_spikes *s = sched_run(c, 2, NULL);
+    tu_spikes *s = tu_run_schedule(c, 2, NULL);
     ck_assert_uint_eq(count(s, 0, 0, 3000), 0);
     /* out_hz alone would give 400 +- 20 spikes in 4 s; running through
      * the fields gives far more */
@@ -276,7 +254,7 @@ START_TEST(test_shuffle_keeps_weights_any_threads)
     ck_assert_uint_eq(schedule_weights(orig, 0, pre, post, w0), m);
     const int threads[3] = {1, 2, 4};
     for (int k = 0; k < 3; k++) {
-        tu_spikes_free(sched_run(c, threads[k], &n[k]));
+        tu_spikes_free(tu_run_schedule(c, threads[k], &n[k]));
         w[k] = malloc(m * sizeof *w[k]);
         ck_assert_uint_eq(schedule_weights(n[k], 0, pre, post, w[k]), m);
     }

@@ -81,7 +81,10 @@ static int on_trace(void *ctx, size_t k, const float *rows, size_t n_rows, hs_er
     return HS_OK;
 }
 
-tu_spikes *tu_run(const hs_config *c, int n_threads, network **net_out)
+/* Builds c and runs it (its schedule when schedule is set, else
+ * duration_ms in one go), recording spikes and traces. */
+static tu_spikes *run_config(const hs_config *c, int n_threads, network **net_out,
+                             int schedule)
 {
     hs_error err;
     hs_error_clear(&err);
@@ -94,13 +97,25 @@ tu_spikes *tu_run(const hs_config *c, int n_threads, network **net_out)
     trace_cfg = c;
     sim_sink sink = {out, tu_sink_spikes, on_trace, NULL};
     uint64_t steps = (uint64_t)(c->duration_ms / c->dt_ms + 0.5);
-    ck_assert_int_eq(sim_run(s, steps, &sink, &err), HS_OK);
+    int rc = schedule ? schedule_run(s, net, c, &sink, NULL, &err)
+                      : sim_run(s, steps, &sink, &err);
+    ck_assert_msg(rc == HS_OK, "run: %s", err.msg);
     sim_free(s);
     if (net_out)
         *net_out = net;
     else
         network_free(net);
     return out;
+}
+
+tu_spikes *tu_run(const hs_config *c, int n_threads, network **net_out)
+{
+    return run_config(c, n_threads, net_out, 0);
+}
+
+tu_spikes *tu_run_schedule(const hs_config *c, int n_threads, network **net_out)
+{
+    return run_config(c, n_threads, net_out, 1);
 }
 
 void tu_spikes_free(tu_spikes *s)

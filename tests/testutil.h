@@ -35,6 +35,8 @@ int tu_sink_spikes(void *ctx, size_t pop, const double *t, const uint64_t *ids, 
 /* Builds c with n_threads threads, runs it for its duration, returns what
  * it recorded; *net_out (if given) receives the network (caller frees). */
 tu_spikes *tu_run(const hs_config *c, int n_threads, network **net_out);
+/* The same through c's schedule (schedule_run): phases, drives, gains. */
+tu_spikes *tu_run_schedule(const hs_config *c, int n_threads, network **net_out);
 void tu_spikes_free(tu_spikes *s);
 
 /* Spike times and cell ids built by hand, for the replay analyses. */
