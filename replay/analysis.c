@@ -397,6 +397,8 @@ static int score_event(const scorer *sc, size_t k, const replay_event *ev, uint3
     size_t hi = lower_bound(sp->t, sp->n, ev->stop_ms);
     r->start_ms[k] = ev->start_ms;
     r->stop_ms[k] = ev->stop_ms;
+    r->peak_ms[k] = ev->peak_ms;
+    r->in_up_state[k] = -1;
     r->phase[k] = phase;
     r->n_cells[k] = (uint32_t)ev->n_cells;
     int rc = rank_score(sc, sp->t + lo, sp->id + lo, hi - lo, ev, k, r, err);
@@ -447,6 +449,9 @@ void replay_result_free(replay_result *r)
     free(r->significant);
     free(r->p_shift);
     free(r->p_perm);
+    free(r->peak_ms);
+    free(r->in_up_state);
+    free(r->is_place);
     *r = (replay_result){0};
 }
 
@@ -468,10 +473,23 @@ static int result_alloc(replay_result *r, size_t n)
     r->significant = malloc(n);
     r->p_shift = malloc(n * sizeof(double));
     r->p_perm = malloc(n * sizeof(double));
+    r->peak_ms = malloc(n * sizeof(double));
+    r->in_up_state = malloc(n);
     int ok = r->start_ms && r->stop_ms && r->phase && r->n_cells && r->rank_corr &&
              r->p_value && r->score && r->direction && r->slope_cm_per_s && r->compression &&
-             r->significant && r->p_shift && r->p_perm;
+             r->significant && r->p_shift && r->p_perm && r->peak_ms && r->in_up_state;
     return ok ? HS_OK : HS_ENOMEM;
+}
+
+/* The place cells of pf into r. */
+static int place_copy(const replay_fields *pf, replay_result *r)
+{
+    r->pop_size = pf->n_cells;
+    r->is_place = malloc(pf->n_cells ? pf->n_cells : 1);
+    if (!r->is_place)
+        return HS_ENOMEM;
+    memcpy(r->is_place, pf->is_place, pf->n_cells);
+    return HS_OK;
 }
 
 /* Place fields from the wake phases, then the events of every phase. */
@@ -517,6 +535,8 @@ int replay_analysis_run(const replay_analysis_params *p, const replay_spikes *s,
                           el.n);
     out->n_place = pf.n_place;
     out->mean_speed_cm_s = mean_running_speed(&w);
+    if (rc == HS_OK && pf.is_place && place_copy(&pf, out) != HS_OK)
+        rc = hs_error_set(err, HS_ENOMEM, "replay analysis: out of memory");
     if (rc == HS_OK && el.n > 0) {
         scorer sc = {.p = p, .sp = &sp, .pf = &pf, .mean_speed = out->mean_speed_cm_s};
         replay_decode_params_default(&sc.dp);

@@ -94,10 +94,13 @@ typedef struct replay_traj {
     size_t n;
 } replay_traj;
 
-/* One row per event, columns of n values (all NULL when n is 0). */
+/* One row per event, columns of n values (all NULL when n is 0), and the
+ * place cells found. */
 typedef struct replay_result {
     size_t n;
     double *start_ms, *stop_ms;   /* the event [start, stop) (ms) */
+    double *peak_ms;              /* its peak: the centre of the rate bin of highest
+                                     smoothed rate (events.h) */
     uint32_t *phase;              /* index of its phase */
     uint32_t *n_cells;            /* active place cells */
     double *rank_corr;            /* Spearman rho of the kept direction; NaN: none */
@@ -108,7 +111,12 @@ typedef struct replay_result {
     double *compression;          /* |slope| / mean running speed; NaN: no running */
     uint8_t *significant;         /* 1: decoding beats both shuffles' 95th percentiles */
     double *p_shift, *p_perm;     /* decoding p against each shuffle kind */
+    int8_t *in_up_state;          /* 1: the peak lies in an up state of its phase, 0:
+                                     not, -1: no slow oscillation known (always -1
+                                     here; replay_up_states_label fills it) */
     size_t n_place;               /* place cells found */
+    size_t pop_size;              /* the population's cells */
+    uint8_t *is_place;            /* [pop_size] 1: a place cell; NULL without fields */
     double mean_speed_cm_s;       /* mean running speed (> 5 cm/s samples); 0: none */
 } replay_result;
 

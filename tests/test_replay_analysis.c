@@ -18,6 +18,8 @@
 #include "suites.h"
 #include "testutil.h"
 
+void replay_up_states_tests_add(Suite *s);   /* test_replay_up_states.c */
+
 enum { N_FIELD = 60, N_CELLS = 70 };   /* cells 60..69 have no field */
 #define TRACK_CM 200.0
 #define SIGMA_CM 10.0
@@ -163,6 +165,13 @@ START_TEST(test_planted_replays)
     analyse(&y, 1, &r);
     ck_assert_uint_eq(r.n_place, N_FIELD);
     ck_assert_double_lt(fabs(r.mean_speed_cm_s - RUN_CM_S), 0.01 * RUN_CM_S);
+    ck_assert_uint_eq(r.pop_size, N_CELLS);
+    for (size_t i = 0; i < N_CELLS; i++)
+        ck_assert_int_eq(r.is_place[i], i < N_FIELD);
+    for (size_t k = 0; k < r.n; k++) {
+        ck_assert(r.peak_ms[k] >= r.start_ms[k] && r.peak_ms[k] <= r.stop_ms[k]);
+        ck_assert_int_eq(r.in_up_state[k], -1);    /* no up states given */
+    }
     size_t found = 0, fwd = 0, sig = 0, rank_sig = 0;
     double comp[64];
     for (size_t j = 0; j < y.n_replay; j++) {
@@ -228,6 +237,10 @@ static void columns_equal(const replay_result *a, const replay_result *b)
     ck_assert_int_eq(memcmp(a->significant, b->significant, n), 0);
     ck_assert_int_eq(memcmp(a->p_shift, b->p_shift, n * sizeof(double)), 0);
     ck_assert_int_eq(memcmp(a->p_perm, b->p_perm, n * sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(a->peak_ms, b->peak_ms, n * sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(a->in_up_state, b->in_up_state, n), 0);
+    ck_assert_uint_eq(a->pop_size, b->pop_size);
+    ck_assert_int_eq(memcmp(a->is_place, b->is_place, a->pop_size), 0);
     ck_assert_uint_eq(a->n_place, b->n_place);
     ck_assert_double_eq(a->mean_speed_cm_s, b->mean_speed_cm_s);
 }
@@ -381,5 +394,6 @@ Suite *replay_analysis_suite(void)
     tcase_add_test(tc, test_threads_bitwise);
     tcase_add_test(tc, test_no_runs_no_events);
     suite_add_tcase(s, tc);
+    replay_up_states_tests_add(s);
     return s;
 }

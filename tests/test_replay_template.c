@@ -14,6 +14,8 @@
 #include "suites.h"
 #include "testutil.h"
 
+void replay_template_run_tests_add(Suite *s);   /* test_replay_template_run.c */
+
 #define N_CELLS 100
 #define LAP_MS 8000.0
 #define PEAK_HZ 10.0
@@ -142,5 +144,6 @@ Suite *replay_template_suite(void)
     tcase_add_test(tc, test_template_planted_twice_as_fast);
     tcase_add_test(tc, test_template_noise_false_positives);
     suite_add_tcase(s, tc);
+    replay_template_run_tests_add(s);
     return s;
 }

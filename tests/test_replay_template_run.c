@@ -1,0 +1,271 @@
+/* REM template matching over a run (replay/template_run.h) on a synthetic
+ * run: a rat runs ten laps of a one-way 200 cm track at 25 cm/s past 60
+ * Gaussian place fields (8 s running, 2 s paused each), then an NREM phase
+ * of background, a REM phase holding two laps replayed at behavioural
+ * speed (factor 1) and a REM phase of background. The laps are found with
+ * their running time, the planted REM phase matches at factor 1 with a
+ * corrected p < 0.05 where the planted laps are, the others are scanned
+ * too, and 1 and 2 threads give the same results, bit for bit. Part of the
+ * replay_template suite. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <gsl/gsl_rng.h>
+
+#include "../replay/template_run.h"
+#include "testutil.h"
+
+enum { N_FIELD = 60, N_CELLS = 70 };   /* cells 60..69 have no field */
+#define TRACK_CM 200.0
+#define SIGMA_CM 10.0
+#define PEAK_HZ 15.0
+#define RUN_CM_S 25.0
+#define LAPS 10
+#define RUN_MS 8000.0
+#define LAP_MS 10000.0
+#define WAKE_MS (LAPS * LAP_MS)
+#define SLEEP_MS 40000.0
+#define BACKGROUND_HZ 0.5
+#define PLANT1_MS (WAKE_MS + SLEEP_MS + 8000.0)   /* the planted laps, in the REM phase */
+#define PLANT2_MS (WAKE_MS + SLEEP_MS + 24000.0)
+
+static double field_hz(size_t i, double x_cm)
+{
+    if (i >= N_FIELD)
+        return 0;
+    double c = ((double)i + 0.5) * TRACK_CM / N_FIELD, z = (x_cm - c) / SIGMA_CM;
+    return PEAK_HZ * exp(-0.5 * z * z);
+}
+
+typedef struct run_synth {
+    tu_train s;
+    double *t, *x;
+    int8_t *dir;
+    uint32_t *lap;
+    size_t n;
+    replay_phase ph[4];      /* wake, nrem, rem (planted), rem (background) */
+    uint8_t is_place[N_CELLS];
+} run_synth;
+
+static void spike_maybe(gsl_rng *r, tu_train *s, double t, double dt_ms, size_t i, double hz)
+{
+    if (gsl_rng_uniform(r) < hz * 1e-3 * dt_ms)
+        tu_train_add(s, t, (uint32_t)i);
+}
+
+static void wake(run_synth *y, gsl_rng *r)
+{
+    y->n = (size_t)WAKE_MS;
+    y->t = malloc(y->n * sizeof *y->t);
+    y->x = malloc(y->n * sizeof *y->x);
+    y->dir = malloc(y->n);
+    y->lap = malloc(y->n * sizeof *y->lap);
+    ck_assert(y->t && y->x && y->dir && y->lap);
+    for (size_t k = 0; k < y->n; k++) {
+        double in_lap = fmod((double)k, LAP_MS);
+        int running = in_lap < RUN_MS;
+        y->t[k] = (double)k;
+        y->x[k] = running ? RUN_CM_S * 1e-3 * in_lap : TRACK_CM;
+        y->dir[k] = (int8_t)running;
+        y->lap[k] = (uint32_t)(k / (size_t)LAP_MS);
+        for (size_t i = 0; i < N_CELLS; i++)
+            spike_maybe(r, &y->s, y->t[k] + 0.5, 1.0, i, running ? field_hz(i, y->x[k]) : 0.1);
+    }
+}
+
+/* Background over [t0, t1), and a lap at behavioural speed from each
+ * plant[j] (the cells at their field rates). */
+static void sleep_phase(run_synth *y, gsl_rng *r, double t0, double t1, const double *plant,
+                        size_t n_plant)
+{
+    const double dt = 1.0;
+    for (double t = t0; t < t1; t += dt)
+        for (size_t i = 0; i < N_CELLS; i++)
+            spike_maybe(r, &y->s, t, dt, i, BACKGROUND_HZ);
+    for (size_t j = 0; j < n_plant; j++)
+        for (double u = 0; u < RUN_MS; u += dt)
+            for (size_t i = 0; i < N_CELLS; i++)
+                spike_maybe(r, &y->s, plant[j] + u, dt, i, field_hz(i, RUN_CM_S * 1e-3 * u));
+}
+
+static void synth_make(run_synth *y, unsigned long seed)
+{
+    memset(y, 0, sizeof *y);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    wake(y, r);
+    double a = WAKE_MS, b = a + SLEEP_MS, c = b + SLEEP_MS, d = c + SLEEP_MS;
+    y->ph[0] = (replay_phase){"wake", 0, a};
+    y->ph[1] = (replay_phase){"nrem", a, b};
+    y->ph[2] = (replay_phase){"rem", b, c};
+    y->ph[3] = (replay_phase){"rem", c, d};
+    const double plant[2] = {PLANT1_MS, PLANT2_MS};
+    sleep_phase(y, r, a, b, NULL, 0);
+    sleep_phase(y, r, b, c, plant, 2);
+    sleep_phase(y, r, c, d, NULL, 0);
+    for (size_t i = 0; i < N_CELLS; i++)
+        y->is_place[i] = i < N_FIELD;
+    gsl_rng_free(r);
+}
+
+static void synth_free(run_synth *y)
+{
+    tu_train_free(&y->s);
+    free(y->t);
+    free(y->x);
+    free(y->dir);
+    free(y->lap);
+}
+
+static void scan(const run_synth *y, int n_threads, const uint8_t *is_place,
+                 replay_template_run *out)
+{
+    replay_template_run_params p;
+    replay_template_run_params_default(&p);
+    p.seed = 5;
+    p.n_threads = n_threads;
+    replay_spikes s = {y->s.t, y->s.id, y->s.n, N_CELLS};
+    replay_traj tr = {y->t, y->x, y->dir, y->lap, y->n};
+    hs_error err;
+    hs_error_clear(&err);
+    int rc = replay_template_run_phases(&p, &s, is_place, y->ph, 4, &tr, out, &err);
+    ck_assert_msg(rc == HS_OK, "replay_template_run_phases: %s", err.msg);
+}
+
+START_TEST(test_run_planted_rem_at_behavioural_speed)
+{
+    run_synth y;
+    synth_make(&y, 3);
+    replay_template_run r;
+    scan(&y, 1, y.is_place, &r);
+    ck_assert_ptr_null(r.why);
+    ck_assert_uint_eq(r.n_cells, N_FIELD);
+    ck_assert_uint_eq(r.n_laps, LAPS);
+    ck_assert_double_eq(r.lap_ms, RUN_MS);       /* the pauses left out */
+    ck_assert_uint_eq(r.n_bins, 16);
+    ck_assert_uint_eq(r.n, 3);                   /* nrem and both rem, not wake */
+    ck_assert_uint_eq(r.phase[0], 1);
+    ck_assert_uint_eq(r.phase[1], 2);
+    ck_assert_uint_eq(r.phase[2], 3);
+    const replay_template_result *rem = &r.res[1];
+    ck_assert_uint_lt(rem->best, rem->n_factors);
+    ck_assert_double_eq_tol(rem->factor[rem->best], 1.0, 1e-9);
+    ck_assert_double_lt(rem->p_best, 0.05);
+    double at = rem->t_best_ms[rem->best];
+    ck_assert_msg(fabs(at - PLANT1_MS) <= 500 || fabs(at - PLANT2_MS) <= 500,
+                  "best window at %g ms", at);
+    /* background alone: no match */
+    ck_assert_double_ge(r.res[0].p_best, 0.05);
+    ck_assert_double_ge(r.res[2].p_best, 0.05);
+    /* threads do not change a bit */
+    replay_template_run two;
+    scan(&y, 2, y.is_place, &two);
+    ck_assert_uint_eq(two.n, r.n);
+    ck_assert_mem_eq(two.phase, r.phase, r.n * sizeof *r.phase);
+    ck_assert_mem_eq(two.res, r.res, r.n * sizeof *r.res);
+    replay_template_run_free(&two);
+    replay_template_run_free(&r);
+    synth_free(&y);
+}
+END_TEST
+
+START_TEST(test_run_without_template)
+{
+    run_synth y;
+    synth_make(&y, 4);
+    replay_template_run r;
+    scan(&y, 1, NULL, &r);
+    ck_assert_str_eq(r.why, "no place cell");
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_ptr_null(r.res);
+    replay_template_run_free(&r);
+    /* a template bin longer than half a lap */
+    replay_template_run_params p;
+    replay_template_run_params_default(&p);
+    p.tp.bin_ms = 5000;
+    replay_spikes s = {y.s.t, y.s.id, y.s.n, N_CELLS};
+    replay_traj tr = {y.t, y.x, y.dir, y.lap, y.n};
+    hs_error err;
+    ck_assert_int_eq(replay_template_run_phases(&p, &s, y.is_place, y.ph, 4, &tr, &r, &err),
+                     HS_OK);
+    ck_assert_str_eq(r.why, "a lap is shorter than two bins");
+    ck_assert_uint_eq(r.n_laps, LAPS);
+    ck_assert_uint_eq(r.n, 0);
+    replay_template_run_free(&r);
+    /* sleep only: no lap */
+    replay_traj none = {NULL, NULL, NULL, NULL, 0};
+    replay_template_run_params_default(&p);
+    ck_assert_int_eq(replay_template_run_phases(&p, &s, y.is_place, y.ph, 4, &none, &r, &err),
+                     HS_OK);
+    ck_assert_str_eq(r.why, "no complete lap");
+    replay_template_run_free(&r);
+    /* bad input */
+    p.tp.n_shuffle = 179;
+    ck_assert_int_eq(replay_template_run_phases(&p, &s, y.is_place, y.ph, 4, &tr, &r, &err),
+                     HS_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "n_shuffle"));
+    replay_template_run_params_default(&p);
+    s.n_cells = N_CELLS - 1;
+    ck_assert_int_eq(replay_template_run_phases(&p, &s, y.is_place, y.ph, 4, &tr, &r, &err),
+                     HS_EINPUT);
+    ck_assert_uint_eq(r.n, 0);
+    synth_free(&y);
+}
+END_TEST
+
+/* Laps by hand, samples every 100 ms: wake [0, 1000), nrem [1000, 2000),
+ * wake [2000, 3000). Lap 0 runs 0-500 and pauses (complete, 600 ms of
+ * running to its first paused sample); lap 1 runs from 800 ms into the end
+ * of the phase (cut) and on after the sleep (not a new start); lap 2 runs
+ * 2500-2900 and the trajectory ends (cut); lap 3, sampled in the sleep
+ * only, does not count. */
+START_TEST(test_run_laps_by_hand)
+{
+    double t[40];
+    int8_t dir[40];
+    uint32_t lap[40];
+    double x[40] = {0};
+    size_t n = 0;
+    for (int k = 0; k < 10; k++, n++) {
+        t[n] = 100.0 * k;
+        dir[n] = (int8_t)(k <= 5 || k >= 8);
+        lap[n] = k < 8 ? 0 : 1;
+    }
+    for (int k = 0; k < 3; k++, n++) {     /* in the sleep: ignored */
+        t[n] = 1200.0 + 100.0 * k;
+        dir[n] = 1;
+        lap[n] = 3;
+    }
+    for (int k = 0; k < 10; k++, n++) {
+        t[n] = 2000.0 + 100.0 * k;
+        dir[n] = (int8_t)(k != 4);
+        lap[n] = k < 5 ? 1 : 2;
+    }
+    replay_phase ph[3] = {{"wake", 0, 1000}, {"nrem", 1000, 2000}, {"wake", 2000, 3000}};
+    replay_traj tr = {t, x, dir, lap, n};
+    replay_lap laps[40];
+    ck_assert_uint_eq(replay_template_run_laps(&tr, ph, 3, laps), 1);
+    ck_assert_double_eq(laps[0].start_ms, 0);
+    ck_assert_double_eq(laps[0].run_ms, 600);
+    ck_assert_double_eq(laps[0].phase_stop_ms, 1000);
+    /* lap 1 ending in a pause after the sleep does not start a lap there */
+    lap[17] = lap[18] = lap[19] = lap[20] = lap[21] = lap[22] = 1;
+    dir[22] = 0;
+    ck_assert_uint_eq(replay_template_run_laps(&tr, ph, 3, laps), 1);
+    /* no lap array: one lap, cut by the sleep */
+    tr.lap = NULL;
+    ck_assert_uint_eq(replay_template_run_laps(&tr, ph, 3, laps), 0);
+}
+END_TEST
+
+void replay_template_run_tests_add(Suite *s)
+{
+    TCase *tc = tcase_create("run");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_run_planted_rem_at_behavioural_speed);
+    tcase_add_test(tc, test_run_without_template);
+    tcase_add_test(tc, test_run_laps_by_hand);
+    suite_add_tcase(s, tc);
+}
