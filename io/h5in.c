@@ -17,6 +17,8 @@
 #include "h5behavior.h"
 #include "h5maze.h"
 #include "h5replay.h"
+#include "h5sleep.h"
+#include "h5template.h"
 #include "h5util.h"
 #include "h5weights.h"
 
@@ -379,7 +381,11 @@ int h5out_info(const char *path, FILE *out, hs_error *err)
         rc = each_child(path, file, "weights", "weights:", h5weights_info, out, span_ms,
                         err);
     if (rc == HS_OK)
+        rc = h5sleep_info(path, file, out, err);
+    if (rc == HS_OK)
         rc = h5replay_info(path, file, out, err);
+    if (rc == HS_OK)
+        rc = h5template_info(path, file, out, err);
     if (H5Fclose(file) < 0 && rc == HS_OK)
         rc = h5util_fail_input(path, err, "cannot close file", NULL);
     return rc;

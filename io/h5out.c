@@ -16,6 +16,8 @@
 #include "h5behavior.h"
 #include "h5maze.h"
 #include "h5replay.h"
+#include "h5sleep.h"
+#include "h5template.h"
 #include "h5util.h"
 #include "h5weights.h"
 
@@ -603,13 +605,32 @@ int h5out_place_fields_write(h5out *f, const char *pop, const double *center_cm,
     return rc == HS_OK ? flush(f, err) : rc;
 }
 
-/* ---- replay events (h5replay.c) ---- */
+/* ---- replay events, template, up states (h5replay.c, h5template.c, h5sleep.c) ---- */
 
 int h5out_replay_write(h5out *f, const h5out_replay *r, hs_error *err)
 {
     int rc = check_file(f, err);
     if (rc == HS_OK)
         rc = h5replay_write(f->file, f->path, r, err);
+    return rc == HS_OK ? flush(f, err) : rc;
+}
+
+int h5out_up_states_append(h5out *f, const char *phase, const char *population,
+                           const double *start_ms, const double *stop_ms, size_t n,
+                           hs_error *err)
+{
+    int rc = check_file(f, err);
+    if (rc == HS_OK)
+        rc = h5sleep_up_states_append(f->file, f->path, phase, population, start_ms, stop_ms,
+                                      n, err);
+    return rc == HS_OK && n > 0 ? flush(f, err) : rc;
+}
+
+int h5out_template_write(h5out *f, const h5out_template *t, hs_error *err)
+{
+    int rc = check_file(f, err);
+    if (rc == HS_OK)
+        rc = h5template_write(f->file, f->path, t, err);
     return rc == HS_OK ? flush(f, err) : rc;
 }
 

@@ -80,6 +80,32 @@
  *                            (NaN: the rat never ran)
  *   /replay/events/significant uint8, "": 1 when decoding beats both shuffles
  *   /replay/events/p_shift, p_perm float64, "": the decoding p-values
+ *   /replay/events/peak_ms   float64, "ms": the event's peak (highest rate)
+ *   /replay/events/in_up_state int8, "": 1 the peak lies in an up state of
+ *                            its phase (/sleep/up_states), 0 not, -1 the
+ *                            phase has no slow oscillation
+ *   /replay/template         one group, REM replay by template matching
+ *                            (replay/template_run.h; Louie & Wilson 2001),
+ *                            one row per nrem or rem phase scanned, attrs
+ *                            population (string), bin_ms, lap_ms (float64;
+ *                            lap_ms NaN without a lap), n_shuffle,
+ *                            n_factors, n_cells, n_bins, n_laps (uint64),
+ *                            note (string: why there is no template, or
+ *                            ""); every dataset contiguous with attrs units
+ *                            and definition:
+ *   /replay/template/phase   variable-length strings [n], "": as /phases/name
+ *   /replay/template/best_factor float64 [n], "": factor of highest z (NaN:
+ *                            none scored: no window fits or holds spikes)
+ *   /replay/template/p_best  float64 [n], "": its Bonferroni-corrected p
+ *   /replay/template/{factor, r_max, z, p} float64 [n, n_factors], ""
+ *   /replay/template/t_best_ms float64 [n, n_factors], "ms": the best window
+ *   /sleep/up_states         one group, the up states of every slow-
+ *                            oscillation drive (replay/drive.h), appended
+ *                            as each phase starts; chunked, extendible 1-D
+ *                            datasets with attrs units and definition:
+ *   /sleep/up_states/start_ms, stop_ms float64, "ms": [start, stop), run time
+ *   /sleep/up_states/phase, population variable-length strings, "": the
+ *                            phase (as /phases/name) and the driven population
  *   /meta                    group, attrs: version (string), git_commit, seed (uint64),
  *                            threads (int32), config (the YAML text), overrides,
  *                            complete (int32, 0 until closed cleanly), wall_s (float64),
@@ -242,7 +268,8 @@ int h5out_place_fields_write(h5out *f, const char *pop, const double *center_cm,
 /* The replay events of a run: n rows, row k the event [start_ms[k],
  * stop_ms[k]) (ms, finite, start <= stop) of the phase named phase[k]
  * (NULL is written as ""), with the columns of replay/analysis.h's
- * replay_result: direction[k] +1, -1 or 0, significant[k] 0 or 1; and
+ * replay_result: direction[k] +1, -1 or 0, significant[k] 0 or 1, peak_ms[k]
+ * finite, in_up_state[k] +1, 0 or -1; and
  * what produced them: the population analysed (not NULL or empty), the
  * rank-order level alpha, n_perm, n_shuffle, bin_cm and tbin_ms. The
  * arrays stay the caller's; n may be 0 (then they may be NULL). */
@@ -256,6 +283,8 @@ typedef struct h5out_replay {
     const double *slope_cm_per_s, *compression;
     const uint8_t *significant;
     const double *p_shift, *p_perm;
+    const double *peak_ms;
+    const int8_t *in_up_state;
     const char *population;
     double alpha;
     uint64_t n_perm, n_shuffle;
@@ -270,6 +299,51 @@ typedef struct h5out_replay {
  * the file, after which no half-written /replay/events is left when HDF5
  * could still remove it. */
 int h5out_replay_write(h5out *f, const h5out_replay *r, hs_error *err);
+
+/* Appends n up states of population's slow oscillation in phase (the
+ * names; not NULL or empty) to /sleep/up_states (layout above): rows
+ * [start_ms[k], stop_ms[k]) (ms of run time, finite, start <= stop), then
+ * the file is flushed; n 0 writes nothing. Call it as each phase starts
+ * (sim/schedule.h's up_states callback), so that a run killed later still
+ * has the up states of the phases it began. The arrays stay the caller's.
+ * Returns HS_EINTERNAL for NULL f or NULL arrays with n > 0; HS_EINPUT for
+ * a missing name or the first row that breaks the rules (named with its
+ * index); HS_EIO naming the file, after which the datasets are cut back to
+ * their former length when HDF5 still can. */
+int h5out_up_states_append(h5out *f, const char *phase, const char *population,
+                           const double *start_ms, const double *stop_ms, size_t n,
+                           hs_error *err);
+
+/* REM replay by template matching (replay/template_run.h) of a run: n
+ * rows, row k the phase named phase[k] (NULL is written as "") scanned at
+ * n_factors time-scale factors (1 .. 33), its best factor best_factor[k]
+ * (NaN: none scored) and that factor's Bonferroni-corrected p_best[k] (in
+ * [0, 1]); factor, r_max, z, p and t_best_ms hold n x n_factors values,
+ * row-major (row k, factor f at k n_factors + f). And what produced them:
+ * the population analysed (not NULL or empty), the template's bin_ms,
+ * n_shuffle, the place cells n_cells (its rows), n_bins, the laps averaged
+ * n_laps and their median running time lap_ms (NaN: no lap), and note, why
+ * there is no template ("" or NULL when there is). The arrays stay the
+ * caller's; n may be 0 (then they may be NULL). */
+typedef struct h5out_template {
+    size_t n, n_factors;
+    const char *const *phase;
+    const double *best_factor, *p_best;
+    const double *factor, *r_max, *z, *p, *t_best_ms;
+    const char *population;
+    double bin_ms, lap_ms;
+    uint64_t n_shuffle, n_cells, n_bins, n_laps;
+    const char *note;
+} h5out_template;
+
+/* Writes /replay/template from t (layout above): once, whole, as
+ * contiguous datasets at their full size, then the file is flushed.
+ * Returns HS_EINTERNAL for NULL f or t or NULL arrays with n > 0;
+ * HS_EINPUT when /replay/template was written before, n_factors is out of
+ * range with n > 0, a p_best is outside [0, 1] or the population is bad;
+ * HS_EIO naming the file, after which no half-written /replay/template is
+ * left when HDF5 could still remove it. */
+int h5out_template_write(h5out *f, const h5out_template *t, hs_error *err);
 
 /* Sets /meta complete = 1 (when complete) and wall_s, then closes. Frees f
  * even on error. h5out_close(NULL, ...) returns HS_OK. */
@@ -292,7 +366,12 @@ int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
  * With a maze geometry, its segments: names and lengths (cm). With
  * /replay/events, per phase the candidate events, how many are significant
  * by rank order and by decoding, the fraction forward and the median
- * compression (io/h5replay.h).
+ * compression, and in phases with a slow oscillation the fraction of the
+ * events whose peak lies in an up state beside the fraction of the
+ * phase's time in up states (io/h5replay.h). With /sleep/up_states, how
+ * many up states of which populations in how many phases (io/h5sleep.h).
+ * With /replay/template, the template and per phase scanned its best
+ * factor and corrected p (io/h5template.h).
  * Per population under /place_fields the number of cells, how many have
  * a field and the range of their centres. Returns HS_EINPUT naming the
  * file, with nothing printed to stderr, for a file that is missing, empty,

@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "../replay/analysis.h"
+#include "../replay/up_states.h"
+#include "h5sleep.h"
 #include "h5util.h"
 
 /* The columns, in the order written, with their units and meaning. */
 enum {
     COL_START, COL_STOP, COL_PHASE, COL_CELLS, COL_RHO, COL_P, COL_SCORE, COL_DIR, COL_SLOPE,
-    COL_COMPRESSION, COL_SIG, COL_P_SHIFT, COL_P_PERM, N_COL
+    COL_COMPRESSION, COL_SIG, COL_P_SHIFT, COL_P_PERM, COL_PEAK, COL_UP, N_COL
 };
 
 static const struct {
@@ -32,6 +34,9 @@ static const struct {
     {"significant", "", "1: the score beats the 95th percentile of both shuffle kinds"},
     {"p_shift", "", "decoding p against circular place-field shifts"},
     {"p_perm", "", "decoding p against time-bin permutations"},
+    {"peak_ms", "ms", "the event's peak: centre of the rate bin of highest smoothed rate"},
+    {"in_up_state", "", "1: the peak lies in an up state of the phase's slow oscillation "
+                        "(/sleep/up_states), 0: in a down state, -1: no slow oscillation"},
 };
 
 /* ---- writer ---- */
@@ -42,7 +47,8 @@ static int arrays_null(const h5out_replay *r)
         return 0;
     return !r->start_ms || !r->stop_ms || !r->phase || !r->n_cells || !r->rank_corr ||
            !r->p_value || !r->score || !r->direction || !r->slope_cm_per_s ||
-           !r->compression || !r->significant || !r->p_shift || !r->p_perm;
+           !r->compression || !r->significant || !r->p_shift || !r->p_perm || !r->peak_ms ||
+           !r->in_up_state;
 }
 
 /* What is wrong with row k, into buf; NULL when nothing is. */
@@ -56,6 +62,10 @@ static const char *row_problem(const h5out_replay *r, size_t k, char *buf, size_
         snprintf(buf, size, "direction[%zu] = %d is not +1, -1 or 0", k, r->direction[k]);
     else if (r->significant[k] > 1)
         snprintf(buf, size, "significant[%zu] = %u is not 0 or 1", k, r->significant[k]);
+    else if (!isfinite(r->peak_ms[k]))
+        snprintf(buf, size, "peak_ms[%zu] = %g is not finite", k, r->peak_ms[k]);
+    else if (r->in_up_state[k] < -1 || r->in_up_state[k] > 1)
+        snprintf(buf, size, "in_up_state[%zu] = %d is not +1, 0 or -1", k, r->in_up_state[k]);
     else
         return NULL;
     return buf;
@@ -124,7 +134,8 @@ static herr_t columns_write(hid_t g, const h5out_replay *r)
                               [COL_RHO] = r->rank_corr,  [COL_P] = r->p_value,
                               [COL_SCORE] = r->score,    [COL_SLOPE] = r->slope_cm_per_s,
                               [COL_COMPRESSION] = r->compression,
-                              [COL_P_SHIFT] = r->p_shift, [COL_P_PERM] = r->p_perm};
+                              [COL_P_SHIFT] = r->p_shift, [COL_P_PERM] = r->p_perm,
+                              [COL_PEAK] = r->peak_ms};
     herr_t rc = 0;
     for (int c = 0; c < N_COL && rc >= 0; c++) {
         if (c == COL_PHASE)
@@ -133,29 +144,14 @@ static herr_t columns_write(hid_t g, const h5out_replay *r)
             rc = column(g, c, H5T_STD_U32LE, H5T_NATIVE_UINT32, n, r->n_cells);
         else if (c == COL_DIR)
             rc = column(g, c, H5T_STD_I8LE, H5T_NATIVE_INT8, n, r->direction);
+        else if (c == COL_UP)
+            rc = column(g, c, H5T_STD_I8LE, H5T_NATIVE_INT8, n, r->in_up_state);
         else if (c == COL_SIG)
             rc = column(g, c, H5T_STD_U8LE, H5T_NATIVE_UINT8, n, r->significant);
         else
             rc = column(g, c, f64, dbl, n, d[c]);
     }
     return rc;
-}
-
-/* Removes what a failed write left, if HDF5 still can: no half-written
- * events for readers, and no empty /replay. */
-static void events_remove(hid_t file)
-{
-    if (H5Lexists(file, "replay", H5P_DEFAULT) <= 0)
-        return;
-    if (H5Lexists(file, "replay/events", H5P_DEFAULT) > 0)
-        H5Ldelete(file, "replay/events", H5P_DEFAULT);
-    hid_t g = H5Gopen2(file, "replay", H5P_DEFAULT);
-    H5G_info_t gi;
-    int empty = g >= 0 && H5Gget_info(g, &gi) >= 0 && gi.nlinks == 0;
-    if (g >= 0)
-        H5Gclose(g);
-    if (empty)
-        H5Ldelete(file, "replay", H5P_DEFAULT);
 }
 
 int h5replay_write(hid_t file, const char *path, const h5out_replay *r, hs_error *err)
@@ -174,15 +170,16 @@ int h5replay_write(hid_t file, const char *path, const h5out_replay *r, hs_error
         hr = -1;
     if (hr < 0) {
         rc = h5util_fail_io(path, err, "/replay/events", NULL);
-        events_remove(file);
+        h5util_remove_in(file, "replay", "events");
     }
     return rc;
 }
 
 /* ---- info ---- */
 
-/* The columns info needs, and the phase of each event as a row of
- * /phases. */
+/* The columns info needs, the phase of each event as a row of /phases,
+ * the phases' spans and the up states with their phases' rows
+ * (UINT32_MAX: a name not in /phases). */
 typedef struct events_read {
     char **phase_name, **phases;
     size_t n, n_phases;
@@ -190,6 +187,10 @@ typedef struct events_read {
     double *p_value, *compression;
     int8_t *direction;
     uint8_t *significant;
+    int8_t *in_up;               /* NULL in a file without the column */
+    double *ph_start, *ph_stop;
+    h5sleep_up_read up;
+    uint32_t *up_phase;
     char *population;
     double alpha;
 } events_read;
@@ -203,6 +204,11 @@ static void events_read_free(events_read *e)
     free(e->compression);
     free(e->direction);
     free(e->significant);
+    free(e->in_up);
+    free(e->ph_start);
+    free(e->ph_stop);
+    h5sleep_up_read_free(&e->up);
+    free(e->up_phase);
     free(e->population);
 }
 
@@ -238,6 +244,47 @@ static int phases_match(const char *path, events_read *e, hs_error *err)
     return HS_OK;
 }
 
+/* The row of /phases/stop_ms or start_ms, n_phases long, into *out. */
+static int span_read(const char *path, hid_t file, const char *name, size_t want,
+                     double **out, hs_error *err)
+{
+    void *v = NULL;
+    size_t n = 0;
+    int rc = h5util_read_1d(path, file, name, H5T_NATIVE_DOUBLE, 0, &v, &n, err);
+    *out = v;
+    if (rc == HS_OK && n != want)
+        rc = hs_error_at(err, HS_EINPUT, path, 0, 0, "%s has %zu rows, /phases/name %zu", name,
+                         n, want);
+    return rc;
+}
+
+/* The events' in_up_state (when the file has the column), the phases'
+ * spans and the up states. */
+static int up_states_load(const char *path, hid_t file, events_read *e, hs_error *err)
+{
+    int rc = HS_OK;
+    if (H5Lexists(file, "replay/events/in_up_state", H5P_DEFAULT) > 0) {
+        void *v = NULL;
+        rc = numeric_read(path, file, COL_UP, H5T_NATIVE_INT8, 1, e->n, &v, err);
+        e->in_up = v;
+    }
+    if (rc == HS_OK)
+        rc = span_read(path, file, "/phases/start_ms", e->n_phases, &e->ph_start, err);
+    if (rc == HS_OK)
+        rc = span_read(path, file, "/phases/stop_ms", e->n_phases, &e->ph_stop, err);
+    if (rc == HS_OK)
+        rc = h5sleep_up_states_read(path, file, &e->up, err);
+    if (rc == HS_OK && !(e->up_phase = malloc((e->up.n ? e->up.n : 1) * sizeof *e->up_phase)))
+        rc = hs_error_set(err, HS_ENOMEM, "out of memory");
+    for (size_t k = 0; rc == HS_OK && k < e->up.n; k++) {
+        size_t j = 0;
+        while (j < e->n_phases && strcmp(e->up.phase[k], e->phases[j]) != 0)
+            j++;
+        e->up_phase[k] = j < e->n_phases ? (uint32_t)j : UINT32_MAX;
+    }
+    return rc;
+}
+
 static int events_load(const char *path, hid_t file, events_read *e, hs_error *err)
 {
     hid_t g = H5Gopen2(file, "replay/events", H5P_DEFAULT);
@@ -264,7 +311,9 @@ static int events_load(const char *path, hid_t file, events_read *e, hs_error *e
     e->significant = v[3];
     if (rc == HS_OK)
         rc = h5util_read_strs(path, file, "/phases/name", &e->phases, &e->n_phases, err);
-    return rc == HS_OK ? phases_match(path, e, err) : rc;
+    if (rc == HS_OK)
+        rc = phases_match(path, e, err);
+    return rc == HS_OK ? up_states_load(path, file, e, err) : rc;
 }
 
 static void percent_print(FILE *out, double f)
@@ -275,6 +324,27 @@ static void percent_print(FILE *out, double f)
         fprintf(out, "%.0f%%", 100 * f);
 }
 
+/* In a phase with a slow oscillation: the fraction of its events whose
+ * peak lies in an up state, and of its time in up states. */
+static void up_print(FILE *out, const events_read *e, size_t j)
+{
+    replay_up_states u = {e->up.n, e->up.start_ms, e->up.stop_ms, e->up_phase};
+    double time = replay_up_states_cover(&u, (uint32_t)j, e->ph_start[j], e->ph_stop[j]);
+    if (isnan(time))
+        return;
+    size_t in = 0, known = 0;
+    for (size_t k = 0; e->in_up && k < e->n; k++)
+        if (e->phase[k] == j && e->in_up[k] >= 0) {
+            known++;
+            in += e->in_up[k] == 1;
+        }
+    fputs("; in up states ", out);
+    percent_print(out, known ? (double)in / (double)known : NAN);
+    fputs(" of events, ", out);
+    percent_print(out, time);
+    fputs(" of the time", out);
+}
+
 static void phase_print(FILE *out, const events_read *e, const replay_result *view,
                         uint8_t *keep, size_t j)
 {
@@ -283,17 +353,17 @@ static void phase_print(FILE *out, const events_read *e, const replay_result *vi
     replay_summary s;
     replay_summarize(view, keep, e->alpha, &s);
     fprintf(out, "  %-16s %5zu events", e->phases[j], s.n_events);
-    if (s.n_events == 0) {
-        fprintf(out, "\n");
-        return;
+    if (s.n_events > 0) {
+        fprintf(out, ", significant: %zu rank order, %zu decoding; forward ", s.n_rank_sig,
+                s.n_sig);
+        percent_print(out, s.forward);
+        if (isnan(s.median_compression))
+            fprintf(out, ", median |compression| n/a");
+        else
+            fprintf(out, ", median |compression| %.1f", s.median_compression);
     }
-    fprintf(out, ", significant: %zu rank order, %zu decoding; forward ", s.n_rank_sig,
-            s.n_sig);
-    percent_print(out, s.forward);
-    if (isnan(s.median_compression))
-        fprintf(out, ", median |compression| n/a\n");
-    else
-        fprintf(out, ", median |compression| %.1f\n", s.median_compression);
+    up_print(out, e, j);
+    fputc('\n', out);
 }
 
 int h5replay_info(const char *path, hid_t file, FILE *out, hs_error *err)

@@ -365,6 +365,22 @@ herr_t h5util_write_strs(hid_t loc, const char *name, const char *const *s, size
     return rc;
 }
 
+void h5util_remove_in(hid_t file, const char *group, const char *name)
+{
+    if (H5Lexists(file, group, H5P_DEFAULT) <= 0)
+        return;
+    hid_t g = H5Gopen2(file, group, H5P_DEFAULT);
+    if (g < 0)
+        return;
+    if (H5Lexists(g, name, H5P_DEFAULT) > 0)
+        H5Ldelete(g, name, H5P_DEFAULT);
+    H5G_info_t gi;
+    int empty = H5Gget_info(g, &gi) >= 0 && gi.nlinks == 0;
+    H5Gclose(g);
+    if (empty)
+        H5Ldelete(file, group, H5P_DEFAULT);
+}
+
 hid_t h5util_open_or_create_group(hid_t loc, const char *name)
 {
     htri_t exists = H5Lexists(loc, name, H5P_DEFAULT);

@@ -88,6 +88,11 @@ herr_t h5util_write_column(hid_t loc, const char *name, hid_t file_type, hid_t m
 /* A fixed-size 1-D dataset of n variable-length UTF-8 strings; NULL is "". */
 herr_t h5util_write_strs(hid_t loc, const char *name, const char *const *s, size_t n);
 
+/* Removes what a failed write left, if HDF5 still can: group/name under
+ * file, then group when that left it empty (no half-written data for
+ * readers, and no empty group). */
+void h5util_remove_in(hid_t file, const char *group, const char *name);
+
 /* Opens group name under loc, creating it when missing. */
 hid_t h5util_open_or_create_group(hid_t loc, const char *name);
 

@@ -23,7 +23,8 @@
  *
  * Factors are log-spaced from f_min to f_max (SCIENCE.md: 0.25-4x, REM
  * replay at about behavioural speed, 0.5-2x). A factor whose window does not
- * fit in the span is skipped (z = NAN, p = 1).
+ * fit in the span, or whose windows all have no spike (no variance), is
+ * skipped (r_max = z = NAN, p = 1).
  */
 #ifndef HS_REPLAY_TEMPLATE_H
 #define HS_REPLAY_TEMPLATE_H
@@ -46,11 +47,11 @@ typedef struct replay_template_params {
 typedef struct replay_template_result {
     size_t n_factors;
     double factor[REPLAY_TEMPLATE_MAX_FACTORS];
-    double r_max[REPLAY_TEMPLATE_MAX_FACTORS];   /* NAN when the window does not fit */
+    double r_max[REPLAY_TEMPLATE_MAX_FACTORS];   /* NAN: no window fits or has spikes */
     double t_best_ms[REPLAY_TEMPLATE_MAX_FACTORS]; /* start of the best window */
     double z[REPLAY_TEMPLATE_MAX_FACTORS];
     double p[REPLAY_TEMPLATE_MAX_FACTORS];
-    size_t best;          /* factor of highest z; n_factors when none fits */
+    size_t best;          /* factor of highest z; n_factors when none scores */
     double p_best;        /* Bonferroni-corrected p of the best factor */
 } replay_template_result;
 

@@ -271,6 +271,18 @@ static int sink_weights(void *ctx, size_t w, const uint64_t *pre, const uint64_t
                                r->c->phases[k].name, err);
 }
 
+/* The up states of population pop's slow oscillation in phase k: to
+ * /sleep/up_states, and kept for replay detection. */
+static int sink_up_states(void *ctx, size_t k, size_t pop, const double *start_ms,
+                          const double *stop_ms, size_t n, hs_error *err)
+{
+    run_ctx *r = ctx;
+    if (r->replay && run_replay_up_states(r->replay, k, start_ms, stop_ms, n, err) != HS_OK)
+        return err->code;
+    return h5out_up_states_append(r->file, r->c->phases[k].name, r->c->pops[pop].name,
+                                  start_ms, stop_ms, n, err);
+}
+
 static int open_output(const hs_config *c, const char *path, int threads, run_ctx *r,
                        hs_error *err)
 {
@@ -400,32 +412,22 @@ static int write_task(h5out *f, const hs_config *c, const network *net, run_ctx 
     return rc;
 }
 
-/* Replay detection on the run's spikes, written to /replay/events. */
-static int detect_replay(run_ctx *r, const network *net, replay_result *res, hs_error *err)
+/* Replay detection on the run's spikes, written to /replay/events and
+ * /replay/template. */
+static int detect_replay(run_ctx *r, const network *net, replay_result *res,
+                         replay_template_run *tmpl, hs_error *err)
 {
     const hs_config *c = r->c;
     double *start = malloc(c->n_phases * sizeof *start);
     double *stop = malloc(c->n_phases * sizeof *stop);
-    const char **phase = NULL;
     int rc = start && stop ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
     if (rc == HS_OK) {
         phase_bounds(c, start, stop);
         rc = run_replay_analyse(r->replay, c, start, stop, &net->traj, r->run_ms, r->n_run,
-                                net->n_threads, res, err);
+                                net->n_threads, res, tmpl, err);
     }
-    if (rc == HS_OK && !(phase = malloc((res->n ? res->n : 1) * sizeof *phase)))
-        rc = hs_error_set(err, HS_ENOMEM, "out of memory");
-    for (size_t k = 0; rc == HS_OK && k < res->n; k++)
-        phase[k] = c->phases[res->phase[k]].name;
-    const hs_replay_config *rp = &c->replay;
-    h5out_replay rows = {res->n, res->start_ms, res->stop_ms, phase, res->n_cells,
-                         res->rank_corr, res->p_value, res->score, res->direction,
-                         res->slope_cm_per_s, res->compression, res->significant, res->p_shift,
-                         res->p_perm, c->pops[rp->pop].name, rp->alpha, rp->n_perm,
-                         rp->n_shuffle, rp->bin_cm, rp->tbin_ms};
     if (rc == HS_OK)
-        rc = h5out_replay_write(r->file, &rows, err);
-    free(phase);
+        rc = run_replay_write(c, res, tmpl, r->file, err);
     free(start);
     free(stop);
     return rc;
@@ -506,19 +508,21 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
         r.progress = !a->quiet && isatty(STDERR_FILENO);
         r.t0_wall = now_s();
         sim_sink sink = {&r, sink_spikes, sink_trace, sink_progress};
-        schedule_sink ss = {&r, sink_phase, sink_weights, NULL};
+        schedule_sink ss = {&r, sink_phase, sink_weights, sink_up_states};
         rc = schedule_run(s, net, c, &sink, &ss, err);
         double run_s = now_s() - r.t0_wall, replay_s = now_s();
         replay_result replay = {0};
+        replay_template_run tmpl = {.lap_ms = NAN};
         if (rc == HS_OK && r.replay)
-            rc = detect_replay(&r, net, &replay, err);
+            rc = detect_replay(&r, net, &replay, &tmpl, err);
         replay_s = now_s() - replay_s;
         rc = close_output(&r, rc, run_s + replay_s, err);
         if (rc == HS_OK)
             print_summary(c, net, s, out, build_s, run_s);
         if (rc == HS_OK && r.replay)
-            run_replay_print(c, &replay, replay_s, stdout);
+            run_replay_print(c, &replay, &tmpl, replay_s, stdout);
         replay_result_free(&replay);
+        replay_template_run_free(&tmpl);
     }
     if (r.file)
         h5out_close(r.file, 0, 0.0, NULL);

@@ -2,8 +2,9 @@
 """Checks that a hebbsleep run file follows the layout of DESIGN.md ("The HDF5
 file"): SONATA spikes and reports to the letter, /meta, /phases, and when
 present the behaviour /behavior, the place fields /place_fields/<population>,
-the weight snapshots /weights/<projection>/<snapshot> and the replay events
-/replay/events.
+the weight snapshots /weights/<projection>/<snapshot>, the replay events
+/replay/events, the REM template matching /replay/template and the slow
+oscillation's up states /sleep/up_states.
 
 Usage: check_h5_layout.py FILE [--expect-complete 0|1]
 
@@ -178,8 +179,9 @@ def check_phases(c, f):
 
 
 def check_columns(c, g, name, columns):
-    """Checks the 1-D datasets of group g, given as (key, dtype, units), and
-    that their lengths agree; returns {key: values} of those present."""
+    """Checks the 1-D datasets of group g, given as (key, dtype, units; dtype
+    None: any), and that their lengths agree; returns {key: values} of the
+    numeric ones present."""
     values, lengths = {}, {}
     for key, want, units in columns:
         if not c.expect(key in g, f"{name}/{key} missing"):
@@ -187,7 +189,8 @@ def check_columns(c, g, name, columns):
         ds = g[key]
         if not c.expect(isinstance(ds, h5py.Dataset), f"{name}/{key}: not a dataset"):
             continue
-        c.dtype(ds, f"{name}/{key}", want)
+        if want is not None:
+            c.dtype(ds, f"{name}/{key}", want)
         c.str_attr(ds, f"{name}/{key}", "units", units)
         if not c.expect(ds.ndim == 1, f"{name}/{key}: rank {ds.ndim}, want 1"):
             continue
@@ -346,7 +349,8 @@ REPLAY_COLUMNS = (
     ("rank_corr", "float64", ""), ("p_value", "float64", ""), ("score", "float64", ""),
     ("direction", "int8", ""), ("slope_cm_per_s", "float64", "cm/s"),
     ("compression", "float64", ""), ("significant", "uint8", ""),
-    ("p_shift", "float64", ""), ("p_perm", "float64", ""))
+    ("p_shift", "float64", ""), ("p_perm", "float64", ""), ("peak_ms", "float64", "ms"),
+    ("in_up_state", "int8", ""))
 
 
 def check_replay(c, f):
@@ -354,8 +358,10 @@ def check_replay(c, f):
     if "replay" not in f:
         return
     name = "/replay/events"
-    if not c.expect("events" in f["replay"] and isinstance(f["replay"]["events"], h5py.Group),
-                    f"{name}: missing or not a group"):
+    c.expect("events" in f["replay"] or "template" in f["replay"],
+             "/replay: neither events nor template")
+    if "events" not in f["replay"] or \
+            not c.expect(isinstance(f["replay"]["events"], h5py.Group), f"{name}: not a group"):
         return
     g = f["replay"]["events"]
     c.str_attr(g, name, "population")
@@ -386,6 +392,90 @@ def check_replay(c, f):
         check_directions(c, v["direction"], f"{name}/direction")
     if "significant" in v:
         expect_none(c, v["significant"] > 1, f"{name}/significant: not 0 or 1")
+    if "in_up_state" in v:
+        expect_none(c, ~np.isin(v["in_up_state"], (-1, 0, 1)),
+                    f"{name}/in_up_state: values other than +1, 0 and -1")
+    if all(k in v for k in ("start_ms", "stop_ms", "peak_ms")) and \
+            len({len(v[k]) for k in ("start_ms", "stop_ms", "peak_ms")}) == 1:
+        a, b, p = v["start_ms"], v["stop_ms"], v["peak_ms"]
+        expect_none(c, ~((p >= a) & (p <= b)), f"{name}/peak_ms: outside [start_ms, stop_ms]")
+
+
+def check_phase_names(c, f, ds, name):
+    """ds holds strings, each a row of /phases/name."""
+    if not c.expect(h5py.check_string_dtype(ds.dtype) is not None, f"{name}: not strings"):
+        return
+    if "phases" in f and "name" in f["phases"]:
+        known = set(f["phases"]["name"].asstr()[:])
+        bad = np.array([p not in known for p in ds.asstr()[:]], dtype=bool)
+        expect_none(c, bad, f"{name}: not a phase of /phases/name")
+
+
+TEMPLATE_TABLES = ("factor", "r_max", "z", "p", "t_best_ms")
+
+
+def check_template(c, f):
+    """/replay/template: one row per phase scanned, [n, n_factors] tables."""
+    if "replay" not in f or "template" not in f["replay"]:
+        return
+    name = "/replay/template"
+    g = f["replay"]["template"]
+    if not c.expect(isinstance(g, h5py.Group), f"{name}: not a group"):
+        return
+    c.str_attr(g, name, "population")
+    c.str_attr(g, name, "note")
+    for key in ("bin_ms", "lap_ms"):
+        c.num_attr(g, name, key, "float64")
+    for key in ("n_shuffle", "n_factors", "n_cells", "n_bins", "n_laps"):
+        c.num_attr(g, name, key, "uint64")
+    v = check_columns(c, g, name, (("best_factor", "float64", ""), ("p_best", "float64", "")))
+    rows = {len(x) for x in v.values()}
+    if c.expect("phase" in g, f"{name}/phase missing"):
+        check_phase_names(c, f, g["phase"], f"{name}/phase")
+        c.str_attr(g["phase"], f"{name}/phase", "units", "")
+        rows.add(g["phase"].shape[0] if g["phase"].ndim == 1 else -1)
+    c.expect(len(rows) <= 1, f"{name}: columns differ in length {rows}")
+    n = rows.pop() if len(rows) == 1 else None
+    for key in TEMPLATE_TABLES:
+        if not c.expect(key in g and isinstance(g[key], h5py.Dataset), f"{name}/{key} missing"):
+            continue
+        ds = g[key]
+        c.dtype(ds, f"{name}/{key}", "float64")
+        c.str_attr(ds, f"{name}/{key}", "units", "ms" if key == "t_best_ms" else "")
+        c.str_attr(ds, f"{name}/{key}", "definition")
+        if c.expect(ds.ndim == 2, f"{name}/{key}: rank {ds.ndim}, want 2") and n is not None:
+            c.expect(ds.shape[0] == n, f"{name}/{key}: {ds.shape[0]} rows, want {n}")
+    if "p_best" in v:
+        expect_none(c, ~((v["p_best"] >= 0) & (v["p_best"] <= 1)),
+                    f"{name}/p_best: not in [0, 1]")
+    if "p" in g and g["p"].ndim == 2:
+        p = g["p"][:]
+        expect_none(c, ~((p >= 0) & (p <= 1)).ravel(), f"{name}/p: not in [0, 1]")
+
+
+def check_up_states(c, f):
+    """/sleep/up_states: extendible columns of up states, each in a phase."""
+    if "sleep" not in f:
+        return
+    name = "/sleep/up_states"
+    if not c.expect("up_states" in f["sleep"] and isinstance(f["sleep"]["up_states"], h5py.Group),
+                    f"{name}: missing or not a group"):
+        return
+    g = f["sleep"]["up_states"]
+    v = check_columns(c, g, name, (("start_ms", "float64", "ms"), ("stop_ms", "float64", "ms"),
+                                   ("phase", None, ""), ("population", None, "")))
+    for key in ("start_ms", "stop_ms", "phase", "population"):
+        if key in g:
+            check_extendible(c, g[key], f"{name}/{key}")
+    if "phase" in g:
+        check_phase_names(c, f, g["phase"], f"{name}/phase")
+    if "population" in g:
+        c.expect(h5py.check_string_dtype(g["population"].dtype) is not None,
+                 f"{name}/population: not strings")
+    if "start_ms" in v and "stop_ms" in v and len(v["start_ms"]) == len(v["stop_ms"]):
+        a, b = v["start_ms"], v["stop_ms"]
+        expect_none(c, ~(np.isfinite(a) & np.isfinite(b) & (a <= b)),
+                    f"{name}: start_ms and stop_ms not finite with start <= stop")
 
 
 def main(argv):
@@ -404,6 +494,8 @@ def main(argv):
         check_place_fields(c, f)
         check_weights(c, f)
         check_replay(c, f)
+        check_template(c, f)
+        check_up_states(c, f)
     for p in c.problems:
         print(f"{argv[1]}: {p}", file=sys.stderr)
     return 1 if c.problems else 0

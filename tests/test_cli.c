@@ -438,6 +438,158 @@ START_TEST(test_replay_events_in_file_and_info)
 }
 END_TEST
 
+/* A run with a slow oscillation and REM replay at behavioural speed: the
+ * rat runs four laps of a one-way 100 cm track at a steady 25 cm/s (4 s a
+ * lap, 1 s paused), NREM phases "pre" and "post" drive a (silent) Poisson
+ * population with a slow oscillation, "post" holds the three fast
+ * sequences of replay_yaml, and the REM phase "dream" plays the lap twice
+ * at 25 cm/s: cell i three times around (i + 0.5) 100 / 60 cm / 25 cm/s
+ * after each start. /replay/template finds factor 1 in "dream" with a
+ * corrected p < 0.05; /sleep/up_states holds the up states of "pre" and
+ * "post"; in_up_state says where each event's peak falls; run and info
+ * print the template and up-state lines. */
+enum { SLOW_PRE = 2000, SLOW_RUN = 21000, SLOW_POST = 10000, SLOW_REM = 12000 };
+#define SLOW_POST0 (SLOW_PRE + SLOW_RUN)
+#define SLOW_REM0 (SLOW_POST0 + SLOW_POST)
+
+static void slow_yaml(const char *path)
+{
+    static char y[1 << 17];
+    int n = snprintf(y, sizeof y,
+        "simulation: {dt_ms: 0.1, seed: 3}\n"
+        "task: {track: linear, length_cm: 100, laps: 4, speed_cm_s: 25, speed_sd_cm_s: 0,"
+        " ramp_cm: 0, pause_s: 1, one_way: true}\n"
+        "populations:\n"
+        "  place: {model: place_cells, size: 60, params: {field_fraction: 1, sigma_cm: 7,"
+        " peak_hz: 20, out_hz: 0.1, directional: 1}}\n"
+        "  pc: {model: lif_coba, size: 60}\n"
+        "  noise: {model: poisson, size: 1, params: {rate: 0}}\n"
+        "  seq:\n    model: spike_times\n    size: 60\n    spikes:\n      times_ms: [");
+    const char *sep = "";
+    for (int e = 0; e < 3; e++, sep = ", ")       /* fast, in post */
+        for (int i = 0; i < 60; i++)
+            n += snprintf(y + n, sizeof y - (size_t)n, "%s%d", i ? ", " : sep,
+                          SLOW_POST0 + 2500 + 3000 * e + 4 * i);
+    for (int e = 0; e < 2; e++)                    /* at 25 cm/s, in dream */
+        for (int i = 0; i < 60; i++)
+            for (int k = -1; k <= 1; k++)
+                n += snprintf(y + n, sizeof y - (size_t)n, ", %.1f",
+                              SLOW_REM0 + 2000 + 5000 * e + (i + 0.5) * 100.0 / 60 / 25 * 1e3 +
+                                  80.0 * k);
+    n += snprintf(y + n, sizeof y - (size_t)n, "]\n      ids: [");
+    sep = "";
+    for (int e = 0; e < 3; e++, sep = ", ")
+        for (int i = 0; i < 60; i++)
+            n += snprintf(y + n, sizeof y - (size_t)n, "%s%d", i ? ", " : sep, i);
+    for (int e = 0; e < 2; e++)
+        for (int i = 0; i < 60; i++)
+            n += snprintf(y + n, sizeof y - (size_t)n, ", %d, %d, %d", i, i, i);
+    snprintf(y + n, sizeof y - (size_t)n, "]\n"
+        "projections:\n"
+        "  mf: {pre: place, post: pc, receptor: ex, weight: 25, delay_ms: 0.1,"
+        " connect: {rule: one_to_one}}\n"
+        "  sp: {pre: seq, post: pc, receptor: ex, weight: 25, delay_ms: 0.1,"
+        " connect: {rule: one_to_one}}\n"
+        "recording: {spikes: [pc]}\n"
+        "schedule:\n"
+        "  - {name: pre, stage: nrem, duration_ms: %d,"
+        " drive: {noise: {pattern: slow_oscillation, up_ms: 800, down_ms: 250}}}\n"
+        "  - {name: run, stage: wake, duration_ms: %d}\n"
+        "  - {name: post, stage: nrem, duration_ms: %d,"
+        " drive: {noise: {pattern: slow_oscillation, up_ms: 800, down_ms: 250}}}\n"
+        "  - {name: dream, stage: rem, duration_ms: %d}\n"
+        "replay: {population: pc, bin_cm: 5}\n", SLOW_PRE, SLOW_RUN, SLOW_POST, SLOW_REM);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(y, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* 1 when t lies in one of the n up states [a, b) that start in [t0, t1). */
+static int in_up(double t, const double *a, const double *b, size_t n, double t0, double t1)
+{
+    for (size_t k = 0; k < n; k++)
+        if (a[k] >= t0 && a[k] < t1 && t >= a[k] && t < b[k])
+            return 1;
+    return 0;
+}
+
+static void template_row_check(hid_t f)
+{
+    size_t n, nb;
+    double *best = read_1d(f, "/replay/template/best_factor", H5T_NATIVE_DOUBLE,
+                           sizeof(double), &n);
+    double *p = read_1d(f, "/replay/template/p_best", H5T_NATIVE_DOUBLE, sizeof(double), &nb);
+    ck_assert_uint_eq(n, 3);                     /* pre, post, dream */
+    ck_assert_uint_eq(nb, 3);
+    ck_assert_double_eq_tol(best[2], 1.0, 1e-9);
+    ck_assert_double_lt(p[2], 0.05);
+    free(best);
+    free(p);
+}
+
+static void up_states_check(hid_t f)
+{
+    size_t nu, nv, ne, np;
+    double *a = read_1d(f, "/sleep/up_states/start_ms", H5T_NATIVE_DOUBLE, sizeof(double), &nu);
+    double *b = read_1d(f, "/sleep/up_states/stop_ms", H5T_NATIVE_DOUBLE, sizeof(double), &nv);
+    ck_assert_uint_eq(nu, nv);
+    size_t n_pre = 0, n_post = 0;
+    for (size_t k = 0; k < nu; k++) {
+        n_pre += a[k] < SLOW_PRE;
+        n_post += a[k] >= SLOW_POST0 && a[k] < SLOW_REM0;
+    }
+    ck_assert_uint_ge(n_pre, 1);
+    ck_assert_uint_ge(n_post, 5);                /* ~1 s a cycle over 10 s */
+    ck_assert_uint_eq(n_pre + n_post, nu);
+    double *peak = read_1d(f, "/replay/events/peak_ms", H5T_NATIVE_DOUBLE, sizeof(double), &ne);
+    int8_t *up = read_1d(f, "/replay/events/in_up_state", H5T_NATIVE_INT8, 1, &np);
+    ck_assert_uint_eq(ne, np);
+    size_t in_post = 0;
+    for (size_t k = 0; k < ne; k++) {
+        if (peak[k] >= SLOW_POST0 && peak[k] < SLOW_REM0) {
+            in_post++;
+            ck_assert_int_eq(up[k], in_up(peak[k], a, b, nu, SLOW_POST0, SLOW_REM0));
+        } else {
+            ck_assert_int_eq(up[k], -1);         /* run, dream: no slow oscillation */
+        }
+    }
+    ck_assert_uint_ge(in_post, 3);
+    free(a);
+    free(b);
+    free(peak);
+    free(up);
+}
+
+START_TEST(test_rem_template_and_up_states_in_file)
+{
+    static char out[1 << 16];
+    char yaml[128], h5[128];
+    snprintf(yaml, sizeof yaml, "%s/slow.yaml", out_dir);
+    snprintf(h5, sizeof h5, "%s/slow.h5", out_dir);
+    slow_yaml(yaml);
+    ck_assert_int_eq(run(out, sizeof out, "%s run %s -o %s --quiet --threads 2", bin(), yaml,
+                         h5), 0);
+    ck_assert_msg(strstr(out, "  rem template (Louie & Wilson 2001): dream best factor 1.00x "
+                              "(p 0.0448)"), "run: %s", out);
+    int rc = run(out, sizeof out, "/usr/bin/python3 tests/check_h5_layout.py %s "
+                 "--expect-complete 1", h5);
+    ck_assert_msg(rc == 0, "layout check of the slow run: %s", out);
+    hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    template_row_check(f);
+    up_states_check(f);
+    H5Fclose(f);
+    ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
+    ck_assert_msg(strstr(out, "template:    60 place cells of pc, 4 laps of 4.0 s in 500 ms "
+                              "bins, 200 shuffles"), "info: %s", out);
+    ck_assert_msg(strstr(out, "  dream            best factor 1.00x, p 0.0448 (Bonferroni "
+                              "over 9 factors)\n"), "info: %s", out);
+    ck_assert_msg(strstr(out, "up states:   "), "info: %s", out);
+    ck_assert_msg(strstr(out, " of events, "), "info: %s", out);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -452,6 +604,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_csv_trajectory_in_behavior);
     tcase_add_test(tc, test_wmaze_geometry_in_behavior);
     tcase_add_test(tc, test_replay_events_in_file_and_info);
+    tcase_add_test(tc, test_rem_template_and_up_states_in_file);
     suite_add_tcase(s, tc);
     return s;
 }

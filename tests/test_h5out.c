@@ -371,6 +371,8 @@ void h5behavior_tests_add(TCase *tc);      /* test_h5behavior.c */
 void h5behavior_read_tests_add(TCase *tc); /* test_h5behavior_read.c */
 void h5maze_tests_add(TCase *tc);          /* test_h5maze.c */
 void h5replay_tests_add(TCase *tc);        /* test_h5replay.c */
+void h5template_tests_add(TCase *tc);      /* test_h5template.c */
+void h5sleep_tests_add(TCase *tc);         /* test_h5sleep.c */
 
 Suite *h5out_suite(void)
 {
@@ -388,6 +390,8 @@ Suite *h5out_suite(void)
     h5behavior_read_tests_add(tc);
     h5maze_tests_add(tc);
     h5replay_tests_add(tc);
+    h5template_tests_add(tc);
+    h5sleep_tests_add(tc);
     h5in_tests_add(tc);
     tcase_add_test(tc, test_layout_h5py_h5dump);
     suite_add_tcase(s, tc);

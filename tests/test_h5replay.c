@@ -1,9 +1,11 @@
 /* Tests of the replay events in the run file (/replay/events): the columns
  * as written, read back through the HDF5 C API (types, units, contiguous,
  * attributes), writer errors each with its message and
- * nothing left behind, and the replay lines of h5out_info, also refusing an
- * event of no phase. Part of h5out_suite. */
+ * nothing left behind, and the replay lines of h5out_info (with the events
+ * and the time in up states of a phase with a slow oscillation), also
+ * refusing an event of no phase. Part of h5out_suite. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,16 +14,18 @@
 
 #include "h5sample.h"
 
-/* Three events: two in "sleep" (forward, significant; reverse, not) and
- * one in "explore" with too few cells for rank order. */
+/* Three events: two in "sleep" (forward, significant, its peak in an up
+ * state; reverse, not, in a down state) and one in "explore" (no slow
+ * oscillation) with too few cells for rank order. */
 #define EV_N 3
 typedef struct ev_sample {
     double start[EV_N], stop[EV_N], rho[EV_N], p[EV_N], score[EV_N], slope[EV_N],
-        comp[EV_N], p_shift[EV_N], p_perm[EV_N];
+        comp[EV_N], p_shift[EV_N], p_perm[EV_N], peak[EV_N];
     const char *phase[EV_N];
     uint32_t cells[EV_N];
     int8_t dir[EV_N];
     uint8_t sig[EV_N];
+    int8_t up[EV_N];
     h5out_replay r;
 } ev_sample;
 
@@ -32,10 +36,11 @@ static void ev_fill(ev_sample *e)
         .p = {1, 0.001, 0.4}, .score = {0.3, 0.8, 0.35}, .slope = {50, 300, -250},
         .comp = {2, 12, 10}, .p_shift = {0.5, 0.002, 0.3}, .p_perm = {0.6, 0.004, 0.2},
         .phase = {"explore", "sleep", "sleep"}, .cells = {5, 12, 7}, .dir = {0, 1, -1},
-        .sig = {0, 1, 0}};
-    e->r = (h5out_replay){EV_N,     e->start, e->stop,  e->phase,   e->cells, e->rho,
-                          e->p,     e->score, e->dir,   e->slope,   e->comp,  e->sig,
-                          e->p_shift, e->p_perm, "exc", 0.05, 1000, 500, 2.5, 15};
+        .sig = {0, 1, 0}, .peak = {440, 1300, 1560}, .up = {-1, 1, 0}};
+    e->r = (h5out_replay){EV_N,       e->start,  e->stop,  e->phase, e->cells, e->rho,
+                          e->p,       e->score,  e->dir,   e->slope, e->comp,  e->sig,
+                          e->p_shift, e->p_perm, e->peak,  e->up,    "exc",    0.05,
+                          1000,       500,       2.5,      15};
 }
 
 static void phases_write(h5out *f)
@@ -83,6 +88,9 @@ START_TEST(test_replay_round_trip)
     ev_fill(&e);
     hs_error err;
     h5out *f = replay_file(path);
+    /* sleep [1000, 2000) has up states [1000, 1200) and [1250, 1450) */
+    const double up0[2] = {1000, 1250}, up1[2] = {1200, 1450};
+    ck_assert_int_eq(h5out_up_states_append(f, "sleep", "noise", up0, up1, 2, &err), HS_OK);
     ck_assert_int_eq(h5out_replay_write(f, &e.r, &err), HS_OK);
     ck_assert_int_eq(h5out_close(f, 1, 1.0, &err), HS_OK);
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -103,6 +111,8 @@ START_TEST(test_replay_round_trip)
     column_check(g, "significant", H5T_NATIVE_UINT8, e.sig, 1, "");
     column_check(g, "p_shift", dbl, e.p_shift, 8, "");
     column_check(g, "p_perm", dbl, e.p_perm, 8, "");
+    column_check(g, "peak_ms", dbl, e.peak, 8, "ms");
+    column_check(g, "in_up_state", H5T_NATIVE_INT8, e.up, 1, "");
     char *pop = h5sample_attr_str(g, "population");
     ck_assert_str_eq(pop, "exc");
     free(pop);
@@ -119,8 +129,12 @@ START_TEST(test_replay_round_trip)
         "  explore              1 events, significant: 0 rank order, 0 decoding; forward n/a, "
         "median |compression| n/a\n",
         "  sleep                2 events, significant: 1 rank order, 1 decoding; forward 100%, "
-        "median |compression| 12.0\n"};
-    h5sample_assert_info_has(path, want, 3);
+        "median |compression| 12.0; in up states 50% of events, 40% of the time\n",
+        "up states:   2 of noise in 1 phase, mean 200 ms"};
+    h5sample_assert_info_has(path, want, 4);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/check_h5_layout.py %s", path);
+    ck_assert_msg(system(cmd) == 0, "layout check of %s", path);
 }
 END_TEST
 
@@ -171,6 +185,12 @@ START_TEST(test_replay_write_errors)
     ev_fill(&e);
     e.sig[0] = 3;
     write_fails(path, &e.r, HS_EINPUT, "significant[0] = 3 is not 0 or 1");
+    ev_fill(&e);
+    e.peak[1] = INFINITY;
+    write_fails(path, &e.r, HS_EINPUT, "peak_ms[1] = inf is not finite");
+    ev_fill(&e);
+    e.up[2] = 2;
+    write_fails(path, &e.r, HS_EINPUT, "in_up_state[2] = 2 is not +1, 0 or -1");
     ev_fill(&e);
     e.r.population = "";
     write_fails(path, &e.r, HS_EINPUT, "no population named");

@@ -1,0 +1,49 @@
+/* h5sleep.h: the sleep stages' slow oscillation in the run file,
+ * /sleep/up_states (layout and the public call in h5out.h). Internal to
+ * io/: h5out_up_states_append wraps h5sleep_up_states_append with the
+ * file's flush; h5out_info calls h5sleep_info; the replay lines of info
+ * read the up states with h5sleep_up_states_read.
+ *
+ * The up states are appended as each phase starts (its drives are drawn
+ * then), to chunked, extendible datasets created by the first append; what
+ * was written is read from the file, so h5out keeps no state for them.
+ * Errors are status codes filling an hs_error that names the file; nothing
+ * is printed. Not thread-safe.
+ */
+#ifndef HS_H5SLEEP_H
+#define HS_H5SLEEP_H
+
+#include <stdio.h>
+
+#include <hdf5.h>
+
+#include "../sim/error.h"
+
+/* Appends n up states [start_ms[k], stop_ms[k]) of population's slow
+ * oscillation in phase to file, as h5out_up_states_append says; errors
+ * name path. Does not flush. */
+int h5sleep_up_states_append(hid_t file, const char *path, const char *phase,
+                             const char *population, const double *start_ms,
+                             const double *stop_ms, size_t n, hs_error *err);
+
+/* The up states of a run file: n rows of new arrays (the caller frees them
+ * with h5sleep_up_read_free). */
+typedef struct h5sleep_up_read {
+    size_t n;
+    double *start_ms, *stop_ms;
+    char **phase, **population;
+} h5sleep_up_read;
+
+/* Reads /sleep/up_states into *u: *u empty (n 0, NULL arrays) and HS_OK
+ * without it; HS_EINPUT naming path when a dataset is missing or malformed
+ * or they differ in length; HS_ENOMEM. */
+int h5sleep_up_states_read(const char *path, hid_t file, h5sleep_up_read *u, hs_error *err);
+
+void h5sleep_up_read_free(h5sleep_up_read *u);
+
+/* Prints the up-state line of h5out_info (nothing without
+ * /sleep/up_states): how many, of which populations, in how many phases,
+ * their mean duration. Returns h5sleep_up_states_read's errors. */
+int h5sleep_info(const char *path, hid_t file, FILE *out, hs_error *err);
+
+#endif
