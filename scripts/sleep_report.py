@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""Measures a sleep run (experiments/linear_track*.yaml) against the targets
+of SCIENCE.md and prints one table: ripples, slow oscillation, replay
+(from /replay/events, written by the run's detector), compression and
+downscaling.
+
+    /usr/bin/python3 scripts/sleep_report.py runs/linear_track.h5
+
+Ripples: the candidate events of /replay/events in NREM; their duration,
+the peak of the basket-cell population spectrum (0.5 ms bins, Hann window,
+80-400 Hz) inside each event, and the fraction of pyramidal cells that
+fire in it. Slow oscillation, measured on the network, not its drive: down
+states are stretches of >= 100 ms in which the pyramidal rate (10 ms bins,
+50 ms Gaussian smoothing) stays below a fifth of the phase mean; the
+frequency is down states per second. "in up%" is the fraction of events
+whose peak lies in an up state of the drive (/replay/events/in_up_state),
+"up time%" the fraction of the phase the drive spends in up states
+(/sleep/up_states): enrichment is the first above the second. REM
+template matching from /replay/template.
+Downscaling: synapses potentiated awake (weight at the end of the wake
+phase above the initial weight), from the end of wake to the end of the
+last NREM phase: the fall of their mean, the least-squares line
+w_post = a w_pre + c and Spearman's rho.
+"""
+import sys
+
+import h5py
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+from scipy.stats import spearmanr
+
+
+def strs(a):
+    return [x.decode() if isinstance(x, bytes) else str(x) for x in a]
+
+
+def ripple_hz(t, a, b):
+    h, _ = np.histogram(t[(t >= a) & (t < b)], np.arange(a, b + 1e-9, 0.5))
+    if len(h) < 64:
+        return np.nan
+    p = np.abs(np.fft.rfft((h - h.mean()) * np.hanning(len(h)))) ** 2
+    f = np.fft.rfftfreq(len(h), 0.5e-3)
+    sel = (f >= 80) & (f <= 400)
+    return f[sel][np.argmax(p[sel])]
+
+
+def down_states(t, a, b):
+    """Down states [start, stop) in [a, b) from the population rate."""
+    h, e = np.histogram(t[(t >= a) & (t < b)], np.arange(a, b + 1e-9, 10.0))
+    r = gaussian_filter1d(h.astype(float), 5)
+    low = r < 0.2 * r.mean()
+    out, k = [], 0
+    while k < len(low):
+        if low[k]:
+            s = k
+            while k < len(low) and low[k]:
+                k += 1
+            if (k - s) * 10.0 >= 100:
+                out.append((e[s], e[k]))
+        else:
+            k += 1
+    return out
+
+
+def main(path):
+    f = h5py.File(path, "r")
+    ph = f["/phases"]
+    names, stages = strs(ph["name"][:]), strs(ph["stage"][:])
+    t0, t1 = ph["start_ms"][:], ph["stop_ms"][:]
+    pc_t = f["/spikes/pc/timestamps"][:]
+    pc_id = f["/spikes/pc/node_ids"][:]
+    bc_t = f["/spikes/bc/timestamps"][:]
+    n_pc = int(f["/spikes/pc"].attrs.get("n_nodes", pc_id.max() + 1)) if len(pc_id) else 1
+    ev = f["/replay/events"] if "/replay/events" in f else None
+    if ev is None:
+        sys.exit(f"{path}: no /replay/events (run with a replay: section)")
+    e_a, e_b = ev["start_ms"][:], ev["stop_ms"][:]
+    e_ph = strs(ev["phase"][:])
+    e_p = ev["p_value"][:]
+    e_dir = ev["direction"][:]
+    e_sig = ev["significant"][:] if "significant" in ev else np.zeros(len(e_a), bool)
+    e_comp = ev["compression"][:]
+    e_up = ev["in_up_state"][:] if "in_up_state" in ev else None
+    ups = f["/sleep/up_states"] if "/sleep/up_states" in f else None
+    if ups is not None:
+        ups_a, ups_b = ups["start_ms"][:], ups["stop_ms"][:]
+        ups_ph = np.array(strs(ups["phase"][:]))
+    print(f"{path}")
+    print(f"{'phase':10s} {'stage':5s} {'PC Hz':>6s} {'events':>6s} {'ev/s':>5s} "
+          f"{'dur ms':>6s} {'ripple':>6s} {'cells%':>6s} {'rank p<.05':>10s} "
+          f"{'decoded':>7s} {'fwd%':>5s} {'compr':>6s} {'SO Hz':>5s} {'in up%':>6s} {'up time%':>8s}")
+    rows = {}
+    for name, st, a, b in zip(names, stages, t0, t1):
+        if b - a < 1000:
+            continue
+        dur = (b - a) / 1000
+        m = np.array([p == name for p in e_ph], bool)
+        k = int(m.sum())
+        d = np.median(e_b[m] - e_a[m]) if k else np.nan
+        rip = np.nanmedian([ripple_hz(bc_t, x, y) for x, y in zip(e_a[m], e_b[m])]) if k else np.nan
+        cells = [len(np.unique(pc_id[(pc_t >= x) & (pc_t < y)])) / n_pc
+                 for x, y in zip(e_a[m], e_b[m])]
+        sig = (e_p[m] < 0.05)
+        fwd = np.mean(e_dir[m][sig] > 0) if sig.any() else np.nan
+        comp = np.nanmedian(np.abs(e_comp[m][e_sig[m] > 0])) if (e_sig[m] > 0).any() else np.nan
+        rate = np.sum((pc_t >= a) & (pc_t < b)) / n_pc / dur
+        so = inup = uptime = np.nan
+        if st == "nrem":
+            downs = down_states(pc_t, a, b)
+            so = len(downs) / dur
+            if ups is not None:
+                u = ups_ph == name
+                uptime = np.sum(ups_b[u] - ups_a[u]) / (b - a)
+            if k and e_up is not None:
+                inup = np.mean(e_up[m] == 1)
+        rows[name] = (st, k, sig.mean() if k else np.nan)
+        print(f"{name:10s} {st:5s} {rate:6.2f} {k:6d} {k/dur:5.2f} {d:6.0f} {rip:6.0f} "
+              f"{100*np.mean(cells) if k else np.nan:6.1f} "
+              f"{int(sig.sum()):4d} ({100*sig.mean() if k else 0:3.0f}%) "
+              f"{int((e_sig[m] > 0).sum()):7d} {100*fwd:5.0f} {comp:6.1f} {so:5.2f} "
+              f"{100*inup:6.0f} {100*uptime:8.0f}")
+    nrem = [n for n in names if rows.get(n, ("",))[0] == "nrem" and rows[n][1] > 0
+            and n != "presleep"]
+    if len(nrem) >= 2:
+        print(f"significant (rank) fraction, last / first NREM: "
+              f"{rows[nrem[-1]][2]:.2f} / {rows[nrem[0]][2]:.2f} = "
+              f"{rows[nrem[-1]][2] / rows[nrem[0]][2]:.2f}")
+    if "/replay/template" in f:
+        tp = f["/replay/template"]
+        for name, fac, p in zip(strs(tp["phase"][:]), tp["best_factor"][:], tp["p_best"][:]):
+            print(f"template matching {name:8s}: best time-scale factor {fac:.2f}x, "
+                  f"corrected p {p:.3f}")
+    # downscaling
+    g = f["/weights/ee"]
+    snaps = sorted(g.keys(), key=lambda k: g[k].attrs["t_ms"])
+    by_phase = {}
+    for s in snaps:
+        by_phase[strs([g[s].attrs["phase"]])[0]] = s
+    wake = [n for n, st in zip(names, stages) if st == "wake"]
+    last_nrem = [n for n, st in zip(names, stages) if st == "nrem"][-1]
+    if wake and wake[-1] in by_phase and last_nrem in by_phase:
+        w0 = g[snaps[0]]["weight"][:]
+        wa = g[by_phase[wake[-1]]]["weight"][:]
+        wb = g[by_phase[last_nrem]]["weight"][:]
+        pot = wa > w0 * 1.0001
+        fall = 1 - wb[pot].mean() / wa[pot].mean()
+        A = np.vstack([wa[pot], np.ones(pot.sum())]).T
+        (a, c), *_ = np.linalg.lstsq(A, wb[pot], rcond=None)
+        rho = spearmanr(wa[pot], wb[pot])[0]
+        print(f"downscaling of {pot.sum()} potentiated ee synapses, end of {wake[-1]} -> end "
+              f"of {last_nrem}: mean {wa[pot].mean():.3f} -> {wb[pot].mean():.3f} nS "
+              f"(-{100*fall:.1f} %), w_post = {a:.3f} w_pre + {c:.4f} nS, Spearman {rho:.3f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
