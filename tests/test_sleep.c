@@ -51,8 +51,8 @@ static replay_counts short_run(int shuffle)
              "--set 'schedule=[{name: run, stage: wake, duration_ms: 150000, "
              "gains: {ee: {transmission: 0.1, downscale: 0}}}, "
              "{name: nrem, stage: nrem, duration_ms: 15000, %s"
-             "gains: {ee: {stdp: 0, transmission: 1.5}, pb: {transmission: 0.45}}, "
-             "set: {noise: {rate: 15}, pc: {b_g: 3}}, "
+             "gains: {ee: {stdp: 0, transmission: 1.6}, pb: {transmission: 0.45}}, "
+             "set: {noise: {rate: 15}, pc: {b_g: 3, tau_syn_in: 15}}, "
              "drive: {noise: {pattern: slow_oscillation, up_ms: 800, down_ms: 250}}}]' "
              ">/dev/null 2>&1",
              bin(), out, shuffle ? "shuffle: [ee], " : "");
