@@ -496,6 +496,14 @@ void sim_seek(sim *s, uint64_t step)
     s->step = step;
 }
 
+void sim_pop_replanned(sim *s, size_t p)
+{
+    skip_pop_sync(&s->skip[p], &s->net->pops[p], s->step);
+    skip_pop_wake_all(&s->skip[p]);
+    for (int t = 0; t < s->net->n_threads; t++)
+        s->tb[t].skip[p].asleep = 0;
+}
+
 uint64_t sim_step(const sim *s)
 {
     return s->step;

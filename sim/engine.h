@@ -51,6 +51,10 @@ void sim_seek(sim *s, uint64_t step);
  * sink's code. */
 int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err);
 
+/* Population p's plan was rebuilt between runs (a phase's parameters):
+ * blocks asleep under the old plan wake, so the new one judges them. */
+void sim_pop_replanned(sim *s, size_t p);
+
 /* Steps run so far. */
 uint64_t sim_step(const sim *s);
 /* Synaptic events delivered so far (spike x target synapse). */

@@ -175,6 +175,7 @@ static int phase_begin(sim *s, network *n, const hs_config *c, size_t k, sched_s
                 return hs_error_set(err, rc, "phase %s, population %s: %s", ph->name,
                                     c->pops[p].name, perr.msg);
             memcpy(have, want, HS_MAX_PARAMS * sizeof *want);
+            sim_pop_replanned(s, p);
         }
         drive_free(&st->drives[p]);
         int rc = drive_init(&st->drives[p], &ph->drive[p], c->dt_ms, step, steps, n->seed,

@@ -184,3 +184,9 @@ void skip_pop_sync(skip_pop *k, net_pop *pp, uint64_t step)
         k->since[b] = step;
     }
 }
+
+void skip_pop_wake_all(skip_pop *k)
+{
+    for (size_t b = 0; k->awake && b < k->n_blocks; b++)
+        k->awake[b] = 1;
+}

@@ -70,4 +70,9 @@ size_t skip_pop_update(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t 
  * current between runs. */
 void skip_pop_sync(skip_pop *k, net_pop *pp, uint64_t step);
 
+/* Wakes every block after skip_pop_sync, as if input had woken them at the
+ * sync's step (their marks stay): for a new plan, under which quiet() must
+ * judge them again. The caller zeroes the threads' asleep counts. */
+void skip_pop_wake_all(skip_pop *k);
+
 #endif

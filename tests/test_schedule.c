@@ -225,6 +225,34 @@ START_TEST(test_place_cells_asleep_are_silent)
 }
 END_TEST
 
+START_TEST(test_set_wakes_quiet_neurons)
+{
+    /* Silent cells fall asleep (skip_quiet); a phase that raises I_e above
+     * threshold must wake them: the same spikes as never sleeping. */
+    const char *yaml =
+        "simulation: {dt_ms: 0.1, seed: 2, skip_quiet: %s}\n"
+        "populations:\n"
+        "  c: {model: lif_coba, size: 100}\n"
+        "recording: {spikes: [c]}\n"
+        "schedule:\n"
+        "  - {name: a, stage: nrem, duration_ms: 500}\n"
+        "  - {name: b, stage: nrem, duration_ms: 500, set: {c: {I_e: 300}}}\n";
+    char text[1024];
+    tu_spikes *s[2];
+    for (int k = 0; k < 2; k++) {
+        snprintf(text, sizeof text, yaml, k ? "false" : "true");
+        hs_config *c = tu_config(text, NULL, 0);
+        s[k] = tu_run_schedule(c, 2, NULL);
+        config_free(c);
+    }
+    ck_assert_uint_eq(count(s[0], 0, 0, 500), 0);
+    ck_assert_uint_ge(count(s[0], 0, 500, 1000), 100);
+    ck_assert(tu_spikes_equal(s[0], s[1]));
+    tu_spikes_free(s[0]);
+    tu_spikes_free(s[1]);
+}
+END_TEST
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -311,6 +339,7 @@ Suite *schedule_suite(void)
     tcase_add_test(tc, test_place_cells_asleep_are_silent);
     tcase_add_test(tc, test_shuffle_keeps_weights_any_threads);
     tcase_add_test(tc, test_repeat_names_phases);
+    tcase_add_test(tc, test_set_wakes_quiet_neurons);
     suite_add_tcase(s, tc);
     return s;
 }
