@@ -7,7 +7,8 @@
  *     bin_cm: 2.5          position bin
  *     tbin_ms: 15          decoding time bin
  *     alpha: 0.05          rank-order significance level
- *     template_bin_ms: 500 REM template bin (replay/template.h)
+ *     template_bin_ms: 500 REM template bin (replay/template.h), >= 50 ms: the
+ *                          scan's cost grows as the inverse square of the bin
  *     template_shuffles: 200  cell-identity shuffles per time-scale factor
  * Read after the recording and the schedule: the population must be
  * recorded (its spikes are what is analysed and what the events point
@@ -40,8 +41,8 @@ static const config_field replay_fields[N_RP] = {
     {.key = "alpha", .kind = CONFIG_NUMBER, .offset = offsetof(hs_replay_config, alpha),
      .def = 0.05, .min = 0, .max = 0.5, .min_open = 1, .unit = ""},
     {.key = "template_bin_ms", .kind = CONFIG_NUMBER,
-     .offset = offsetof(hs_replay_config, template_bin_ms), .def = 500, .min = 0,
-     .max = 10000, .min_open = 1, .unit = "ms"},
+     .offset = offsetof(hs_replay_config, template_bin_ms), .def = 500, .min = 50,
+     .max = 10000, .unit = "ms"},
     {.key = "template_shuffles", .kind = CONFIG_INT,
      .offset = offsetof(hs_replay_config, template_shuffles), .def = 200, .imin = 180,
      .imax = 1000000, .unit = ""},

@@ -37,7 +37,11 @@ int replay_template_from_laps(const double *t_ms, const uint32_t *ids, size_t n,
                               size_t n_cells, const double *lap_start_ms, size_t n_laps,
                               double lap_ms, double bin_ms, double *tmpl, hs_error *err)
 {
-    size_t K = (size_t)floor(lap_ms / bin_ms);
+    double k_bins = floor(lap_ms / bin_ms);
+    if (!(k_bins * (double)(n_cells ? n_cells : 1) <= 1e9))
+        return hs_error_set(err, HS_EINPUT, "template: %g bins of %g ms for %zu cells is too "
+                            "many", k_bins, bin_ms, n_cells);
+    size_t K = (size_t)k_bins;
     if (n_laps == 0 || K < 2)
         return hs_error_set(err, HS_EINPUT, "template: need a lap of at least two bins");
     memset(tmpl, 0, n_cells * K * sizeof *tmpl);
@@ -113,7 +117,11 @@ int replay_template_scan(const double *tmpl, size_t n_cells, size_t K, const dou
     double sT = sqrt(gsl_stats_variance_m(tmpl, 1, n_cells * K, mT) * (nn - 1) / nn);
     if (!(sT > 0))
         return hs_error_set(err, HS_EINPUT, "template: the template is flat");
-    size_t nb_max = (size_t)ceil((t1_ms - t0_ms) * p->f_max / p->bin_ms) + 1;
+    double bins = ceil((t1_ms - t0_ms) * p->f_max / p->bin_ms) + 1;
+    if (!(bins * (double)n_cells <= 1e9))
+        return hs_error_set(err, HS_EINPUT, "template: %g bins of %g ms for %zu cells is too "
+                            "many", bins, p->bin_ms / p->f_max, n_cells);
+    size_t nb_max = (size_t)bins;
     double *c = malloc(n_cells * nb_max * sizeof *c);
     double *wsum = malloc(nb_max * sizeof *wsum), *wsq = malloc(nb_max * sizeof *wsq);
     double *pre1 = malloc((nb_max + 1) * sizeof *pre1);
