@@ -206,7 +206,7 @@ typedef struct hs_proj_config {
  * experiment protocol"):
  *   gains: {ee: {transmission: 0.8}}     recurrent gain (acetylcholine): the
  *                                        projection's weights act x 0.8
- *   set: {pc: {b: 150}}                  a population's parameters for the
+ *   set: {pc: {b_g: 3}}                  a population's parameters for the
  *                                        phase (adaptation, noise rate, ...)
  *   drive: {noise: {pattern: slow_oscillation, up_ms: 800, down_ms: 250}}
  *   drive: {noise: {pattern: theta, freq_hz: 7, depth: 1}}

@@ -1,9 +1,10 @@
 /* config_stage.c: what a phase sets on the populations,
- *   set: {pc: {b: 150}, noise: {rate: 15}}
+ *   set: {pc: {b_g: 3}, noise: {rate: 15}}
  *   drive: {noise: {pattern: slow_oscillation, up_ms: 800, down_ms: 250}}
  *   drive: {noise: {pattern: theta, freq_hz: 7, depth: 1}}
  * set takes any parameter of the population's model, checked as in
- * populations:; unset ones keep their value there. drive takes a Poisson
+ * populations:, but those fixed at build time (place_cells' field_fraction
+ * and directional); unset ones keep their value there. drive takes a Poisson
  * population and modulates its rate (replay/drive.h). */
 #include <math.h>
 #include <string.h>
@@ -48,7 +49,21 @@ static int one_set_read(config_ctx *c, const yamltree_pair *pr, size_t p, const 
     if (!yamltree_is_null(pr->value) && pr->value->kind != YAMLTREE_MAP)
         return config_fail(c, pr->value, "expected a mapping of %s parameters", t->name);
     int rc = config_fields_read(c, f, t->n_params, pr->key, pr->value, out, NULL, noun);
-    return rc == HS_OK ? config_plan_check(c, pr->key, pr->value, t, out, NULL) : rc;
+    if (rc != HS_OK)
+        return rc;
+    /* Place fields are laid out when the population is built. */
+    static const char *const fixed[] = {"field_fraction", "directional"};
+    for (size_t k = 0; strcmp(t->name, "place_cells") == 0 && k < 2; k++) {
+        const yamltree_node *v = yamltree_get(pr->value, fixed[k]);
+        if (v) {
+            size_t old = config_path_push(c, fixed[k]);
+            rc = config_fail(c, v, "%s is fixed when the population is built; a phase "
+                             "cannot change it", fixed[k]);
+            config_path_pop(c, old);
+            return rc;
+        }
+    }
+    return config_plan_check(c, pr->key, pr->value, t, out, NULL);
 }
 
 int config_phase_set_read(config_ctx *c, const yamltree_node *map, const hs_config *cfg,
