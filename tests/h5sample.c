@@ -360,6 +360,23 @@ void h5sample_assert_layout_faults(const char *path, const char *const *want, si
         ck_assert_msg(strstr(text, want[i]), "checker lacks '%s':\n%s", want[i], text);
 }
 
+void h5sample_assert_layout_ok(const char *path)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/check_h5_layout.py %s", path);
+    ck_assert_msg(system(cmd) == 0, "layout check of %s", path);
+}
+
+void h5sample_close_without(h5out *f, const char *path, const char *name)
+{
+    hs_error err;
+    ck_assert_int_eq(h5out_close(f, 1, 1.0, &err), HS_OK);
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(file, 0);
+    ck_assert_int_eq(H5Lexists(file, name, H5P_DEFAULT), 0);
+    H5Fclose(file);
+}
+
 /* Runs h5out_info on path into a string the caller frees. */
 char *h5sample_info(const char *path, int *rc, hs_error *err)
 {
@@ -506,4 +523,29 @@ void h5sample_attr_num(hid_t obj, const char *attr, hid_t want_type, hid_t mem, 
     ck_assert_int_ge(H5Aread(a, mem, v), 0);
     H5Tclose(t);
     H5Aclose(a);
+}
+
+void h5sample_assert_attr_str(hid_t obj, const char *attr, const char *want)
+{
+    char *s = h5sample_attr_str(obj, attr);
+    ck_assert_str_eq(s, want);
+    free(s);
+}
+
+void h5sample_assert_attr_u64(hid_t obj, const char *attr, uint64_t want)
+{
+    uint64_t v = 0;
+    hid_t a = H5Aopen(obj, attr, H5P_DEFAULT);
+    ck_assert_int_ge(H5Aread(a, H5T_NATIVE_UINT64, &v), 0);
+    ck_assert_uint_eq(v, want);
+    H5Aclose(a);
+}
+
+void h5sample_assert_units(hid_t ds, const char *name, const char *units)
+{
+    char *u = h5sample_attr_str(ds, "units"), *d = h5sample_attr_str(ds, "definition");
+    ck_assert_msg(strcmp(u, units) == 0, "%s units '%s', want '%s'", name, u, units);
+    ck_assert_uint_gt(strlen(d), 0);
+    free(u);
+    free(d);
 }

@@ -116,6 +116,13 @@ void h5sample_kill_mid_run(const char *path);
  * code 1 and reports each of the n_want faults of want. */
 void h5sample_assert_layout_faults(const char *path, const char *const *want, size_t n_want);
 
+/* tests/check_h5_layout.py (run from the repo root) accepts path. */
+void h5sample_assert_layout_ok(const char *path);
+
+/* Closes f (complete, wall_s 1.0), then asserts the root of path has no
+ * link name: a writer that refused its rows left nothing behind. */
+void h5sample_close_without(h5out *f, const char *path, const char *name);
+
 /* h5out_info on path, into a new string the caller frees; *rc its code. */
 char *h5sample_info(const char *path, int *rc, hs_error *err);
 
@@ -161,5 +168,15 @@ char *h5sample_attr_str(hid_t obj, const char *attr);
 /* Numeric attribute attr of obj, checked to have file type want_type, read
  * as mem into v. */
 void h5sample_attr_num(hid_t obj, const char *attr, hid_t want_type, hid_t mem, void *v);
+
+/* String attribute attr of obj equals want. */
+void h5sample_assert_attr_str(hid_t obj, const char *attr, const char *want);
+
+/* Attribute attr of obj, read as uint64, equals want. */
+void h5sample_assert_attr_u64(hid_t obj, const char *attr, uint64_t want);
+
+/* Dataset ds (called name in messages) has units attribute units and a
+ * non-empty definition. */
+void h5sample_assert_units(hid_t ds, const char *name, const char *units);
 
 #endif
