@@ -16,69 +16,21 @@
 
 #include "../replay/analysis.h"
 #include "suites.h"
-#include "testutil.h"
+#include "synth_run.h"
 
 void replay_up_states_tests_add(Suite *s);   /* test_replay_up_states.c */
 
-enum { N_FIELD = 60, N_CELLS = 70 };   /* cells 60..69 have no field */
-#define TRACK_CM 200.0
-#define SIGMA_CM 10.0
-#define PEAK_HZ 15.0
-#define RUN_CM_S 25.0
-#define LAPS 10
-#define LAP_MS 10000.0          /* 8 s running, 2 s paused at the end */
-#define WAKE_MS (LAPS * LAP_MS)
 #define EVERY_MS 5000.0         /* one replay or burst per 5 s (a 5 % duty cycle) */
-#define REPLAY_CM_S (15 * RUN_CM_S)
+#define REPLAY_CM_S (15 * SYNTH_RUN_CM_S)
 #define REPLAY_FROM_CM 50.0
 #define REPLAY_TO_CM 150.0
 #define REPLAY_MS ((REPLAY_TO_CM - REPLAY_FROM_CM) / REPLAY_CM_S * 1e3)
-#define BACKGROUND_HZ 0.5
-
-static double field_hz(size_t i, double x_cm)
-{
-    if (i >= N_FIELD)
-        return 0;
-    double c = (i + 0.5) * TRACK_CM / N_FIELD, z = (x_cm - c) / SIGMA_CM;
-    return PEAK_HZ * exp(-0.5 * z * z);
-}
 
 typedef struct synth {
-    tu_train s;
-    double *t, *x;            /* trajectory, 1 ms samples over the wake phase */
-    int8_t *dir;
-    uint32_t *lap;
-    size_t n;
+    synth_run run;            /* trajectory over the wake phase, spikes */
     replay_phase ph[3];       /* wake, the replays, the bursts */
     size_t n_replay, n_burst;
 } synth;
-
-static void poisson_step(gsl_rng *r, tu_train *s, double t, double dt_ms, size_t i, double hz)
-{
-    if (gsl_rng_uniform(r) < hz * 1e-3 * dt_ms)
-        tu_train_add(s, t, (uint32_t)i);
-}
-
-/* The rat runs 0 -> 200 cm in 8 s, rests 2 s at the end, is carried back. */
-static void wake(synth *y, gsl_rng *r)
-{
-    y->n = (size_t)WAKE_MS;
-    y->t = malloc(y->n * sizeof *y->t);
-    y->x = malloc(y->n * sizeof *y->x);
-    y->dir = malloc(y->n);
-    y->lap = malloc(y->n * sizeof *y->lap);
-    ck_assert(y->t && y->x && y->dir && y->lap);
-    for (size_t k = 0; k < y->n; k++) {
-        double in_lap = fmod((double)k, LAP_MS);
-        int running = in_lap < TRACK_CM / RUN_CM_S * 1e3;
-        y->t[k] = (double)k;
-        y->x[k] = running ? RUN_CM_S * 1e-3 * in_lap : TRACK_CM;
-        y->dir[k] = (int8_t)running;
-        y->lap[k] = (uint32_t)(k / (size_t)LAP_MS);
-        for (size_t i = 0; i < N_CELLS; i++)
-            poisson_step(r, &y->s, y->t[k] + 0.5, 1.0, i, running ? field_hz(i, y->x[k]) : 0.1);
-    }
-}
 
 /* Background over [t0, t1), and in each 5 s from t0 + 2.5 s either a
  * replay (x from 50 to 150 cm at 375 cm/s, cells at 6 x their field) or,
@@ -88,13 +40,14 @@ static size_t sleep_phase(synth *y, gsl_rng *r, double t0, double t1, int flat)
     const double dt = 0.5;
     size_t n = 0;
     for (double t = t0; t < t1; t += dt)
-        for (size_t i = 0; i < N_CELLS; i++)
-            poisson_step(r, &y->s, t, dt, i, BACKGROUND_HZ);
+        for (size_t i = 0; i < SYNTH_N_CELLS; i++)
+            synth_spike_maybe(r, &y->run.s, t, dt, i, SYNTH_BACKGROUND_HZ);
     for (double e = t0 + 0.5 * EVERY_MS; e + REPLAY_MS < t1; e += EVERY_MS, n++)
         for (double u = 0; u < REPLAY_MS; u += dt) {
             double x = REPLAY_FROM_CM + REPLAY_CM_S * 1e-3 * u;
-            for (size_t i = 0; i < N_CELLS; i++)
-                poisson_step(r, &y->s, e + u, dt, i, flat ? 12.0 : 6.0 * field_hz(i, x));
+            for (size_t i = 0; i < SYNTH_N_CELLS; i++)
+                synth_spike_maybe(r, &y->run.s, e + u, dt, i,
+                                  flat ? 12.0 : 6.0 * synth_field_hz(i, x));
         }
     return n;
 }
@@ -104,23 +57,15 @@ static void synth_make(synth *y, size_t n_replay, size_t n_burst, unsigned long 
     memset(y, 0, sizeof *y);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, seed);
-    wake(y, r);
-    double a = WAKE_MS, b = a + (double)n_replay * EVERY_MS, c = b + (double)n_burst * EVERY_MS;
+    synth_run_one_way(&y->run, r);
+    double a = SYNTH_WAKE_MS, b = a + (double)n_replay * EVERY_MS;
+    double c = b + (double)n_burst * EVERY_MS;
     y->ph[0] = (replay_phase){"wake", 0, a};
     y->ph[1] = (replay_phase){"nrem", a, b};
     y->ph[2] = (replay_phase){"nrem", b, c};
     y->n_replay = sleep_phase(y, r, a, b, 0);
     y->n_burst = sleep_phase(y, r, b, c, 1);
     gsl_rng_free(r);
-}
-
-static void synth_free(synth *y)
-{
-    tu_train_free(&y->s);
-    free(y->t);
-    free(y->x);
-    free(y->dir);
-    free(y->lap);
 }
 
 static void analyse(const synth *y, int n_threads, replay_result *res)
@@ -131,8 +76,8 @@ static void analyse(const synth *y, int n_threads, replay_result *res)
     p.run_dir = 1;
     p.seed = 7;
     p.n_threads = n_threads;
-    replay_spikes s = {y->s.t, y->s.id, y->s.n, N_CELLS};
-    replay_traj tr = {y->t, y->x, y->dir, y->lap, y->n};
+    replay_spikes s = synth_run_spikes(&y->run, SYNTH_N_CELLS);
+    replay_traj tr = synth_run_traj(&y->run);
     hs_error err;
     hs_error_clear(&err);
     int rc = replay_analysis_run(&p, &s, y->ph, 3, &tr, res, &err);
@@ -163,11 +108,11 @@ START_TEST(test_planted_replays)
     synth_make(&y, 20, 40, 3);
     replay_result r;
     analyse(&y, 1, &r);
-    ck_assert_uint_eq(r.n_place, N_FIELD);
-    ck_assert_double_lt(fabs(r.mean_speed_cm_s - RUN_CM_S), 0.01 * RUN_CM_S);
-    ck_assert_uint_eq(r.pop_size, N_CELLS);
-    for (size_t i = 0; i < N_CELLS; i++)
-        ck_assert_int_eq(r.is_place[i], i < N_FIELD);
+    ck_assert_uint_eq(r.n_place, SYNTH_N_FIELD);
+    ck_assert_double_lt(fabs(r.mean_speed_cm_s - SYNTH_RUN_CM_S), 0.01 * SYNTH_RUN_CM_S);
+    ck_assert_uint_eq(r.pop_size, SYNTH_N_CELLS);
+    for (size_t i = 0; i < SYNTH_N_CELLS; i++)
+        ck_assert_int_eq(r.is_place[i], i < SYNTH_N_FIELD);
     for (size_t k = 0; k < r.n; k++) {
         ck_assert(r.peak_ms[k] >= r.start_ms[k] && r.peak_ms[k] <= r.stop_ms[k]);
         ck_assert_int_eq(r.in_up_state[k], -1);    /* no up states given */
@@ -175,7 +120,7 @@ START_TEST(test_planted_replays)
     size_t found = 0, fwd = 0, sig = 0, rank_sig = 0;
     double comp[64];
     for (size_t j = 0; j < y.n_replay; j++) {
-        long k = planted_event(&r, WAKE_MS + (j + 0.5) * EVERY_MS);
+        long k = planted_event(&r, SYNTH_WAKE_MS + (j + 0.5) * EVERY_MS);
         if (k < 0)
             continue;
         comp[found++] = r.compression[k];
@@ -215,7 +160,7 @@ START_TEST(test_planted_replays)
     ck_assert_double_ge(s.forward, 0.9);
     ck_assert_double_lt(fabs(s.median_compression - 15), 0.2 * 15);
     replay_result_free(&r);
-    synth_free(&y);
+    synth_run_free(&y.run);
 }
 END_TEST
 
@@ -255,7 +200,7 @@ START_TEST(test_threads_bitwise)
     columns_equal(&one, &two);
     replay_result_free(&one);
     replay_result_free(&two);
-    synth_free(&y);
+    synth_run_free(&y.run);
 }
 END_TEST
 
@@ -267,7 +212,7 @@ START_TEST(test_no_runs_no_events)
     replay_result r;
     replay_analysis_params p;
     replay_analysis_params_default(&p);
-    replay_spikes s = {y.s.t, y.s.id, y.s.n, N_CELLS};
+    replay_spikes s = synth_run_spikes(&y.run, SYNTH_N_CELLS);
     replay_traj none = {NULL, NULL, NULL, NULL, 0};
     hs_error err;
     ck_assert_int_eq(replay_analysis_run(&p, &s, y.ph + 1, 1, &none, &r, &err), HS_OK);
@@ -280,13 +225,13 @@ START_TEST(test_no_runs_no_events)
     ck_assert_int_eq(replay_analysis_run(&p, &s, y.ph, 2, &none, &r, &err), HS_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "n_perm"));
     replay_analysis_params_default(&p);
-    s.n_cells = N_CELLS - 1;
+    s.n_cells = SYNTH_N_CELLS - 1;
     ck_assert_int_eq(replay_analysis_run(&p, &s, y.ph, 2, &none, &r, &err), HS_EINPUT);
-    s.n_cells = N_CELLS;
+    s.n_cells = SYNTH_N_CELLS;
     replay_phase back[2] = {y.ph[1], y.ph[0]};
     ck_assert_int_eq(replay_analysis_run(&p, &s, back, 2, &none, &r, &err), HS_EINPUT);
     ck_assert_uint_eq(r.n, 0);
-    synth_free(&y);
+    synth_run_free(&y.run);
 }
 END_TEST
 
@@ -301,8 +246,9 @@ static double dir_field_hz(size_t i, int dir, double x_cm)
     int own = i < N_HALF ? 1 : -1;
     if (dir != own)
         return 0;
-    double c = ((double)(i % N_HALF) + 0.5) * TRACK_CM / N_HALF, z = (x_cm - c) / SIGMA_CM;
-    return PEAK_HZ * exp(-0.5 * z * z);
+    double c = ((double)(i % N_HALF) + 0.5) * SYNTH_TRACK_CM / N_HALF;
+    double z = (x_cm - c) / SYNTH_SIGMA_CM;
+    return SYNTH_PEAK_HZ * exp(-0.5 * z * z);
 }
 
 static void two_way(synth *y, size_t n_replay)
@@ -310,37 +256,34 @@ static void two_way(synth *y, size_t n_replay)
     memset(y, 0, sizeof *y);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 21);
-    y->n = (size_t)WAKE_MS;
-    y->t = malloc(y->n * sizeof *y->t);
-    y->x = malloc(y->n * sizeof *y->x);
-    y->dir = malloc(y->n);
-    y->lap = malloc(y->n * sizeof *y->lap);
-    ck_assert(y->t && y->x && y->dir && y->lap);
-    for (size_t k = 0; k < y->n; k++) {
-        double in_lap = fmod((double)k, LAP_MS), d = RUN_CM_S * 1e-3 * in_lap;
-        size_t lap = k / (size_t)LAP_MS;
-        int running = d < TRACK_CM, way = lap % 2 ? -1 : 1;
-        y->t[k] = (double)k;
-        y->x[k] = way > 0 ? fmin(d, TRACK_CM) : TRACK_CM - fmin(d, TRACK_CM);
-        y->dir[k] = (int8_t)(running ? way : 0);
-        y->lap[k] = (uint32_t)lap;
+    synth_run *w = &y->run;
+    synth_run_init(w, (size_t)SYNTH_WAKE_MS);
+    for (size_t k = 0; k < w->n; k++) {
+        double in_lap = fmod((double)k, SYNTH_LAP_MS), d = SYNTH_RUN_CM_S * 1e-3 * in_lap;
+        size_t lap = k / (size_t)SYNTH_LAP_MS;
+        int running = d < SYNTH_TRACK_CM, way = lap % 2 ? -1 : 1;
+        w->t[k] = (double)k;
+        w->x[k] = way > 0 ? fmin(d, SYNTH_TRACK_CM) : SYNTH_TRACK_CM - fmin(d, SYNTH_TRACK_CM);
+        w->dir[k] = (int8_t)(running ? way : 0);
+        w->lap[k] = (uint32_t)lap;
         for (size_t i = 0; i < 2 * N_HALF; i++)
-            poisson_step(r, &y->s, y->t[k] + 0.5, 1.0, i, dir_field_hz(i, y->dir[k], y->x[k]));
+            synth_spike_maybe(r, &w->s, w->t[k] + 0.5, 1.0, i,
+                              dir_field_hz(i, w->dir[k], w->x[k]));
     }
-    double a = WAKE_MS, b = a + (double)n_replay * EVERY_MS;
+    double a = SYNTH_WAKE_MS, b = a + (double)n_replay * EVERY_MS;
     y->ph[0] = (replay_phase){"wake", 0, a};
     y->ph[1] = (replay_phase){"nrem", a, b};
     const double dt = 0.5;
     for (double t = a; t < b; t += dt)
         for (size_t i = 0; i < 2 * N_HALF; i++)
-            poisson_step(r, &y->s, t, dt, i, BACKGROUND_HZ);
+            synth_spike_maybe(r, &y->run.s, t, dt, i, SYNTH_BACKGROUND_HZ);
     for (size_t j = 0; j < n_replay; j++) {
         int way = j % 2 ? 1 : -1;      /* the cells of that running direction */
         double e = a + ((double)j + 0.5) * EVERY_MS;
         for (double u = 0; u < REPLAY_MS; u += dt) {
             double x = REPLAY_TO_CM - REPLAY_CM_S * 1e-3 * u;
             for (size_t i = 0; i < 2 * N_HALF; i++)
-                poisson_step(r, &y->s, e + u, dt, i, 6.0 * dir_field_hz(i, way, x));
+                synth_spike_maybe(r, &y->run.s, e + u, dt, i, 6.0 * dir_field_hz(i, way, x));
         }
     }
     y->n_replay = n_replay;
@@ -356,15 +299,15 @@ START_TEST(test_two_way_directions)
     p.bin_cm = 5;
     p.run_dir = 0;
     p.seed = 11;
-    replay_spikes s = {y.s.t, y.s.id, y.s.n, 2 * N_HALF};
-    replay_traj tr = {y.t, y.x, y.dir, y.lap, y.n};
+    replay_spikes s = synth_run_spikes(&y.run, 2 * N_HALF);
+    replay_traj tr = synth_run_traj(&y.run);
     replay_result r;
     hs_error err;
     ck_assert_int_eq(replay_analysis_run(&p, &s, y.ph, 2, &tr, &r, &err), HS_OK);
     ck_assert_uint_eq(r.n_place, 2 * N_HALF);
     size_t rank_sig = 0;
     for (size_t j = 0; j < y.n_replay; j++) {
-        long k = planted_event(&r, WAKE_MS + (j + 0.5) * EVERY_MS);
+        long k = planted_event(&r, SYNTH_WAKE_MS + (j + 0.5) * EVERY_MS);
         ck_assert_msg(k >= 0, "replay %zu not found", j);
         /* the -1 cells from 150 to 50 cm: forward; the +1 cells: reverse;
          * 30 cells a direction and background spikes blur the first-spike
@@ -380,7 +323,7 @@ START_TEST(test_two_way_directions)
     }
     ck_assert_uint_ge(rank_sig, y.n_replay - 2);
     replay_result_free(&r);
-    synth_free(&y);
+    synth_run_free(&y.run);
 }
 END_TEST
 

@@ -8,72 +8,23 @@
  * too, and 1 and 2 threads give the same results, bit for bit. Part of the
  * replay_template suite. */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
 #include <gsl/gsl_rng.h>
 
 #include "../replay/template_run.h"
-#include "testutil.h"
+#include "synth_run.h"
 
-enum { N_FIELD = 60, N_CELLS = 70 };   /* cells 60..69 have no field */
-#define TRACK_CM 200.0
-#define SIGMA_CM 10.0
-#define PEAK_HZ 15.0
-#define RUN_CM_S 25.0
-#define LAPS 10
-#define RUN_MS 8000.0
-#define LAP_MS 10000.0
-#define WAKE_MS (LAPS * LAP_MS)
 #define SLEEP_MS 40000.0
-#define BACKGROUND_HZ 0.5
-#define PLANT1_MS (WAKE_MS + SLEEP_MS + 8000.0)   /* the planted laps, in the REM phase */
-#define PLANT2_MS (WAKE_MS + SLEEP_MS + 24000.0)
-
-static double field_hz(size_t i, double x_cm)
-{
-    if (i >= N_FIELD)
-        return 0;
-    double c = ((double)i + 0.5) * TRACK_CM / N_FIELD, z = (x_cm - c) / SIGMA_CM;
-    return PEAK_HZ * exp(-0.5 * z * z);
-}
+#define PLANT1_MS (SYNTH_WAKE_MS + SLEEP_MS + 8000.0)   /* the planted laps, in the REM phase */
+#define PLANT2_MS (SYNTH_WAKE_MS + SLEEP_MS + 24000.0)
 
 typedef struct run_synth {
-    tu_train s;
-    double *t, *x;
-    int8_t *dir;
-    uint32_t *lap;
-    size_t n;
+    synth_run run;
     replay_phase ph[4];      /* wake, nrem, rem (planted), rem (background) */
-    uint8_t is_place[N_CELLS];
+    uint8_t is_place[SYNTH_N_CELLS];
 } run_synth;
-
-static void spike_maybe(gsl_rng *r, tu_train *s, double t, double dt_ms, size_t i, double hz)
-{
-    if (gsl_rng_uniform(r) < hz * 1e-3 * dt_ms)
-        tu_train_add(s, t, (uint32_t)i);
-}
-
-static void wake(run_synth *y, gsl_rng *r)
-{
-    y->n = (size_t)WAKE_MS;
-    y->t = malloc(y->n * sizeof *y->t);
-    y->x = malloc(y->n * sizeof *y->x);
-    y->dir = malloc(y->n);
-    y->lap = malloc(y->n * sizeof *y->lap);
-    ck_assert(y->t && y->x && y->dir && y->lap);
-    for (size_t k = 0; k < y->n; k++) {
-        double in_lap = fmod((double)k, LAP_MS);
-        int running = in_lap < RUN_MS;
-        y->t[k] = (double)k;
-        y->x[k] = running ? RUN_CM_S * 1e-3 * in_lap : TRACK_CM;
-        y->dir[k] = (int8_t)running;
-        y->lap[k] = (uint32_t)(k / (size_t)LAP_MS);
-        for (size_t i = 0; i < N_CELLS; i++)
-            spike_maybe(r, &y->s, y->t[k] + 0.5, 1.0, i, running ? field_hz(i, y->x[k]) : 0.1);
-    }
-}
 
 /* Background over [t0, t1), and a lap at behavioural speed from each
  * plant[j] (the cells at their field rates). */
@@ -82,12 +33,14 @@ static void sleep_phase(run_synth *y, gsl_rng *r, double t0, double t1, const do
 {
     const double dt = 1.0;
     for (double t = t0; t < t1; t += dt)
-        for (size_t i = 0; i < N_CELLS; i++)
-            spike_maybe(r, &y->s, t, dt, i, BACKGROUND_HZ);
+        for (size_t i = 0; i < SYNTH_N_CELLS; i++)
+            synth_spike_maybe(r, &y->run.s, t, dt, i, SYNTH_BACKGROUND_HZ);
     for (size_t j = 0; j < n_plant; j++)
-        for (double u = 0; u < RUN_MS; u += dt)
-            for (size_t i = 0; i < N_CELLS; i++)
-                spike_maybe(r, &y->s, plant[j] + u, dt, i, field_hz(i, RUN_CM_S * 1e-3 * u));
+        for (double u = 0; u < SYNTH_RUN_MS; u += dt)
+            for (size_t i = 0; i < SYNTH_N_CELLS; i++) {
+                double hz = synth_field_hz(i, SYNTH_RUN_CM_S * 1e-3 * u);
+                synth_spike_maybe(r, &y->run.s, plant[j] + u, dt, i, hz);
+            }
 }
 
 static void synth_make(run_synth *y, unsigned long seed)
@@ -95,8 +48,8 @@ static void synth_make(run_synth *y, unsigned long seed)
     memset(y, 0, sizeof *y);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, seed);
-    wake(y, r);
-    double a = WAKE_MS, b = a + SLEEP_MS, c = b + SLEEP_MS, d = c + SLEEP_MS;
+    synth_run_one_way(&y->run, r);
+    double a = SYNTH_WAKE_MS, b = a + SLEEP_MS, c = b + SLEEP_MS, d = c + SLEEP_MS;
     y->ph[0] = (replay_phase){"wake", 0, a};
     y->ph[1] = (replay_phase){"nrem", a, b};
     y->ph[2] = (replay_phase){"rem", b, c};
@@ -105,18 +58,9 @@ static void synth_make(run_synth *y, unsigned long seed)
     sleep_phase(y, r, a, b, NULL, 0);
     sleep_phase(y, r, b, c, plant, 2);
     sleep_phase(y, r, c, d, NULL, 0);
-    for (size_t i = 0; i < N_CELLS; i++)
-        y->is_place[i] = i < N_FIELD;
+    for (size_t i = 0; i < SYNTH_N_CELLS; i++)
+        y->is_place[i] = i < SYNTH_N_FIELD;
     gsl_rng_free(r);
-}
-
-static void synth_free(run_synth *y)
-{
-    tu_train_free(&y->s);
-    free(y->t);
-    free(y->x);
-    free(y->dir);
-    free(y->lap);
 }
 
 static void scan(const run_synth *y, int n_threads, const uint8_t *is_place,
@@ -126,8 +70,8 @@ static void scan(const run_synth *y, int n_threads, const uint8_t *is_place,
     replay_template_run_params_default(&p);
     p.seed = 5;
     p.n_threads = n_threads;
-    replay_spikes s = {y->s.t, y->s.id, y->s.n, N_CELLS};
-    replay_traj tr = {y->t, y->x, y->dir, y->lap, y->n};
+    replay_spikes s = synth_run_spikes(&y->run, SYNTH_N_CELLS);
+    replay_traj tr = synth_run_traj(&y->run);
     hs_error err;
     hs_error_clear(&err);
     int rc = replay_template_run_phases(&p, &s, is_place, y->ph, 4, &tr, out, &err);
@@ -141,9 +85,9 @@ START_TEST(test_run_planted_rem_at_behavioural_speed)
     replay_template_run r;
     scan(&y, 1, y.is_place, &r);
     ck_assert_ptr_null(r.why);
-    ck_assert_uint_eq(r.n_cells, N_FIELD);
-    ck_assert_uint_eq(r.n_laps, LAPS);
-    ck_assert_double_eq(r.lap_ms, RUN_MS);       /* the pauses left out */
+    ck_assert_uint_eq(r.n_cells, SYNTH_N_FIELD);
+    ck_assert_uint_eq(r.n_laps, SYNTH_LAPS);
+    ck_assert_double_eq(r.lap_ms, SYNTH_RUN_MS);       /* the pauses left out */
     ck_assert_uint_eq(r.n_bins, 16);
     ck_assert_uint_eq(r.n, 3);                   /* nrem and both rem, not wake */
     ck_assert_uint_eq(r.phase[0], 1);
@@ -167,7 +111,7 @@ START_TEST(test_run_planted_rem_at_behavioural_speed)
     ck_assert_mem_eq(two.res, r.res, r.n * sizeof *r.res);
     replay_template_run_free(&two);
     replay_template_run_free(&r);
-    synth_free(&y);
+    synth_run_free(&y.run);
 }
 END_TEST
 
@@ -185,13 +129,13 @@ START_TEST(test_run_without_template)
     replay_template_run_params p;
     replay_template_run_params_default(&p);
     p.tp.bin_ms = 5000;
-    replay_spikes s = {y.s.t, y.s.id, y.s.n, N_CELLS};
-    replay_traj tr = {y.t, y.x, y.dir, y.lap, y.n};
+    replay_spikes s = synth_run_spikes(&y.run, SYNTH_N_CELLS);
+    replay_traj tr = synth_run_traj(&y.run);
     hs_error err;
     ck_assert_int_eq(replay_template_run_phases(&p, &s, y.is_place, y.ph, 4, &tr, &r, &err),
                      HS_OK);
     ck_assert_str_eq(r.why, "a lap is shorter than two bins");
-    ck_assert_uint_eq(r.n_laps, LAPS);
+    ck_assert_uint_eq(r.n_laps, SYNTH_LAPS);
     ck_assert_uint_eq(r.n, 0);
     replay_template_run_free(&r);
     /* sleep only: no lap */
@@ -207,11 +151,11 @@ START_TEST(test_run_without_template)
                      HS_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "n_shuffle"));
     replay_template_run_params_default(&p);
-    s.n_cells = N_CELLS - 1;
+    s.n_cells = SYNTH_N_CELLS - 1;
     ck_assert_int_eq(replay_template_run_phases(&p, &s, y.is_place, y.ph, 4, &tr, &r, &err),
                      HS_EINPUT);
     ck_assert_uint_eq(r.n, 0);
-    synth_free(&y);
+    synth_run_free(&y.run);
 }
 END_TEST
 
