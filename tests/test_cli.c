@@ -73,6 +73,32 @@ static void teardown(void)
     ck_assert_int_eq(system(cmd), 0);
 }
 
+/* tests/check_h5_layout.py accepts the run file h5 with its complete flag
+ * complete; what names the run in the message. out (cap bytes) receives
+ * what the checker printed. */
+static void assert_layout_ok(char *out, size_t cap, const char *h5, int complete,
+                             const char *what)
+{
+    int rc = run(out, cap, "/usr/bin/python3 tests/check_h5_layout.py %s --expect-complete %d",
+                 h5, complete);
+    ck_assert_msg(rc == 0, "layout check of %s: %s", what, out);
+}
+
+/* Writes an experiment with write_yaml to <out_dir>/<name>.yaml and runs it
+ * quietly with n_threads threads into h5 = <out_dir>/<name>.h5 (h5 holds
+ * 128 bytes); the run succeeds and out (cap bytes) receives what it
+ * printed. */
+static void run_written(void (*write_yaml)(const char *), const char *name, int n_threads,
+                        char *h5, char *out, size_t cap)
+{
+    char yaml[128];
+    snprintf(yaml, sizeof yaml, "%s/%s.yaml", out_dir, name);
+    snprintf(h5, 128, "%s/%s.h5", out_dir, name);
+    write_yaml(yaml);
+    ck_assert_int_eq(run(out, cap, "%s run %s -o %s --quiet --threads %d", bin(), yaml, h5,
+                         n_threads), 0);
+}
+
 START_TEST(test_usage_and_exit_codes)
 {
     static char out[65536];
@@ -198,8 +224,7 @@ START_TEST(test_run_file_matches_memory)
     tu_spikes_free(m);
     config_free(c);
     /* the layout as h5py and h5dump see it, and info */
-    ck_assert_int_eq(run(out, sizeof out, "/usr/bin/python3 tests/check_h5_layout.py %s "
-                         "--expect-complete 1", h5), 0);
+    assert_layout_ok(out, sizeof out, h5, 1, "the coba run");
     ck_assert_int_eq(run(out, sizeof out, "h5dump -H %s", h5), 0);
     ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
     ck_assert_ptr_nonnull(strstr(out, "exc"));
@@ -237,9 +262,7 @@ START_TEST(test_killed_run_leaves_readable_file)
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFSIGNALED(status));
-    int rc = run(out, sizeof out, "/usr/bin/python3 tests/check_h5_layout.py %s "
-                 "--expect-complete 0", h5);
-    ck_assert_msg(rc == 0, "layout check of the killed run: %s", out);
+    assert_layout_ok(out, sizeof out, h5, 0, "the killed run");
     ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
     ck_assert_ptr_nonnull(strstr(out, "complete"));
 }
@@ -307,9 +330,7 @@ START_TEST(test_wmaze_geometry_in_behavior)
     ck_assert_int_eq(run(out, sizeof out, "%s run experiments/wmaze_wake.yaml --set "
                          "task.laps=1 --set 'schedule=[{name: run, stage: wake, "
                          "duration_ms: 20000}]' -o %s --quiet", bin(), h5), 0);
-    int rc = run(out, sizeof out, "/usr/bin/python3 tests/check_h5_layout.py %s "
-                 "--expect-complete 1", h5);
-    ck_assert_msg(rc == 0, "layout check of the W-maze run: %s", out);
+    assert_layout_ok(out, sizeof out, h5, 1, "the W-maze run");
     ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
     ck_assert_msg(strstr(out, "  maze       5 segments: center "), "info: %s", out);
     h5in_geometry g;
@@ -385,19 +406,13 @@ static void check_units(hid_t g, const char *name, const char *want)
 START_TEST(test_replay_events_in_file_and_info)
 {
     static char out[1 << 16];
-    char yaml[128], h5[128];
-    snprintf(yaml, sizeof yaml, "%s/replay.yaml", out_dir);
-    snprintf(h5, sizeof h5, "%s/replay.h5", out_dir);
-    replay_yaml(yaml);
-    ck_assert_int_eq(run(out, sizeof out, "%s run %s -o %s --quiet --threads 1", bin(), yaml,
-                         h5), 0);
+    char h5[128];
+    run_written(replay_yaml, "replay", 1, h5, out, sizeof out);
     ck_assert_msg(strstr(out, "replay pc: 60 place cells"), "run: %s", out);
     ck_assert_msg(strstr(out, "  nrem       3 events in 2 phases, significant 100% (decoding), "
                               "100% (rank order), forward 100%"), "run: %s", out);
     ck_assert_msg(strstr(out, "  wake       0 events in 1 phase\n"), "run: %s", out);
-    int rc = run(out, sizeof out, "/usr/bin/python3 tests/check_h5_layout.py %s "
-                 "--expect-complete 1", h5);
-    ck_assert_msg(rc == 0, "layout check of the replay run: %s", out);
+    assert_layout_ok(out, sizeof out, h5, 1, "the replay run");
     hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
     ck_assert_int_ge(f, 0);
     hid_t g = H5Gopen2(f, "/replay/events", H5P_DEFAULT);
@@ -564,17 +579,11 @@ static void up_states_check(hid_t f)
 START_TEST(test_rem_template_and_up_states_in_file)
 {
     static char out[1 << 16];
-    char yaml[128], h5[128];
-    snprintf(yaml, sizeof yaml, "%s/slow.yaml", out_dir);
-    snprintf(h5, sizeof h5, "%s/slow.h5", out_dir);
-    slow_yaml(yaml);
-    ck_assert_int_eq(run(out, sizeof out, "%s run %s -o %s --quiet --threads 2", bin(), yaml,
-                         h5), 0);
+    char h5[128];
+    run_written(slow_yaml, "slow", 2, h5, out, sizeof out);
     ck_assert_msg(strstr(out, "  rem template (Louie & Wilson 2001): dream best factor 1.00x "
                               "(p 0.0448)"), "run: %s", out);
-    int rc = run(out, sizeof out, "/usr/bin/python3 tests/check_h5_layout.py %s "
-                 "--expect-complete 1", h5);
-    ck_assert_msg(rc == 0, "layout check of the slow run: %s", out);
+    assert_layout_ok(out, sizeof out, h5, 1, "the slow run");
     hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
     ck_assert_int_ge(f, 0);
     template_row_check(f);
