@@ -40,13 +40,22 @@ void run_replay_free(run_replay *r)
     free(r);
 }
 
+/* The capacity for need elements when cap (0: none yet) is too small:
+ * cap, or first if 0, doubled until it holds them. */
+static size_t cap_doubled(size_t cap, size_t first, size_t need)
+{
+    size_t c = cap ? cap : first;
+    while (c < need)
+        c *= 2;
+    return c;
+}
+
+/* Room for more spikes in t_ms and ids. */
 static int grow(run_replay *r, size_t more)
 {
     if (r->n + more <= r->cap)
         return HS_OK;
-    size_t cap = r->cap ? r->cap : 4096;
-    while (cap < r->n + more)
-        cap *= 2;
+    size_t cap = cap_doubled(r->cap, 4096, r->n + more);
     double *t = realloc(r->t_ms, cap * sizeof *t);
     if (t)
         r->t_ms = t;
@@ -74,13 +83,12 @@ int run_replay_spikes(run_replay *r, size_t pop, const double *t_ms, const uint6
     return HS_OK;
 }
 
+/* Room for more up states in up_start, up_stop and up_phase. */
 static int grow_up(run_replay *r, size_t more)
 {
     if (r->n_up + more <= r->cap_up)
         return HS_OK;
-    size_t cap = r->cap_up ? r->cap_up : 64;
-    while (cap < r->n_up + more)
-        cap *= 2;
+    size_t cap = cap_doubled(r->cap_up, 64, r->n_up + more);
     double *a = realloc(r->up_start, cap * sizeof *a);
     if (a)
         r->up_start = a;
