@@ -228,12 +228,13 @@ static int run_phase(sim *s, network *n, const hs_config *c, size_t k, snap_buf 
 
 double schedule_task_run_ms(const hs_config *c, double task_ms)
 {
-    double run = 0, task = 0;
+    /* counted in steps, as the phases and the place cells' clock are */
+    uint64_t run = 0, task = 0;
     for (size_t k = 0; k < c->n_phases; k++) {
-        double d = c->phases[k].duration_ms;
+        uint64_t d = steps_of(c->phases[k].duration_ms, c->dt_ms);
         if (task_of(c->phases[k].stage) == NEURON_TASK_RUN) {
-            if (task_ms < task + d)
-                return run + (task_ms - task);
+            if (task_ms < (double)(task + d) * c->dt_ms)
+                return (double)run * c->dt_ms + (task_ms - (double)task * c->dt_ms);
             task += d;
         }
         run += d;
