@@ -9,8 +9,8 @@
  *   dg_a/dt = -g_a / tau_a;      each own spike adds b_g to g_a
  *   V >= V_th: spike, V <- V_reset, held for t_ref.
  *
- * With b_g = 0 (the default) g_a stays 0 and the update is the benchmark's
- * loop, untouched.
+ * With b_g = 0 (the default) in every phase so far g_a stays 0 and the
+ * update is the benchmark's loop, untouched.
  *
  * V is linear in itself but its coefficient varies with the conductances,
  * so there is no closed-form step. The conductances are exact exponentials,
@@ -27,6 +27,7 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "neuron.h"
 
@@ -181,17 +182,42 @@ HS_VECTOR_CLONES static void lif_coba_integrate_adapt(
     }
 }
 
+/* Whether any phase so far gave the population adaptation: g_a then keeps
+ * decaying after a later phase sets b_g to 0. Written by the schedule
+ * between runs (control), read by the threads. */
+typedef struct lif_coba_ext {
+    int adapted;
+} lif_coba_ext;
+
+static int lif_coba_ext_alloc(neuron_pop *p, const void *plan, const neuron_source_data *data,
+                              uint64_t seed, uint32_t pop_index, hs_error *err)
+{
+    (void)plan, (void)data, (void)seed, (void)pop_index;
+    p->ext = calloc(1, sizeof(lif_coba_ext));
+    return p->ext ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
+}
+
+static void lif_coba_ext_free(neuron_pop *p)
+{
+    free(p->ext);
+    p->ext = NULL;
+}
+
+static void lif_coba_control(const void *vplan, neuron_pop *p, const neuron_control *ctl)
+{
+    (void)ctl;
+    lif_coba_ext *e = p->ext;
+    e->adapted |= ((const lif_coba_plan *)vplan)->b_g > 0;
+}
+
 static size_t lif_coba_update(const void *vplan, neuron_pop *p, size_t lo, size_t hi,
                               uint64_t step, double *const *rx, uint32_t *spikes)
 {
     (void)step;
     const lif_coba_plan *q = vplan;
     double *ga = p->var[G_A];
-    /* g_a may still decay after b_g was set to 0 by a phase */
-    int adapt = q->b_g > 0;
-    for (size_t i = lo; !adapt && i < hi; i++)
-        adapt = ga[i] != 0.0;
-    if (adapt)
+    const lif_coba_ext *e = p->ext;
+    if (q->b_g > 0 || (e && e->adapted))
         lif_coba_integrate_adapt(q, lo, hi, p->var[V_M], p->var[G_EX], p->var[G_IN], ga,
                                  rx[0], rx[1], p->refr);
     else
@@ -249,6 +275,9 @@ const neuron_type neuron_lif_coba = {
     .plan_size = sizeof(lif_coba_plan),
     .plan_init = lif_coba_plan_init,
     .state_rest = lif_coba_state_rest,
+    .ext_alloc = lif_coba_ext_alloc,
+    .ext_free = lif_coba_ext_free,
+    .control = lif_coba_control,
     .update = lif_coba_update,
     .quiet = lif_coba_quiet,
     .advance = lif_coba_advance,

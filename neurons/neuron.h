@@ -41,7 +41,7 @@ typedef struct neuron_pop {
     size_t n_alloc;                   /* n rounded up to NEURON_BLOCK */
     double *var[NEURON_MAX_STATE];    /* state variables, n_alloc each */
     int32_t *refr;                    /* refractory steps left, n_alloc */
-    void *ext;                        /* model-owned extra state (sources) */
+    void *ext;                        /* model-owned extra state */
 } neuron_pop;
 
 struct track_traj;
@@ -117,9 +117,11 @@ typedef struct neuron_type {
     size_t (*update)(const void *plan, neuron_pop *p, size_t lo, size_t hi,
                      uint64_t step, double *const *rx, uint32_t *spikes);
 
-    /* Optional (sources): the drive from ctl->step on, after plan may have
-     * been rebuilt with new parameters: pending spikes are drawn anew when
-     * the rate changed (the process is memoryless, so this is exact). */
+    /* Optional: called at each phase start, on the calling thread, with
+     * the plan as the phase rebuilt it. Sources take their drive from ctl
+     * from ctl->step on (pending spikes are drawn anew when the rate
+     * changed: the process is memoryless, so this is exact); lif_coba
+     * notes whether adaptation was ever on. */
     void (*control)(const void *plan, neuron_pop *p, const neuron_control *ctl);
 
     /* Optional, for skipping quiet neurons (event-driven updates).

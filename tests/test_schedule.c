@@ -253,6 +253,45 @@ START_TEST(test_set_wakes_quiet_neurons)
 }
 END_TEST
 
+START_TEST(test_adaptation_decays_after_it_is_switched_off)
+{
+    /* Phase a drives the cells with adaptation on; in phase b (no drive,
+     * b_g 0, no spikes) g_a must go on decaying as the exact exponential. */
+    const char *yaml =
+        "simulation: {dt_ms: 0.1, seed: 2}\n"
+        "populations:\n"
+        "  c: {model: lif_coba, size: 64, params: {b_g: 2, tau_a: 150, I_e: 300}}\n"
+        "recording: {spikes: [c]}\n"
+        "schedule:\n"
+        "  - {name: a, stage: nrem, duration_ms: 200}\n"
+        "%s";
+    char text[1024];
+    network *net[2];
+    for (int k = 0; k < 2; k++) {
+        snprintf(text, sizeof text, yaml,
+                 k ? "  - {name: b, stage: nrem, duration_ms: 300, "
+                     "set: {c: {b_g: 0, I_e: 0}}}\n" : "");
+        hs_config *c = tu_config(text, NULL, 0);
+        tu_spikes *s = tu_run_schedule(c, 2, &net[k]);
+        ck_assert_uint_gt(count(s, 0, 0, 200), 64);
+        ck_assert_uint_eq(count(s, 0, 200, 500), 0);
+        tu_spikes_free(s);
+        config_free(c);
+    }
+    const double *g0 = net[0]->pops[0].state.var[3], *g1 = net[1]->pops[0].state.var[3];
+    double P = exp(-0.1 / 150);
+    for (size_t i = 0; i < 64; i++) {
+        double want = g0[i];
+        for (int n = 0; n < 3000; n++)
+            want *= P;
+        ck_assert_double_gt(g0[i], 0.5);
+        ck_assert_double_eq_tol(g1[i], want, 1e-12 * g0[i]);
+    }
+    network_free(net[0]);
+    network_free(net[1]);
+}
+END_TEST
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -340,6 +379,7 @@ Suite *schedule_suite(void)
     tcase_add_test(tc, test_shuffle_keeps_weights_any_threads);
     tcase_add_test(tc, test_repeat_names_phases);
     tcase_add_test(tc, test_set_wakes_quiet_neurons);
+    tcase_add_test(tc, test_adaptation_decays_after_it_is_switched_off);
     suite_add_tcase(s, tc);
     return s;
 }
