@@ -116,8 +116,6 @@ static int weights_shuffle(network *n, size_t j, size_t phase, hs_error *err)
 typedef struct sched_state {
     double *params;     /* [n_pops * HS_MAX_PARAMS]: the parameters each plan was built from */
     drive *drives;      /* [n_pops]: this phase's drives */
-    double *up_t0, *up_t1;  /* up-state buffers */
-    size_t n_up;
     double task_ms;     /* trajectory time reached */
 } sched_state;
 
@@ -128,25 +126,22 @@ static neuron_task task_of(const char *stage)
                                         : NEURON_TASK_OFF;
 }
 
-static int up_states_report(const drive *d, size_t k, size_t p, sched_state *st,
-                            const schedule_sink *ss, hs_error *err)
+static int up_states_report(const drive *d, size_t k, size_t p, const schedule_sink *ss,
+                            hs_error *err)
 {
     size_t n = drive_up_states(d, NULL, NULL, 0);
     if (!n || !ss || !ss->up_states)
         return HS_OK;
-    if (n > st->n_up) {
-        double *a = realloc(st->up_t0, n * sizeof *a);
-        if (a)
-            st->up_t0 = a;
-        double *b = a ? realloc(st->up_t1, n * sizeof *b) : NULL;
-        if (b)
-            st->up_t1 = b;
-        if (!a || !b)
-            return hs_error_set(err, HS_ENOMEM, "out of memory for %zu up states", n);
-        st->n_up = n;
+    double *t0 = malloc(n * sizeof *t0), *t1 = malloc(n * sizeof *t1);
+    int rc = t0 && t1 ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory for %zu up "
+                                             "states", n);
+    if (rc == HS_OK) {
+        drive_up_states(d, t0, t1, n);
+        rc = ss->up_states(ss->ctx, k, p, t0, t1, n, err);
     }
-    drive_up_states(d, st->up_t0, st->up_t1, n);
-    return ss->up_states(ss->ctx, k, p, st->up_t0, st->up_t1, n, err);
+    free(t0);
+    free(t1);
+    return rc;
 }
 
 /* Sets phase k's gains, parameters, drives and task on the network. */
@@ -181,7 +176,7 @@ static int phase_begin(sim *s, network *n, const hs_config *c, size_t k, sched_s
         int rc = drive_init(&st->drives[p], &ph->drive[p], c->dt_ms, step, steps, n->seed,
                             (uint32_t)k, (uint32_t)p, err);
         if (rc == HS_OK)
-            rc = up_states_report(&st->drives[p], k, p, st, ss, err);
+            rc = up_states_report(&st->drives[p], k, p, ss, err);
         if (rc != HS_OK)
             return rc;
         if (pp->type->control) {
@@ -282,8 +277,6 @@ int schedule_run(sim *s, network *n, const hs_config *c, const sim_sink *sink,
     }
     free(st.params);
     free(st.drives);
-    free(st.up_t0);
-    free(st.up_t1);
     free(bufs);
     return rc;
 }
