@@ -5,6 +5,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "../sim/param.h"
 #include "../sim/rng.h"
 
 #define DRIVE_PI 3.14159265358979323846
@@ -84,15 +85,8 @@ double drive_level(const void *ctx, uint64_t step)
     if (d->p.kind != DRIVE_SLOW_OSCILLATION)
         return 1.0;
     /* The first edge after step: its parity tells the state. */
-    size_t lo = 0, hi = d->n_edge;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (d->edge[mid] <= step)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo % 2 == 0 ? 1.0 : d->p.down_level;
+    size_t k = hs_lower_bound(d->edge, d->n_edge, step + 1);
+    return k % 2 == 0 ? 1.0 : d->p.down_level;
 }
 
 size_t drive_up_states(const drive *d, double *start_ms, double *stop_ms, size_t max)
