@@ -1,7 +1,7 @@
 /* hebbsleep: the command line (DESIGN.md "The command line").
  *
  *   hebbsleep run EXPERIMENT.yaml [-o OUT.h5] [--threads N] [--seed S]
- *                 [--set key.path=value]... [--overwrite] [--quiet]
+ *                 [--set key.path=value]... [--overwrite] [--quiet | --progress]
  *   hebbsleep check EXPERIMENT.yaml [--set key.path=value]...
  *   hebbsleep info RUN.h5
  *
@@ -39,12 +39,12 @@ typedef struct cli {
     size_t n_sets;
     long threads;          /* 0: from the config */
     long long seed;        /* -1: from the config */
-    int overwrite, quiet;
+    int overwrite, quiet, progress;
 } cli;
 
 static const char usage[] =
     "usage: hebbsleep run EXPERIMENT.yaml [-o OUT.h5] [--threads N] [--seed S]\n"
-    "                     [--set key.path=value]... [--overwrite] [--quiet]\n"
+    "                     [--set key.path=value]... [--overwrite] [--quiet | --progress]\n"
     "       hebbsleep check EXPERIMENT.yaml [--set key.path=value]...\n"
     "       hebbsleep info RUN.h5\n"
     "       hebbsleep --help | --version\n"
@@ -59,7 +59,9 @@ static const char usage[] =
     "  --seed S            random seed, overrides simulation.seed\n"
     "  --set key=value     override one config value, e.g. --set simulation.duration_ms=500\n"
     "  --overwrite         replace an existing output file\n"
-    "  --quiet             no progress line\n";
+    "  --quiet             no progress line\n"
+    "  --progress          the progress line even when stderr is not a terminal\n"
+    "                      (for wrappers that relay it, such as the Python package)\n";
 
 static int bad_usage(hs_error *err, const char *fmt, const char *arg)
 {
@@ -103,6 +105,8 @@ static int parse_option(cli *c, int argc, char **argv, int *i, hs_error *err)
         c->overwrite = 1;
     else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
         c->quiet = 1;
+    else if (strcmp(a, "--progress") == 0)
+        c->progress = 1;
     else if (is_option(a, "-o") || is_option(a, "--output")) {
         if (!(v = option_value(argc, argv, i, a[1] == 'o' ? "-o" : "--output")))
             return bad_usage(err, "%s needs a file name", a);
@@ -505,7 +509,7 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
         rc = err->code;
     double build_s = now_s() - t_build;
     if (rc == HS_OK) {
-        r.progress = !a->quiet && isatty(STDERR_FILENO);
+        r.progress = !a->quiet && (a->progress || isatty(STDERR_FILENO));
         r.t0_wall = now_s();
         sim_sink sink = {&r, sink_spikes, sink_trace, sink_progress};
         schedule_sink ss = {&r, sink_phase, sink_weights, sink_up_states};

@@ -285,6 +285,10 @@ START_TEST(test_progress_line_on_terminal)
     ck_assert_int_eq(run(out, sizeof out, "%s run bench/cuba.yaml -o %s --overwrite "
                          "--set simulation.duration_ms=300", bin(), h5), 0);
     ck_assert_ptr_null(strstr(out, "real time"));
+    /* on a pipe when asked for (the Python package relays it) */
+    ck_assert_int_eq(run(out, sizeof out, "%s run bench/cuba.yaml -o %s --overwrite --progress "
+                         "--set simulation.duration_ms=300", bin(), h5), 0);
+    ck_assert_ptr_nonnull(strstr(out, "[run] 0.3 / 0.3 s biological"));
 }
 END_TEST
 
