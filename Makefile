@@ -29,7 +29,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 BIN     := bin/hebbsleep
 TESTBIN := $(BUILD)/test_hebbsleep
 
-.PHONY: all deps check unit demo bench clean asan FORCE
+.PHONY: all deps check unit pytests notebooks demo bench clean asan FORCE
 
 all: $(BIN)
 
@@ -63,13 +63,34 @@ $(TESTBIN): $(TESTOBJ) $(BUILD)/libhebbsleep.a
 	@$(if $(V),,echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS)
 
-# The unit and end-to-end tests (Check), then the checks that drive the binary.
+# The unit and end-to-end tests (Check), then the Python package's tests
+# and every notebook, executed on short runs.
 check: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN)
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory pytests
+	@$(MAKE) --no-print-directory notebooks
 
 unit: $(BIN) $(TESTBIN)
 	HS_BIN=$(abspath $(BIN)) $(TESTBIN)
+
+# Debian's Python (the python3 on PATH may not see its packages).
+PYTHON := /usr/bin/python3
+PYENV  := HEBBSLEEP_BIN=$(abspath $(BIN)) PYTHONPATH=$(abspath python) \
+          PYDEVD_DISABLE_FILE_VALIDATION=1 MPLBACKEND=Agg
+
+pytests: $(BIN)
+	$(PYENV) $(PYTHON) -m unittest discover -s tests/python 2>&1
+
+# Each notebook runs top to bottom in a fresh kernel (HEBBSLEEP_QUICK: short
+# runs); the files in git stay stripped of outputs.
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+notebooks: $(BIN)
+	@for nb in $(NOTEBOOKS); do \
+	    echo "  NOTEBOOK $$nb"; \
+	    log=$$(cd notebooks && $(PYENV) HEBBSLEEP_QUICK=1 /usr/bin/jupyter-execute \
+	        --timeout=600 $$(basename $$nb) 2>&1) || { echo "$$log"; exit 1; }; \
+	done
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)

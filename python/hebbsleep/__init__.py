@@ -1,0 +1,17 @@
+"""hebbsleep: read, analyse and plot the runs of the hebbsleep simulator.
+
+    import hebbsleep
+    run = hebbsleep.load("runs/linear_track.h5")       # or:
+    run = hebbsleep.simulate("experiments/linear_track.yaml", threads=2)
+    run.spikes["pc"].times_ms, run.phases, run.replay_events["compression"]
+    block = run.to_neo()                                # a neo.Block
+
+Units: ms, cm, mV, nS, pA, Hz (docs/file_format.md).
+"""
+from .run import (Behavior, IncompleteRunWarning, Phase, Run, Snapshot, Spikes, Table,
+                  Trace, load)
+from .sim import SimulationError, simulate
+
+__version__ = "0.1.0"
+__all__ = ["load", "simulate", "Run", "Spikes", "Phase", "Behavior", "Trace", "Snapshot",
+           "Table", "IncompleteRunWarning", "SimulationError"]
