@@ -97,6 +97,7 @@ demo: deps
 	@mkdir -p runs
 	$(BIN) run experiments/linear_track.yaml -o runs/linear_track.h5 --overwrite --threads 2
 	$(BIN) info runs/linear_track.h5
+	$(PYENV) $(PYTHON) scripts/demo_figure.py runs/linear_track.h5 runs/linear_track.png
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN)
