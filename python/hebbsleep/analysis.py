@@ -489,22 +489,34 @@ def line_fit(posterior, band=3):
     return dict(start_bin=a, end_bin=b, slope=(b - a) / lines.den, score=float(s[k]))
 
 
-def _shift_posteriors(f, counts, shifts, tau_s):
-    """Posteriors with each cell's map rotated by its shift: (S, T, n)."""
-    n = f.shape[1]
-    active = counts.sum(axis=1) > 0
-    x = np.arange(n)
-    idx = (x[None, None, :] - shifts[:, :, None]) % n       # (S, cells, n)
-    rows = np.arange(f.shape[0])[None, :, None]
-    sumf = f[rows, idx].sum(axis=1)                          # (S, n)
-    logf = np.log(f)[rows[:, active], idx[:, active]]       # (S, active, n)
+def _rotations(a):
+    """All rotations of the rows of a, as a view: out[i, m, x] = a[i, (x + m) mod n]."""
+    n = a.shape[1]
+    return np.lib.stride_tricks.sliding_window_view(np.concatenate((a, a), axis=1), n, axis=1)
+
+
+def _shift_posteriors(f_rot, logf_rot, counts, shifts, tau_s):
+    """Posteriors with each cell's map rotated by its shift, f_i((x - shift_i)
+    mod n): (S, T, n). f_rot, logf_rot: _rotations of the maps and their logs."""
+    n = f_rot.shape[2]
+    active = np.flatnonzero(counts.sum(axis=1) > 0)
+    pick = n - shifts                       # f2[i, x - shift + n] is window n - shift
+    sumf = f_rot[np.arange(len(f_rot))[None, :], pick].sum(axis=1)           # (S, n)
+    logf = logf_rot[active[None, :], pick[:, active]]                         # (S, active, n)
     logp = np.matmul(counts[active].T.astype(float)[None], logf) - tau_s * sumf[:, None, :]
     return _normalise(logp, counts.sum(axis=0) == 0)
 
 
+# Shuffles that score the same as the event up to rounding count as ties: a
+# reversed posterior, or rows swapped, sum the same band masses in another
+# order (as rank.c's 1e-12 on |rho|).
+TIE = 1e-12
+
+
 def _summary(scores, score):
     """p = (1 + #{shuffle >= score}) / (1 + n) and the 95th percentile."""
-    return (1.0 + np.sum(scores >= score)) / (1.0 + len(scores)), float(np.quantile(scores, 0.95))
+    p = (1.0 + np.sum(scores >= score - TIE)) / (1.0 + len(scores))
+    return p, float(np.quantile(scores, 0.95))
 
 
 def replay_score(spike_t_ms, spike_ids, start_ms, stop_ms, maps, bin_cm, *, tbin_ms=15.0,
@@ -517,7 +529,9 @@ def replay_score(spike_t_ms, spike_ids, start_ms, stop_ms, maps, bin_cm, *, tbin
     shifts (each cell's map rotated by its own uniform number of bins) and
     n_shuffle time-bin permutations of the posterior. The event is significant
     when its score exceeds the 95th percentile of both (Takigawa et al. 2023:
-    one kind alone misjudges the false-positive rate).
+    one kind alone misjudges the false-positive rate). Shuffle scores within
+    1e-12 of the event's are ties: they count towards p and against
+    significance, whichever way rounding went.
 
     Parameters
     ----------
@@ -561,7 +575,7 @@ def replay_score(spike_t_ms, spike_ids, start_ms, stop_ms, maps, bin_cm, *, tbin
     counts = spike_counts(spike_t_ms, spike_ids, n_cells, start_ms, stop_ms, tbin_ms)
     T = counts.shape[1]
     tau_s = 1e-3 * tbin_ms
-    post = _shift_posteriors(f, counts, np.zeros((1, n_cells), dtype=np.int64), tau_s)[0]
+    post = decode(f, counts, tbin_ms, eps_hz)
     lines = _Lines(T, n)
     mass = _band_mass(post, band)
     s = lines.scores(mass[None])[0]
@@ -570,11 +584,13 @@ def replay_score(spike_t_ms, spike_ids, start_ms, stop_ms, maps, bin_cm, *, tbin
     slope = (int(lines.b[k]) - int(lines.a[k])) / lines.den
     slope_cm_s = slope * bin_cm / tau_s
     perm = np.argsort(rng.random((n_shuffle, T)), axis=1)
-    perm_scores = lines.scores(mass[perm]).max(axis=1)
+    perm_scores = np.concatenate([lines.scores(mass[perm[lo:lo + batch]]).max(axis=1)
+                                  for lo in range(0, n_shuffle, batch)])
     shift_scores = np.empty(n_shuffle)
+    f_rot, logf_rot = _rotations(f), _rotations(np.log(f))
     for lo in range(0, n_shuffle, batch):
         sh = rng.integers(0, n, size=(min(batch, n_shuffle - lo), n_cells))
-        p = _shift_posteriors(f, counts, sh, tau_s)
+        p = _shift_posteriors(f_rot, logf_rot, counts, sh, tau_s)
         shift_scores[lo:lo + len(sh)] = lines.scores(_band_mass(p, band)).max(axis=1)
     p_shift, q_shift = _summary(shift_scores, score)
     p_perm, q_perm = _summary(perm_scores, score)
@@ -583,7 +599,7 @@ def replay_score(spike_t_ms, spike_ids, start_ms, stop_ms, maps, bin_cm, *, tbin
                 slope_cm_per_s=slope_cm_s,
                 compression=abs(slope_cm_s) / speed if speed > 0 else np.nan,
                 p_shift=p_shift, p_perm=p_perm, q95_shift=q_shift, q95_perm=q_perm,
-                significant=bool(score > q_shift and score > q_perm), n_tbins=T,
+                significant=bool(score > q_shift + TIE and score > q_perm + TIE), n_tbins=T,
                 n_empty=int(np.sum(counts.sum(axis=0) == 0)), posterior=post)
 
 
@@ -1006,6 +1022,7 @@ def run_inputs(run, population=None):
     t = np.asarray(_get(sp, "times_ms", "timestamps"), dtype=float)
     ids = np.asarray(_get(sp, "ids", "node_ids"), dtype=np.int64)
     size = ((cfg.get("populations") or {}).get(pop) or {}).get("size")
+    size = getattr(sp, "n_nodes", None) if size is None else size
     n_cells = int(size) if size is not None else int(ids.max()) + 1 if len(ids) else 0
     task = cfg.get("task") or {}
     one_way = bool(task.get("one_way", False)) and "trajectory" not in task
