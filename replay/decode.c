@@ -438,11 +438,15 @@ static size_t count_spikes(const double *spike_t_ms, const uint32_t *spike_id, s
 }
 
 /* Sorts scores, fills the 95th percentile; returns the p-value of score. */
+/* Scores equal in exact arithmetic (a mirrored line, a flat event's
+ * permutations) differ in the last bits with the summation order: they tie. */
+#define SCORE_TIE 1e-12
+
 static double shuffle_summary(double *scores, size_t n, double score, double *q95)
 {
     size_t ge = 0;
     for (size_t s = 0; s < n; s++)
-        ge += scores[s] >= score;
+        ge += scores[s] >= score - SCORE_TIE;
     gsl_sort(scores, 1, n);
     *q95 = gsl_stats_quantile_from_sorted_data(scores, 1, n, 0.95);
     return (1.0 + (double)ge) / (1.0 + (double)n);
@@ -537,7 +541,8 @@ int replay_score_event(const double *spike_t_ms, const uint32_t *spike_id, size_
     out->p_perm = shuffle_summary(w.scores, p->n_shuffle, out->line.score, &out->q95_perm);
     shuffle_shift(&d, &w, p->band, p->n_shuffle, seed, event_id);
     out->p_shift = shuffle_summary(w.scores, p->n_shuffle, out->line.score, &out->q95_shift);
-    out->significant = out->line.score > out->q95_shift && out->line.score > out->q95_perm;
+    out->significant = out->line.score > out->q95_shift + SCORE_TIE &&
+                       out->line.score > out->q95_perm + SCORE_TIE;
     decoder_free(&d);
     work_free(&w);
     return HS_OK;

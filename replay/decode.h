@@ -79,9 +79,10 @@ typedef struct replay_decoded {
     double compression;   /* |slope_cm_per_s| / mean speed; NaN if speed <= 0 */
     double q95_shift;     /* 95th percentile of the place-field-shift scores */
     double q95_perm;      /* 95th percentile of the time-permutation scores */
-    double p_shift;       /* (1 + #{shift score >= score}) / (1 + n_shuffle) */
+    double p_shift;       /* (1 + #{shift score >= score}) / (1 + n_shuffle); scores
+                             within 1e-12 tie (rounding of equal sums) */
     double p_perm;        /* same for time-bin permutations */
-    int significant;      /* score > q95_shift and score > q95_perm */
+    int significant;      /* score > q95_shift and score > q95_perm (by > 1e-12) */
 } replay_decoded;
 
 /* ---- parameters ---- */

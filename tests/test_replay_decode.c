@@ -249,6 +249,46 @@ START_TEST(test_noise_events)
 }
 END_TEST
 
+/* Shuffles that score the same as the event in exact arithmetic count as
+ * ties whatever their summation order rounds to. A flat event (the same
+ * cells in every time bin) scores the same under every time permutation:
+ * p_perm = 1. A 4-bin sweep scores the same reversed (the mirrored line),
+ * so 2 of the 24 orders tie with it: p_perm ~ 1/12 and never significant. */
+START_TEST(test_tied_shuffles)
+{
+    const size_t n_bins = 40;
+    const double bin_cm = 5.0;
+    double *maps = field_maps(n_bins, bin_cm);
+    replay_decode_params p;
+    replay_decode_params_default(&p);
+    p.tbin_ms = 10;
+    p.n_shuffle = 500;
+    for (uint32_t e = 0; e < 20; e++) {
+        tu_train flat = {0}, sweep = {0};
+        for (int b = 0; b < 8; b++)
+            for (uint32_t i = 0; i < 3; i++)
+                tu_train_add(&flat, 10.0 * b + 2.0 + i, 10 + (e % 30) + i);
+        for (int b = 0; b < 4; b++)
+            for (uint32_t i = 0; i < 2; i++)
+                tu_train_add(&sweep, 10.0 * b + 3.0 + i, 5 + (e % 20) + 4 * (uint32_t)b + i);
+        replay_decoded f, w;
+        hs_error err;
+        ck_assert_int_eq(replay_score_event(flat.t, flat.id, flat.n, 0, 80, maps, N_CELLS,
+                                            n_bins, bin_cm, &p, 20.0, 5, e, &f, &err), HS_OK);
+        ck_assert_int_eq(replay_score_event(sweep.t, sweep.id, sweep.n, 0, 40, maps, N_CELLS,
+                                            n_bins, bin_cm, &p, 20.0, 5, e, &w, &err), HS_OK);
+        ck_assert_double_eq(f.p_perm, 1.0);
+        ck_assert_int_eq(f.significant, 0);
+        ck_assert_uint_eq(w.n_tbins, 4);
+        ck_assert_double_gt(w.p_perm, 0.05);
+        ck_assert_int_eq(w.significant, 0);
+        tu_train_free(&flat);
+        tu_train_free(&sweep);
+    }
+    free(maps);
+}
+END_TEST
+
 START_TEST(test_bad_input)
 {
     double maps[4] = {1, 1, 1, 1}, t = 1;
@@ -283,6 +323,7 @@ Suite *replay_decode_suite(void)
     tcase_add_test(tc, test_planted_replay);
     tcase_add_test(tc, test_determinism);
     tcase_add_test(tc, test_noise_events);
+    tcase_add_test(tc, test_tied_shuffles);
     tcase_add_test(tc, test_bad_input);
     suite_add_tcase(s, tc);
     return s;
