@@ -8,8 +8,9 @@
  *   V >= V_peak: spike, V <- V_reset, w <- w + b, V held for t_ref.
  *
  * (V, w) take one RK4 step per dt with the conductances known exactly at
- * t, t + dt/2 and t + dt. V inside the exponential is capped at V_peak so a
- * step across the spike stays finite; the spike is then caught at V_peak.
+ * t, t + dt/2 and t + dt. V on the right-hand side is capped at V_peak (as
+ * in NEST's aeif models) so a step across the spike stays finite and the
+ * spike is caught at V_peak.
  */
 #include <math.h>
 #include <stddef.h>
@@ -105,11 +106,13 @@ static inline void adex_rhs(const adex_plan *q, double V, double w, double ge,
                             double gi, double *dV, double *dw)
 {
     const adex_params *p = &q->p;
-    double Ve = V < p->V_peak ? V : p->V_peak;
-    double I = -p->g_L * (V - p->E_L) + p->g_L * p->Delta_T * exp((Ve - p->V_T) * q->inv_DT)
-               - w + ge * (p->E_ex - V) + gi * (p->E_in - V) + p->I_e;
+    /* every V capped (NEST aeif): an RK stage past the cut would otherwise
+     * drive the leak and w with V ~ 1e9 mV */
+    double Vc = V < p->V_peak ? V : p->V_peak;
+    double I = -p->g_L * (Vc - p->E_L) + p->g_L * p->Delta_T * exp((Vc - p->V_T) * q->inv_DT)
+               - w + ge * (p->E_ex - Vc) + gi * (p->E_in - Vc) + p->I_e;
     *dV = I * q->invC;
-    *dw = (p->a * (V - p->E_L) - w) * q->inv_tau_w;
+    *dw = (p->a * (Vc - p->E_L) - w) * q->inv_tau_w;
 }
 
 static void adex_step(const adex_plan *q, double *V, double *w, double e0, double i0)
