@@ -140,15 +140,20 @@ static int draw_thread(const network *n, const hs_proj_config *pc, size_t jproj,
 }
 
 /* The transposed index of a plastic part: for each own target lo + j, its
- * synapses in index order (so by pre ascending). */
-static int make_transposed(net_part *pt, size_t n_pre, size_t lo, size_t hi)
+ * synapses in index order (so by pre ascending), with their sources when
+ * learning needs them (with_pre). */
+static int make_transposed(net_part *pt, size_t n_pre, size_t lo, size_t hi, int with_pre)
 {
-    size_t n_own = hi - lo;
+    size_t n_own = hi - lo, cap = pt->n_syn ? pt->n_syn : 1;
+    int narrow = n_pre <= (size_t)UINT16_MAX + 1;
     pt->trow = calloc(n_own + 1, sizeof *pt->trow);
-    pt->tsyn = malloc((pt->n_syn ? pt->n_syn : 1) * sizeof *pt->tsyn);
-    pt->tpre = malloc((pt->n_syn ? pt->n_syn : 1) * sizeof *pt->tpre);
+    pt->tsyn = malloc(cap * sizeof *pt->tsyn);
+    if (with_pre && narrow)
+        pt->tpre16 = malloc(cap * sizeof *pt->tpre16);
+    else if (with_pre)
+        pt->tpre = malloc(cap * sizeof *pt->tpre);
     uint32_t *fill = malloc((n_own ? n_own : 1) * sizeof *fill);
-    if (!pt->trow || !pt->tsyn || !pt->tpre || !fill) {
+    if (!pt->trow || !pt->tsyn || (with_pre && !pt->tpre && !pt->tpre16) || !fill) {
         free(fill);
         return HS_ENOMEM;
     }
@@ -161,7 +166,10 @@ static int make_transposed(net_part *pt, size_t n_pre, size_t lo, size_t hi)
         for (uint64_t k = pt->row[i]; k < pt->row[i + 1]; k++) {
             uint32_t at = fill[pt->syn[k].post - lo]++;
             pt->tsyn[at] = (uint32_t)k;
-            pt->tpre[at] = (uint32_t)i;
+            if (pt->tpre16)
+                pt->tpre16[at] = (uint16_t)i;
+            else if (pt->tpre)
+                pt->tpre[at] = (uint32_t)i;
         }
     free(fill);
     return HS_OK;
@@ -237,7 +245,8 @@ static int connect_one(network *n, const hs_config *c, size_t jp)
         if (my == HS_OK)
             my = make_part(&pj->part[t], &s, n_pre, constant);
         if (my == HS_OK && (pc->plast.rule || pc->n_homeo))
-            my = make_transposed(&pj->part[t], n_pre, post->lo[t], post->hi[t]);
+            my = make_transposed(&pj->part[t], n_pre, post->lo[t], post->hi[t],
+                                 pc->plast.rule != NULL);
         delay_range(&s, &dmin, &dmax);
         syn_list_free(&s);
         if (my != HS_OK) {

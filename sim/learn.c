@@ -172,7 +172,7 @@ void learn_post(const network *n, net_proj *pj, int t, const uint32_t *ids, size
         traces_at(&L->post, L->post_decay, L->rule->n_post, j, step, y);
         for (uint64_t s = pt->trow[j - lo]; s < pt->trow[j - lo + 1]; s++) {
             uint32_t k = pt->tsyn[s];
-            traces_at(pre, L->pre_decay, L->rule->n_pre, pt->tpre[s], step, x);
+            traces_at(pre, L->pre_decay, L->rule->n_pre, net_part_tpre(pt, s), step, x);
             double w = pt->syn[k].weight;
             pt->syn[k].weight = (float)clip(
                 w + L->gain * (L->rule->on_post(L->params, w, x, y) - w), L->w_min, L->w_max);

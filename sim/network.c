@@ -187,6 +187,7 @@ static void free_part(net_part *pt)
     free(pt->trow);
     free(pt->tsyn);
     free(pt->tpre);
+    free(pt->tpre16);
     free(pt->delay);
 }
 
@@ -232,8 +233,12 @@ size_t network_proj_bytes(const network *n, size_t j, size_t *n_syn)
         if (pt->delay)
             bytes += pt->n_syn * sizeof *pt->delay;
         if (pt->trow)
-            bytes += pt->n_syn * (sizeof *pt->tsyn + sizeof *pt->tpre) +
+            bytes += pt->n_syn * sizeof *pt->tsyn +
                      (n->pops[pj->post].hi[t] - n->pops[pj->post].lo[t] + 1) * sizeof *pt->trow;
+        if (pt->tpre16)
+            bytes += pt->n_syn * sizeof *pt->tpre16;
+        else if (pt->tpre)
+            bytes += pt->n_syn * sizeof *pt->tpre;
     }
     return bytes;
 }

@@ -33,7 +33,9 @@ typedef struct net_syn {
 
 /* The synapses of one projection onto one thread's targets: (target,
  * weight) pairs, 8 bytes. Plastic ones add a transposed index for
- * postsynaptic updates, naming both the synapse and its source: 16 bytes.
+ * postsynaptic updates, naming the synapse (4 bytes) and its source (2
+ * bytes when the source population has at most 65536 neurons, else 4):
+ * 14 or 16 bytes. Homeostasis alone needs only the synapse: 12 bytes.
  * Weights are floats, as in Auryn: a learning step of 1e-3 w_max is still
  * 2^14 float steps. Rules compute in double. Offsets are 32-bit: a part
  * holds fewer than 2^32 synapses (network_build refuses more). */
@@ -42,10 +44,17 @@ typedef struct net_part {
     net_syn *syn;           /* [n_syn] */
     uint32_t *trow;         /* plastic: [n_own + 1] synapses onto own target lo + j are */
     uint32_t *tsyn;         /*   tsyn[trow[j]]..tsyn[trow[j+1]], by pre ascending, */
-    uint32_t *tpre;         /*   from the pre neurons tpre[...] */
+    uint32_t *tpre;         /*   from the pre neurons tpre[...] (NULL: tpre16 or */
+    uint16_t *tpre16;       /*   neither, for homeostasis alone) */
     uint16_t *delay;        /* steps, >= 1; NULL when all equal const_delay */
     size_t n_syn;
 } net_part;
+
+/* Source of the transposed index's entry s (plastic parts). */
+static inline uint32_t net_part_tpre(const net_part *pt, uint64_t s)
+{
+    return pt->tpre16 ? pt->tpre16[s] : pt->tpre[s];
+}
 
 /* Target and weight of synapse k of a part. */
 static inline uint32_t net_part_post(const net_part *pt, uint64_t k)

@@ -145,6 +145,58 @@ START_TEST(test_pair_window)
 }
 END_TEST
 
+/* Potentiation reads the source's trace through the transposed index,
+ * stored in 16 bits for sources of at most 65536 neurons and in 32 above:
+ * the last neuron of a 65536- and of a 70000-neuron source paired with the
+ * post cell gets the formula's weight, and no other synapse changes. */
+START_TEST(test_pair_wide_sources)
+{
+    const size_t sizes[] = {65536, 70000};
+    for (size_t z = 0; z < 2; z++) {
+        size_t n = sizes[z];
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml,
+                 "simulation: {dt_ms: 0.1, duration_ms: 400, seed: 1}\n"
+                 "populations:\n"
+                 "  pre: {model: spike_times, size: %zu, spikes: {times_ms: [200.0], ids: [%zu]}}\n"
+                 "  teach: {model: spike_times, size: 1, spikes: {times_ms: [209.8], ids: [0]}}\n"
+                 "  post: {model: lif_cuba, size: 1, params: {t_ref: 0.5, tau_syn_ex: 0.01}}\n"
+                 "projections:\n"
+                 "  drive: {pre: teach, post: post, receptor: ex, weight: 1000000, delay_ms: 0.1,\n"
+                 "          connect: {rule: one_to_one}}\n"
+                 "  syn: {pre: pre, post: post, receptor: ex, weight: 0, delay_ms: 0.1,\n"
+                 "        connect: {rule: all_to_all},\n"
+                 "        plasticity: {rule: stdp_pair, params: {A_plus: 0.01, A_minus: 0.012,\n"
+                 "                     tau_plus: 16.8, tau_minus: 33.7, w_max: 1, w_min: -1}}}\n",
+                 n, n - 1);
+        hs_config *c = tu_config(yaml, NULL, 0);
+        network *net;
+        tu_spikes *sp = tu_run(c, 2, &net);
+        const net_proj *pj = &net->projs[1];
+        size_t changed = 0;
+        double w_last = NAN;
+        for (int t = 0; t < net->n_threads; t++) {
+            const net_part *pt = &pj->part[t];
+            for (size_t i = 0; i < n; i++)
+                for (uint64_t k = pt->row[i]; k < pt->row[i + 1]; k++) {
+                    changed += pt->syn[k].weight != 0.0f;
+                    if (i == n - 1)
+                        w_last = pt->syn[k].weight;
+                }
+            ck_assert(pt->n_syn == 0 || (z == 0 ? pt->tpre16 != NULL : pt->tpre != NULL));
+        }
+        const double v[] = {0.01, 0.012, 16.8, 33.7, 1.0};
+        double want = pair_formula(v, 10.0);
+        ck_assert_uint_eq(changed, 1);
+        ck_assert_msg(fabs(w_last - want) <= 1e-6 * want, "n = %zu: w %.9g, formula %.9g", n,
+                      w_last, want);
+        tu_spikes_free(sp);
+        network_free(net);
+        config_free(c);
+    }
+}
+END_TEST
+
 /* Delays of 2 ms make 20-step windows: learning still follows the spikes
  * step by step inside a window (offsets of a few steps put both spikes in
  * one window). */
@@ -399,6 +451,7 @@ Suite *stdp_suite(void)
     tcase_add_test(tc, test_threads_bitwise_plastic);
     tcase_add_test(tc, test_triplet_frequency);
     tcase_add_test(tc, test_pair_window_long_delay);
+    tcase_add_test(tc, test_pair_wide_sources);
     tcase_add_test(tc, test_nearest_depression_and_gain);
     suite_add_tcase(s, tc);
     return s;
