@@ -70,26 +70,51 @@ static void bin_counts(const double *t_ms, const uint32_t *ids, size_t n, double
     }
 }
 
-/* Best correlation over windows of the counts c (n_cells x nb) with the
- * template whose row i is tmpl row perm[i]; *at gets the window. */
+/* The nonzero counts of c, cell by cell: sleep spikes are sparse, so the
+ * windows' dot products are summed from them, not from the dense bins. */
+typedef struct nz_counts {
+    size_t n;
+    uint32_t *cell, *bin;
+    double *val;
+} nz_counts;
+
+static void nz_collect(const double *c, size_t n_cells, size_t nb, nz_counts *z)
+{
+    z->n = 0;
+    for (size_t i = 0; i < n_cells; i++)
+        for (size_t b = 0; b < nb; b++)
+            if (c[i * nb + b] != 0.0) {
+                z->cell[z->n] = (uint32_t)i;
+                z->bin[z->n] = (uint32_t)b;
+                z->val[z->n++] = c[i * nb + b];
+            }
+}
+
+/* Best correlation over the nwin = nb - K + 1 windows of the counts z with
+ * the template whose row i is tmpl row perm[i]; *at gets the window. dot
+ * is scratch of nwin. */
 static double scan(const double *tmpl, const size_t *perm, size_t n_cells, size_t K,
-                   const double *c, size_t nb, const double *wsum, const double *wsq,
-                   double mT, double sT, size_t *at)
+                   const nz_counts *z, size_t nwin, const double *wsum, const double *wsq,
+                   double mT, double sT, double *dot, size_t *at)
 {
     double nn = (double)(n_cells * K), best = -INFINITY;
+    memset(dot, 0, nwin * sizeof *dot);
+    for (size_t q = 0; q < z->n; q++) {
+        const double *tr = tmpl + perm[z->cell[q]] * K;
+        size_t b = z->bin[q];
+        double v = z->val[q];
+        /* count (i, b) falls in windows s = b - k, 0 <= s < nwin */
+        size_t k0 = b >= nwin ? b - nwin + 1 : 0, k1 = b < K - 1 ? b : K - 1;
+        for (size_t k = k0; k <= k1; k++)
+            dot[b - k] += v * tr[k];
+    }
     *at = 0;
-    for (size_t s = 0; s + K <= nb; s++) {
+    for (size_t s = 0; s < nwin; s++) {
         double sx = wsum[s], sxx = wsq[s];
         double var = sxx / nn - (sx / nn) * (sx / nn);
         if (!(var > 0))
             continue;
-        double dot = 0;
-        for (size_t i = 0; i < n_cells; i++) {
-            const double *tr = tmpl + perm[i] * K, *cr = c + i * nb + s;
-            for (size_t k = 0; k < K; k++)
-                dot += cr[k] * tr[k];
-        }
-        double r = (dot / nn - (sx / nn) * mT) / (sqrt(var) * sT);
+        double r = (dot[s] / nn - (sx / nn) * mT) / (sqrt(var) * sT);
         if (r > best) {
             best = r;
             *at = s;
@@ -126,9 +151,13 @@ int replay_template_scan(const double *tmpl, size_t n_cells, size_t K, const dou
     double *wsum = malloc(nb_max * sizeof *wsum), *wsq = malloc(nb_max * sizeof *wsq);
     double *pre1 = malloc((nb_max + 1) * sizeof *pre1);
     double *pre2 = malloc((nb_max + 1) * sizeof *pre2);
-    double *null = malloc(p->n_shuffle * sizeof *null);
+    double *null = malloc(p->n_shuffle * sizeof *null), *dot = malloc(nb_max * sizeof *dot);
     size_t *perm = malloc(n_cells * sizeof *perm), *id = malloc(n_cells * sizeof *id);
-    if (!c || !wsum || !wsq || !pre1 || !pre2 || !null || !perm || !id) {
+    size_t nz_cap = n ? n : 1;  /* at most one nonzero bin per spike */
+    nz_counts z = {0, malloc(nz_cap * sizeof *z.cell), malloc(nz_cap * sizeof *z.bin),
+                   malloc(nz_cap * sizeof *z.val)};
+    if (!c || !wsum || !wsq || !pre1 || !pre2 || !null || !dot || !perm || !id || !z.cell ||
+        !z.bin || !z.val) {
         rc = hs_error_set(err, HS_ENOMEM, "template: out of memory");
         goto done;
     }
@@ -149,6 +178,7 @@ int replay_template_scan(const double *tmpl, size_t n_cells, size_t K, const dou
         if (nb < K)
             continue;
         bin_counts(t_ms, ids, n, t0_ms, w, nb, n_cells, c);
+        nz_collect(c, n_cells, nb, &z);
         /* window sums of X and X^2 over all cells, from prefix sums */
         double s1 = 0, s2 = 0;
         pre1[0] = pre2[0] = 0;
@@ -166,7 +196,8 @@ int replay_template_scan(const double *tmpl, size_t n_cells, size_t K, const dou
             wsq[s] = pre2[s + K] - pre2[s];
         }
         size_t at;
-        double r = scan(tmpl, id, n_cells, K, c, nb, wsum, wsq, mT, sT, &at);
+        size_t nwin = nb - K + 1;
+        double r = scan(tmpl, id, n_cells, K, &z, nwin, wsum, wsq, mT, sT, dot, &at);
         if (!isfinite(r))
             continue;
         rng_state st;
@@ -177,7 +208,7 @@ int replay_template_scan(const double *tmpl, size_t n_cells, size_t K, const dou
             memcpy(perm, id, n_cells * sizeof *perm);
             gsl_ran_shuffle(&g, perm, n_cells, sizeof *perm);
             size_t dummy;
-            null[q] = scan(tmpl, perm, n_cells, K, c, nb, wsum, wsq, mT, sT, &dummy);
+            null[q] = scan(tmpl, perm, n_cells, K, &z, nwin, wsum, wsq, mT, sT, dot, &dummy);
             ge += null[q] >= r;
         }
         double m = gsl_stats_mean(null, 1, p->n_shuffle);
@@ -200,7 +231,11 @@ done:
     free(pre1);
     free(pre2);
     free(null);
+    free(dot);
     free(perm);
     free(id);
+    free(z.cell);
+    free(z.bin);
+    free(z.val);
     return rc;
 }

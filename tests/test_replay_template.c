@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "../replay/template.h"
 #include "../sim/rng.h"
@@ -93,6 +94,59 @@ static void planted(double f0)
     tu_train_free(&sleep);
 }
 
+/* r_max and its window against a second code path: for every factor, the
+ * Pearson correlation (GSL) of each window's dense bins with the template,
+ * maximised over the windows. */
+START_TEST(test_template_r_max_by_brute_force)
+{
+    static double tmpl[N_CELLS * 16];
+    make_template(tmpl, 3);
+    rng_state st;
+    rng_stream_init(&st, 5, RNG_KIND_USER + 9, 2, 0);
+    gsl_rng r = rng_view(&st);
+    tu_train sleep = {0};
+    draw(&sleep, &r, 0, 20000, 0.5, 1.41, 6000);
+    replay_template_params p;
+    replay_template_params_default(&p);
+    replay_template_result res;
+    hs_error err;
+    hs_error_clear(&err);
+    ck_assert_int_eq(replay_template_scan(tmpl, N_CELLS, 16, sleep.t, sleep.id, sleep.n, 0,
+                                          20000, &p, 7, 0, &res, &err),
+                     HS_OK);
+    size_t K = 16, checked = 0;
+    double *win = malloc(N_CELLS * K * sizeof *win);
+    for (size_t f = 0; f < res.n_factors; f++) {
+        double w = p.bin_ms / res.factor[f];
+        size_t nb = (size_t)floor(20000 / w);
+        if (nb < K)
+            continue;
+        double best = -INFINITY;
+        size_t at = 0;
+        for (size_t s0 = 0; s0 + K <= nb; s0++) {
+            for (size_t q = 0; q < N_CELLS * K; q++)
+                win[q] = 0;
+            for (size_t j = 0; j < sleep.n; j++) {
+                double u = sleep.t[j] / w;
+                if (u >= (double)s0 && u < (double)(s0 + K))
+                    win[sleep.id[j] * K + (size_t)u - s0] += 1;
+            }
+            double rr = gsl_stats_correlation(win, 1, tmpl, 1, N_CELLS * K);
+            if (isfinite(rr) && rr > best + 1e-12) {
+                best = rr;
+                at = s0;
+            }
+        }
+        ck_assert_double_eq_tol(res.r_max[f], best, 1e-9);
+        ck_assert_double_eq_tol(res.t_best_ms[f], (double)at * w, 1e-9);
+        checked++;
+    }
+    ck_assert_uint_ge(checked, 7);
+    free(win);
+    tu_train_free(&sleep);
+}
+END_TEST
+
 START_TEST(test_template_planted_behavioural_speed)
 {
     planted(1.0);
@@ -140,6 +194,7 @@ Suite *replay_template_suite(void)
     Suite *s = suite_create("replay_template");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_template_r_max_by_brute_force);
     tcase_add_test(tc, test_template_planted_behavioural_speed);
     tcase_add_test(tc, test_template_planted_twice_as_fast);
     tcase_add_test(tc, test_template_noise_false_positives);
