@@ -117,8 +117,8 @@ def build_network(net, n_total, rate_hz):
 
 
 def build_rate(n_total, rate_hz):
-    """bench/rate.yaml: CUBA neurons at rest below threshold, driven by
-    Poisson sources whose rate sets the network's rate."""
+    """bench/rate.yaml: CUBA cells at rest below threshold (E_L = -60 mV),
+    each fired by its own Poisson source, so the drive rate sets the rate."""
     from brian2 import NeuronGroup, Synapses, PoissonGroup, ms, mV, nS, pA, Hz, defaultclock
     dt = defaultclock.dt
     n_exc = n_total * 4 // 5
@@ -132,18 +132,14 @@ def build_rate(n_total, rate_hz):
                     threshold="v >= Vt", reset="v = Vr")
     P.v = "Vr + rand()*(Vt - Vr)"
     Pe, Pi = P[:n_exc], P[n_exc:]
-    D = PoissonGroup(RATE_SOURCES, rates=rate_hz * Hz)
-    Cd = Synapses(D, P, on_pre="ge_post += 2000*pA/(10*nS)", delay=dt)
-    Cd.connect(p=RATE_P)
+    D = PoissonGroup(n_total, rates=rate_hz * Hz)
+    Cd = Synapses(D, P, on_pre="ge_post += 1000*pA/(10*nS)", delay=dt)
+    Cd.connect(j="i")
     Ce = Synapses(Pe, P, on_pre="ge_post += 16.2*pA/(10*nS)", delay=dt)
     Ce.connect(p=p)
     Ci = Synapses(Pi, P, on_pre="gi_post += -90*pA/(10*nS)", delay=dt)
     Ci.connect(p=p)
     return P, n_exc, [Ce, Ci, Cd], [P, D]
-
-
-# bench/rate.yaml's drive: 1000 sources, each reaching a cell with p = 0.001
-RATE_SOURCES, RATE_P = 1000, 0.001
 
 
 def build(args):
