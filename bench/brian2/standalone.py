@@ -54,8 +54,7 @@ def isi_cv(ids, times, n):
 
 def build_network(net, n_total, rate_hz):
     """The NeuronGroup, Synapses and SpikeMonitor of one benchmark."""
-    from brian2 import (NeuronGroup, Synapses, SpikeMonitor, PoissonGroup, ms, mV,
-                        nS, pF, pA, Hz, defaultclock)
+    from brian2 import NeuronGroup, Synapses, ms, mV, nS, pF, pA, defaultclock
     dt = defaultclock.dt
     n_exc = n_total * 4 // 5
     n_inh = n_total - n_exc
