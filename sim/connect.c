@@ -263,6 +263,15 @@ int connect_all(network *n, const hs_config *c, hs_error *err)
 {
     uint32_t wmin = UINT32_MAX, dmax = 1;
     n->n_syn = 0;
+    for (size_t k = 0; k < n->n_pops; k++)
+        n->pops[k].ahead = n->pops[k].type->is_source;
+    /* a source whose synapses learn is read step by step with its targets */
+    for (size_t j = 0; j < c->n_projs; j++)
+        if (c->projs[j].plast.rule || c->projs[j].n_homeo)
+            n->pops[c->projs[j].pre].ahead = 0;
+    n->has_ahead = 0;
+    for (size_t k = 0; k < n->n_pops; k++)
+        n->has_ahead |= n->pops[k].ahead;
     for (size_t j = 0; j < c->n_projs; j++) {
         if (connect_one(n, c, j) != HS_OK)
             return hs_error_set(err, HS_ENOMEM, "out of memory for the synapses of %s",
@@ -271,12 +280,14 @@ int connect_all(network *n, const hs_config *c, hs_error *err)
         for (int t = 0; t < n->n_threads; t++)
             n->n_syn += pj->part[t].n_syn;
         if (pj->min_delay <= pj->max_delay) {
-            wmin = pj->min_delay < wmin ? pj->min_delay : wmin;
+            if (!n->pops[c->projs[j].pre].ahead)
+                wmin = pj->min_delay < wmin ? pj->min_delay : wmin;
             dmax = pj->max_delay > dmax ? pj->max_delay : dmax;
         }
     }
     /* Without synapses the window only sets how often threads meet. */
     n->window = wmin == UINT32_MAX ? 10 : wmin;
-    n->n_slots = dmax;
+    /* ahead spikes of a window's last step reach dmax beyond it */
+    n->n_slots = dmax + (n->has_ahead ? n->window : 0);
     return HS_OK;
 }

@@ -17,6 +17,8 @@
 typedef struct __attribute__((aligned(64))) thread_buf {
     uint32_t *ids[2];
     size_t *off[2];         /* [window * n_pops + 1] */
+    uint32_t *ahead_ids[2]; /* the same for the ahead sources, a window early */
+    size_t *ahead_off[2];
     char pad0[64];          /* the counters below are written by this thread only */
     uint64_t events;        /* synaptic events this thread delivered */
     size_t *rec_n;          /* [n_pops] recorded spikes this chunk, as counted here */
@@ -66,10 +68,17 @@ static int alloc_threads(sim *s)
         s->tb[t].skip = hs_alloc_lines(n->n_pops * sizeof(skip_count));
         if (!s->tb[t].rec_n || !s->tb[t].skip)
             return HS_ENOMEM;
+        size_t n_off = (size_t)n->window * n->n_pops + 1;
         for (int b = 0; b < 2; b++) {
             s->tb[t].ids[b] = hs_alloc_lines(cap * sizeof(uint32_t));
-            s->tb[t].off[b] = hs_alloc_lines(((size_t)n->window * n->n_pops + 1) * sizeof(size_t));
+            s->tb[t].off[b] = hs_alloc_lines(n_off * sizeof(size_t));
             if (!s->tb[t].ids[b] || !s->tb[t].off[b])
+                return HS_ENOMEM;
+            if (!n->has_ahead)
+                continue;
+            s->tb[t].ahead_ids[b] = hs_alloc_lines(cap * sizeof(uint32_t));
+            s->tb[t].ahead_off[b] = hs_alloc_lines(n_off * sizeof(size_t));
+            if (!s->tb[t].ahead_ids[b] || !s->tb[t].ahead_off[b])
                 return HS_ENOMEM;
         }
     }
@@ -177,6 +186,8 @@ void sim_free(sim *s)
         for (int b = 0; b < 2; b++) {
             free(s->tb[t].ids[b]);
             free(s->tb[t].off[b]);
+            free(s->tb[t].ahead_ids[b]);
+            free(s->tb[t].ahead_off[b]);
         }
         free(s->tb[t].rec_n);
         free(s->tb[t].skip);
@@ -223,8 +234,10 @@ static void sync_sleepers(sim *s)
         skip_pop_sync(&s->skip[p], &s->net->pops[p], s->step);
 }
 
-/* Thread t advances its neurons through steps [t0, t0 + w). */
-static void update_window(sim *s, int t, uint64_t t0, uint32_t w, int par, uint64_t chunk0)
+/* Thread t advances its neurons of the populations with ahead == which
+ * through steps [t0, t0 + w); their spikes go to ids/off. */
+static void update_pops(sim *s, int t, uint64_t t0, uint32_t w, uint64_t chunk0, int which,
+                        uint32_t *ids, size_t *off)
 {
     network *n = s->net;
     thread_buf *b = &s->tb[t];
@@ -234,16 +247,23 @@ static void update_window(sim *s, int t, uint64_t t0, uint32_t w, int par, uint6
         size_t slot = (size_t)(step % n->n_slots);
         for (size_t p = 0; p < n->n_pops; p++) {
             net_pop *pp = &n->pops[p];
+            off[k * n->n_pops + p] = at;
+            if (pp->ahead != which)
+                continue;
             double *rx[NEURON_MAX_RECEPTORS];
             for (size_t r = 0; r < pp->type->n_receptors; r++)
                 rx[r] = pp->ring[r] + slot * pp->state.n_alloc;
-            b->off[par][k * n->n_pops + p] = at;
             at += skip_pop_update(&s->skip[p], pp, pp->lo[t], pp->hi[t], step, slot, rx,
-                                  b->ids[par] + at, &b->skip[p]);
+                                  ids + at, &b->skip[p]);
             sample_traces(s, t, p, step, chunk0);
         }
     }
-    b->off[par][(size_t)w * n->n_pops] = at;
+    off[(size_t)w * n->n_pops] = at;
+}
+
+static void update_window(sim *s, int t, uint64_t t0, uint32_t w, int par, uint64_t chunk0)
+{
+    update_pops(s, t, t0, w, chunk0, 0, s->tb[t].ids[par], s->tb[t].off[par]);
 }
 
 /* Rows of a step's spikes sit at random places: fetch the next spikes'
@@ -326,8 +346,10 @@ static const uint32_t *spikes_of(const sim *s, int u, int par, uint32_t k, size_
 {
     const thread_buf *b = &s->tb[u];
     size_t at = (size_t)k * s->n_pops + p;
-    *m = b->off[par][at + 1] - b->off[par][at];
-    return b->ids[par] + b->off[par][at];
+    const size_t *off = s->net->pops[p].ahead ? b->ahead_off[par] : b->off[par];
+    const uint32_t *ids = s->net->pops[p].ahead ? b->ahead_ids[par] : b->ids[par];
+    *m = off[at + 1] - off[at];
+    return ids + off[at];
 }
 
 /* After a step's spikes are delivered, the postsynaptic side of learning:
@@ -350,18 +372,21 @@ static void learn_own_spikes(sim *s, int t, int par, uint32_t k, uint64_t step)
     homeo_step(n, t, step);
 }
 
-/* Thread t reads every thread's spikes of the window in canonical order
- * (step, population, id) and delivers those that reach its own targets,
- * projection by projection: two projections onto the same receptor then
- * add up in the same order for any thread count. Thread 0 also records.
- * Every thread counts the recorded spikes, so all agree on when a chunk is
- * full. */
-static void deliver_window(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t *rec_n)
+/* Thread t reads every thread's spikes of the window of the populations
+ * with ahead == which in canonical order (step, population, id) and
+ * delivers those that reach its own targets, projection by projection: two
+ * projections onto the same receptor then add up in the same order for any
+ * thread count. Thread 0 also records. Every thread counts the recorded
+ * spikes, so all agree on when a chunk is full. */
+static void deliver_pops(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t *rec_n,
+                         int which)
 {
     network *n = s->net;
     for (uint32_t k = 0; k < w; k++) {
         for (size_t p = 0; p < n->n_pops; p++) {
             const net_pop *pp = &n->pops[p];
+            if (pp->ahead != which)
+                continue;
             for (size_t o = 0; o < pp->n_out; o++)
                 for (int u = 0; u < n->n_threads; u++) {
                     size_t m;
@@ -382,8 +407,14 @@ static void deliver_window(sim *s, int t, uint64_t t0, uint32_t w, int par, size
                     rec_n[p] += m;
             }
         }
-        learn_own_spikes(s, t, par, k, t0 + k);
+        if (!which)
+            learn_own_spikes(s, t, par, k, t0 + k);
     }
+}
+
+static void deliver_window(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t *rec_n)
+{
+    deliver_pops(s, t, t0, w, par, rec_n, 0);
 }
 
 static int chunk_full(const sim *s, const size_t *rec_n)
@@ -419,6 +450,13 @@ static int run_chunk(sim *s, uint64_t end)
         int par = 0;
         while (t0 < end) {
             uint32_t w = end - t0 < n->window ? (uint32_t)(end - t0) : n->window;
+            if (n->has_ahead) {
+                /* the sources first: their spikes reach the window's targets in time */
+                update_pops(s, t, t0, w, start, 1, s->tb[t].ahead_ids[par],
+                            s->tb[t].ahead_off[par]);
+#pragma omp barrier
+                deliver_pops(s, t, t0, w, par, rec_n, 1);
+            }
             update_window(s, t, t0, w, par, start);
 #pragma omp barrier
             deliver_window(s, t, t0, w, par, rec_n);

@@ -93,6 +93,11 @@ typedef struct net_pop {
     size_t *out;            /* projections with this population as pre */
     size_t n_out;
     int record;             /* spikes written */
+    /* A source whose projections are all static: no neuron of the network
+     * can change its spikes, so a window's worth of them is delivered
+     * before the window's neurons update, and its delays do not bound the
+     * window. */
+    int ahead;
 } net_pop;
 
 typedef struct network {
@@ -103,8 +108,11 @@ typedef struct network {
     size_t n_pops;
     net_proj *projs;
     size_t n_projs;
-    uint32_t window;        /* steps between spike exchanges: the min delay */
-    uint32_t n_slots;       /* delay ring length: the max delay */
+    uint32_t window;        /* steps between spike exchanges: the min delay of
+                               the projections from non-ahead populations */
+    uint32_t n_slots;       /* delay ring length: the max delay (+ window with
+                               ahead sources, delivered a window early) */
+    int has_ahead;          /* some population is ahead */
     size_t n_syn;           /* synapses in all */
     track_traj traj;        /* the rat's trajectory (config task); n = 0 without */
 } network;

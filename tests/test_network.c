@@ -255,6 +255,71 @@ START_TEST(test_threads_bitwise)
 }
 END_TEST
 
+/* Sources with static projections are read a window ahead: the window is
+ * the min delay of the other projections (1 ms here, not the sources'
+ * 0.1 ms). The same network with the source's projection made plastic at
+ * gain 0 (so read step by step, window 0.1 ms) records the same spikes and
+ * traces bit for bit, for 1 and 2 threads. */
+static const char ahead_yaml[] =
+    "simulation: {dt_ms: 0.1, seed: 9}\n"
+    "populations:\n"
+    "  drive: {model: poisson, size: 400, params: {rate: 12}}\n"
+    "  exc: {model: lif_coba, size: 160, params: {tau_syn_ex: 5, tau_syn_in: 10}}\n"
+    "  inh: {model: lif_coba, size: 40, params: {tau_syn_ex: 5, tau_syn_in: 10}}\n"
+    "projections:\n"
+    "  de: {pre: drive, post: exc, receptor: ex, weight: 3, delay_ms: 0.1,\n"
+    "       connect: {rule: fixed_indegree, indegree: 20}%s}\n"
+    "  di: {pre: drive, post: inh, receptor: ex, weight: 3, delay_ms: 0.3,\n"
+    "       connect: {rule: fixed_indegree, indegree: 20}}\n"
+    "  ee: {pre: exc, post: exc, receptor: ex, weight: 2, delay_ms: 1.5,\n"
+    "       connect: {rule: fixed_probability, p: 0.1}}\n"
+    "  ei: {pre: exc, post: inh, receptor: ex, weight: 2, delay_ms: 1.0,\n"
+    "       connect: {rule: fixed_probability, p: 0.1}}\n"
+    "  ie: {pre: inh, post: exc, receptor: in, weight: 20, delay_ms: 1.0,\n"
+    "       connect: {rule: fixed_probability, p: 0.2}}\n"
+    "recording:\n"
+    "  spikes: [drive, exc, inh]\n"
+    "  traces: {exc: {variable: V_m, ids: [0, 7, 150]}}\n"
+    "schedule:\n"
+    "  - {name: a, stage: wake, duration_ms: 700, gains: {%s}}\n"
+    "  - {name: b, stage: nrem, duration_ms: 300, gains: {%s}}\n";
+
+START_TEST(test_sources_read_ahead)
+{
+    char y_ahead[4096], y_step[4096];
+    snprintf(y_ahead, sizeof y_ahead, ahead_yaml, "", "ee: {transmission: 1}",
+             "ee: {transmission: 1.2}");
+    snprintf(y_step, sizeof y_step, ahead_yaml,
+             ",\n       plasticity: {rule: stdp_pair, params: {w_max: 10}}", "de: {stdp: 0}",
+             "de: {stdp: 0}, ee: {transmission: 1.2}");
+    hs_config *ca = tu_config(y_ahead, NULL, 0), *cs = tu_config(y_step, NULL, 0);
+    tu_spikes *ref = NULL;
+    for (int th = 1; th <= 2; th++) {
+        network *na, *ns;
+        tu_spikes *a = tu_run_schedule(ca, th, &na), *b = tu_run_schedule(cs, th, &ns);
+        ck_assert_int_eq(na->has_ahead, 1);
+        ck_assert_int_eq(na->pops[0].ahead, 1);
+        ck_assert_uint_eq(na->window, 10);
+        ck_assert_int_eq(ns->pops[0].ahead, 0);
+        ck_assert_uint_eq(ns->window, 1);
+        ck_assert_uint_gt(a->n, 3000);
+        ck_assert(tu_spikes_equal(a, b));
+        if (!ref)
+            ref = a;
+        else {
+            ck_assert(tu_spikes_equal(a, ref));
+            tu_spikes_free(a);
+        }
+        tu_spikes_free(b);
+        network_free(na);
+        network_free(ns);
+    }
+    tu_spikes_free(ref);
+    config_free(ca);
+    config_free(cs);
+}
+END_TEST
+
 /* The clock is a 64-bit step counter: past 2^32 steps, stamps, delays and
  * Poisson sources still work. The run starts at step 2^32 (sim_seek). */
 START_TEST(test_past_2_32_steps)
@@ -318,6 +383,7 @@ Suite *network_suite(void)
     tcase_add_test(tc, test_delay_exact);
     tcase_add_test(tc, test_delay_per_synapse);
     tcase_add_test(tc, test_threads_bitwise);
+    tcase_add_test(tc, test_sources_read_ahead);
     tcase_add_test(tc, test_past_2_32_steps);
     suite_add_tcase(s, tc);
     return s;
