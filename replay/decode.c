@@ -222,17 +222,25 @@ static int decoder_init(decoder *d, const double *maps, size_t n_cells, size_t n
     return HS_OK;
 }
 
+/* dst[(x + sh) mod n] += c src[x], without a division per element (sh < n;
+ * every element gets the same single addition as with the modulo). */
+static inline void add_rotated(double *restrict dst, const double *restrict src, double c,
+                               size_t sh, size_t n)
+{
+    size_t split = n - sh;
+    for (size_t x = 0; x < split; x++)
+        dst[x + sh] += c * src[x];
+    for (size_t x = split; x < n; x++)
+        dst[x - split] += c * src[x];
+}
+
 /* sumf for the current shifts. */
 static void decoder_sum_rates(decoder *d)
 {
     size_t n = d->n_bins;
     memset(d->sumf, 0, n * sizeof *d->sumf);
-    for (size_t i = 0; i < d->n_cells; i++) {
-        const double *f = d->f + i * n;
-        size_t sh = d->shift[i];
-        for (size_t x = 0; x < n; x++)
-            d->sumf[(x + sh) % n] += f[x];
-    }
+    for (size_t i = 0; i < d->n_cells; i++)
+        add_rotated(d->sumf, d->f + i * n, 1.0, d->shift[i], n);
 }
 
 /* Row t of the posterior, with the current shifts; returns 0 if the time
@@ -248,10 +256,7 @@ static int decode_tbin(const decoder *d, size_t t, double *row)
         if (c == 0)
             continue;
         any = 1;
-        const double *lf = d->logf + i * n;
-        size_t sh = d->shift[i];
-        for (size_t x = 0; x < n; x++)
-            row[(x + sh) % n] += c * lf[x];
+        add_rotated(row, d->logf + i * n, c, d->shift[i], n);
     }
     if (!any) {
         for (size_t x = 0; x < n; x++)
