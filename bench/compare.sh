@@ -62,6 +62,9 @@ agree() { echo "$1 $2 $3" | awk '{d = ($2 != 0 && $1 == $1 && $2 == $2) ? ($1 - 
 echo "hebbsleep $("$BIN" --version | cut -d' ' -f2-) against Brian2 $("$PY" -c \
     'import brian2; print(brian2.__version__)' 2>/dev/null) cpp_standalone," \
     "$DURATION ms biological, $REPEAT alternating pairs"
+# Brian2's OpenMP threads spin at barriers: a busy machine slows its 2-thread
+# runs many times over, so say how busy it was.
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 for net in coba cuba coba_stdp; do
     for t in 1 2; do
         "$PY" bench/brian2/standalone.py build "$net" "$OUT/$net.$t" --threads "$t" \
