@@ -322,6 +322,16 @@ static double band_mass(const double *c, long n, long centre, long band)
     return c[hi] - c[lo];
 }
 
+/* bm[t * n + x]: the mass of time bin t within +-band of bin x, from the
+ * cumulated rows. A line's bins all lie in [0, n), so the fit reads this
+ * table instead of clamping band edges for every line and time bin. */
+static void band_table(const double *cum, size_t n_tbins, size_t n, int band, double *bm)
+{
+    for (size_t t = 0; t < n_tbins; t++)
+        for (size_t x = 0; x < n; x++)
+            bm[t * n + x] = band_mass(cum + t * (n + 1), (long)n, (long)x, band);
+}
+
 /* off[(rise + n - 1) * n_tbins + t]: the line's offset from its start bin
  * at time bin t, rise = end - start in [-(n - 1), n - 1], rounded to the
  * nearest bin. NULL if out of memory. */
@@ -339,9 +349,9 @@ static long *line_offsets(size_t n_tbins, size_t n)
     return off;
 }
 
-/* The best line over the cumulated rows, time bin t read from row
- * order[t] (order NULL: row t); off from line_offsets. */
-static replay_line fit_cum(const double *cum, size_t n_tbins, size_t n, int band,
+/* The best line over the band table bm (band_table), time bin t read from
+ * row order[t] (order NULL: row t); off from line_offsets. */
+static replay_line fit_cum(const double *bm, size_t n_tbins, size_t n,
                            const size_t *order, const long *off)
 {
     replay_line best = {0, 0, 0, -1};
@@ -352,10 +362,8 @@ static replay_line fit_cum(const double *cum, size_t n_tbins, size_t n, int band
             size_t b = n_tbins > 1 ? e : a;
             const long *o = off + (b + n - 1 - a) * n_tbins;
             double s = 0;
-            for (size_t t = 0; t < n_tbins; t++) {
-                const double *row = cum + (order ? order[t] : t) * (n + 1);
-                s += band_mass(row, (long)n, (long)a + o[t], band);
-            }
+            for (size_t t = 0; t < n_tbins; t++)
+                s += bm[(order ? order[t] : t) * n + (size_t)((long)a + o[t])];
             s /= (double)n_tbins;
             if (s > best.score)
                 best = (replay_line){a, b, ((double)b - (double)a) / den, s};
@@ -370,15 +378,19 @@ int replay_line_fit(const double *posterior, size_t n_tbins, size_t n_bins, int 
     if (!n_tbins || !n_bins || band < 0)
         return HS_EINPUT;
     double *cum = malloc(n_tbins * (n_bins + 1) * sizeof *cum);
+    double *bm = malloc(n_tbins * n_bins * sizeof *bm);
     long *off = line_offsets(n_tbins, n_bins);
-    if (!cum || !off) {
+    if (!cum || !bm || !off) {
         free(cum);
+        free(bm);
         free(off);
         return HS_ENOMEM;
     }
     cumulate(posterior, n_tbins, n_bins, cum);
-    *out = fit_cum(cum, n_tbins, n_bins, band, NULL, off);
+    band_table(cum, n_tbins, n_bins, band, bm);
+    *out = fit_cum(bm, n_tbins, n_bins, NULL, off);
     free(cum);
+    free(bm);
     free(off);
     return HS_OK;
 }
@@ -389,6 +401,7 @@ typedef struct event_work {
     uint32_t *counts;     /* [n_cells * n_tbins] */
     double *post;         /* [n_tbins * n_bins] */
     double *cum;          /* [n_tbins * (n_bins + 1)] */
+    double *bm;           /* [n_tbins * n_bins] band_table */
     double *scores;       /* [n_shuffle] */
     size_t *order;        /* [n_tbins] */
     long *off;            /* line_offsets */
@@ -399,6 +412,7 @@ static void work_free(event_work *w)
     free(w->counts);
     free(w->post);
     free(w->cum);
+    free(w->bm);
     free(w->scores);
     free(w->order);
     free(w->off);
@@ -410,9 +424,10 @@ static int work_alloc(event_work *w, size_t n_cells, size_t n_bins, size_t n_tbi
     *w = (event_work){calloc(n_cells * n_tbins, sizeof(uint32_t)),
                       malloc(n_tbins * n_bins * sizeof(double)),
                       malloc(n_tbins * (n_bins + 1) * sizeof(double)),
+                      malloc(n_tbins * n_bins * sizeof(double)),
                       malloc(n_shuffle * sizeof(double)), malloc(n_tbins * sizeof(size_t)),
                       line_offsets(n_tbins, n_bins)};
-    if (!w->counts || !w->post || !w->cum || !w->scores || !w->order || !w->off) {
+    if (!w->counts || !w->post || !w->cum || !w->bm || !w->scores || !w->order || !w->off) {
         work_free(w);
         return HS_ENOMEM;
     }
@@ -470,13 +485,14 @@ static void shuffle_shift(decoder *d, event_work *w, int band, size_t n_shuffle,
             d->shift[i] = gsl_rng_uniform_int(&r, d->n_bins);
         decoder_run(d, w->post);
         cumulate(w->post, d->n_tbins, d->n_bins, w->cum);
-        w->scores[s] = fit_cum(w->cum, d->n_tbins, d->n_bins, band, NULL, w->off).score;
+        band_table(w->cum, d->n_tbins, d->n_bins, band, w->bm);
+        w->scores[s] = fit_cum(w->bm, d->n_tbins, d->n_bins, NULL, w->off).score;
     }
 }
 
-/* Scores of time-bin permutations of the posterior whose rows are in cum. */
-static void shuffle_perm(event_work *w, size_t n_tbins, size_t n_bins, int band,
-                         size_t n_shuffle, uint64_t seed, uint32_t event_id)
+/* Scores of time-bin permutations of the posterior whose band table is in bm. */
+static void shuffle_perm(event_work *w, size_t n_tbins, size_t n_bins, size_t n_shuffle,
+                         uint64_t seed, uint32_t event_id)
 {
     rng_state st;
     rng_stream_init(&st, seed, DECODE_RNG_KIND, SHUFFLE_PERM, event_id);
@@ -485,7 +501,7 @@ static void shuffle_perm(event_work *w, size_t n_tbins, size_t n_bins, int band,
         w->order[t] = t;
     for (size_t s = 0; s < n_shuffle; s++) {
         gsl_ran_shuffle(&r, w->order, n_tbins, sizeof *w->order);
-        w->scores[s] = fit_cum(w->cum, n_tbins, n_bins, band, w->order, w->off).score;
+        w->scores[s] = fit_cum(w->bm, n_tbins, n_bins, w->order, w->off).score;
     }
 }
 
@@ -538,11 +554,12 @@ int replay_score_event(const double *spike_t_ms, const uint32_t *spike_id, size_
                                  p->tbin_ms, n_cells, n_tbins, w.counts);
     out->n_empty = decoder_run(&d, w.post);
     cumulate(w.post, n_tbins, n_bins, w.cum);
-    out->line = fit_cum(w.cum, n_tbins, n_bins, p->band, NULL, w.off);
+    band_table(w.cum, n_tbins, n_bins, p->band, w.bm);
+    out->line = fit_cum(w.bm, n_tbins, n_bins, NULL, w.off);
     out->slope_cm_per_s = out->line.slope * bin_cm / tau_s;
     out->compression = mean_speed_cm_s > 0 ? fabs(out->slope_cm_per_s) / mean_speed_cm_s : NAN;
 
-    shuffle_perm(&w, n_tbins, n_bins, p->band, p->n_shuffle, seed, event_id);
+    shuffle_perm(&w, n_tbins, n_bins, p->n_shuffle, seed, event_id);
     out->p_perm = shuffle_summary(w.scores, p->n_shuffle, out->line.score, &out->q95_perm);
     shuffle_shift(&d, &w, p->band, p->n_shuffle, seed, event_id);
     out->p_shift = shuffle_summary(w.scores, p->n_shuffle, out->line.score, &out->q95_shift);

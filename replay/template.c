@@ -91,22 +91,27 @@ static void nz_collect(const double *c, size_t n_cells, size_t nb, nz_counts *z)
 }
 
 /* Best correlation over the nwin = nb - K + 1 windows of the counts z with
- * the template whose row i is tmpl row perm[i]; *at gets the window. dot
- * is scratch of nwin. */
-static double scan(const double *tmpl, const size_t *perm, size_t n_cells, size_t K,
+ * the template whose row i is tmpl row perm[i], given reversed in rev
+ * (rev[j * K + K - 1 - k] = tmpl[j * K + k]); *at gets the window. dot is
+ * scratch of nwin. */
+static double scan(const double *rev, const size_t *perm, size_t n_cells, size_t K,
                    const nz_counts *z, size_t nwin, const double *wsum, const double *wsq,
                    double mT, double sT, double *dot, size_t *at)
 {
     double nn = (double)(n_cells * K), best = -INFINITY;
     memset(dot, 0, nwin * sizeof *dot);
     for (size_t q = 0; q < z->n; q++) {
-        const double *tr = tmpl + perm[z->cell[q]] * K;
+        const double *rr = rev + perm[z->cell[q]] * K;
         size_t b = z->bin[q];
         double v = z->val[q];
-        /* count (i, b) falls in windows s = b - k, 0 <= s < nwin */
+        /* count (i, b) falls in windows s = b - k, 0 <= s < nwin, with
+         * template bin k = K - 1 - j: a forward run over j */
         size_t k0 = b >= nwin ? b - nwin + 1 : 0, k1 = b < K - 1 ? b : K - 1;
-        for (size_t k = k0; k <= k1; k++)
-            dot[b - k] += v * tr[k];
+        size_t j0 = K - 1 - k1, j1 = K - 1 - k0;
+        double *d = dot + (b + j0 - (K - 1));   /* window of template bin j0 */
+        const double *r0 = rr + j0;
+        for (size_t j = 0; j <= j1 - j0; j++)
+            d[j] += v * r0[j];
     }
     *at = 0;
     for (size_t s = 0; s < nwin; s++) {
@@ -152,15 +157,19 @@ int replay_template_scan(const double *tmpl, size_t n_cells, size_t K, const dou
     double *pre1 = malloc((nb_max + 1) * sizeof *pre1);
     double *pre2 = malloc((nb_max + 1) * sizeof *pre2);
     double *null = malloc(p->n_shuffle * sizeof *null), *dot = malloc(nb_max * sizeof *dot);
+    double *rev = malloc(n_cells * K * sizeof *rev);
     size_t *perm = malloc(n_cells * sizeof *perm), *id = malloc(n_cells * sizeof *id);
     size_t nz_cap = n ? n : 1;  /* at most one nonzero bin per spike */
     nz_counts z = {0, malloc(nz_cap * sizeof *z.cell), malloc(nz_cap * sizeof *z.bin),
                    malloc(nz_cap * sizeof *z.val)};
-    if (!c || !wsum || !wsq || !pre1 || !pre2 || !null || !dot || !perm || !id || !z.cell ||
-        !z.bin || !z.val) {
+    if (!c || !wsum || !wsq || !pre1 || !pre2 || !null || !dot || !rev || !perm || !id ||
+        !z.cell || !z.bin || !z.val) {
         rc = hs_error_set(err, HS_ENOMEM, "template: out of memory");
         goto done;
     }
+    for (size_t j = 0; j < n_cells; j++)
+        for (size_t k = 0; k < K; k++)
+            rev[j * K + K - 1 - k] = tmpl[j * K + k];
     for (size_t i = 0; i < n_cells; i++)
         id[i] = i;
     *out = (replay_template_result){.n_factors = p->n_factors, .best = p->n_factors,
@@ -197,7 +206,7 @@ int replay_template_scan(const double *tmpl, size_t n_cells, size_t K, const dou
         }
         size_t at;
         size_t nwin = nb - K + 1;
-        double r = scan(tmpl, id, n_cells, K, &z, nwin, wsum, wsq, mT, sT, dot, &at);
+        double r = scan(rev, id, n_cells, K, &z, nwin, wsum, wsq, mT, sT, dot, &at);
         if (!isfinite(r))
             continue;
         rng_state st;
@@ -208,7 +217,7 @@ int replay_template_scan(const double *tmpl, size_t n_cells, size_t K, const dou
             memcpy(perm, id, n_cells * sizeof *perm);
             gsl_ran_shuffle(&g, perm, n_cells, sizeof *perm);
             size_t dummy;
-            null[q] = scan(tmpl, perm, n_cells, K, &z, nwin, wsum, wsq, mT, sT, dot, &dummy);
+            null[q] = scan(rev, perm, n_cells, K, &z, nwin, wsum, wsq, mT, sT, dot, &dummy);
             ge += null[q] >= r;
         }
         double m = gsl_stats_mean(null, 1, p->n_shuffle);
@@ -232,6 +241,7 @@ done:
     free(pre2);
     free(null);
     free(dot);
+    free(rev);
     free(perm);
     free(id);
     free(z.cell);
