@@ -30,7 +30,7 @@ def plot_size(d, out):
         ok = np.isfinite(d["rtf_" + side])
         if ok.any():
             ax.loglog(n[ok], d["rtf_" + side][ok], m, label=label)
-    ref = d["rtf_hs"][0] * n / n[0]
+    ref = d["rtf_hs"][-1] * n / n[-1]   # from the largest: small networks may die out
     ax.loglog(n, ref, ":", color="grey", label="proportional to N")
     ax.set_xlabel("neurons (in-degree 80)")
     ax.set_ylabel("wall s per biological s")
