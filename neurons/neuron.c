@@ -75,17 +75,38 @@ void neuron_pop_free(neuron_pop *p, const neuron_type *t)
     memset(p, 0, sizeof *p);
 }
 
-size_t neuron_threshold(double *V, int32_t *refr, size_t lo, size_t hi,
-                        double V_th, double V_reset, int32_t n_ref,
-                        uint32_t *spikes)
+/* Spikes are rare (a neuron fires in ~1 step in 500): 8 neurons are tested
+ * at once with vector compares (GCC vector extensions, lowered to what the
+ * target has), and only a group holding a crossing is looked at one by one.
+ * NaN compares false, as the scalar test does. */
+typedef double hs_v4d __attribute__((vector_size(32)));
+typedef long long hs_v4l __attribute__((vector_size(32)));
+
+HS_VECTOR_CLONES size_t neuron_threshold(double *V, int32_t *refr, size_t lo, size_t hi,
+                                         double V_th, double V_reset, int32_t n_ref,
+                                         uint32_t *spikes)
 {
-    size_t ns = 0;
-    for (size_t i = lo; i < hi; i++) {
+    const hs_v4d th = {V_th, V_th, V_th, V_th};
+    size_t ns = 0, i = lo;
+    for (; i + 8 <= hi; i += 8) {
+        hs_v4d a, b;
+        memcpy(&a, V + i, sizeof a);
+        memcpy(&b, V + i + 4, sizeof b);
+        hs_v4l m = (a >= th) | (b >= th);
+        if (!(m[0] | m[1] | m[2] | m[3]))
+            continue;
+        for (size_t k = i; k < i + 8; k++)
+            if (V[k] >= V_th && refr[k] == 0) {
+                V[k] = V_reset;
+                refr[k] = n_ref;
+                spikes[ns++] = (uint32_t)k;
+            }
+    }
+    for (; i < hi; i++)
         if (V[i] >= V_th && refr[i] == 0) {
             V[i] = V_reset;
             refr[i] = n_ref;
             spikes[ns++] = (uint32_t)i;
         }
-    }
     return ns;
 }
