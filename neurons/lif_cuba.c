@@ -160,6 +160,11 @@ static size_t lif_cuba_update(const void *vplan, neuron_pop *p, size_t lo, size_
                             q->n_ref, spikes);
 }
 
+static inline double pos(double x)
+{
+    return x > 0.0 ? x : 0.0;
+}
+
 static int lif_cuba_quiet(const void *vplan, neuron_pop *p, size_t lo, size_t hi)
 {
     const lif_cuba_plan *q = vplan;
@@ -167,8 +172,9 @@ static int lif_cuba_quiet(const void *vplan, neuron_pop *p, size_t lo, size_t hi
     if (q->V_inf >= q->V_th)
         return 0;
     for (size_t i = lo; i < hi; i++) {
-        double bound = q->V_inf + fmax(0.0, V[i] - q->V_inf) +
-                       (fmax(0.0, Ie[i]) * q->kmax_ex + fmax(0.0, Ii[i]) * q->kmax_in) / q->C_m;
+        /* pos(): fmax(0, x) without a libm call (NaN gives 0, as fmax) */
+        double bound = q->V_inf + pos(V[i] - q->V_inf) +
+                       (pos(Ie[i]) * q->kmax_ex + pos(Ii[i]) * q->kmax_in) / q->C_m;
         if (p->refr[i] != 0 || !(bound < q->V_th))
             return 0;
     }
