@@ -64,29 +64,41 @@ static void make_template(double *tmpl, uint64_t seed)
     tu_train_free(&wake);
 }
 
+/* Sleep of span_ms with background 0.5 Hz and a lap at factor f0 from
+ * t_lap (its own stream, key k), scanned against tmpl with the default
+ * parameters (seed 7). */
+static void sleep_scan(const double *tmpl, uint64_t seed, uint32_t k, double span_ms,
+                       double f0, double t_lap, tu_train *sleep, replay_template_params *p,
+                       replay_template_result *res)
+{
+    rng_state st;
+    rng_stream_init(&st, seed, RNG_KIND_USER + 9, k, (uint32_t)(f0 * 10));
+    gsl_rng r = rng_view(&st);
+    draw(sleep, &r, 0, span_ms, 0.5, f0, t_lap);
+    replay_template_params_default(p);
+    hs_error err;
+    hs_error_clear(&err);
+    ck_assert_int_eq(replay_template_scan(tmpl, N_CELLS, 16, sleep->t, sleep->id, sleep->n, 0,
+                                          span_ms, p, 7, 0, res, &err),
+                     HS_OK);
+}
+
 static void planted(double f0)
 {
     static double tmpl[N_CELLS * 16];
     make_template(tmpl, 3);
-    rng_state st;
-    rng_stream_init(&st, 4, RNG_KIND_USER + 9, 1, (uint32_t)(f0 * 10));
-    gsl_rng r = rng_view(&st);
     tu_train sleep = {0};
-    draw(&sleep, &r, 0, 40000, 0.5, f0, 20000);
     replay_template_params p;
-    replay_template_params_default(&p);
     replay_template_result res;
-    hs_error err;
-    hs_error_clear(&err);
-    ck_assert_int_eq(replay_template_scan(tmpl, N_CELLS, 16, sleep.t, sleep.id, sleep.n, 0,
-                                          40000, &p, 7, 0, &res, &err),
-                     HS_OK);
+    sleep_scan(tmpl, 4, 1, 40000, f0, 20000, &sleep, &p, &res);
     ck_assert_uint_lt(res.best, res.n_factors);
     ck_assert_double_eq_tol(res.factor[res.best], f0, 1e-9);
     ck_assert_double_lt(res.p_best, 0.05);
     ck_assert_double_le(fabs(res.t_best_ms[res.best] - 20000), 500 / f0);
     /* the same inputs give the same result */
     replay_template_result again;
+    hs_error err;
+    hs_error_clear(&err);
     ck_assert_int_eq(replay_template_scan(tmpl, N_CELLS, 16, sleep.t, sleep.id, sleep.n, 0,
                                           40000, &p, 7, 0, &again, &err),
                      HS_OK);
@@ -101,19 +113,10 @@ START_TEST(test_template_r_max_by_brute_force)
 {
     static double tmpl[N_CELLS * 16];
     make_template(tmpl, 3);
-    rng_state st;
-    rng_stream_init(&st, 5, RNG_KIND_USER + 9, 2, 0);
-    gsl_rng r = rng_view(&st);
     tu_train sleep = {0};
-    draw(&sleep, &r, 0, 20000, 0.5, 1.41, 6000);
     replay_template_params p;
-    replay_template_params_default(&p);
     replay_template_result res;
-    hs_error err;
-    hs_error_clear(&err);
-    ck_assert_int_eq(replay_template_scan(tmpl, N_CELLS, 16, sleep.t, sleep.id, sleep.n, 0,
-                                          20000, &p, 7, 0, &res, &err),
-                     HS_OK);
+    sleep_scan(tmpl, 5, 2, 20000, 1.41, 6000, &sleep, &p, &res);
     size_t K = 16, checked = 0;
     double *win = malloc(N_CELLS * K * sizeof *win);
     for (size_t f = 0; f < res.n_factors; f++) {
