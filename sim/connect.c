@@ -261,7 +261,7 @@ static int connect_one(network *n, const hs_config *c, size_t jp)
 
 int connect_all(network *n, const hs_config *c, hs_error *err)
 {
-    uint32_t wmin = UINT32_MAX, dmax = 1;
+    uint32_t wmin = UINT32_MAX, dmax = 1, dmax_ahead = 0;
     n->n_syn = 0;
     for (size_t k = 0; k < n->n_pops; k++)
         n->pops[k].ahead = n->pops[k].type->is_source;
@@ -279,15 +279,20 @@ int connect_all(network *n, const hs_config *c, hs_error *err)
         const net_proj *pj = &n->projs[j];
         for (int t = 0; t < n->n_threads; t++)
             n->n_syn += pj->part[t].n_syn;
-        if (pj->min_delay <= pj->max_delay) {
-            if (!n->pops[c->projs[j].pre].ahead)
-                wmin = pj->min_delay < wmin ? pj->min_delay : wmin;
+        if (pj->min_delay > pj->max_delay)
+            continue;
+        if (n->pops[c->projs[j].pre].ahead) {
+            dmax_ahead = pj->max_delay > dmax_ahead ? pj->max_delay : dmax_ahead;
+        } else {
+            wmin = pj->min_delay < wmin ? pj->min_delay : wmin;
             dmax = pj->max_delay > dmax ? pj->max_delay : dmax;
         }
     }
     /* Without synapses the window only sets how often threads meet. */
     n->window = wmin == UINT32_MAX ? 10 : wmin;
-    /* ahead spikes of a window's last step reach dmax beyond it */
-    n->n_slots = dmax + (n->has_ahead ? n->window : 0);
+    /* Unread slots span [t0, t0 + w - 1 + d]: d = dmax_ahead when a window's
+     * ahead spikes are delivered (at t0), dmax for the others (at t0 + w,
+     * reaching t0 + w - 1 + dmax, which dmax slots hold). */
+    n->n_slots = dmax > n->window + dmax_ahead ? dmax : n->window + dmax_ahead;
     return HS_OK;
 }

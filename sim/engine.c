@@ -60,23 +60,24 @@ static int alloc_threads(sim *s)
         return HS_ENOMEM;
     memset(s->tb, 0, (size_t)n->n_threads * sizeof *s->tb);
     for (int t = 0; t < n->n_threads; t++) {
-        size_t cap = 0;
+        /* room for every own neuron firing in every step of a window, for
+         * the ahead populations and the others apart */
+        size_t cap[2] = {1, 1};
         for (size_t p = 0; p < n->n_pops; p++)
-            cap += n->pops[p].hi[t] - n->pops[p].lo[t];
-        cap = cap * n->window + 1;
+            cap[n->pops[p].ahead != 0] += (n->pops[p].hi[t] - n->pops[p].lo[t]) * n->window;
         s->tb[t].rec_n = hs_alloc_lines(n->n_pops * sizeof(size_t));
         s->tb[t].skip = hs_alloc_lines(n->n_pops * sizeof(skip_count));
         if (!s->tb[t].rec_n || !s->tb[t].skip)
             return HS_ENOMEM;
         size_t n_off = (size_t)n->window * n->n_pops + 1;
         for (int b = 0; b < 2; b++) {
-            s->tb[t].ids[b] = hs_alloc_lines(cap * sizeof(uint32_t));
+            s->tb[t].ids[b] = hs_alloc_lines(cap[0] * sizeof(uint32_t));
             s->tb[t].off[b] = hs_alloc_lines(n_off * sizeof(size_t));
             if (!s->tb[t].ids[b] || !s->tb[t].off[b])
                 return HS_ENOMEM;
             if (!n->has_ahead)
                 continue;
-            s->tb[t].ahead_ids[b] = hs_alloc_lines(cap * sizeof(uint32_t));
+            s->tb[t].ahead_ids[b] = hs_alloc_lines(cap[1] * sizeof(uint32_t));
             s->tb[t].ahead_off[b] = hs_alloc_lines(n_off * sizeof(size_t));
             if (!s->tb[t].ahead_ids[b] || !s->tb[t].ahead_off[b])
                 return HS_ENOMEM;
@@ -376,8 +377,10 @@ static void learn_own_spikes(sim *s, int t, int par, uint32_t k, uint64_t step)
  * with ahead == which in canonical order (step, population, id) and
  * delivers those that reach its own targets, projection by projection: two
  * projections onto the same receptor then add up in the same order for any
- * thread count. Thread 0 also records. Every thread counts the recorded
- * spikes, so all agree on when a chunk is full. */
+ * thread count. A window's ahead spikes are added before its others, so a
+ * ring slot may sum them in another order than a step-by-step run would
+ * (the same for any thread count). Thread 0 also records. Every thread
+ * counts the recorded spikes, so all agree on when a chunk is full. */
 static void deliver_pops(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t *rec_n,
                          int which)
 {

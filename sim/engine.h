@@ -5,7 +5,11 @@
  * every thread reads all the window's spikes in the canonical order (step,
  * population, neuron id) and adds them into the delay rings of its own
  * targets. No atomics, no locks; results are bitwise identical for any
- * thread count. Spike and trace buffers are handed to a sink by the calling
+ * thread count. Sources whose projections are all static ("ahead": nothing
+ * in the network changes their spikes) do not bound the window: each
+ * window starts with them, one barrier, and their whole window's spikes
+ * delivered, so the rest of the window sees them in time. (Under MPI every
+ * rank can compute them: they are cheap and keyed by neuron.) Spike and trace buffers are handed to a sink by the calling
  * thread between parallel regions (every chunk of steps), never from inside
  * one, so the sink may call HDF5.
  */

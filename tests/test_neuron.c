@@ -277,6 +277,43 @@ START_TEST(test_adex_spiking_default_cut)
 }
 END_TEST
 
+/* neuron_threshold tests 8 neurons at once: against the scalar rule on a
+ * range that starts and ends off the groups, with crossings in every lane,
+ * V exactly at threshold, refractory neurons and NaN. */
+START_TEST(test_threshold_lanes)
+{
+    enum { N = 45 };
+    double V[N], W[N];
+    int32_t refr[N], rref[N];
+    uint32_t got[N], want[N];
+    for (int pass = 0; pass < 16; pass++) {
+        for (int i = 0; i < N; i++) {
+            int kind = (i * 7 + pass * 3) % 6;
+            V[i] = kind == 0 ? -50.0 : kind == 1 ? -49.0 : kind == 2 ? NAN : -50.0 - 1e-12;
+            refr[i] = kind == 4 || (kind == 1 && i % 5 == 0) ? 3 : 0;
+            W[i] = V[i];
+            rref[i] = refr[i];
+        }
+        size_t lo = 3, hi = N - (size_t)(pass % 4), nw = 0;
+        for (size_t i = lo; i < hi; i++)
+            if (W[i] >= -50.0 && rref[i] == 0) {
+                W[i] = -60.0;
+                rref[i] = 7;
+                want[nw++] = (uint32_t)i;
+            }
+        size_t ng = neuron_threshold(V, refr, lo, hi, -50.0, -60.0, 7, got);
+        ck_assert_uint_eq(ng, nw);
+        ck_assert_uint_gt(nw, 5);
+        for (size_t k = 0; k < nw; k++)
+            ck_assert_uint_eq(got[k], want[k]);
+        for (int i = 0; i < N; i++) {
+            ck_assert(memcmp(&V[i], &W[i], sizeof V[i]) == 0);
+            ck_assert_int_eq(refr[i], rref[i]);
+        }
+    }
+}
+END_TEST
+
 /* Step whose end first has V >= V_th under constant drive; -1 if none. */
 static long first_spike_step(cell *c, uint64_t max_steps)
 {
@@ -428,6 +465,7 @@ Suite *neuron_suite(void)
     tcase_add_test(tc, test_lif_coba_adaptation_spikes);
     tcase_add_test(tc, test_adex_ode);
     tcase_add_test(tc, test_adex_spiking_default_cut);
+    tcase_add_test(tc, test_threshold_lanes);
     tcase_add_test(tc, test_first_spike_time);
     tcase_add_test(tc, test_refractory);
     tcase_add_test(tc, test_poisson_statistics);
