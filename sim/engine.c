@@ -50,6 +50,11 @@ struct sim {
     trace_rec *tr;
     size_t n_tr;
     skip_pop *skip;         /* [n_pops] */
+    const volatile sig_atomic_t *stop_flag;
+    /* the flag as thread 0 saw it before a window's barrier, by parity: all
+     * threads read it after that barrier and so stop after the same window */
+    int stop_seen[2];
+    int stopped;
 };
 
 static int alloc_threads(sim *s)
@@ -450,8 +455,8 @@ static int run_chunk(sim *s, uint64_t end)
         size_t *rec_n = s->tb[t].rec_n;
         memset(rec_n, 0, s->n_pops * sizeof *rec_n);
         uint64_t t0 = start;
-        int par = 0;
-        while (t0 < end) {
+        int par = 0, stop = 0;
+        while (t0 < end && !stop) {
             uint32_t w = end - t0 < n->window ? (uint32_t)(end - t0) : n->window;
             if (n->has_ahead) {
                 /* the sources first: their spikes reach the window's targets in time */
@@ -461,7 +466,10 @@ static int run_chunk(sim *s, uint64_t end)
                 deliver_pops(s, t, t0, w, par, rec_n, 1);
             }
             update_window(s, t, t0, w, par, start);
+            if (t == 0)
+                s->stop_seen[par] = s->stop_flag && *s->stop_flag;
 #pragma omp barrier
+            stop = s->stop_seen[par];
             deliver_window(s, t, t0, w, par, rec_n);
             t0 += w;
             par ^= 1;
@@ -470,6 +478,7 @@ static int run_chunk(sim *s, uint64_t end)
         }
         if (t == 0) {
             s->step = t0;
+            s->stopped = stop;
             memcpy(s->rec_n, rec_n, s->n_pops * sizeof *rec_n);
         }
     done:;
@@ -513,11 +522,21 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
         int rc = flush(s, chunk0, sink, err);
         if (rc != HS_OK)
             return rc;
+        if (s->stopped) {
+            sync_sleepers(s);
+            return hs_error_set(err, HS_EINTERRUPTED, "interrupted at %.1f ms",
+                                (double)s->step * s->net->dt);
+        }
         if (sink && sink->progress)
             sink->progress(sink->ctx, (double)s->step * s->net->dt, end_ms);
     }
     sync_sleepers(s);
     return HS_OK;
+}
+
+void sim_set_stop_flag(sim *s, const volatile sig_atomic_t *flag)
+{
+    s->stop_flag = flag;
 }
 
 void sim_skip_stats(const sim *s, uint64_t *skipped, uint64_t *total)

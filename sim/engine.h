@@ -16,6 +16,8 @@
 #ifndef HS_ENGINE_H
 #define HS_ENGINE_H
 
+#include <signal.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,9 +53,13 @@ void sim_free(sim *s);
 void sim_seek(sim *s, uint64_t step);
 
 /* Runs n_steps steps from where the last call stopped, handing recorded
- * data to sink (may be NULL: nothing recorded). Returns HS_OK or the
- * sink's code. */
+ * data to sink (may be NULL: nothing recorded). Returns HS_OK, the sink's
+ * code, or HS_EINTERRUPTED when the stop flag was set: then the run ends at
+ * the next window's end, everything recorded up to there handed over. */
 int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err);
+
+/* A flag (set by a signal handler) that stops sim_run; NULL: none. */
+void sim_set_stop_flag(sim *s, const volatile sig_atomic_t *flag);
 
 /* Population p's plan was rebuilt between runs (a phase's parameters):
  * blocks asleep under the old plan wake, so the new one judges them. */

@@ -2,7 +2,8 @@
  *
  * Functions return HS_OK (0) or a negative code and describe the failure in
  * an hs_error. Only main() turns a code into an exit status:
- * HS_EINPUT -> 2 (bad config, CLI or file), everything else -> 1.
+ * HS_EINPUT -> 2 (bad config, CLI or file), HS_EINTERRUPTED -> 128 + the
+ * signal (130 for SIGINT, 143 for SIGTERM), everything else -> 1.
  * Messages read "file:line:col: key.path: what is wrong" when they concern
  * input, so editors can jump to the place.
  */
@@ -16,7 +17,8 @@ enum {
     HS_EINPUT = -1,    /* bad user input: config, command line, input file */
     HS_ENOMEM = -2,    /* allocation failed */
     HS_EIO = -3,       /* output could not be written */
-    HS_EINTERNAL = -4  /* a bug or an unexpected library failure */
+    HS_EINTERNAL = -4, /* a bug or an unexpected library failure */
+    HS_EINTERRUPTED = -5 /* stopped by a signal (SIGINT, SIGTERM) */
 };
 
 typedef struct hs_error {

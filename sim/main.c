@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -484,6 +485,29 @@ static int close_output(run_ctx *r, int rc, double wall_s, hs_error *err)
     return rc;
 }
 
+/* The first SIGINT or SIGTERM asks the run to stop at the next window's end
+ * (the recorders flushed, the file closed with complete = 0); a second one
+ * exits at once: every write is flushed as it is made, so the file stays
+ * readable. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    if (stop_signal)
+        _exit(128 + sig);
+    stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static int command_run(const cli *a, hs_config *c, hs_error *err)
 {
     if (a->threads > 0)
@@ -513,7 +537,18 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
         r.t0_wall = now_s();
         sim_sink sink = {&r, sink_spikes, sink_trace, sink_progress};
         schedule_sink ss = {&r, sink_phase, sink_weights, sink_up_states};
+        sim_set_stop_flag(s, &stop_signal);
+        catch_stop_signals();
         rc = schedule_run(s, net, c, &sink, &ss, err);
+        if (rc == HS_EINTERRUPTED) {
+            char where[sizeof err->msg];
+            snprintf(where, sizeof where, "%s", err->msg);
+            if (r.progress)
+                fputc('\n', stderr);
+            hs_error_set(err, HS_EINTERRUPTED, "%s: %s; %s holds the run up to there "
+                         "(complete = 0)", stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+                         where, out);
+        }
         double run_s = now_s() - r.t0_wall, replay_s = now_s();
         replay_result replay = {0};
         replay_template_run tmpl = {.lap_ms = NAN};
@@ -573,5 +608,7 @@ int main(int argc, char **argv)
     }
     if (rc != HS_OK)
         fprintf(stderr, "hebbsleep: %s\n", err.msg[0] ? err.msg : "internal error");
+    if (rc == HS_EINTERRUPTED)
+        return 128 + (stop_signal ? stop_signal : SIGINT);
     return hs_error_exit_code(rc);
 }

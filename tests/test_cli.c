@@ -268,6 +268,59 @@ START_TEST(test_killed_run_leaves_readable_file)
 }
 END_TEST
 
+/* SIGINT and SIGTERM stop a run at the next window's end: exit 130 and
+ * 143, the recorders flushed, the file closed with complete = 0 and its
+ * spikes all before the reported stop. */
+static void interrupt_run(int sig, int want_status)
+{
+    static char out[1 << 16];
+    char h5[128], log[160];
+    snprintf(h5, sizeof h5, "%s/interrupted_%d.h5", out_dir, sig);
+    snprintf(log, sizeof log, "%s/interrupted_%d.log", out_dir, sig);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        execl(bin(), bin(), "run", "bench/cuba.yaml", "-o", h5, "--quiet", "--threads", "2",
+              "--set", "simulation.duration_ms=1000000", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 600; i++) {
+        struct stat st;
+        if (stat(h5, &st) == 0 && st.st_size > 200000)
+            break;
+        nanosleep(&(struct timespec){0, 50000000}, NULL);
+    }
+    ck_assert_int_eq(kill(pid, sig), 0);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), want_status);
+    ck_assert_int_eq(run(out, sizeof out, "cat %s", log), 0);
+    const char *at = strstr(out, "interrupted at ");
+    ck_assert_ptr_nonnull(at);
+    double stop_ms = atof(at + strlen("interrupted at "));
+    ck_assert_double_gt(stop_ms, 0);
+    ck_assert_double_lt(stop_ms, 1000000);
+    assert_layout_ok(out, sizeof out, h5, 0, "the interrupted run");
+    /* -o: the data values alone, no header numbers */
+    ck_assert_int_eq(run(out, sizeof out, "h5dump -y -d /spikes/exc/timestamps -o %s.txt %s "
+                         ">/dev/null && tr ', ' '\\n\\n' < %s.txt | sort -g | tail -1",
+                         h5, h5, h5), 0);
+    double last = atof(out);
+    ck_assert_double_gt(last, 0);
+    ck_assert_double_le(last, stop_ms);
+}
+
+START_TEST(test_signals_stop_cleanly)
+{
+    interrupt_run(SIGINT, 130);
+    interrupt_run(SIGTERM, 143);
+}
+END_TEST
+
 /* On a terminal a run shows its progress: biological time, speed, ETA. */
 START_TEST(test_progress_line_on_terminal)
 {
@@ -613,6 +666,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_check_every_experiment);
     tcase_add_test(tc, test_run_file_matches_memory);
     tcase_add_test(tc, test_killed_run_leaves_readable_file);
+    tcase_add_test(tc, test_signals_stop_cleanly);
     tcase_add_test(tc, test_progress_line_on_terminal);
     tcase_add_test(tc, test_csv_trajectory_in_behavior);
     tcase_add_test(tc, test_wmaze_geometry_in_behavior);
