@@ -234,29 +234,37 @@ START_TEST(test_run_file_matches_memory)
 }
 END_TEST
 
-/* A run killed with SIGKILL leaves a readable file with complete = 0. */
-START_TEST(test_killed_run_leaves_readable_file)
+/* Starts a 1000 s run of bench/EXP.yaml writing h5, its output to log,
+ * and returns once its first chunk of spikes is in the file. */
+static pid_t start_long_run(const char *exp, const char *h5, const char *log)
 {
-    static char out[1 << 16];
-    char h5[128];
-    snprintf(h5, sizeof h5, "%s/killed.h5", out_dir);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        execl(bin(), bin(), "run", "bench/coba.yaml", "-o", h5, "--quiet", "--threads", "2",
-              "--set", "simulation.duration_ms=1000000", (char *)NULL);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        execl(bin(), bin(), "run", exp, "-o", h5, "--quiet", "--threads", "2", "--set",
+              "simulation.duration_ms=1000000", (char *)NULL);
         _exit(127);
     }
-    /* wait until the first chunk of spikes is in the file, then kill */
     for (int i = 0; i < 600; i++) {
         struct stat st;
         if (stat(h5, &st) == 0 && st.st_size > 200000)
             break;
         nanosleep(&(struct timespec){0, 50000000}, NULL);
     }
+    return pid;
+}
+
+/* A run killed with SIGKILL leaves a readable file with complete = 0. */
+START_TEST(test_killed_run_leaves_readable_file)
+{
+    static char out[1 << 16];
+    char h5[128], log[160];
+    snprintf(h5, sizeof h5, "%s/killed.h5", out_dir);
+    snprintf(log, sizeof log, "%s/killed.log", out_dir);
+    pid_t pid = start_long_run("bench/coba.yaml", h5, log);
     nanosleep(&(struct timespec){0, 300000000}, NULL);
     ck_assert_int_eq(kill(pid, SIGKILL), 0);
     int status;
@@ -277,22 +285,7 @@ static void interrupt_run(int sig, int want_status)
     char h5[128], log[160];
     snprintf(h5, sizeof h5, "%s/interrupted_%d.h5", out_dir, sig);
     snprintf(log, sizeof log, "%s/interrupted_%d.log", out_dir, sig);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-        execl(bin(), bin(), "run", "bench/cuba.yaml", "-o", h5, "--quiet", "--threads", "2",
-              "--set", "simulation.duration_ms=1000000", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 600; i++) {
-        struct stat st;
-        if (stat(h5, &st) == 0 && st.st_size > 200000)
-            break;
-        nanosleep(&(struct timespec){0, 50000000}, NULL);
-    }
+    pid_t pid = start_long_run("bench/cuba.yaml", h5, log);
     ck_assert_int_eq(kill(pid, sig), 0);
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
