@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -485,6 +486,28 @@ static int close_output(run_ctx *r, int rc, double wall_s, hs_error *err)
     return rc;
 }
 
+/* The output's directory must exist and be writable: said before the
+ * network is built, not as an HDF5 failure after it. */
+static int check_output_dir(const char *out, hs_error *err)
+{
+    const char *slash = strrchr(out, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == out)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return hs_error_set(err, HS_EINPUT, "-o %s: the directory %s does not exist", out, dir);
+    if (!S_ISDIR(st.st_mode))
+        return hs_error_set(err, HS_EINPUT, "-o %s: %s is not a directory", out, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return hs_error_set(err, HS_EINPUT, "-o %s: the directory %s is not writable", out, dir);
+    return HS_OK;
+}
+
 /* The first SIGINT or SIGTERM asks the run to stop at the next window's end
  * (the recorders flushed, the file closed with complete = 0); a second one
  * exits at once: every write is flushed as it is made, so the file stays
@@ -521,6 +544,10 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
     if (!a->overwrite && access(out, F_OK) == 0) {
         free(def);
         return hs_error_set(err, HS_EINPUT, "%s exists (use --overwrite to replace it)", out);
+    }
+    if (check_output_dir(out, err) != HS_OK) {
+        free(def);
+        return err->code;
     }
     double t_build = now_s();
     network *net = network_build(c, c->threads, err);

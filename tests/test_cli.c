@@ -124,6 +124,12 @@ START_TEST(test_usage_and_exit_codes)
     ck_assert_ptr_nonnull(strstr(out, "OpenMP ran fewer threads than the 2 asked for"));
     ck_assert_int_eq(run(out, sizeof out, "%s info %s/none.h5", bin(), out_dir), 2);
     ck_assert_ptr_nonnull(strstr(out, "none.h5"));
+    /* an output directory that is missing, or a file, is named before the build */
+    ck_assert_int_eq(run(out, sizeof out, "%s run bench/cuba.yaml -o %s/no/such/t.h5", bin(),
+                         out_dir), 2);
+    ck_assert_ptr_nonnull(strstr(out, "/no/such does not exist"));
+    ck_assert_int_eq(run(out, sizeof out, "%s run bench/cuba.yaml -o README.md/t.h5", bin()), 2);
+    ck_assert_ptr_nonnull(strstr(out, "README.md is not a directory"));
 }
 END_TEST
 
