@@ -79,19 +79,6 @@ typedef struct spike_list {
     size_t n;
 } spike_list;
 
-typedef struct spike_pair {
-    double t;
-    uint32_t id;
-} spike_pair;
-
-static int pair_cmp(const void *a, const void *b)
-{
-    const spike_pair *x = a, *y = b;
-    if (x->t != y->t)
-        return x->t < y->t ? -1 : 1;
-    return (x->id > y->id) - (x->id < y->id);
-}
-
 static void spike_list_free(spike_list *l)
 {
     free(l->t);
@@ -103,7 +90,7 @@ static void spike_list_free(spike_list *l)
 static int spikes_sort(const replay_spikes *s, spike_list *out)
 {
     size_t m = s->n ? s->n : 1;
-    spike_pair *pr = malloc(m * sizeof *pr);
+    replay_spike *pr = malloc(m * sizeof *pr);
     *out = (spike_list){malloc(m * sizeof *out->t), malloc(m * sizeof *out->id), s->n};
     if (!pr || !out->t || !out->id) {
         free(pr);
@@ -111,10 +98,10 @@ static int spikes_sort(const replay_spikes *s, spike_list *out)
         return HS_ENOMEM;
     }
     for (size_t k = 0; k < s->n; k++)
-        pr[k] = (spike_pair){s->t_ms[k], s->ids[k]};
-    qsort(pr, s->n, sizeof *pr, pair_cmp);
+        pr[k] = (replay_spike){s->t_ms[k], s->ids[k]};
+    qsort(pr, s->n, sizeof *pr, replay_spike_cmp);
     for (size_t k = 0; k < s->n; k++) {
-        out->t[k] = pr[k].t;
+        out->t[k] = pr[k].t_ms;
         out->id[k] = pr[k].id;
     }
     free(pr);

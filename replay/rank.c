@@ -10,15 +10,9 @@
 
 #include "../sim/rng.h"
 
-/* An active cell with a field: its first spike in the event. */
-typedef struct first_spike {
-    double t_ms;
-    uint32_t id;
-} first_spike;
-
-static int cmp_first(const void *a, const void *b)
+int replay_spike_cmp(const void *a, const void *b)
 {
-    const first_spike *x = a, *y = b;
+    const replay_spike *x = a, *y = b;
     if (x->t_ms != y->t_ms)
         return x->t_ms < y->t_ms ? -1 : 1;
     return (x->id > y->id) - (x->id < y->id);
@@ -57,7 +51,7 @@ static int check_input(const uint32_t *ids, size_t n, double start_ms, double st
 /* The active cells with a field, in first-spike order; returns how many. */
 static size_t first_spikes(const double *t_ms, const uint32_t *ids, size_t n, double start_ms,
                            double stop_ms, const double *centre, size_t n_cells,
-                           double *first, first_spike *cells)
+                           double *first, replay_spike *cells)
 {
     for (size_t c = 0; c < n_cells; c++)
         first[c] = INFINITY;
@@ -72,7 +66,7 @@ static size_t first_spikes(const double *t_ms, const uint32_t *ids, size_t n, do
             m++;
         }
     }
-    qsort(cells, m, sizeof *cells, cmp_first);
+    qsort(cells, m, sizeof *cells, replay_spike_cmp);
     return m;
 }
 
@@ -111,7 +105,7 @@ int replay_rank_order(const double *t_ms, const uint32_t *ids, size_t n, double 
     if (st)
         return st;
     double *first = malloc((n_cells ? n_cells : 1) * sizeof *first);
-    first_spike *cells = malloc((n_cells ? n_cells : 1) * sizeof *cells);
+    replay_spike *cells = malloc((n_cells ? n_cells : 1) * sizeof *cells);
     double *buf = malloc((n_cells ? 4 * n_cells : 1) * sizeof *buf);
     if (!first || !cells || !buf) {
         st = hs_error_set(err, HS_ENOMEM, "replay rank: out of memory (%zu cells)", n_cells);

@@ -27,6 +27,14 @@
 
 /* ---- types ---- */
 
+/* A spike, ordered by time then cell id (replay_spike_cmp, for qsort). */
+typedef struct replay_spike {
+    double t_ms;
+    uint32_t id;
+} replay_spike;
+
+int replay_spike_cmp(const void *a, const void *b);
+
 #define REPLAY_RANK_MIN_CELLS 5     /* fewest cells scored (SCIENCE.md: >= 5) */
 #define REPLAY_RANK_MIN_PERM 1000   /* fewest permutations (SCIENCE.md: >= 1000) */
 
