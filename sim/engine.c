@@ -267,11 +267,6 @@ static void update_pops(sim *s, int t, uint64_t t0, uint32_t w, uint64_t chunk0,
     off[(size_t)w * n->n_pops] = at;
 }
 
-static void update_window(sim *s, int t, uint64_t t0, uint32_t w, int par, uint64_t chunk0)
-{
-    update_pops(s, t, t0, w, chunk0, 0, s->tb[t].ids[par], s->tb[t].off[par]);
-}
-
 /* Rows of a step's spikes sit at random places: fetch the next spikes'
  * rows and first synapses while this one is delivered. */
 #define PREFETCH_AHEAD 4
@@ -420,11 +415,6 @@ static void deliver_pops(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t
     }
 }
 
-static void deliver_window(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t *rec_n)
-{
-    deliver_pops(s, t, t0, w, par, rec_n, 0);
-}
-
 static int chunk_full(const sim *s, const size_t *rec_n)
 {
     for (size_t p = 0; p < s->n_pops; p++)
@@ -465,12 +455,12 @@ static int run_chunk(sim *s, uint64_t end)
 #pragma omp barrier
                 deliver_pops(s, t, t0, w, par, rec_n, 1);
             }
-            update_window(s, t, t0, w, par, start);
+            update_pops(s, t, t0, w, start, 0, s->tb[t].ids[par], s->tb[t].off[par]);
             if (t == 0)
                 s->stop_seen[par] = s->stop_flag && *s->stop_flag;
 #pragma omp barrier
             stop = s->stop_seen[par];
-            deliver_window(s, t, t0, w, par, rec_n);
+            deliver_pops(s, t, t0, w, par, rec_n, 0);
             t0 += w;
             par ^= 1;
             if (chunk_full(s, rec_n))
