@@ -653,3 +653,268 @@ int h5out_close(h5out *f, int complete, double wall_s, hs_error *err)
     free(path);
     return rc;
 }
+
+/* ---- reopen: a resumed run goes on writing its file ---- */
+
+static int refuse(const char *path, hs_error *err, const char *what)
+{
+    return hs_error_at(err, HS_EINPUT, path, 0, 0, "%s", what);
+}
+
+/* The file must be the unfinished run of expect: same config, overrides
+ * and seed, complete = 0. */
+static int check_resumable(hid_t file, hid_t meta, const char *path, const h5out_meta *expect,
+                           hs_error *err)
+{
+    uint32_t magic = 0;
+    char *config = NULL, *overrides = NULL;
+    uint64_t seed = 0;
+    int32_t complete = -1;
+    int rc = HS_OK;
+    if (h5util_attr_read_num(file, "magic", H5T_NATIVE_UINT32, &magic) < 0 ||
+        magic != H5OUT_MAGIC || meta < 0)
+        rc = refuse(path, err, "not a hebbsleep run file");
+    else if (h5util_attr_read_str(meta, "config", &config) < 0 ||
+             h5util_attr_read_str(meta, "overrides", &overrides) < 0 ||
+             h5util_attr_read_num(meta, "seed", H5T_NATIVE_UINT64, &seed) < 0 ||
+             h5util_attr_read_num(meta, "complete", H5T_NATIVE_INT32, &complete) < 0)
+        rc = refuse(path, err, "/meta lacks config, overrides, seed or complete");
+    else if (strcmp(config, expect->config_text) != 0 ||
+             strcmp(overrides, expect->overrides) != 0 || seed != expect->seed)
+        rc = refuse(path, err, "holds a run of another config, overrides or seed than the "
+                    "checkpoint's");
+    else if (complete != 0)
+        rc = refuse(path, err, "holds a complete run: there is nothing to resume");
+    free(config);
+    free(overrides);
+    return rc;
+}
+
+h5out *h5out_reopen(const char *path, const h5out_meta *expect, hs_error *err)
+{
+    h5util_init();
+    h5out *f = calloc(1, sizeof *f);
+    if (f)
+        f->path = strdup(path);
+    if (!f || !f->path) {
+        free(f);
+        hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    f->meta = -1;
+    hid_t probe;
+    if (h5util_open_read(path, &probe, err) != HS_OK) {
+        discard(f);
+        return NULL;
+    }
+    H5Fclose(probe);
+    f->file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f->file < 0) {
+        h5util_fail_io(path, err, "file (opening it to resume)", NULL);
+        discard(f);
+        return NULL;
+    }
+    if (H5Lexists(f->file, "meta", H5P_DEFAULT) > 0)
+        f->meta = H5Gopen2(f->file, "meta", H5P_DEFAULT);
+    int rc = check_resumable(f->file, f->meta, path, expect, err);
+    /* the analysis of a run that died while closing is done again */
+    if (rc == HS_OK && H5Lexists(f->file, "replay", H5P_DEFAULT) > 0 &&
+        H5Ldelete(f->file, "replay", H5P_DEFAULT) < 0)
+        rc = h5util_fail_io(path, err, "file (removing /replay)", NULL);
+    if (rc == HS_OK)
+        rc = flush(f, err);
+    if (rc != HS_OK) {
+        discard(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* Opens dataset name under loc and cuts it to `keep` rows; *had is what
+ * it held. */
+static hid_t open_cut(hid_t loc, const char *name, hsize_t keep, hsize_t *had)
+{
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    hid_t space = ds >= 0 ? H5Dget_space(ds) : -1;
+    hsize_t dims[2] = {0, 0};
+    int rank = space >= 0 ? H5Sget_simple_extent_dims(space, dims, NULL) : -1;
+    if (space >= 0)
+        H5Sclose(space);
+    *had = dims[0];
+    dims[0] = keep;
+    if (rank < 1 || *had < keep || H5Dset_extent(ds, dims) < 0) {
+        if (ds >= 0)
+            H5Dclose(ds);
+        return -1;
+    }
+    return ds;
+}
+
+static herr_t read_sorting(hid_t grp, hid_t type, uint8_t *v)
+{
+    hid_t a = H5Aopen(grp, "sorting", H5P_DEFAULT);
+    herr_t rc = a < 0 ? -1 : H5Aread(a, type, v);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
+
+int h5out_spikes_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err)
+{
+    int rc = check_file(f, err);
+    if (rc == HS_OK)
+        rc = check_pop(f, pop, err);
+    if (rc != HS_OK)
+        return rc;
+    h5out_spk *grown = realloc(f->spk, (f->n_spk + 1) * sizeof *grown);
+    if (!grown)
+        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+    f->spk = grown;
+    h5out_spk *s = &f->spk[f->n_spk];
+    *s = (h5out_spk){.pop = strdup(pop), .grp = -1, .t = -1, .id = -1, .n = keep,
+                     .last_t = -INFINITY, .by_time = 1};
+    char name[512];
+    snprintf(name, sizeof name, "spikes/%s", pop);
+    hsize_t had_t = 0, had_id = 0;
+    uint8_t sorting = SORT_BY_TIME;
+    hid_t st = sorting_type();
+    if (!s->pop)
+        rc = hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+    else if (H5Lexists(f->file, "spikes", H5P_DEFAULT) <= 0 ||
+             H5Lexists(f->file, name, H5P_DEFAULT) <= 0 ||
+             (s->grp = H5Gopen2(f->file, name, H5P_DEFAULT)) < 0 ||
+             (s->t = open_cut(s->grp, "timestamps", keep, &had_t)) < 0 ||
+             (s->id = open_cut(s->grp, "node_ids", keep, &had_id)) < 0 ||
+             (keep && h5util_read_block(s->t, H5T_NATIVE_DOUBLE, keep - 1, 1, &s->last_t) < 0) ||
+             st < 0 || read_sorting(s->grp, st, &sorting) < 0)
+        rc = hs_error_at(err, HS_EINPUT, f->path, 0, 0, "/%s lacks the %llu spikes the "
+                         "checkpoint counts", name, (unsigned long long)keep);
+    if (st >= 0)
+        H5Tclose(st);
+    s->by_time = sorting == SORT_BY_TIME;
+    if (rc != HS_OK) {
+        close_id(&s->grp);
+        close_id(&s->t);
+        close_id(&s->id);
+        free(s->pop);
+        return rc;
+    }
+    f->n_spk++;
+    rc = flush(f, err);
+    return rc == HS_OK ? (int)(f->n_spk - 1) : rc;
+}
+
+int h5out_report_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err)
+{
+    int rc = check_file(f, err);
+    if (rc == HS_OK)
+        rc = check_pop(f, pop, err);
+    if (rc != HS_OK)
+        return rc;
+    h5out_rep *grown = realloc(f->rep, (f->n_rep + 1) * sizeof *grown);
+    if (!grown)
+        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+    f->rep = grown;
+    h5out_rep *r = &f->rep[f->n_rep];
+    *r = (h5out_rep){.pop = strdup(pop), .data = -1, .time = -1, .rows = keep};
+    char data[512], time[512];
+    snprintf(data, sizeof data, "report/%s/data", pop);
+    snprintf(time, sizeof time, "report/%s/mapping/time", pop);
+    hsize_t had = 0, dims[2] = {0, 0};
+    double t[3];
+    hid_t space = -1;
+    if (!r->pop)
+        rc = hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+    else if (H5Lexists(f->file, "report", H5P_DEFAULT) <= 0 ||
+             H5Lexists(f->file, data, H5P_DEFAULT) <= 0 ||
+             (r->data = open_cut(f->file, data, keep, &had)) < 0 ||
+             (space = H5Dget_space(r->data)) < 0 ||
+             H5Sget_simple_extent_dims(space, dims, NULL) != 2 ||
+             (r->time = H5Dopen2(f->file, time, H5P_DEFAULT)) < 0 ||
+             H5Dread(r->time, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t) < 0)
+        rc = hs_error_at(err, HS_EINPUT, f->path, 0, 0, "/%s lacks the %llu rows the "
+                         "checkpoint counts", data, (unsigned long long)keep);
+    if (space >= 0)
+        H5Sclose(space);
+    if (rc == HS_OK) {
+        r->cols = dims[1];
+        r->start = t[0];
+        r->dt = t[2];
+        if (write_time(r->time, r) < 0)
+            rc = h5util_fail_io(f->path, err, "mapping/time of /report/", pop);
+    }
+    if (rc != HS_OK) {
+        close_id(&r->data);
+        close_id(&r->time);
+        free(r->pop);
+        return rc;
+    }
+    f->n_rep++;
+    rc = flush(f, err);
+    return rc == HS_OK ? (int)(f->n_rep - 1) : rc;
+}
+
+int h5out_weights_reopen(h5out *f, const char *proj, const char *units, size_t keep,
+                         hs_error *err)
+{
+    int rc = check_file(f, err);
+    if (rc != HS_OK)
+        return rc;
+    int h = h5weights_reopen(&f->wgt, f->file, f->path, proj, units, keep, err);
+    if (h < 0)
+        return h;
+    rc = flush(f, err);
+    return rc == HS_OK ? h : rc;
+}
+
+int h5out_up_states_truncate(h5out *f, uint64_t keep, hs_error *err)
+{
+    static const char *cols[] = {"start_ms", "stop_ms", "phase", "population"};
+    int rc = check_file(f, err);
+    if (rc != HS_OK)
+        return rc;
+    hid_t g = H5Lexists(f->file, "sleep", H5P_DEFAULT) > 0 &&
+                      H5Lexists(f->file, "sleep/up_states", H5P_DEFAULT) > 0
+                  ? H5Gopen2(f->file, "sleep/up_states", H5P_DEFAULT)
+                  : -1;
+    if (g < 0)
+        return keep ? refuse(f->path, err, "/sleep/up_states is missing") : HS_OK;
+    for (size_t c = 0; rc == HS_OK && c < sizeof cols / sizeof cols[0]; c++) {
+        hsize_t had;
+        hid_t ds = open_cut(g, cols[c], keep, &had);
+        if (ds < 0)
+            rc = hs_error_at(err, HS_EINPUT, f->path, 0, 0, "/sleep/up_states/%s lacks the "
+                             "%llu rows the checkpoint counts", cols[c],
+                             (unsigned long long)keep);
+        else
+            H5Dclose(ds);
+    }
+    H5Gclose(g);
+    return rc == HS_OK ? flush(f, err) : rc;
+}
+
+uint64_t h5out_spikes_count(const h5out *f, int h)
+{
+    return f->spk[h].n;
+}
+
+uint64_t h5out_report_rows(const h5out *f, int h)
+{
+    return f->rep[h].rows;
+}
+
+uint64_t h5out_weights_count(const h5out *f, int h)
+{
+    return f->wgt.proj[h].n_snap;
+}
+
+int h5out_spikes_read(h5out *f, int h, double *t_ms, uint64_t *ids, hs_error *err)
+{
+    const h5out_spk *s = &f->spk[h];
+    if (s->n && (h5util_read_block(s->t, H5T_NATIVE_DOUBLE, 0, s->n, t_ms) < 0 ||
+                 h5util_read_block(s->id, H5T_NATIVE_UINT64, 0, s->n, ids) < 0))
+        return h5util_fail_input(f->path, err, "reading back /spikes/", s->pop);
+    return HS_OK;
+}

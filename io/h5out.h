@@ -469,4 +469,36 @@ int h5in_behavior_geometry_read(const char *path, h5in_geometry *g, hs_error *er
 /* Frees the arrays of g and empties it; g NULL does nothing. */
 void h5in_geometry_free(h5in_geometry *g);
 
+/* ---- resuming a run (sim/main.c, `hebbsleep resume`) ---- */
+
+/* Opens the unfinished run file path to go on writing it: it must be a
+ * hebbsleep run file of the same config text, overrides and seed as expect,
+ * with complete = 0 (else HS_EINPUT naming it). A /replay left by a run
+ * that died while closing is removed. Then the recorders are reopened in
+ * the order they were added, each cut to what the checkpoint counts. */
+h5out *h5out_reopen(const char *path, const h5out_meta *expect, hs_error *err);
+
+/* /spikes/<pop> cut to its first keep spikes; a handle as h5out_spikes_add. */
+int h5out_spikes_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err);
+
+/* /report/<pop> cut to its first keep rows; a handle as h5out_report_add. */
+int h5out_report_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err);
+
+/* /weights/<proj> with its first keep snapshots; a handle as
+ * h5out_weights_add. */
+int h5out_weights_reopen(h5out *f, const char *proj, const char *units, size_t keep,
+                         hs_error *err);
+
+/* /sleep/up_states cut to its first keep rows. */
+int h5out_up_states_truncate(h5out *f, uint64_t keep, hs_error *err);
+
+/* What the recorders hold: spikes of spike handle h, rows of report h,
+ * snapshots of weights handle h. */
+uint64_t h5out_spikes_count(const h5out *f, int h);
+uint64_t h5out_report_rows(const h5out *f, int h);
+uint64_t h5out_weights_count(const h5out *f, int h);
+
+/* Reads back all h5out_spikes_count(f, h) spikes of handle h. */
+int h5out_spikes_read(h5out *f, int h, double *t_ms, uint64_t *ids, hs_error *err);
+
 #endif

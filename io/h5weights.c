@@ -104,6 +104,55 @@ int h5weights_add(h5weights *w, hid_t file, const char *path, const char *proj,
     return (int)w->n++;
 }
 
+int h5weights_reopen(h5weights *w, hid_t file, const char *path, const char *proj,
+                     const char *units, size_t keep, hs_error *err)
+{
+    int rc = check_add(w, path, proj, "-", "-", units, err);
+    if (rc != HS_OK)
+        return rc;
+    h5weights_proj *grown = realloc(w->proj, (w->n + 1) * sizeof *grown);
+    if (!grown)
+        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
+    w->proj = grown;
+    h5weights_proj *p = &w->proj[w->n];
+    *p = (h5weights_proj){.name = strdup(proj), .units = strdup(units), .grp = -1,
+                          .n_snap = keep, .last_t = -INFINITY};
+    char full[512], name[32];
+    snprintf(full, sizeof full, "/weights/%s", proj);
+    H5G_info_t info;
+    if (!p->name || !p->units)
+        rc = hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
+    else if (H5Lexists(file, "weights", H5P_DEFAULT) <= 0 ||
+             H5Lexists(file, full, H5P_DEFAULT) <= 0 ||
+             (p->grp = H5Gopen2(file, full, H5P_DEFAULT)) < 0 ||
+             H5Gget_info(p->grp, &info) < 0 || info.nlinks < keep)
+        rc = hs_error_at(err, HS_EINPUT, path, 0, 0, "%s lacks the %zu snapshots the "
+                         "checkpoint counts", full, keep);
+    /* snapshots taken after the checkpoint are taken again */
+    for (hsize_t i = keep; rc == HS_OK && i < info.nlinks; i++) {
+        snprintf(name, sizeof name, "%06llu", (unsigned long long)i);
+        if (H5Lexists(p->grp, name, H5P_DEFAULT) > 0 && H5Ldelete(p->grp, name, H5P_DEFAULT) < 0)
+            rc = h5util_fail_io(path, err, "(removing a later snapshot) /weights/", proj);
+    }
+    if (rc == HS_OK && keep > 0) {
+        snprintf(name, sizeof name, "%06zu", keep - 1);
+        hid_t g = H5Gopen2(p->grp, name, H5P_DEFAULT);
+        if (g < 0 || h5util_attr_read_num(g, "t_ms", H5T_NATIVE_DOUBLE, &p->last_t) < 0)
+            rc = hs_error_at(err, HS_EINPUT, path, 0, 0, "%s/%s: no snapshot with a t_ms",
+                             full, name);
+        if (g >= 0)
+            H5Gclose(g);
+    }
+    if (rc != HS_OK) {
+        if (p->grp >= 0)
+            H5Gclose(p->grp);
+        free(p->name);
+        free(p->units);
+        return rc;
+    }
+    return (int)w->n++;
+}
+
 static int check_write(const h5weights *w, const char *path, int h, const uint64_t *pre,
                        const uint64_t *post, const double *weight, size_t n, double t_ms,
                        hs_error *err)

@@ -45,6 +45,12 @@ int h5weights_add(h5weights *w, hid_t file, const char *path, const char *proj,
                   const char *pre_pop, const char *post_pop, const char *units,
                   hs_error *err);
 
+/* As h5weights_add for a projection already in file (a resumed run):
+ * keeps its first `keep` snapshots, removes later ones. HS_EINPUT when
+ * the group or those snapshots are missing. */
+int h5weights_reopen(h5weights *w, hid_t file, const char *path, const char *proj,
+                     const char *units, size_t keep, hs_error *err);
+
 /* Writes the next snapshot of projection h as h5out_weights_write says;
  * errors name path. Does not flush. */
 int h5weights_write(h5weights *w, const char *path, int h, const uint64_t *pre,

@@ -203,6 +203,13 @@ static void lif_coba_ext_free(neuron_pop *p)
     p->ext = NULL;
 }
 
+static size_t lif_coba_ext_state(neuron_pop *p, neuron_ext_array *out)
+{
+    lif_coba_ext *e = p->ext;
+    out[0] = (neuron_ext_array){"adapted", STATE_I32, &e->adapted, 1};
+    return 1;
+}
+
 static void lif_coba_control(const void *vplan, neuron_pop *p, const neuron_control *ctl)
 {
     (void)ctl;
@@ -277,6 +284,7 @@ const neuron_type neuron_lif_coba = {
     .state_rest = lif_coba_state_rest,
     .ext_alloc = lif_coba_ext_alloc,
     .ext_free = lif_coba_ext_free,
+    .ext_state = lif_coba_ext_state,
     .control = lif_coba_control,
     .update = lif_coba_update,
     .quiet = lif_coba_quiet,

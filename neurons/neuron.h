@@ -19,6 +19,7 @@
 
 #include "../sim/error.h"
 #include "../sim/param.h"
+#include "../sim/state.h"
 
 #define NEURON_MAX_STATE 8
 #define NEURON_MAX_RECEPTORS 4
@@ -74,6 +75,16 @@ typedef struct neuron_control {
     double task_ms;         /* trajectory time at the start of `step` */
 } neuron_control;
 
+/* One array of a model's run-time extra state (neuron_type.ext_state). */
+typedef struct neuron_ext_array {
+    const char *name;
+    state_type type;
+    void *data;
+    size_t n;
+} neuron_ext_array;
+
+#define NEURON_MAX_EXT 8
+
 typedef struct neuron_type {
     const char *name;                 /* the YAML `model:` value */
     const char *doc;                  /* one line, with the source paper */
@@ -109,6 +120,11 @@ typedef struct neuron_type {
                      const neuron_source_data *data, uint64_t seed,
                      uint32_t pop_index, hs_error *err);
     void (*ext_free)(neuron_pop *p);
+    /* Optional: the parts of p->ext that change as the run goes (random
+     * streams, pending spikes, flags), for checkpoints; neither pointers nor
+     * what ext_alloc derives from the config. Fills out, returns the count
+     * (at most NEURON_MAX_EXT). */
+    size_t (*ext_state)(neuron_pop *p, neuron_ext_array *out);
 
     /* Advances neurons [lo, hi) through step `step`. rx[r] is this step's
      * arriving input for receptor r, indexed by neuron: read it, then zero

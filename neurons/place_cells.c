@@ -207,6 +207,20 @@ static void place_control(const void *vplan, neuron_pop *pop, const neuron_contr
     }
 }
 
+_Static_assert(sizeof(neuron_task) == sizeof(int32_t), "the task is saved as int32");
+
+static size_t place_ext_state(neuron_pop *pop, neuron_ext_array *out)
+{
+    place_ext *e = pop->ext;
+    out[0] = (neuron_ext_array){"next", STATE_U64, e->next, pop->n_alloc};
+    out[1] = (neuron_ext_array){"rng", STATE_U32, e->rng, pop->n_alloc * RNG_STATE_WORDS};
+    out[2] = (neuron_ext_array){"p_cand", STATE_F64, &e->p_cand, 1};
+    out[3] = (neuron_ext_array){"task", STATE_I32, &e->task, 1};
+    out[4] = (neuron_ext_array){"task_step", STATE_U64, &e->task_step, 1};
+    out[5] = (neuron_ext_array){"task_ms", STATE_F64, &e->task_ms, 1};
+    return 6;
+}
+
 void place_cells_fields(const void *vplan, const neuron_pop *p, double *center_cm,
                         double *width_cm, double *peak_hz, int8_t *direction)
 {
@@ -231,6 +245,7 @@ const neuron_type neuron_place_cells = {
     .plan_init = place_plan_init,
     .ext_alloc = place_ext_alloc,
     .ext_free = place_ext_free,
+    .ext_state = place_ext_state,
     .update = place_update,
     .control = place_control,
 };

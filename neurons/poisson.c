@@ -109,6 +109,15 @@ static void poisson_ext_free(neuron_pop *p)
     p->ext = NULL;
 }
 
+static size_t poisson_ext_state(neuron_pop *p, neuron_ext_array *out)
+{
+    poisson_ext *e = p->ext;
+    out[0] = (neuron_ext_array){"next", STATE_U64, e->next, p->n_alloc};
+    out[1] = (neuron_ext_array){"rng", STATE_U32, e->rng, p->n_alloc * RNG_STATE_WORDS};
+    out[2] = (neuron_ext_array){"p_step", STATE_F64, &e->p_step, 1};
+    return 3;
+}
+
 /* The clock jumped past a neuron's next spike (sim_seek): schedule anew
  * from `step`. Returns 1 if it fires in this step. */
 static int reschedule(const poisson_plan *q, poisson_ext *e, size_t i, uint64_t step)
@@ -154,6 +163,7 @@ const neuron_type neuron_poisson = {
     .plan_init = poisson_plan_init,
     .ext_alloc = poisson_ext_alloc,
     .ext_free = poisson_ext_free,
+    .ext_state = poisson_ext_state,
     .update = poisson_update,
     .control = poisson_control,
 };

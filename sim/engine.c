@@ -55,6 +55,9 @@ struct sim {
      * threads read it after that barrier and so stop after the same window */
     int stop_seen[2];
     int stopped;
+    uint64_t chunk;         /* steps per parallel region: whole windows */
+    sim_pause_fn pause;     /* called between regions inside a run */
+    void *pause_ctx;
 };
 
 static int alloc_threads(sim *s)
@@ -132,7 +135,7 @@ static int alloc_traces(sim *s, const hs_config *c)
         r->every = (uint64_t)(tc->interval_ms / c->dt_ms + 0.5);
         if (r->every < 1)
             r->every = 1;
-        r->rows_cap = CHUNK_STEPS / r->every + 2;
+        r->rows_cap = s->chunk / r->every + 2;
         r->rows = malloc(r->rows_cap * (r->n_ids ? r->n_ids : 1) * sizeof(float));
         r->klo = calloc((size_t)n->n_threads, sizeof *r->klo);
         r->khi = calloc((size_t)n->n_threads, sizeof *r->khi);
@@ -174,6 +177,11 @@ sim *sim_alloc(network *net, const hs_config *c, hs_error *err)
     }
     s->net = net;
     s->n_pops = net->n_pops;
+    /* Regions end on the window grid, so where they end (and so where a
+     * run may pause for a checkpoint) never changes which spikes a window
+     * delivers together. */
+    s->chunk = CHUNK_STEPS < net->window ? net->window
+                                         : CHUNK_STEPS / net->window * net->window;
     s->skip = calloc(net->n_pops, sizeof *s->skip);
     if (!s->skip || alloc_threads(s) != HS_OK || alloc_records(s) != HS_OK ||
         alloc_traces(s, c) != HS_OK || (c->skip_quiet && alloc_skip(s) != HS_OK)) {
@@ -504,7 +512,7 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
     double end_ms = (double)end * s->net->dt;
     while (s->step < end) {
         uint64_t chunk0 = s->step;
-        uint64_t stop = end - chunk0 < CHUNK_STEPS ? end : chunk0 + CHUNK_STEPS;
+        uint64_t stop = end - chunk0 < s->chunk ? end : chunk0 + s->chunk;
         if (run_chunk(s, stop) != HS_OK)
             return hs_error_set(err, HS_EINTERNAL,
                                 "OpenMP ran fewer threads than the %d asked for "
@@ -512,16 +520,24 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
         int rc = flush(s, chunk0, sink, err);
         if (rc != HS_OK)
             return rc;
-        if (s->stopped) {
-            sync_sleepers(s);
+        /* Sleeping blocks are not brought up to date: the state stays
+         * exactly as an uninterrupted run has it, for a checkpoint. */
+        if (s->stopped)
             return hs_error_set(err, HS_EINTERRUPTED, "interrupted at %.1f ms",
                                 (double)s->step * s->net->dt);
-        }
         if (sink && sink->progress)
             sink->progress(sink->ctx, (double)s->step * s->net->dt, end_ms);
+        if (s->pause && s->step < end && (rc = s->pause(s->pause_ctx, err)) != HS_OK)
+            return rc;
     }
     sync_sleepers(s);
     return HS_OK;
+}
+
+void sim_set_pause(sim *s, sim_pause_fn fn, void *ctx)
+{
+    s->pause = fn;
+    s->pause_ctx = ctx;
 }
 
 void sim_set_stop_flag(sim *s, const volatile sig_atomic_t *flag)
@@ -570,4 +586,41 @@ uint64_t sim_events(const sim *s)
 uint64_t sim_spike_count(const sim *s, size_t pop)
 {
     return s->spike_count[pop];
+}
+
+int sim_state_visit(sim *s, const state_io *io, hs_error *err)
+{
+    uint64_t events = sim_events(s);
+    int rc = state_array(io, STATE_U64, &s->step, 1, err, "sim/step");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_U64, s->spike_count, s->n_pops, err, "sim/spike_count");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_U64, &events, 1, err, "sim/events");
+    for (size_t p = 0; rc == HS_OK && p < s->n_pops; p++) {
+        skip_pop *k = &s->skip[p];
+        if (!k->awake)
+            continue;
+        rc = state_array(io, STATE_U8, k->awake, k->n_blocks, err, "sim/skip%zu/awake", p);
+        if (rc == HS_OK)
+            rc = state_array(io, STATE_U64, k->since, k->n_blocks, err, "sim/skip%zu/since", p);
+        if (rc == HS_OK)
+            rc = state_array(io, STATE_U8, k->pending, (size_t)k->n_slots * k->n_blocks, err,
+                             "sim/skip%zu/pending", p);
+        if (rc == HS_OK)
+            rc = state_array(io, STATE_U8, k->woke, k->n_blocks, err, "sim/skip%zu/woke", p);
+    }
+    if (rc != HS_OK || !io->loading)
+        return rc;
+    /* Loaded: each thread's counts of its own sleeping blocks, anew. */
+    for (int t = 0; t < s->net->n_threads; t++) {
+        s->tb[t].events = t == 0 ? events : 0;
+        for (size_t p = 0; p < s->n_pops; p++) {
+            const skip_pop *k = &s->skip[p];
+            const net_pop *pp = &s->net->pops[p];
+            s->tb[t].skip[p].asleep = 0;
+            for (size_t b = pp->lo[t] / SKIP_BLOCK; k->awake && b * SKIP_BLOCK < pp->hi[t]; b++)
+                s->tb[t].skip[p].asleep += !k->awake[b];
+        }
+    }
+    return HS_OK;
 }

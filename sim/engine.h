@@ -55,8 +55,20 @@ void sim_seek(sim *s, uint64_t step);
 /* Runs n_steps steps from where the last call stopped, handing recorded
  * data to sink (may be NULL: nothing recorded). Returns HS_OK, the sink's
  * code, or HS_EINTERRUPTED when the stop flag was set: then the run ends at
- * the next window's end, everything recorded up to there handed over. */
+ * the next window's end, everything recorded up to there handed over, the
+ * state left as it was there (sleeping blocks not synced). */
 int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err);
+
+/* Called between parallel regions inside a sim_run (never at its end),
+ * after the recorders were flushed: the state is then a window boundary,
+ * where a checkpoint may be saved. Returns HS_OK or stops the run with its
+ * code. */
+typedef int (*sim_pause_fn)(void *ctx, hs_error *err);
+void sim_set_pause(sim *s, sim_pause_fn fn, void *ctx);
+
+/* Saves or loads (state.h) the clock, spike counts and the quiet blocks'
+ * bookkeeping; network_state_visit does the rest. */
+int sim_state_visit(sim *s, const state_io *io, hs_error *err);
 
 /* A flag (set by a signal handler) that stops sim_run; NULL: none. */
 void sim_set_stop_flag(sim *s, const volatile sig_atomic_t *flag);

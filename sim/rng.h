@@ -36,6 +36,11 @@ typedef struct rng_state {
     uint32_t used;          /* outputs of buf already returned (4 = empty) */
 } rng_state;
 
+/* A checkpoint saves streams as this many uint32 words each. */
+#define RNG_STATE_WORDS 11
+_Static_assert(sizeof(rng_state) == RNG_STATE_WORDS * sizeof(uint32_t),
+               "rng_state is saved as packed uint32 words");
+
 /* Starts the stream of entity (kind, a, b) for seed: kind < 256,
  * a < 2^24 (a population or projection index), b any 32-bit id. */
 void rng_stream_init(rng_state *s, uint64_t seed, unsigned kind, uint32_t a,

@@ -19,6 +19,18 @@
 #include "engine.h"
 #include "network.h"
 
+/* Where a run stands at a window boundary inside a phase: with the state
+ * of the network and sim (state.h), all a checkpoint needs to go on. */
+typedef struct schedule_pos {
+    size_t phase;           /* the phase running */
+    uint64_t phase_start;   /* its first step */
+    uint64_t seg_stop;      /* where the current stretch of it ends (a weight
+                               snapshot or the phase's end) */
+    double task_ms;         /* trajectory time at the phase's start */
+    double *params;         /* [n_pops * HS_MAX_PARAMS] the parameters each
+                               population's plan was built from */
+} schedule_pos;
+
 typedef struct schedule_sink {
     void *ctx;
     /* phase k of c->phases starts (may be NULL) */
@@ -31,6 +43,15 @@ typedef struct schedule_sink {
      * drive in phase k (may be NULL) */
     int (*up_states)(void *ctx, size_t k, size_t pop, const double *start_ms,
                      const double *stop_ms, size_t n, hs_error *err);
+    /* on resuming, the up states of the phases up to the resumed one, told
+     * again to whoever keeps them in memory (may be NULL) */
+    int (*up_states_past)(void *ctx, size_t k, size_t pop, const double *start_ms,
+                          const double *stop_ms, size_t n, hs_error *err);
+    /* save a checkpoint at pos (may be NULL): at the first pause of the
+     * run (sim_set_pause) at or after every multiple of checkpoint_every
+     * steps, and when the run is interrupted */
+    int (*checkpoint)(void *ctx, const schedule_pos *pos, hs_error *err);
+    uint64_t checkpoint_every;
 } schedule_sink;
 
 /* Runs every phase of c on s (built from c). sink receives spikes and
@@ -38,6 +59,15 @@ typedef struct schedule_sink {
  * first error of a callback or of the run. */
 int schedule_run(sim *s, network *n, const hs_config *c, const sim_sink *sink,
                  const schedule_sink *ss, hs_error *err);
+
+/* Goes on with the run of c from a checkpoint at pos: n and s are built
+ * from c; the phase is set up again as when it started (its drives, gains,
+ * parameters from pos), ss->up_states_past hears the up states of phases
+ * 0..pos->phase, then load() fills the saved state (network_state_visit,
+ * sim_state_visit) and the run continues as schedule_run would have. */
+int schedule_resume(sim *s, network *n, const hs_config *c, const schedule_pos *pos,
+                    int (*load)(void *ctx, hs_error *err), void *load_ctx,
+                    const sim_sink *sink, const schedule_sink *ss, hs_error *err);
 
 /* Copies the weights of projection j into pre, post, w (each n->...n_syn
  * of the projection long), ordered by (pre, post): the same for any thread

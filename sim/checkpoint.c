@@ -1,0 +1,123 @@
+/* checkpoint.c: saving and loading checkpoints (checkpoint.h). */
+#include "checkpoint.h"
+
+#include <stdlib.h>
+
+int checkpoint_head_alloc(const hs_config *c, schedule_pos *pos, ckpt_recorders *rec,
+                          hs_error *err)
+{
+    *pos = (schedule_pos){0};
+    *rec = (ckpt_recorders){0};
+    pos->params = calloc((c->n_pops ? c->n_pops : 1) * HS_MAX_PARAMS, sizeof *pos->params);
+    rec->spikes = calloc(c->n_pops ? c->n_pops : 1, sizeof *rec->spikes);
+    rec->rows = calloc(c->n_traces ? c->n_traces : 1, sizeof *rec->rows);
+    rec->snaps = calloc(c->n_weights ? c->n_weights : 1, sizeof *rec->snaps);
+    if (!pos->params || !rec->spikes || !rec->rows || !rec->snaps) {
+        checkpoint_head_free(pos, rec);
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    }
+    return HS_OK;
+}
+
+void checkpoint_head_free(schedule_pos *pos, ckpt_recorders *rec)
+{
+    free(pos->params);
+    free(rec->spikes);
+    free(rec->rows);
+    free(rec->snaps);
+    pos->params = NULL;
+    *rec = (ckpt_recorders){0};
+}
+
+/* The position, the recorders and each projection's synapse count (which
+ * tells a network built from another config). */
+static int visit_head(const state_io *io, const hs_config *c, uint64_t *n_syn,
+                      schedule_pos *pos, ckpt_recorders *rec, hs_error *err)
+{
+    uint64_t phase = pos->phase;
+    int rc = state_array(io, STATE_U64, &phase, 1, err, "schedule/phase");
+    pos->phase = (size_t)phase;
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_U64, &pos->phase_start, 1, err, "schedule/phase_start");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_U64, &pos->seg_stop, 1, err, "schedule/seg_stop");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_F64, &pos->task_ms, 1, err, "schedule/task_ms");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_F64, pos->params, c->n_pops * HS_MAX_PARAMS, err,
+                         "schedule/params");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_U64, rec->spikes, c->n_pops, err, "recorders/spikes");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_U64, rec->rows, c->n_traces, err, "recorders/rows");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_U64, rec->snaps, c->n_weights, err, "recorders/snaps");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_U64, &rec->up_states, 1, err, "recorders/up_states");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_U64, n_syn, c->n_projs, err, "network/n_syn");
+    return rc;
+}
+
+static uint64_t *synapse_counts(const network *n)
+{
+    uint64_t *m = calloc(n->n_projs ? n->n_projs : 1, sizeof *m);
+    for (size_t j = 0; m && j < n->n_projs; j++)
+        for (int t = 0; t < n->n_threads; t++)
+            m[j] += n->projs[j].part[t].n_syn;
+    return m;
+}
+
+int checkpoint_save(const char *path, const h5ckpt_meta *m, const hs_config *c, network *n,
+                    sim *s, const schedule_pos *pos, const ckpt_recorders *rec,
+                    hs_error *err)
+{
+    uint64_t *n_syn = synapse_counts(n);
+    if (!n_syn)
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    h5ckpt *k = h5ckpt_create(path, m, err);
+    int rc = k ? HS_OK : err->code;
+    state_io io = k ? h5ckpt_io(k) : (state_io){0};
+    /* saving only reads through these */
+    schedule_pos p = *pos;
+    ckpt_recorders r = *rec;
+    if (rc == HS_OK)
+        rc = visit_head(&io, c, n_syn, &p, &r, err);
+    if (rc == HS_OK)
+        rc = network_state_visit(n, &io, err);
+    if (rc == HS_OK)
+        rc = sim_state_visit(s, &io, err);
+    free(n_syn);
+    if (rc != HS_OK) {
+        h5ckpt_close(k);
+        return rc;
+    }
+    return h5ckpt_commit(k, err);
+}
+
+int checkpoint_load_head(h5ckpt *k, const hs_config *c, const network *n, schedule_pos *pos,
+                         ckpt_recorders *rec, hs_error *err)
+{
+    uint64_t *want = synapse_counts(n);
+    uint64_t *had = calloc(n->n_projs ? n->n_projs : 1, sizeof *had);
+    int rc = want && had ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
+    state_io io = h5ckpt_io(k);
+    if (rc == HS_OK)
+        rc = visit_head(&io, c, had, pos, rec, err);
+    for (size_t j = 0; rc == HS_OK && j < n->n_projs; j++)
+        if (had[j] != want[j])
+            rc = hs_error_set(err, HS_EINPUT, "the checkpoint's projection %s has %llu "
+                              "synapses, the network built now %llu: its inputs changed",
+                              c->projs[j].name, (unsigned long long)had[j],
+                              (unsigned long long)want[j]);
+    free(want);
+    free(had);
+    return rc;
+}
+
+int checkpoint_load_state(h5ckpt *k, network *n, sim *s, hs_error *err)
+{
+    state_io io = h5ckpt_io(k);
+    int rc = network_state_visit(n, &io, err);
+    return rc == HS_OK ? sim_state_visit(s, &io, err) : rc;
+}
