@@ -19,46 +19,11 @@
 #include <hdf5.h>
 
 #include "../io/h5out.h"
+#include "shell.h"
 #include "suites.h"
 #include "testutil.h"
 
 static char out_dir[64];
-
-/* Runs a shell command, returns its exit status and (if out) its stdout and
- * stderr together. */
-static int run(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int run(char *out, size_t cap, const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    char full[4200];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = 0;
-    char buf[4096];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, p)) > 0) {
-        if (out && n + got < cap) {
-            memcpy(out + n, buf, got);
-            n += got;
-        }
-    }
-    if (out)
-        out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static const char *bin(void)
-{
-    const char *b = getenv("HS_BIN");
-    return b ? b : "bin/hebbsleep";
-}
 
 static void setup(void)
 {
@@ -79,7 +44,7 @@ static void teardown(void)
 static void assert_layout_ok(char *out, size_t cap, const char *h5, int complete,
                              const char *what)
 {
-    int rc = run(out, cap, "/usr/bin/python3 tests/check_h5_layout.py %s --expect-complete %d",
+    int rc = sh_run(out, cap, "/usr/bin/python3 tests/check_h5_layout.py %s --expect-complete %d",
                  h5, complete);
     ck_assert_msg(rc == 0, "layout check of %s: %s", what, out);
 }
@@ -95,40 +60,40 @@ static void run_written(void (*write_yaml)(const char *), const char *name, int 
     snprintf(yaml, sizeof yaml, "%s/%s.yaml", out_dir, name);
     snprintf(h5, 128, "%s/%s.h5", out_dir, name);
     write_yaml(yaml);
-    ck_assert_int_eq(run(out, cap, "%s run %s -o %s --quiet --threads %d", bin(), yaml, h5,
+    ck_assert_int_eq(sh_run(out, cap, "%s run %s -o %s --quiet --threads %d", sh_bin(), yaml, h5,
                          n_threads), 0);
 }
 
 START_TEST(test_usage_and_exit_codes)
 {
     static char out[65536];
-    ck_assert_int_eq(run(out, sizeof out, "%s --help", bin()), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s --help", sh_bin()), 0);
     ck_assert_ptr_nonnull(strstr(out, "usage: hebbsleep run"));
-    ck_assert_int_eq(run(out, sizeof out, "%s --version", bin()), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s --version", sh_bin()), 0);
     ck_assert_ptr_nonnull(strstr(out, "hebbsleep 0."));
-    ck_assert_int_eq(run(out, sizeof out, "%s", bin()), 2);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s", sh_bin()), 2);
     ck_assert_ptr_nonnull(strstr(out, "no command given"));
-    ck_assert_int_eq(run(out, sizeof out, "%s fly bench/coba.yaml", bin()), 2);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s fly bench/coba.yaml", sh_bin()), 2);
     ck_assert_ptr_nonnull(strstr(out, "unknown command 'fly'"));
-    ck_assert_int_eq(run(out, sizeof out, "%s run bench/coba.yaml --frobnicate", bin()), 2);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run bench/coba.yaml --frobnicate", sh_bin()), 2);
     ck_assert_ptr_nonnull(strstr(out, "unknown option '--frobnicate'"));
-    ck_assert_int_eq(run(out, sizeof out, "%s run bench/coba.yaml --threads 0", bin()), 2);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run bench/coba.yaml --threads 0", sh_bin()), 2);
     ck_assert_ptr_nonnull(strstr(out, "--threads needs a whole number"));
-    ck_assert_int_eq(run(out, sizeof out, "%s run %s/missing.yaml", bin(), out_dir), 2);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run %s/missing.yaml", sh_bin(), out_dir), 2);
     ck_assert_ptr_nonnull(strstr(out, "missing.yaml"));
-    ck_assert_int_eq(run(out, sizeof out, "%s check bench/coba.yaml --set simulation.dt_ms=abc",
-                         bin()), 2);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s check bench/coba.yaml --set simulation.dt_ms=abc",
+                         sh_bin()), 2);
     ck_assert_ptr_nonnull(strstr(out, "--set simulation.dt_ms=abc"));
-    ck_assert_int_eq(run(out, sizeof out, "OMP_THREAD_LIMIT=1 %s run bench/cuba.yaml -o %s/t.h5 "
-                         "--threads 2 --quiet", bin(), out_dir), 1);
+    ck_assert_int_eq(sh_run(out, sizeof out, "OMP_THREAD_LIMIT=1 %s run bench/cuba.yaml -o %s/t.h5 "
+                         "--threads 2 --quiet", sh_bin(), out_dir), 1);
     ck_assert_ptr_nonnull(strstr(out, "OpenMP ran fewer threads than the 2 asked for"));
-    ck_assert_int_eq(run(out, sizeof out, "%s info %s/none.h5", bin(), out_dir), 2);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s info %s/none.h5", sh_bin(), out_dir), 2);
     ck_assert_ptr_nonnull(strstr(out, "none.h5"));
     /* an output directory that is missing, or a file, is named before the build */
-    ck_assert_int_eq(run(out, sizeof out, "%s run bench/cuba.yaml -o %s/no/such/t.h5", bin(),
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run bench/cuba.yaml -o %s/no/such/t.h5", sh_bin(),
                          out_dir), 2);
     ck_assert_ptr_nonnull(strstr(out, "/no/such does not exist"));
-    ck_assert_int_eq(run(out, sizeof out, "%s run bench/cuba.yaml -o README.md/t.h5", bin()), 2);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run bench/cuba.yaml -o README.md/t.h5", sh_bin()), 2);
     ck_assert_ptr_nonnull(strstr(out, "README.md is not a directory"));
 }
 END_TEST
@@ -144,7 +109,7 @@ static void check_dir(const char *dir)
         size_t n = strlen(e->d_name);
         if (n < 6 || strcmp(e->d_name + n - 5, ".yaml"))
             continue;
-        int rc = run(out, sizeof out, "%s check %s/%s", bin(), dir, e->d_name);
+        int rc = sh_run(out, sizeof out, "%s check %s/%s", sh_bin(), dir, e->d_name);
         ck_assert_msg(rc == 0, "hebbsleep check %s/%s: exit %d: %s", dir, e->d_name, rc, out);
     }
     closedir(d);
@@ -179,8 +144,8 @@ START_TEST(test_run_file_matches_memory)
     static char out[1 << 16];
     char h5[128];
     snprintf(h5, sizeof h5, "%s/coba.h5", out_dir);
-    ck_assert_int_eq(run(out, sizeof out, "%s run bench/coba.yaml -o %s --threads 2 --quiet "
-                         "--set simulation.duration_ms=300", bin(), h5), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run bench/coba.yaml -o %s --threads 2 --quiet "
+                         "--set simulation.duration_ms=300", sh_bin(), h5), 0);
     ck_assert_ptr_nonnull(strstr(out, "stats: rtf="));
     /* the same run in memory, one thread */
     const char *sets[] = {"simulation.duration_ms=300"};
@@ -231,11 +196,11 @@ START_TEST(test_run_file_matches_memory)
     config_free(c);
     /* the layout as h5py and h5dump see it, and info */
     assert_layout_ok(out, sizeof out, h5, 1, "the coba run");
-    ck_assert_int_eq(run(out, sizeof out, "h5dump -H %s", h5), 0);
-    ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "h5dump -H %s", h5), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s info %s", sh_bin(), h5), 0);
     ck_assert_ptr_nonnull(strstr(out, "exc"));
     /* an existing file is not overwritten without --overwrite */
-    ck_assert_int_eq(run(out, sizeof out, "%s run bench/coba.yaml -o %s --quiet", bin(), h5), 2);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run bench/coba.yaml -o %s --quiet", sh_bin(), h5), 2);
     ck_assert_ptr_nonnull(strstr(out, "--overwrite"));
 }
 END_TEST
@@ -250,7 +215,7 @@ static pid_t start_long_run(const char *exp, const char *h5, const char *log)
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
-        execl(bin(), bin(), "run", exp, "-o", h5, "--quiet", "--threads", "2", "--set",
+        execl(sh_bin(), sh_bin(), "run", exp, "-o", h5, "--quiet", "--threads", "2", "--set",
               "simulation.duration_ms=1000000", (char *)NULL);
         _exit(127);
     }
@@ -277,7 +242,7 @@ START_TEST(test_killed_run_leaves_readable_file)
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFSIGNALED(status));
     assert_layout_ok(out, sizeof out, h5, 0, "the killed run");
-    ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s info %s", sh_bin(), h5), 0);
     ck_assert_ptr_nonnull(strstr(out, "complete"));
 }
 END_TEST
@@ -297,7 +262,7 @@ static void interrupt_run(int sig, int want_status)
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFEXITED(status));
     ck_assert_int_eq(WEXITSTATUS(status), want_status);
-    ck_assert_int_eq(run(out, sizeof out, "cat %s", log), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "cat %s", log), 0);
     const char *at = strstr(out, "interrupted at ");
     ck_assert_ptr_nonnull(at);
     double stop_ms = atof(at + strlen("interrupted at "));
@@ -305,7 +270,7 @@ static void interrupt_run(int sig, int want_status)
     ck_assert_double_lt(stop_ms, 1000000);
     assert_layout_ok(out, sizeof out, h5, 0, "the interrupted run");
     /* -o: the data values alone, no header numbers */
-    ck_assert_int_eq(run(out, sizeof out, "h5dump -y -d /spikes/exc/timestamps -o %s.txt %s "
+    ck_assert_int_eq(sh_run(out, sizeof out, "h5dump -y -d /spikes/exc/timestamps -o %s.txt %s "
                          ">/dev/null && tr ', ' '\\n\\n' < %s.txt | sort -g | tail -1",
                          h5, h5, h5), 0);
     double last = atof(out);
@@ -327,19 +292,19 @@ START_TEST(test_progress_line_on_terminal)
     char h5[128];
     snprintf(h5, sizeof h5, "%s/progress.h5", out_dir);
     /* script(1) gives the run a pseudo-terminal */
-    int rc = run(out, sizeof out, "script -qec '%s run bench/cuba.yaml -o %s "
-                 "--set simulation.duration_ms=3000' /dev/null", bin(), h5);
+    int rc = sh_run(out, sizeof out, "script -qec '%s run bench/cuba.yaml -o %s "
+                 "--set simulation.duration_ms=3000' /dev/null", sh_bin(), h5);
     ck_assert_int_eq(rc, 0);
     ck_assert_ptr_nonnull(strstr(out, "[run] 3.0 / 3.0 s biological"));
     ck_assert_ptr_nonnull(strstr(out, "x real time"));
     ck_assert_ptr_nonnull(strstr(out, "ETA"));
     /* not on a pipe, and not with --quiet */
-    ck_assert_int_eq(run(out, sizeof out, "%s run bench/cuba.yaml -o %s --overwrite "
-                         "--set simulation.duration_ms=300", bin(), h5), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run bench/cuba.yaml -o %s --overwrite "
+                         "--set simulation.duration_ms=300", sh_bin(), h5), 0);
     ck_assert_ptr_null(strstr(out, "real time"));
     /* on a pipe when asked for (the Python package relays it) */
-    ck_assert_int_eq(run(out, sizeof out, "%s run bench/cuba.yaml -o %s --overwrite --progress "
-                         "--set simulation.duration_ms=300", bin(), h5), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run bench/cuba.yaml -o %s --overwrite --progress "
+                         "--set simulation.duration_ms=300", sh_bin(), h5), 0);
     ck_assert_ptr_nonnull(strstr(out, "[run] 0.3 / 0.3 s biological"));
 }
 END_TEST
@@ -353,8 +318,8 @@ START_TEST(test_csv_trajectory_in_behavior)
     static char out[1 << 16];
     char h5[128];
     snprintf(h5, sizeof h5, "%s/csv.h5", out_dir);
-    ck_assert_int_eq(run(out, sizeof out, "%s run tests/configs/good/task_csv.yaml -o %s "
-                         "--quiet --set simulation.duration_ms=2500", bin(), h5), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run tests/configs/good/task_csv.yaml -o %s "
+                         "--quiet --set simulation.duration_ms=2500", sh_bin(), h5), 0);
     double *t, *x;
     uint32_t *lap;
     int8_t *dir;
@@ -383,11 +348,11 @@ START_TEST(test_wmaze_geometry_in_behavior)
     static char out[1 << 16];
     char h5[128];
     snprintf(h5, sizeof h5, "%s/wmaze.h5", out_dir);
-    ck_assert_int_eq(run(out, sizeof out, "%s run experiments/wmaze_wake.yaml --set "
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run experiments/wmaze_wake.yaml --set "
                          "task.laps=1 --set 'schedule=[{name: run, stage: wake, "
-                         "duration_ms: 20000}]' -o %s --quiet", bin(), h5), 0);
+                         "duration_ms: 20000}]' -o %s --quiet", sh_bin(), h5), 0);
     assert_layout_ok(out, sizeof out, h5, 1, "the W-maze run");
-    ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s info %s", sh_bin(), h5), 0);
     ck_assert_msg(strstr(out, "  maze       5 segments: center "), "info: %s", out);
     h5in_geometry g;
     hs_error err;
@@ -500,7 +465,7 @@ START_TEST(test_replay_events_in_file_and_info)
     free(dir);
     free(sig);
     free(bt);
-    ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s info %s", sh_bin(), h5), 0);
     ck_assert_msg(strstr(out, "replay:      3 candidate events of pc"), "info: %s", out);
     ck_assert_msg(strstr(out, "  post                 3 events, significant: 3 rank order, "
                               "3 decoding; forward 100%, median |compression| "), "info: %s",
@@ -645,7 +610,7 @@ START_TEST(test_rem_template_and_up_states_in_file)
     template_row_check(f);
     up_states_check(f);
     H5Fclose(f);
-    ck_assert_int_eq(run(out, sizeof out, "%s info %s", bin(), h5), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s info %s", sh_bin(), h5), 0);
     ck_assert_msg(strstr(out, "template:    60 place cells of pc, 4 laps of 4.0 s in 500 ms "
                               "bins, 200 shuffles"), "info: %s", out);
     ck_assert_msg(strstr(out, "  dream            best factor 1.00x, p 0.0448 (Bonferroni "

@@ -13,13 +13,8 @@
 
 #include <check.h>
 
+#include "shell.h"
 #include "suites.h"
-
-static const char *bin(void)
-{
-    const char *b = getenv("HS_BIN");
-    return b ? b : "bin/hebbsleep";
-}
 
 typedef struct replay_counts {
     size_t events, rank_sig, decoded, forward;
@@ -55,7 +50,7 @@ static replay_counts short_run(int shuffle)
              "set: {noise: {rate: 15}, pc: {b_g: 3, tau_syn_in: 15}}, "
              "drive: {noise: {pattern: slow_oscillation, up_ms: 800, down_ms: 250}}}]' "
              ">/dev/null 2>&1",
-             bin(), out, shuffle ? "shuffle: [ee], " : "");
+             sh_bin(), out, shuffle ? "shuffle: [ee], " : "");
     ck_assert_int_eq(system(cmd), 0);
     hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
     ck_assert_int_ge(f, 0);
