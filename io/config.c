@@ -33,6 +33,7 @@ typedef struct sim_values {
     double dt_ms, duration_ms;
     uint64_t seed, threads;
     int skip_quiet;
+    double max_rate_hz, max_rate_window_ms;
 } sim_values;
 
 static const config_field sim_fields[] = {
@@ -47,6 +48,13 @@ static const config_field sim_fields[] = {
      .def = 1, .imin = 1, .imax = 1024, .unit = ""},
     {.key = "skip_quiet", .kind = CONFIG_BOOL, .offset = offsetof(sim_values, skip_quiet),
      .def = 1, .unit = ""},
+    /* A population's mean rate above this over a window stops the run
+     * (runaway excitation); 0: never. */
+    {.key = "max_rate_hz", .kind = CONFIG_NUMBER, .offset = offsetof(sim_values, max_rate_hz),
+     .def = 500, .min = 0, .max = 1e6, .unit = "Hz"},
+    {.key = "max_rate_window_ms", .kind = CONFIG_NUMBER,
+     .offset = offsetof(sim_values, max_rate_window_ms), .def = 1000, .min = 0, .max = 1e9,
+     .min_open = 1, .unit = "ms"},
 };
 
 enum { POP_MODEL, POP_SIZE, POP_PARAMS, POP_INIT, POP_SPIKES, N_POP };
@@ -104,6 +112,8 @@ static int sim_read(config_ctx *c, const yamltree_node *key, const yamltree_node
     cfg->seed = v.seed;
     cfg->threads = (int)v.threads;
     cfg->skip_quiet = v.skip_quiet;
+    cfg->max_rate_hz = v.max_rate_hz;
+    cfg->max_rate_window_ms = v.max_rate_window_ms;
     return rc;
 }
 

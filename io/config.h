@@ -317,6 +317,8 @@ typedef struct hs_config {
     uint64_t seed;
     int threads;
     int skip_quiet;            /* event-driven skipping of quiet neurons (default 1) */
+    double max_rate_hz;        /* a population's mean rate above it over */
+    double max_rate_window_ms; /*   this window stops the run (0: never) */
     hs_pop_config *pops;
     size_t n_pops;
     hs_proj_config *projs;

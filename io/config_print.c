@@ -153,8 +153,12 @@ static void sim_print(const hs_config *c, int scheduled, FILE *f)
         fputs("\n  duration_ms: ", f);
         number_print(f, c->duration_ms);
     }
-    fprintf(f, "\n  seed: %" PRIu64 "\n  threads: %d\n  skip_quiet: %s\n", c->seed,
+    fprintf(f, "\n  seed: %" PRIu64 "\n  threads: %d\n  skip_quiet: %s\n  max_rate_hz: ", c->seed,
             c->threads, c->skip_quiet ? "true" : "false");
+    number_print(f, c->max_rate_hz);
+    fputs("\n  max_rate_window_ms: ", f);
+    number_print(f, c->max_rate_window_ms);
+    fputc('\n', f);
 }
 
 /* "params:" and one line per parameter, at indent spaces. */

@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,12 @@ struct sim {
     uint64_t chunk;         /* steps per parallel region: whole windows */
     sim_pause_fn pause;     /* called between regions inside a run */
     void *pause_ctx;
+    /* numerical safety: the population names, and the rate ceiling's
+     * window: its first step and the spike counts then */
+    const hs_config *c;
+    uint64_t rate_steps;    /* 0: no ceiling */
+    uint64_t rate_t0;
+    uint64_t *rate_count0;  /* [n_pops] */
 };
 
 static int alloc_threads(sim *s)
@@ -182,8 +189,12 @@ sim *sim_alloc(network *net, const hs_config *c, hs_error *err)
      * delivers together. */
     s->chunk = CHUNK_STEPS < net->window ? net->window
                                          : CHUNK_STEPS / net->window * net->window;
+    s->c = c;
+    if (c->max_rate_hz > 0)
+        s->rate_steps = (uint64_t)ceil(c->max_rate_window_ms / c->dt_ms - 1e-9);
+    s->rate_count0 = calloc(net->n_pops, sizeof *s->rate_count0);
     s->skip = calloc(net->n_pops, sizeof *s->skip);
-    if (!s->skip || alloc_threads(s) != HS_OK || alloc_records(s) != HS_OK ||
+    if (!s->skip || !s->rate_count0 || alloc_threads(s) != HS_OK || alloc_records(s) != HS_OK ||
         alloc_traces(s, c) != HS_OK || (c->skip_quiet && alloc_skip(s) != HS_OK)) {
         sim_free(s);
         hs_error_set(err, HS_ENOMEM, "out of memory for the run buffers");
@@ -223,6 +234,7 @@ void sim_free(sim *s)
     }
     free(s->tr);
     free_skip(s);
+    free(s->rate_count0);
     free(s);
 }
 
@@ -506,6 +518,58 @@ static int flush(sim *s, uint64_t chunk0, const sim_sink *sink, hs_error *err)
     return HS_OK;
 }
 
+/* A state variable of a neuron that is not finite stops the run: after
+ * it the neuron never fires again, silently. */
+static int check_finite(const sim *s, uint64_t chunk0, hs_error *err)
+{
+    for (size_t p = 0; p < s->n_pops; p++) {
+        const net_pop *pp = &s->net->pops[p];
+        for (size_t v = 0; v < pp->type->n_state; v++) {
+            const double *x = pp->state.var[v];
+            int bad = 0;
+            for (size_t i = 0; i < pp->state.n; i++)
+                bad |= !isfinite(x[i]);
+            if (!bad)
+                continue;
+            size_t i = 0;
+            while (isfinite(x[i]))
+                i++;
+            return hs_error_set(err, HS_EMODEL, "population %s, neuron %zu: %s became %s "
+                                "between %.1f and %.1f ms: dt_ms (%g) too large for the "
+                                "model, or weights too strong", s->c->pops[p].name, i,
+                                pp->type->state_names[v], isnan(x[i]) ? "NaN"
+                                : x[i] > 0 ? "+Inf" : "-Inf", (double)chunk0 * s->net->dt,
+                                (double)s->step * s->net->dt, s->net->dt);
+        }
+    }
+    return HS_OK;
+}
+
+/* A neuron population's mean rate over a window of max_rate_window_ms
+ * (whole parallel regions) above max_rate_hz stops the run: runaway
+ * excitation. Sources fire as told and are not judged. */
+static int check_rates(sim *s, hs_error *err)
+{
+    uint64_t span = s->step - s->rate_t0;
+    if (!s->rate_steps || span < s->rate_steps)
+        return HS_OK;
+    double span_s = (double)span * s->net->dt * 1e-3;
+    for (size_t p = 0; p < s->n_pops; p++) {
+        const net_pop *pp = &s->net->pops[p];
+        double hz = (double)(s->spike_count[p] - s->rate_count0[p]) /
+                    ((double)pp->state.n * span_s);
+        if (!pp->type->is_source && hz > s->c->max_rate_hz)
+            return hs_error_set(err, HS_EMODEL, "population %s: mean rate %.1f Hz from %.1f "
+                                "to %.1f ms, above simulation.max_rate_hz (%g Hz): runaway "
+                                "excitation (weights too strong, inhibition too weak?)",
+                                s->c->pops[p].name, hz, (double)s->rate_t0 * s->net->dt,
+                                (double)s->step * s->net->dt, s->c->max_rate_hz);
+        s->rate_count0[p] = s->spike_count[p];
+    }
+    s->rate_t0 = s->step;
+    return HS_OK;
+}
+
 int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
 {
     uint64_t end = s->step + n_steps;
@@ -518,6 +582,10 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
                                 "OpenMP ran fewer threads than the %d asked for "
                                 "(OMP_THREAD_LIMIT or nested parallelism?)", s->net->n_threads);
         int rc = flush(s, chunk0, sink, err);
+        if (rc == HS_OK)
+            rc = check_finite(s, chunk0, err);
+        if (rc == HS_OK)
+            rc = check_rates(s, err);
         if (rc != HS_OK)
             return rc;
         /* Sleeping blocks are not brought up to date: the state stays
@@ -560,6 +628,7 @@ void sim_seek(sim *s, uint64_t step)
     /* Before the first run every block is awake and the rings are empty,
      * so only the clock moves. */
     s->step = step;
+    s->rate_t0 = step;
 }
 
 void sim_pop_replanned(sim *s, size_t p)
@@ -596,6 +665,10 @@ int sim_state_visit(sim *s, const state_io *io, hs_error *err)
         rc = state_array(io, STATE_U64, s->spike_count, s->n_pops, err, "sim/spike_count");
     if (rc == HS_OK)
         rc = state_array(io, STATE_U64, &events, 1, err, "sim/events");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_U64, &s->rate_t0, 1, err, "sim/rate_t0");
+    if (rc == HS_OK)
+        rc = state_array(io, STATE_U64, s->rate_count0, s->n_pops, err, "sim/rate_count0");
     for (size_t p = 0; rc == HS_OK && p < s->n_pops; p++) {
         skip_pop *k = &s->skip[p];
         if (!k->awake)

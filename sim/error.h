@@ -18,7 +18,8 @@ enum {
     HS_ENOMEM = -2,    /* allocation failed */
     HS_EIO = -3,       /* output could not be written */
     HS_EINTERNAL = -4, /* a bug or an unexpected library failure */
-    HS_EINTERRUPTED = -5 /* stopped by a signal (SIGINT, SIGTERM) */
+    HS_EINTERRUPTED = -5, /* stopped by a signal (SIGINT, SIGTERM) */
+    HS_EMODEL = -6     /* the model diverged: a state not finite, a runaway rate */
 };
 
 typedef struct hs_error {

@@ -25,5 +25,6 @@ Suite *schedule_suite(void);
 Suite *replay_template_suite(void);
 Suite *sleep_suite(void);
 Suite *checkpoint_suite(void);
+Suite *safety_suite(void);
 
 #endif

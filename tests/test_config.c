@@ -279,7 +279,7 @@ static const struct {
      "--set populations.exc.size=: populations.exc.size: expected an integer"},
     {"simulation.sed=3",
      "--set simulation.sed=3: simulation.sed: unknown key; allowed: dt_ms, duration_ms, "
-     "seed, threads, skip_quiet"},
+     "seed, threads, skip_quiet, max_rate_hz, max_rate_window_ms"},
     {"populations.exc.params.tau=3",
      "--set populations.exc.params.tau=3: populations.exc.params.tau: unknown parameter of "
      "lif_coba; allowed: *"},

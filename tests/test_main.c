@@ -33,6 +33,7 @@ static const struct {
     {"replay_template", replay_template_suite},
     {"sleep", sleep_suite},
     {"checkpoint", checkpoint_suite},
+    {"safety", safety_suite},
 };
 
 int main(void)
