@@ -281,6 +281,33 @@ static herr_t spikes_create(hid_t file, h5out_spk *s)
     return s->id < 0 ? -1 : 0;
 }
 
+/* The next spike set of f, for pop (its objects not open yet); NULL with
+ * err set when out of memory. */
+static h5out_spk *new_spikes(h5out *f, const char *pop, hs_error *err)
+{
+    h5out_spk *grown = realloc(f->spk, (f->n_spk + 1) * sizeof *grown);
+    if (grown)
+        f->spk = grown;
+    h5out_spk *s = grown ? &f->spk[f->n_spk] : NULL;
+    if (s)
+        *s = (h5out_spk){.pop = strdup(pop), .grp = -1, .t = -1, .id = -1,
+                         .last_t = -INFINITY, .by_time = 1};
+    if (!s || !s->pop) {
+        hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+        return NULL;
+    }
+    return s;
+}
+
+/* Undoes new_spikes after a failure. */
+static void drop_spikes(h5out_spk *s)
+{
+    close_id(&s->grp);
+    close_id(&s->t);
+    close_id(&s->id);
+    free(s->pop);
+}
+
 int h5out_spikes_add(h5out *f, const char *pop, hs_error *err)
 {
     int rc = check_file(f, err);
@@ -291,25 +318,12 @@ int h5out_spikes_add(h5out *f, const char *pop, hs_error *err)
     if (find_spikes(f, pop) >= 0)
         return hs_error_at(err, HS_EINPUT, f->path, 0, 0,
                            "spikes of population '%s' added twice", pop);
-    h5out_spk *grown = realloc(f->spk, (f->n_spk + 1) * sizeof *grown);
-    if (!grown)
-        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
-    f->spk = grown;
-    h5out_spk *s = &f->spk[f->n_spk];
-    *s = (h5out_spk){.pop = strdup(pop),
-                     .grp = -1,
-                     .t = -1,
-                     .id = -1,
-                     .last_t = -INFINITY,
-                     .by_time = 1};
-    if (!s->pop)
-        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+    h5out_spk *s = new_spikes(f, pop, err);
+    if (!s)
+        return err->code;
     if (spikes_create(f->file, s) < 0) {
         rc = h5util_fail_io(f->path, err, "/spikes/", pop);
-        close_id(&s->grp);
-        close_id(&s->t);
-        close_id(&s->id);
-        free(s->pop);
+        drop_spikes(s);
         return rc;
     }
     f->n_spk++;
@@ -456,6 +470,31 @@ static int check_report_args(const h5out *f, const char *pop, const uint64_t *no
     return HS_OK;
 }
 
+/* The next report of f, for pop (its datasets not open yet); NULL with
+ * err set when out of memory. */
+static h5out_rep *new_report(h5out *f, const char *pop, hs_error *err)
+{
+    h5out_rep *grown = realloc(f->rep, (f->n_rep + 1) * sizeof *grown);
+    if (grown)
+        f->rep = grown;
+    h5out_rep *r = grown ? &f->rep[f->n_rep] : NULL;
+    if (r)
+        *r = (h5out_rep){.pop = strdup(pop), .data = -1, .time = -1};
+    if (!r || !r->pop) {
+        hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+        return NULL;
+    }
+    return r;
+}
+
+/* Undoes new_report after a failure. */
+static void drop_report(h5out_rep *r)
+{
+    close_id(&r->data);
+    close_id(&r->time);
+    free(r->pop);
+}
+
 int h5out_report_add(h5out *f, const char *pop, const char *variable, const char *units,
                      const uint64_t *node_ids, size_t n_nodes, double start_ms,
                      double dt_ms, hs_error *err)
@@ -467,24 +506,15 @@ int h5out_report_add(h5out *f, const char *pop, const char *variable, const char
         rc = check_report_args(f, pop, node_ids, n_nodes, start_ms, dt_ms, err);
     if (rc != HS_OK)
         return rc;
-    h5out_rep *grown = realloc(f->rep, (f->n_rep + 1) * sizeof *grown);
-    if (!grown)
-        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
-    f->rep = grown;
-    h5out_rep *r = &f->rep[f->n_rep];
-    *r = (h5out_rep){.pop = strdup(pop),
-                     .data = -1,
-                     .time = -1,
-                     .cols = n_nodes,
-                     .start = start_ms,
-                     .dt = dt_ms};
-    if (!r->pop)
-        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
+    h5out_rep *r = new_report(f, pop, err);
+    if (!r)
+        return err->code;
+    r->cols = n_nodes;
+    r->start = start_ms;
+    r->dt = dt_ms;
     if (report_create(f->file, r, variable, units, node_ids) < 0) {
         rc = h5util_fail_io(f->path, err, "/report/", pop);
-        close_id(&r->data);
-        close_id(&r->time);
-        free(r->pop);
+        drop_report(r);
         return rc;
     }
     f->n_rep++;
@@ -768,21 +798,16 @@ int h5out_spikes_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err)
         rc = check_pop(f, pop, err);
     if (rc != HS_OK)
         return rc;
-    h5out_spk *grown = realloc(f->spk, (f->n_spk + 1) * sizeof *grown);
-    if (!grown)
-        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
-    f->spk = grown;
-    h5out_spk *s = &f->spk[f->n_spk];
-    *s = (h5out_spk){.pop = strdup(pop), .grp = -1, .t = -1, .id = -1, .n = keep,
-                     .last_t = -INFINITY, .by_time = 1};
+    h5out_spk *s = new_spikes(f, pop, err);
+    if (!s)
+        return err->code;
+    s->n = keep;
     char name[512];
     snprintf(name, sizeof name, "spikes/%s", pop);
     hsize_t had_t = 0, had_id = 0;
     uint8_t sorting = SORT_BY_TIME;
     hid_t st = sorting_type();
-    if (!s->pop)
-        rc = hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
-    else if (H5Lexists(f->file, "spikes", H5P_DEFAULT) <= 0 ||
+    if (H5Lexists(f->file, "spikes", H5P_DEFAULT) <= 0 ||
              H5Lexists(f->file, name, H5P_DEFAULT) <= 0 ||
              (s->grp = H5Gopen2(f->file, name, H5P_DEFAULT)) < 0 ||
              (s->t = open_cut(s->grp, "timestamps", keep, &had_t)) < 0 ||
@@ -795,10 +820,7 @@ int h5out_spikes_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err)
         H5Tclose(st);
     s->by_time = sorting == SORT_BY_TIME;
     if (rc != HS_OK) {
-        close_id(&s->grp);
-        close_id(&s->t);
-        close_id(&s->id);
-        free(s->pop);
+        drop_spikes(s);
         return rc;
     }
     f->n_spk++;
@@ -813,21 +835,17 @@ int h5out_report_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err)
         rc = check_pop(f, pop, err);
     if (rc != HS_OK)
         return rc;
-    h5out_rep *grown = realloc(f->rep, (f->n_rep + 1) * sizeof *grown);
-    if (!grown)
-        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
-    f->rep = grown;
-    h5out_rep *r = &f->rep[f->n_rep];
-    *r = (h5out_rep){.pop = strdup(pop), .data = -1, .time = -1, .rows = keep};
+    h5out_rep *r = new_report(f, pop, err);
+    if (!r)
+        return err->code;
+    r->rows = keep;
     char data[512], time[512];
     snprintf(data, sizeof data, "report/%s/data", pop);
     snprintf(time, sizeof time, "report/%s/mapping/time", pop);
     hsize_t had = 0, dims[2] = {0, 0};
     double t[3];
     hid_t space = -1;
-    if (!r->pop)
-        rc = hs_error_set(err, HS_ENOMEM, "%s: out of memory", f->path);
-    else if (H5Lexists(f->file, "report", H5P_DEFAULT) <= 0 ||
+    if (H5Lexists(f->file, "report", H5P_DEFAULT) <= 0 ||
              H5Lexists(f->file, data, H5P_DEFAULT) <= 0 ||
              (r->data = open_cut(f->file, data, keep, &had)) < 0 ||
              (space = H5Dget_space(r->data)) < 0 ||
@@ -846,9 +864,7 @@ int h5out_report_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err)
             rc = h5util_fail_io(f->path, err, "mapping/time of /report/", pop);
     }
     if (rc != HS_OK) {
-        close_id(&r->data);
-        close_id(&r->time);
-        free(r->pop);
+        drop_report(r);
         return rc;
     }
     f->n_rep++;

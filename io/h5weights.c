@@ -76,29 +76,49 @@ static herr_t proj_create(hid_t file, h5weights_proj *p, const char *pre_pop,
     return 0;
 }
 
+/* The next projection of w (its group not open yet); NULL with err set
+ * when out of memory. */
+static h5weights_proj *new_proj(h5weights *w, const char *path, const char *proj,
+                                const char *units, hs_error *err)
+{
+    h5weights_proj *grown = realloc(w->proj, (w->n + 1) * sizeof *grown);
+    if (grown)
+        w->proj = grown;
+    h5weights_proj *p = grown ? &w->proj[w->n] : NULL;
+    if (p)
+        *p = (h5weights_proj){
+            .name = strdup(proj), .units = strdup(units), .grp = -1, .last_t = -INFINITY};
+    if (!p || !p->name || !p->units) {
+        if (p) {
+            free(p->name);
+            free(p->units);
+        }
+        hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    return p;
+}
+
+/* Undoes new_proj after a failure. */
+static void drop_proj(h5weights_proj *p)
+{
+    if (p->grp >= 0)
+        H5Gclose(p->grp);
+    free(p->name);
+    free(p->units);
+}
+
 int h5weights_add(h5weights *w, hid_t file, const char *path, const char *proj,
                   const char *pre_pop, const char *post_pop, const char *units,
                   hs_error *err)
 {
     int rc = check_add(w, path, proj, pre_pop, post_pop, units, err);
-    if (rc != HS_OK)
-        return rc;
-    h5weights_proj *grown = realloc(w->proj, (w->n + 1) * sizeof *grown);
-    if (!grown)
-        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
-    w->proj = grown;
-    h5weights_proj *p = &w->proj[w->n];
-    *p = (h5weights_proj){
-        .name = strdup(proj), .units = strdup(units), .grp = -1, .last_t = -INFINITY};
-    if (!p->name || !p->units)
-        rc = hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
-    else if (proj_create(file, p, pre_pop, post_pop) < 0)
+    h5weights_proj *p = rc == HS_OK ? new_proj(w, path, proj, units, err) : NULL;
+    if (!p)
+        return err->code;
+    if (proj_create(file, p, pre_pop, post_pop) < 0) {
         rc = h5util_fail_io(path, err, "/weights/", proj);
-    if (rc != HS_OK) {
-        if (p->grp >= 0)
-            H5Gclose(p->grp);
-        free(p->name);
-        free(p->units);
+        drop_proj(p);
         return rc;
     }
     return (int)w->n++;
@@ -108,21 +128,14 @@ int h5weights_reopen(h5weights *w, hid_t file, const char *path, const char *pro
                      const char *units, size_t keep, hs_error *err)
 {
     int rc = check_add(w, path, proj, "-", "-", units, err);
-    if (rc != HS_OK)
-        return rc;
-    h5weights_proj *grown = realloc(w->proj, (w->n + 1) * sizeof *grown);
-    if (!grown)
-        return hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
-    w->proj = grown;
-    h5weights_proj *p = &w->proj[w->n];
-    *p = (h5weights_proj){.name = strdup(proj), .units = strdup(units), .grp = -1,
-                          .n_snap = keep, .last_t = -INFINITY};
+    h5weights_proj *p = rc == HS_OK ? new_proj(w, path, proj, units, err) : NULL;
+    if (!p)
+        return err->code;
+    p->n_snap = keep;
     char full[512], name[32];
     snprintf(full, sizeof full, "/weights/%s", proj);
-    H5G_info_t info;
-    if (!p->name || !p->units)
-        rc = hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
-    else if (H5Lexists(file, "weights", H5P_DEFAULT) <= 0 ||
+    H5G_info_t info = {0};
+    if (H5Lexists(file, "weights", H5P_DEFAULT) <= 0 ||
              H5Lexists(file, full, H5P_DEFAULT) <= 0 ||
              (p->grp = H5Gopen2(file, full, H5P_DEFAULT)) < 0 ||
              H5Gget_info(p->grp, &info) < 0 || info.nlinks < keep)
@@ -144,10 +157,7 @@ int h5weights_reopen(h5weights *w, hid_t file, const char *path, const char *pro
             H5Gclose(g);
     }
     if (rc != HS_OK) {
-        if (p->grp >= 0)
-            H5Gclose(p->grp);
-        free(p->name);
-        free(p->units);
+        drop_proj(p);
         return rc;
     }
     return (int)w->n++;

@@ -300,30 +300,41 @@ static uint64_t saved_step(const char *ckpt)
     return step;
 }
 
+/* The uninterrupted run's file, and the run file, checkpoint and log of
+ * the run called name. */
+typedef struct files {
+    char whole[128], h5[128], ckpt[128], log[128];
+} files;
+
+static void files_named(files *f, const char *name)
+{
+    snprintf(f->whole, sizeof f->whole, "%s/whole.h5", dir);
+    snprintf(f->h5, sizeof f->h5, "%s/%s.h5", dir, name);
+    snprintf(f->ckpt, sizeof f->ckpt, "%s/%s.ckpt.h5", dir, name);
+    snprintf(f->log, sizeof f->log, "%s/%s.log", dir, name);
+}
+
 /* SIGINT: the run stops at a window's end, saves a checkpoint there and
  * exits 130; resumed with one thread it ends as the whole run did. */
 START_TEST(test_interrupted_run_resumes_identically)
 {
     static char out[1 << 14];
-    char whole[128], h5[128], ckpt[128], log[128];
-    snprintf(whole, sizeof whole, "%s/whole.h5", dir);
-    snprintf(h5, sizeof h5, "%s/part.h5", dir);
-    snprintf(ckpt, sizeof ckpt, "%s/part.ckpt.h5", dir);
-    snprintf(log, sizeof log, "%s/part.log", dir);
-    run_whole(whole, 1);
-    int status = stop(start(h5, ckpt, log, "2"), SIGINT);
+    files f;
+    files_named(&f, "part");
+    run_whole(f.whole, 1);
+    int status = stop(start(f.h5, f.ckpt, f.log, "2"), SIGINT);
     ck_assert(WIFEXITED(status));
     ck_assert_int_eq(WEXITSTATUS(status), 130);
-    ck_assert_int_eq(sh_run(out, sizeof out, "cat %s", log), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "cat %s", f.log), 0);
     const char *at = strstr(out, "interrupted at ");
     ck_assert_ptr_nonnull(at);
     ck_assert_ptr_nonnull(strstr(out, "hebbsleep resume"));
     /* the checkpoint is the stop's, not the last periodic one (dt 0.1 ms) */
-    ck_assert_double_eq_tol((double)saved_step(ckpt) * 0.1, atof(at + strlen("interrupted at ")),
-                            0.051);
-    resume(ckpt, 1, 0);
-    assert_same_files(whole, h5);
-    ck_assert_msg(!exists(ckpt), "a complete run keeps no checkpoint");
+    ck_assert_double_eq_tol((double)saved_step(f.ckpt) * 0.1,
+                            atof(at + strlen("interrupted at ")), 0.051);
+    resume(f.ckpt, 1, 0);
+    assert_same_files(f.whole, f.h5);
+    ck_assert_msg(!exists(f.ckpt), "a complete run keeps no checkpoint");
 }
 END_TEST
 
@@ -331,18 +342,15 @@ END_TEST
  * checkpoint; the resumed run cuts it back and goes on, with 2 threads. */
 START_TEST(test_killed_run_resumes_from_last_checkpoint)
 {
-    char whole[128], h5[128], ckpt[128], log[128];
-    snprintf(whole, sizeof whole, "%s/whole.h5", dir);
-    snprintf(h5, sizeof h5, "%s/killed.h5", dir);
-    snprintf(ckpt, sizeof ckpt, "%s/killed.ckpt.h5", dir);
-    snprintf(log, sizeof log, "%s/killed.log", dir);
-    run_whole(whole, 2);
-    pid_t pid = start(h5, ckpt, log, "1");
+    files f;
+    files_named(&f, "killed");
+    run_whole(f.whole, 2);
+    pid_t pid = start(f.h5, f.ckpt, f.log, "1");
     sleep_ms(150);
     int status = stop(pid, SIGKILL);
     ck_assert(WIFSIGNALED(status));
-    resume(ckpt, 2, 0);
-    assert_same_files(whole, h5);
+    resume(f.ckpt, 2, 0);
+    assert_same_files(f.whole, f.h5);
 }
 END_TEST
 
