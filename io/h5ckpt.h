@@ -54,6 +54,11 @@ h5ckpt *h5ckpt_open(const char *path, const h5ckpt_meta **m, hs_error *err);
 /* Writing or reading (loading) state arrays of k. */
 state_io h5ckpt_io(h5ckpt *k);
 
+/* For a checkpoint opened for reading: a walk through it checks that every
+ * array is there with its type and length, reading and changing nothing
+ * (before the run file is touched). */
+state_io h5ckpt_check_io(h5ckpt *k);
+
 /* Closes k; a checkpoint being written is discarded. NULL does nothing. */
 void h5ckpt_close(h5ckpt *k);
 

@@ -760,6 +760,19 @@ h5out *h5out_reopen(const char *path, const h5out_meta *expect, hs_error *err)
     return f;
 }
 
+/* A recorder of the run file could not be cut back to what the checkpoint
+ * counts: too short, missing, or unreadable (HDF5's reason, if it gave one). */
+static int cut_failed(const h5out *f, const char *name, uint64_t keep, const char *what,
+                      hs_error *err)
+{
+    char why[256] = ": ";
+    h5util_why(why + 2, sizeof why - 2);
+    int hdf5 = strcmp(why + 2, "unknown HDF5 error") != 0;   /* else our check failed */
+    return hs_error_at(err, HS_EINPUT, f->path, 0, 0, "/%s does not hold the %llu %s the "
+                       "checkpoint counts%s: not the checkpoint's run file?", name,
+                       (unsigned long long)keep, what, hdf5 ? why : "");
+}
+
 /* Opens dataset name under loc and cuts it to `keep` rows; *had is what
  * it held. */
 static hid_t open_cut(hid_t loc, const char *name, hsize_t keep, hsize_t *had)
@@ -808,14 +821,13 @@ int h5out_spikes_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err)
     uint8_t sorting = SORT_BY_TIME;
     hid_t st = sorting_type();
     if (H5Lexists(f->file, "spikes", H5P_DEFAULT) <= 0 ||
-             H5Lexists(f->file, name, H5P_DEFAULT) <= 0 ||
-             (s->grp = H5Gopen2(f->file, name, H5P_DEFAULT)) < 0 ||
-             (s->t = open_cut(s->grp, "timestamps", keep, &had_t)) < 0 ||
-             (s->id = open_cut(s->grp, "node_ids", keep, &had_id)) < 0 ||
-             (keep && h5util_read_block(s->t, H5T_NATIVE_DOUBLE, keep - 1, 1, &s->last_t) < 0) ||
-             st < 0 || read_sorting(s->grp, st, &sorting) < 0)
-        rc = hs_error_at(err, HS_EINPUT, f->path, 0, 0, "/%s lacks the %llu spikes the "
-                         "checkpoint counts", name, (unsigned long long)keep);
+        H5Lexists(f->file, name, H5P_DEFAULT) <= 0 ||
+        (s->grp = H5Gopen2(f->file, name, H5P_DEFAULT)) < 0 ||
+        (s->t = open_cut(s->grp, "timestamps", keep, &had_t)) < 0 ||
+        (s->id = open_cut(s->grp, "node_ids", keep, &had_id)) < 0 ||
+        (keep && h5util_read_block(s->t, H5T_NATIVE_DOUBLE, keep - 1, 1, &s->last_t) < 0) ||
+        st < 0 || read_sorting(s->grp, st, &sorting) < 0)
+        rc = cut_failed(f, name, keep, "spikes", err);
     if (st >= 0)
         H5Tclose(st);
     s->by_time = sorting == SORT_BY_TIME;
@@ -846,14 +858,13 @@ int h5out_report_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err)
     double t[3];
     hid_t space = -1;
     if (H5Lexists(f->file, "report", H5P_DEFAULT) <= 0 ||
-             H5Lexists(f->file, data, H5P_DEFAULT) <= 0 ||
-             (r->data = open_cut(f->file, data, keep, &had)) < 0 ||
-             (space = H5Dget_space(r->data)) < 0 ||
-             H5Sget_simple_extent_dims(space, dims, NULL) != 2 ||
-             (r->time = H5Dopen2(f->file, time, H5P_DEFAULT)) < 0 ||
-             H5Dread(r->time, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t) < 0)
-        rc = hs_error_at(err, HS_EINPUT, f->path, 0, 0, "/%s lacks the %llu rows the "
-                         "checkpoint counts", data, (unsigned long long)keep);
+        H5Lexists(f->file, data, H5P_DEFAULT) <= 0 ||
+        (r->data = open_cut(f->file, data, keep, &had)) < 0 ||
+        (space = H5Dget_space(r->data)) < 0 ||
+        H5Sget_simple_extent_dims(space, dims, NULL) != 2 ||
+        (r->time = H5Dopen2(f->file, time, H5P_DEFAULT)) < 0 ||
+        H5Dread(r->time, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t) < 0)
+        rc = cut_failed(f, data, keep, "rows", err);
     if (space >= 0)
         H5Sclose(space);
     if (rc == HS_OK) {
@@ -887,27 +898,9 @@ int h5out_weights_reopen(h5out *f, const char *proj, const char *units, size_t k
 
 int h5out_up_states_truncate(h5out *f, uint64_t keep, hs_error *err)
 {
-    static const char *cols[] = {"start_ms", "stop_ms", "phase", "population"};
     int rc = check_file(f, err);
-    if (rc != HS_OK)
-        return rc;
-    hid_t g = H5Lexists(f->file, "sleep", H5P_DEFAULT) > 0 &&
-                      H5Lexists(f->file, "sleep/up_states", H5P_DEFAULT) > 0
-                  ? H5Gopen2(f->file, "sleep/up_states", H5P_DEFAULT)
-                  : -1;
-    if (g < 0)
-        return keep ? refuse(f->path, err, "/sleep/up_states is missing") : HS_OK;
-    for (size_t c = 0; rc == HS_OK && c < sizeof cols / sizeof cols[0]; c++) {
-        hsize_t had;
-        hid_t ds = open_cut(g, cols[c], keep, &had);
-        if (ds < 0)
-            rc = hs_error_at(err, HS_EINPUT, f->path, 0, 0, "/sleep/up_states/%s lacks the "
-                             "%llu rows the checkpoint counts", cols[c],
-                             (unsigned long long)keep);
-        else
-            H5Dclose(ds);
-    }
-    H5Gclose(g);
+    if (rc == HS_OK)
+        rc = h5sleep_up_states_truncate(f->file, f->path, keep, err);
     return rc == HS_OK ? flush(f, err) : rc;
 }
 

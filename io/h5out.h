@@ -469,7 +469,7 @@ int h5in_behavior_geometry_read(const char *path, h5in_geometry *g, hs_error *er
 /* Frees the arrays of g and empties it; g NULL does nothing. */
 void h5in_geometry_free(h5in_geometry *g);
 
-/* ---- resuming a run (sim/main.c, `hebbsleep resume`) ---- */
+/* ---- resuming a run (sim/run_cmd.c, `hebbsleep resume`) ---- */
 
 /* Opens the unfinished run file path to go on writing it: it must be a
  * hebbsleep run file of the same config text, overrides and seed as expect,

@@ -119,6 +119,31 @@ int h5sleep_up_states_append(hid_t file, const char *path, const char *phase,
     return rc;
 }
 
+int h5sleep_up_states_truncate(hid_t file, const char *path, uint64_t keep, hs_error *err)
+{
+    hid_t g = H5Lexists(file, "sleep", H5P_DEFAULT) > 0 &&
+                      H5Lexists(file, "sleep/up_states", H5P_DEFAULT) > 0
+                  ? H5Gopen2(file, "sleep/up_states", H5P_DEFAULT)
+                  : -1;
+    if (g < 0)
+        return keep ? hs_error_at(err, HS_EINPUT, path, 0, 0, "/sleep/up_states is missing")
+                    : HS_OK;
+    int rc = HS_OK;
+    hsize_t dim = keep;
+    for (int c = 0; c < N_COL && rc == HS_OK; c++) {
+        hssize_t had = h5util_dataset_size(g, COLS[c].name);
+        hid_t ds = had >= (hssize_t)keep ? H5Dopen2(g, COLS[c].name, H5P_DEFAULT) : -1;
+        if (ds < 0 || H5Dset_extent(ds, &dim) < 0)
+            rc = hs_error_at(err, HS_EINPUT, path, 0, 0, "/sleep/up_states/%s lacks the %llu "
+                             "rows the checkpoint counts", COLS[c].name,
+                             (unsigned long long)keep);
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    H5Gclose(g);
+    return rc;
+}
+
 /* ---- read ---- */
 
 void h5sleep_up_read_free(h5sleep_up_read *u)

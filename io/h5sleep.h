@@ -13,6 +13,7 @@
 #ifndef HS_H5SLEEP_H
 #define HS_H5SLEEP_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include <hdf5.h>
@@ -25,6 +26,10 @@
 int h5sleep_up_states_append(hid_t file, const char *path, const char *phase,
                              const char *population, const double *start_ms,
                              const double *stop_ms, size_t n, hs_error *err);
+
+/* Cuts /sleep/up_states to its first keep rows (a resumed run); HS_EINPUT
+ * naming path when it holds fewer. */
+int h5sleep_up_states_truncate(hid_t file, const char *path, uint64_t keep, hs_error *err);
 
 /* The up states of a run file: n rows of new arrays (the caller frees them
  * with h5sleep_up_read_free). */

@@ -41,23 +41,34 @@ void h5weights_clear(h5weights *w)
     w->n = 0;
 }
 
-static int check_add(const h5weights *w, const char *path, const char *proj,
-                     const char *pre_pop, const char *post_pop, const char *units,
-                     hs_error *err)
+/* proj names one new group, with units. */
+static int check_proj(const h5weights *w, const char *path, const char *proj,
+                      const char *units, hs_error *err)
 {
     if (!h5util_is_link_name(proj))
         return hs_error_at(err, HS_EINPUT, path, 0, 0,
                            "projection name '%s' cannot name an HDF5 group",
                            proj ? proj : "(null)");
-    if (!pre_pop || !pre_pop[0] || !post_pop || !post_pop[0] || !units || !units[0])
+    if (!units || !units[0])
         return hs_error_at(err, HS_EINPUT, path, 0, 0,
-                           "weights of projection '%s': empty population name or units",
-                           proj);
+                           "weights of projection '%s': empty units", proj);
     for (size_t i = 0; i < w->n; i++)
         if (strcmp(w->proj[i].name, proj) == 0)
             return hs_error_at(err, HS_EINPUT, path, 0, 0,
                                "weights of projection '%s' added twice", proj);
     return HS_OK;
+}
+
+static int check_add(const h5weights *w, const char *path, const char *proj,
+                     const char *pre_pop, const char *post_pop, const char *units,
+                     hs_error *err)
+{
+    if (h5util_is_link_name(proj) &&
+        (!pre_pop || !pre_pop[0] || !post_pop || !post_pop[0]))
+        return hs_error_at(err, HS_EINPUT, path, 0, 0,
+                           "weights of projection '%s': empty population name or units",
+                           proj);
+    return check_proj(w, path, proj, units, err);
 }
 
 /* Creates /weights/<p->name> with its attributes into p->grp. */
@@ -127,7 +138,7 @@ int h5weights_add(h5weights *w, hid_t file, const char *path, const char *proj,
 int h5weights_reopen(h5weights *w, hid_t file, const char *path, const char *proj,
                      const char *units, size_t keep, hs_error *err)
 {
-    int rc = check_add(w, path, proj, "-", "-", units, err);
+    int rc = check_proj(w, path, proj, units, err);
     h5weights_proj *p = rc == HS_OK ? new_proj(w, path, proj, units, err) : NULL;
     if (!p)
         return err->code;

@@ -3,30 +3,47 @@
 
 #include <stdlib.h>
 
-int checkpoint_head_alloc(const hs_config *c, schedule_pos *pos, ckpt_recorders *rec,
-                          hs_error *err)
+int checkpoint_recorders_alloc(const hs_config *c, ckpt_recorders *rec, hs_error *err)
 {
-    *pos = (schedule_pos){0};
     *rec = (ckpt_recorders){0};
-    pos->params = calloc((c->n_pops ? c->n_pops : 1) * HS_MAX_PARAMS, sizeof *pos->params);
     rec->spikes = calloc(c->n_pops ? c->n_pops : 1, sizeof *rec->spikes);
     rec->rows = calloc(c->n_traces ? c->n_traces : 1, sizeof *rec->rows);
     rec->snaps = calloc(c->n_weights ? c->n_weights : 1, sizeof *rec->snaps);
-    if (!pos->params || !rec->spikes || !rec->rows || !rec->snaps) {
-        checkpoint_head_free(pos, rec);
+    if (!rec->spikes || !rec->rows || !rec->snaps) {
+        checkpoint_recorders_free(rec);
         return hs_error_set(err, HS_ENOMEM, "out of memory");
     }
     return HS_OK;
 }
 
-void checkpoint_head_free(schedule_pos *pos, ckpt_recorders *rec)
+void checkpoint_recorders_free(ckpt_recorders *rec)
 {
-    free(pos->params);
     free(rec->spikes);
     free(rec->rows);
     free(rec->snaps);
-    pos->params = NULL;
     *rec = (ckpt_recorders){0};
+}
+
+int checkpoint_head_alloc(const hs_config *c, schedule_pos *pos, ckpt_recorders *rec,
+                          hs_error *err)
+{
+    *pos = (schedule_pos){0};
+    pos->params = calloc((c->n_pops ? c->n_pops : 1) * HS_MAX_PARAMS, sizeof *pos->params);
+    if (!pos->params)
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    int rc = checkpoint_recorders_alloc(c, rec, err);
+    if (rc != HS_OK) {
+        free(pos->params);
+        pos->params = NULL;
+    }
+    return rc;
+}
+
+void checkpoint_head_free(schedule_pos *pos, ckpt_recorders *rec)
+{
+    free(pos->params);
+    pos->params = NULL;
+    checkpoint_recorders_free(rec);
 }
 
 /* The position, the recorders and each projection's synapse count (which
@@ -84,7 +101,7 @@ int checkpoint_save(const char *path, const h5ckpt_meta *m, const hs_config *c, 
     if (rc == HS_OK)
         rc = visit_head(&io, c, n_syn, &p, &r, err);
     if (rc == HS_OK)
-        rc = network_state_visit(n, &io, err);
+        rc = state_visit_network(n, &io, err);
     if (rc == HS_OK)
         rc = sim_state_visit(s, &io, err);
     free(n_syn);
@@ -118,6 +135,13 @@ int checkpoint_load_head(h5ckpt *k, const hs_config *c, const network *n, schedu
 int checkpoint_load_state(h5ckpt *k, network *n, sim *s, hs_error *err)
 {
     state_io io = h5ckpt_io(k);
-    int rc = network_state_visit(n, &io, err);
+    int rc = state_visit_network(n, &io, err);
+    return rc == HS_OK ? sim_state_visit(s, &io, err) : rc;
+}
+
+int checkpoint_check_state(h5ckpt *k, network *n, sim *s, hs_error *err)
+{
+    state_io io = h5ckpt_check_io(k);
+    int rc = state_visit_network(n, &io, err);
     return rc == HS_OK ? sim_state_visit(s, &io, err) : rc;
 }

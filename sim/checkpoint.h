@@ -22,8 +22,11 @@ typedef struct ckpt_recorders {
     uint64_t up_states;     /* rows of /sleep/up_states */
 } ckpt_recorders;
 
-/* Arrays for c's recorders (zeroed), and for pos->params; free with
- * checkpoint_head_free. */
+/* Arrays for c's recorders (zeroed); free with checkpoint_recorders_free. */
+int checkpoint_recorders_alloc(const hs_config *c, ckpt_recorders *rec, hs_error *err);
+void checkpoint_recorders_free(ckpt_recorders *rec);
+
+/* The same and pos->params; free with checkpoint_head_free. */
 int checkpoint_head_alloc(const hs_config *c, schedule_pos *pos, ckpt_recorders *rec,
                           hs_error *err);
 void checkpoint_head_free(schedule_pos *pos, ckpt_recorders *rec);
@@ -38,6 +41,10 @@ int checkpoint_save(const char *path, const h5ckpt_meta *m, const hs_config *c, 
  * that was saved. HS_EINPUT naming the checkpoint otherwise. */
 int checkpoint_load_head(h5ckpt *k, const hs_config *c, const network *n, schedule_pos *pos,
                          ckpt_recorders *rec, hs_error *err);
+
+/* HS_OK when k holds every state array of n and s with its type and
+ * length; HS_EINPUT naming the first that is missing or different. */
+int checkpoint_check_state(h5ckpt *k, network *n, sim *s, hs_error *err);
 
 /* Fills n and s from k. */
 int checkpoint_load_state(h5ckpt *k, network *n, sim *s, hs_error *err);

@@ -39,7 +39,8 @@ typedef struct sim_sink {
 
 typedef struct sim sim;
 
-/* Allocates the run buffers for net (not owned) and the recording of c.
+/* Allocates the run buffers for net (not owned) and the recording of c
+ * (kept, for names and the rate ceiling: c must outlive the sim).
  * With c->skip_quiet, blocks of NEURON_BLOCK neurons of models that allow it
  * (neuron_type.quiet) that cannot spike before their next input are not
  * touched until input arrives, then advanced in closed form.
@@ -67,7 +68,7 @@ typedef int (*sim_pause_fn)(void *ctx, hs_error *err);
 void sim_set_pause(sim *s, sim_pause_fn fn, void *ctx);
 
 /* Saves or loads (state.h) the clock, spike counts and the quiet blocks'
- * bookkeeping; network_state_visit does the rest. */
+ * bookkeeping; state_visit_network does the rest. */
 int sim_state_visit(sim *s, const state_io *io, hs_error *err);
 
 /* A flag (set by a signal handler) that stops sim_run; NULL: none. */

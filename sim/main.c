@@ -212,7 +212,7 @@ int main(int argc, char **argv)
     if (rc == HS_OK && strcmp(a.command, "info") == 0) {
         rc = h5out_info(a.run.input, stdout, &err);
     } else if (rc == HS_OK && strcmp(a.command, "resume") == 0) {
-        rc = resume_command(&a.run, &err);
+        rc = run_cmd_resume(&a.run, &err);
     } else if (rc == HS_OK) {
         hs_config *c = config_load(a.run.input, a.sets, a.n_sets, &err);
         if (!c)
@@ -220,12 +220,12 @@ int main(int argc, char **argv)
         else if (strcmp(a.command, "check") == 0)
             config_print(c, stdout);
         else
-            rc = run_command(&a.run, c, &err);
+            rc = run_cmd_run(&a.run, c, &err);
         config_free(c);
     }
     if (rc != HS_OK)
         fprintf(stderr, "hebbsleep: %s\n", err.msg[0] ? err.msg : "internal error");
     if (rc == HS_EINTERRUPTED)
-        return 128 + (run_stop_signal() ? run_stop_signal() : SIGINT);
+        return 128 + (run_cmd_stop_signal() ? run_cmd_stop_signal() : SIGINT);
     return hs_error_exit_code(rc);
 }

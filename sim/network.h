@@ -131,11 +131,6 @@ size_t network_proj_bytes(const network *n, size_t j, size_t *n_syn);
 /* Bytes held by the synapse arrays (weights, targets, delays, row offsets). */
 size_t network_synapse_bytes(const network *n);
 
-/* Saves or loads (state.h) everything of n that a run changes: neuron
- * state and model extras, delay rings, weights, STDP traces, homeostatic
- * clocks. */
-int network_state_visit(network *n, const state_io *io, hs_error *err);
-
 /* Draws one value of a distribution from r. */
 double network_dist_draw(const hs_dist *d, const gsl_rng *r);
 

@@ -70,6 +70,7 @@ typedef struct run_ctx {
     h5ckpt_meta ckpt_meta;
     network *net;
     sim *s;
+    uint64_t step0, events0; /* where this process took over (a resumed run) */
 } run_ctx;
 
 static int sink_spikes(void *ctx, size_t pop, const double *t, const uint64_t *ids,
@@ -93,7 +94,8 @@ static void sink_progress(void *ctx, double t_ms, double t_end_ms)
     if (!r->progress)
         return;
     double wall = now_s() - r->t0_wall;
-    double speed = wall > 0 ? t_ms * 1e-3 / wall : 0.0;
+    double done_ms = t_ms - (double)r->step0 * r->c->dt_ms;
+    double speed = wall > 0 ? done_ms * 1e-3 / wall : 0.0;
     double eta = speed > 0 ? (t_end_ms - t_ms) * 1e-3 / speed : 0.0;
     fprintf(stderr, "\r[%s] %.1f / %.1f s biological  %.2fx real time  ETA %.0f s   ",
             r->phase, t_ms * 1e-3, t_end_ms * 1e-3, speed, eta);
@@ -179,9 +181,8 @@ static int sink_checkpoint(void *ctx, const schedule_pos *pos, hs_error *err)
 {
     run_ctx *r = ctx;
     const hs_config *c = r->c;
-    schedule_pos p0;
     ckpt_recorders rec;
-    int rc = checkpoint_head_alloc(c, &p0, &rec, err);
+    int rc = checkpoint_recorders_alloc(c, &rec, err);
     if (rc != HS_OK)
         return rc;
     for (size_t p = 0; p < c->n_pops; p++)
@@ -193,7 +194,7 @@ static int sink_checkpoint(void *ctx, const schedule_pos *pos, hs_error *err)
         rec.snaps[w] = h5out_weights_count(r->file, r->weight_handle[w]);
     rec.up_states = r->n_up;
     rc = checkpoint_save(r->ckpt, &r->ckpt_meta, c, r->net, r->s, pos, &rec, err);
-    checkpoint_head_free(&p0, &rec);
+    checkpoint_recorders_free(&rec);
     return rc;
 }
 
@@ -380,15 +381,22 @@ static int detect_replay(run_ctx *r, const network *net, replay_result *res,
     return rc;
 }
 
+/* Rates over the whole run; speed over what this process ran (from step0,
+ * with events0 delivered before). */
 static void print_summary(const hs_config *c, const network *net, const sim *s,
-                          const char *out, double build_s, double run_s)
+                          const char *out, double build_s, double run_s, uint64_t step0,
+                          uint64_t events0)
 {
     double bio_s = (double)sim_step(s) * c->dt_ms * 1e-3;
+    double ran_s = (double)(sim_step(s) - step0) * c->dt_ms * 1e-3;
+    uint64_t events = sim_events(s) - events0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("%s -> %s\n", c->path, out);
-    printf("  %.3f s biological in %.3f s wall (build %.3f s), %d thread%s\n", bio_s, run_s,
+    printf("  %.3f s biological in %.3f s wall (build %.3f s), %d thread%s\n", ran_s, run_s,
            build_s, net->n_threads, net->n_threads == 1 ? "" : "s");
+    if (step0)
+        printf("  resumed at %.3f s of %.3f s\n", (double)step0 * c->dt_ms * 1e-3, bio_s);
     for (size_t p = 0; p < c->n_pops; p++) {
         uint64_t n = sim_spike_count(s, p);
         printf("  %-12s %8llu neurons %10llu spikes %8.3f Hz\n", c->pops[p].name,
@@ -406,8 +414,8 @@ static void print_summary(const hs_config *c, const network *net, const sim *s,
     printf("stats: rtf=%.4f events=%llu events_per_s=%.4g synapses=%zu "
            "bytes_per_synapse=%.2f peak_rss_mb=%.1f run_s=%.3f build_s=%.3f "
            "skipped=%.3f bytes_per_plastic_synapse=%.2f\n",
-           bio_s > 0 ? run_s / bio_s : 0.0, (unsigned long long)sim_events(s),
-           run_s > 0 ? (double)sim_events(s) / run_s : 0.0, net->n_syn,
+           ran_s > 0 ? run_s / ran_s : 0.0, (unsigned long long)events,
+           run_s > 0 ? (double)events / run_s : 0.0, net->n_syn,
            net->n_syn ? (double)bytes / (double)net->n_syn : 0.0, ru.ru_maxrss / 1024.0,
            run_s, build_s, blocks ? (double)skipped / (double)blocks : 0.0,
            psyn ? (double)pbytes / (double)psyn : 0.0);
@@ -449,13 +457,59 @@ static int check_output_dir(const char *out, hs_error *err)
     return HS_OK;
 }
 
+/* The directory of path resolved, then its last name: two spellings of
+ * one file (./a.h5, a.h5) come out equal, whether it exists or not. */
+static char *resolved(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    char *abs = dir ? realpath(dir, NULL) : NULL;
+    const char *base = slash ? slash + 1 : path;
+    size_t n = abs ? strlen(abs) + strlen(base) + 2 : 0;
+    char *out = n ? malloc(n) : NULL;
+    if (out)
+        snprintf(out, n, "%s/%s", abs, base);
+    free(dir);
+    free(abs);
+    return out;
+}
+
+/* The checkpoint must be a file of its own: neither the experiment nor the
+ * run file (a run removes and replaces it). One already there must be a
+ * checkpoint, left by an earlier run of this file: it is removed. */
+static int check_checkpoint_path(const char *ckpt, const char *input, const char *out,
+                                 hs_error *err)
+{
+    char *c = resolved(ckpt), *i = resolved(input), *o = resolved(out);
+    int rc = c && i && o ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (rc == HS_OK && (strcmp(c, i) == 0 || strcmp(c, o) == 0))
+        rc = hs_error_set(err, HS_EINPUT, "--checkpoint %s: that is the %s", ckpt,
+                          strcmp(c, i) == 0 ? "experiment file" : "run file");
+    free(c);
+    free(i);
+    free(o);
+    if (rc != HS_OK || access(ckpt, F_OK) != 0)
+        return rc;
+    const h5ckpt_meta *m;
+    hs_error ignored;
+    h5ckpt *k = h5ckpt_open(ckpt, &m, &ignored);
+    if (!k)
+        return hs_error_set(err, HS_EINPUT, "--checkpoint %s exists and is not a hebbsleep "
+                            "checkpoint", ckpt);
+    h5ckpt_close(k);
+    if (remove(ckpt) != 0)
+        return hs_error_set(err, HS_EIO, "%s: cannot remove the old checkpoint: %s", ckpt,
+                            strerror(errno));
+    return HS_OK;
+}
+
 /* The first SIGINT or SIGTERM asks the run to stop at the next window's end
  * (the recorders flushed, the file closed with complete = 0); a second one
  * exits at once: every write is flushed as it is made, so the file stays
  * readable. */
 static volatile sig_atomic_t stop_signal;
 
-int run_stop_signal(void)
+int run_cmd_stop_signal(void)
 {
     return stop_signal;
 }
@@ -476,7 +530,6 @@ static void catch_stop_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
-
 
 static void run_ctx_free(run_ctx *r)
 {
@@ -514,14 +567,16 @@ static int replay_read_back(run_ctx *r, hs_error *err)
 
 typedef struct resume_load {
     h5ckpt *k;
-    network *n;
-    sim *s;
+    run_ctx *r;
 } resume_load;
 
 static int load_state(void *ctx, hs_error *err)
 {
     resume_load *l = ctx;
-    return checkpoint_load_state(l->k, l->n, l->s, err);
+    int rc = checkpoint_load_state(l->k, l->r->net, l->r->s, err);
+    l->r->step0 = sim_step(l->r->s);
+    l->r->events0 = sim_events(l->r->s);
+    return rc;
 }
 
 /* Runs the schedule of r (resumed from `from`, loading through load, when
@@ -562,7 +617,7 @@ static int execute(run_ctx *r, const run_opts *o, const char *out, double build_
     if (rc == HS_OK && r->ckpt)
         remove(r->ckpt);
     if (rc == HS_OK)
-        print_summary(c, r->net, r->s, out, build_s, run_s);
+        print_summary(c, r->net, r->s, out, build_s, run_s, r->step0, r->events0);
     if (rc == HS_OK && r->replay)
         run_replay_print(c, &replay, &tmpl, replay_s, stdout);
     replay_result_free(&replay);
@@ -592,7 +647,7 @@ static char *absolute(const char *path, hs_error *err)
     return abs;
 }
 
-int run_command(const run_opts *o, hs_config *c, hs_error *err)
+int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
 {
     if (o->threads > 0)
         c->threads = (int)o->threads;
@@ -611,6 +666,8 @@ int run_command(const run_opts *o, hs_config *c, hs_error *err)
         r.ckpt = o->checkpoint ? o->checkpoint : (def_ckpt = default_checkpoint(out));
         rc = r.ckpt ? check_output_dir(r.ckpt, err) : hs_error_set(err, HS_ENOMEM,
                                                                    "out of memory");
+        if (rc == HS_OK)
+            rc = check_checkpoint_path(r.ckpt, o->input, out, err);
     }
     double t_build = now_s();
     if (rc == HS_OK && !(r.net = network_build(c, c->threads, err)))
@@ -633,9 +690,6 @@ int run_command(const run_opts *o, hs_config *c, hs_error *err)
             !(r.ckpt_meta.output = absolute(out, err)))
             rc = err->code;
     }
-    /* a checkpoint left there by an earlier run of this file is not this one's */
-    if (rc == HS_OK && r.ckpt)
-        remove(r.ckpt);
     if (rc == HS_OK)
         rc = execute(&r, o, out, now_s() - t_build, NULL, NULL, err);
     run_ctx_free(&r);
@@ -670,7 +724,7 @@ static int check_same_run(const h5ckpt_meta *m, const run_opts *o, const hs_conf
     return HS_OK;
 }
 
-int resume_command(const run_opts *o, hs_error *err)
+int run_cmd_resume(const run_opts *o, hs_error *err)
 {
     const h5ckpt_meta *m = NULL;
     h5ckpt *k = h5ckpt_open(o->input, &m, err);
@@ -682,7 +736,8 @@ int resume_command(const run_opts *o, hs_error *err)
     hs_config *c = ov ? config_load(m->config_path, sets, split_overrides(ov, sets, MAX_SETS),
                                     err)
                       : NULL;
-    int rc = c ? check_same_run(m, o, c, err) : err->code ? err->code : HS_ENOMEM;
+    int rc = c ? check_same_run(m, o, c, err)
+               : ov ? err->code : hs_error_set(err, HS_ENOMEM, "out of memory");
     run_ctx r = {.c = c, .ckpt = o->input};
     schedule_pos pos = {0};
     ckpt_recorders rec = {0};
@@ -708,6 +763,15 @@ int resume_command(const run_opts *o, hs_error *err)
         rc = checkpoint_head_alloc(c, &pos, &rec, err);
     if (rc == HS_OK)
         rc = checkpoint_load_head(k, c, r.net, &pos, &rec, err);
+    /* all of it there, and in place, before the run file is cut back */
+    if (rc == HS_OK)
+        rc = checkpoint_check_state(k, r.net, r.s, err);
+    uint64_t step = 0;
+    state_io io = h5ckpt_io(k);
+    if (rc == HS_OK)
+        rc = state_array(&io, STATE_U64, &step, 1, err, "sim/step");
+    if (rc == HS_OK)
+        rc = schedule_pos_check(c, &pos, step, err);
     h5out_meta meta = {o->version, o->git_commit, m->seed, m->threads, m->config_text,
                        m->overrides};
     if (rc == HS_OK)
@@ -718,7 +782,7 @@ int resume_command(const run_opts *o, hs_error *err)
         rc = err->code;
     if (rc == HS_OK && r.replay)
         rc = replay_read_back(&r, err);
-    resume_load load = {k, r.net, r.s};
+    resume_load load = {k, &r};
     if (rc == HS_OK)
         rc = execute(&r, o, m->output, now_s() - t_build, &pos, &load, err);
     checkpoint_head_free(&pos, &rec);

@@ -21,10 +21,10 @@ typedef struct run_opts {
     const char *version, *git_commit;   /* of this build */
 } run_opts;
 
-int run_command(const run_opts *o, hs_config *c, hs_error *err);
-int resume_command(const run_opts *o, hs_error *err);
+int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err);
+int run_cmd_resume(const run_opts *o, hs_error *err);
 
 /* The signal that stopped the run (SIGINT, SIGTERM), or 0. */
-int run_stop_signal(void);
+int run_cmd_stop_signal(void);
 
 #endif

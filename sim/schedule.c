@@ -365,6 +365,8 @@ static int schedule_go(sim *s, network *n, const hs_config *c, const schedule_po
             rc = phase_begin(s, n, c, k0, &st, ss, 1, err);
         if (rc == HS_OK)
             rc = load(load_ctx, err);
+        if (rc == HS_OK)
+            rc = schedule_pos_check(c, from, sim_step(s), err);
         if (rc == HS_OK && ss && ss->checkpoint_every)
             st.next_ckpt = (sim_step(s) / ss->checkpoint_every + 1) * ss->checkpoint_every;
     } else if (rc == HS_OK) {
@@ -398,6 +400,24 @@ int schedule_run(sim *s, network *n, const hs_config *c, const sim_sink *sink,
                  const schedule_sink *ss, hs_error *err)
 {
     return schedule_go(s, n, c, NULL, NULL, NULL, sink, ss, err);
+}
+
+int schedule_pos_check(const hs_config *c, const schedule_pos *pos, uint64_t step,
+                       hs_error *err)
+{
+    uint64_t start = 0;
+    for (size_t k = 0; k < pos->phase && k < c->n_phases; k++)
+        start += steps_of(c->phases[k].duration_ms, c->dt_ms);
+    uint64_t end = pos->phase < c->n_phases
+                       ? start + steps_of(c->phases[pos->phase].duration_ms, c->dt_ms)
+                       : 0;
+    if (pos->phase >= c->n_phases || pos->phase_start != start || step < start ||
+        pos->seg_stop < step || pos->seg_stop > end)
+        return hs_error_set(err, HS_EINPUT, "the checkpoint's position (phase %zu from step "
+                            "%llu, at step %llu, going to %llu) does not fit the schedule",
+                            pos->phase, (unsigned long long)pos->phase_start,
+                            (unsigned long long)step, (unsigned long long)pos->seg_stop);
+    return HS_OK;
 }
 
 int schedule_resume(sim *s, network *n, const hs_config *c, const schedule_pos *pos,

@@ -63,11 +63,17 @@ int schedule_run(sim *s, network *n, const hs_config *c, const sim_sink *sink,
 /* Goes on with the run of c from a checkpoint at pos: n and s are built
  * from c; the phase is set up again as when it started (its drives, gains,
  * parameters from pos), ss->up_states_past hears the up states of phases
- * 0..pos->phase, then load() fills the saved state (network_state_visit,
+ * 0..pos->phase, then load() fills the saved state (state_visit_network,
  * sim_state_visit) and the run continues as schedule_run would have. */
 int schedule_resume(sim *s, network *n, const hs_config *c, const schedule_pos *pos,
                     int (*load)(void *ctx, hs_error *err), void *load_ctx,
                     const sim_sink *sink, const schedule_sink *ss, hs_error *err);
+
+/* HS_OK when pos, with the clock at step, is a place inside c's schedule
+ * (its phase starts where c's phases put it, step lies in the stretch);
+ * else HS_EINPUT: a checkpoint of another schedule or a corrupt one. */
+int schedule_pos_check(const hs_config *c, const schedule_pos *pos, uint64_t step,
+                       hs_error *err);
 
 /* Copies the weights of projection j into pre, post, w (each n->...n_syn
  * of the projection long), ordered by (pre, post): the same for any thread

@@ -113,7 +113,7 @@ static int visit_homeo(network *n, size_t j, const state_io *io, hs_error *err)
     return rc;
 }
 
-int network_state_visit(network *n, const state_io *io, hs_error *err)
+int state_visit_network(network *n, const state_io *io, hs_error *err)
 {
     int rc = HS_OK;
     for (size_t p = 0; rc == HS_OK && p < n->n_pops; p++)

@@ -34,4 +34,11 @@ typedef struct state_io {
 int state_array(const state_io *io, state_type type, void *data, size_t n, hs_error *err,
                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+struct network;
+
+/* Saves or loads everything of n that a run changes: neuron state and
+ * model extras, delay rings, weights, STDP traces, homeostatic clocks
+ * (sim_state_visit, engine.h, does the sim's part). */
+int state_visit_network(struct network *n, const state_io *io, hs_error *err);
+
 #endif

@@ -91,7 +91,7 @@ static int mem_save(void *ctx, const schedule_pos *pos, hs_error *err)
     k->pos.params = malloc(r->net->n_pops * HS_MAX_PARAMS * sizeof(double));
     memcpy(k->pos.params, pos->params, r->net->n_pops * HS_MAX_PARAMS * sizeof(double));
     state_io io = {r, 0, mem_io};
-    ck_assert_int_eq(network_state_visit(r->net, &io, err), HS_OK);
+    ck_assert_int_eq(state_visit_network(r->net, &io, err), HS_OK);
     ck_assert_int_eq(sim_state_visit(r->s, &io, err), HS_OK);
     return HS_OK;
 }
@@ -101,7 +101,7 @@ static int mem_load(void *ctx, hs_error *err)
     mem_run *r = ctx;
     state_io io = {r, 1, mem_io};
     r->loading = 1;
-    int rc = network_state_visit(r->net, &io, err);
+    int rc = state_visit_network(r->net, &io, err);
     rc = rc == HS_OK ? sim_state_visit(r->s, &io, err) : rc;
     r->loading = 0;
     return rc;
@@ -288,16 +288,27 @@ static void resume(const char *ckpt, int threads, int want)
     ck_assert_msg(rc == want, "exit %d: %s", rc, out);
 }
 
-static uint64_t saved_step(const char *ckpt)
+/* Element i of uint64 array name of checkpoint ckpt. */
+static uint64_t saved_u64(const char *ckpt, const char *name, size_t i)
 {
     hid_t f = H5Fopen(ckpt, H5F_ACC_RDONLY, H5P_DEFAULT);
     ck_assert_int_ge(f, 0);
-    uint64_t step = 0;
-    hid_t ds = H5Dopen2(f, "sim/step", H5P_DEFAULT);
-    ck_assert_int_ge(H5Dread(ds, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &step), 0);
+    uint64_t v[16] = {0};
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    ck_assert_int_ge(H5Dread(ds, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
     H5Dclose(ds);
     H5Fclose(f);
-    return step;
+    return v[i];
+}
+
+/* Spikes of pop in run file h5 as written so far (0 if it cannot be read
+ * yet); through h5ls, which can be told to ignore the running writer's lock. */
+static uint64_t spikes_in(const char *h5, const char *pop)
+{
+    char out[512];
+    sh_run(out, sizeof out, "HDF5_USE_FILE_LOCKING=FALSE h5ls %s/spikes/%s/node_ids", h5, pop);
+    const char *at = strstr(out, "Dataset {");
+    return at ? strtoull(at + strlen("Dataset {"), NULL, 10) : 0;
 }
 
 /* The uninterrupted run's file, and the run file, checkpoint and log of
@@ -330,7 +341,7 @@ START_TEST(test_interrupted_run_resumes_identically)
     ck_assert_ptr_nonnull(at);
     ck_assert_ptr_nonnull(strstr(out, "hebbsleep resume"));
     /* the checkpoint is the stop's, not the last periodic one (dt 0.1 ms) */
-    ck_assert_double_eq_tol((double)saved_step(f.ckpt) * 0.1,
+    ck_assert_double_eq_tol((double)saved_u64(f.ckpt, "sim/step", 0) * 0.1,
                             atof(at + strlen("interrupted at ")), 0.051);
     resume(f.ckpt, 1, 0);
     assert_same_files(f.whole, f.h5);
@@ -346,9 +357,14 @@ START_TEST(test_killed_run_resumes_from_last_checkpoint)
     files_named(&f, "killed");
     run_whole(f.whole, 2);
     pid_t pid = start(f.h5, f.ckpt, f.log, "1");
-    sleep_ms(150);
+    /* until the file holds more than the checkpoint counts, so the resume
+     * must cut it back */
+    uint64_t saved = saved_u64(f.ckpt, "recorders/spikes", 2);
+    for (int i = 0; i < 1000 && spikes_in(f.h5, "pc") <= saved; i++)
+        sleep_ms(10);
     int status = stop(pid, SIGKILL);
     ck_assert(WIFSIGNALED(status));
+    ck_assert_uint_gt(spikes_in(f.h5, "pc"), saved);
     resume(f.ckpt, 2, 0);
     assert_same_files(f.whole, f.h5);
 }
@@ -392,13 +408,30 @@ START_TEST(test_foreign_checkpoints_refused)
                    "run %s --checkpoint-every -1%s", config, "");
     /* not a checkpoint: a run file, text, a truncated checkpoint */
     assert_refused("not a hebbsleep checkpoint", "resume %s%s", h5, "");
-    assert_refused("", "resume %s%s", config, "");
+    assert_refused(config, "resume %s%s", config, "");
+    char fresh[256];
+    snprintf(fresh, sizeof fresh, "%s/new.h5 --checkpoint-every 1 --checkpoint %s/./new.h5",
+             dir, dir);
+    assert_refused("that is the run file", "run %s -o %s", config, fresh);
+    assert_refused("that is the experiment file", "run %s -o x.h5 --checkpoint-every 1 "
+                   "--checkpoint %s", config, config);
     ck_assert_int_eq(sh_run(NULL, 0, "head -c 4000 %s > %s", ckpt, copy), 0);
     assert_refused(copy, "resume %s%s", copy, "");
     /* another build */
     ck_assert_int_eq(sh_run(NULL, 0, "cp %s %s", ckpt, copy), 0);
     set_root_attr(copy, "version", "0.0.1");
     assert_refused("written by hebbsleep 0.0.1", "resume %s%s", copy, "");
+    ck_assert_int_eq(sh_run(NULL, 0, "cp %s %s", ckpt, copy), 0);
+    set_root_attr(copy, "git_commit", "0000000");
+    assert_refused("(0000000), this is", "resume %s%s", copy, "");
+    ck_assert_int_eq(sh_run(NULL, 0, "cp %s %s", ckpt, copy), 0);
+    hid_t fv = H5Fopen(copy, H5F_ACC_RDWR, H5P_DEFAULT);
+    uint32_t two = 2;
+    ck_assert_int_ge(h5util_attr_write(fv, "format_version", H5T_STD_U32LE, H5T_NATIVE_UINT32,
+                                       &two), 0);
+    H5Fclose(fv);
+    assert_refused("checkpoint format 2, this hebbsleep reads format 1", "resume %s%s", copy,
+                   "");
     /* an array gone */
     ck_assert_int_eq(sh_run(NULL, 0, "cp %s %s", ckpt, copy), 0);
     hid_t f = H5Fopen(copy, H5F_ACC_RDWR, H5P_DEFAULT);
