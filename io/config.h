@@ -341,6 +341,13 @@ void config_task_print(const hs_task_config *t, FILE *f);
 hs_config *config_load(const char *path, const char *const *sets, size_t n_sets,
                        hs_error *err);
 
+/* As config_load, from len bytes of text (need not be NUL-terminated; the
+ * config keeps a copy). path names the text in messages and its directory
+ * is where relative paths in it (spike files, trajectories) are found; no
+ * file is read at path itself. */
+hs_config *config_load_text(const char *path, const char *text, size_t len,
+                            const char *const *sets, size_t n_sets, hs_error *err);
+
 /* Frees c and everything it owns. config_free(NULL) does nothing. */
 void config_free(hs_config *c);
 
