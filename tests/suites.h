@@ -24,5 +24,6 @@ Suite *replay_analysis_suite(void);
 Suite *schedule_suite(void);
 Suite *replay_template_suite(void);
 Suite *sleep_suite(void);
+Suite *footprint_suite(void);
 
 #endif

@@ -32,6 +32,7 @@ static const struct {
     {"schedule", schedule_suite},
     {"replay_template", replay_template_suite},
     {"sleep", sleep_suite},
+    {"footprint", footprint_suite},
 };
 
 int main(void)
