@@ -91,8 +91,8 @@
  * projection appears once; intervals (trace, weights > 0, a homeostasis
  * rule's interval_ms) are whole multiples of dt; phase durations round to
  * whole steps, >= 1; gains are >= 0 and name rules on their projection.
- * Anchors, aliases, tags other than !!str and nesting deeper than 32 levels
- * are rejected.
+ * Anchors, aliases, tags other than !!str, nesting deeper than 32 levels and
+ * override key paths of more than 32 keys are rejected.
  */
 #ifndef HS_CONFIG_H
 #define HS_CONFIG_H
