@@ -3,6 +3,7 @@
  * and sim_alloc (engine.c). */
 #include "footprint.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -194,6 +195,10 @@ double footprint_machine_bytes(void)
 static const char *bytes_text(double b, char *buf, size_t size)
 {
     static const char *const units[] = {"bytes", "kB", "MB", "GB", "TB", "PB", "EB"};
+    if (b >= 1e21) {               /* past EB, plain bytes read better than 1e+286 EB */
+        snprintf(buf, size, "%.3g bytes", fmin(b, DBL_MAX));
+        return buf;
+    }
     size_t u = 0;
     while (b >= 1000 && u + 1 < sizeof units / sizeof units[0]) {
         b /= 1000;
