@@ -115,7 +115,7 @@ asan:
 # libFuzzer on the config loader (tests/fuzz/fuzz_config.c), built with
 # clang, ASan and UBSan in build-fuzz/. Seeds: the good and bad configs;
 # new inputs go to build-fuzz/corpus, crashes to build-fuzz/crash-*.
-FUZZ_RUNS ?= 200000
+FUZZ_RUNS ?= 1500000
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
                -fno-sanitize-recover=all
 FUZZ_OPTS = -max_len=16384 -dict=tests/fuzz/config.dict -artifact_prefix=build-fuzz/ \
@@ -137,10 +137,29 @@ fuzz: deps fuzz-build
 # A few seconds of it, from the seeds alone and with a fixed seed, in make check.
 fuzz-quick: fuzz-build
 	@rm -rf build-fuzz/corpus-quick && mkdir -p build-fuzz/corpus-quick
-	build-fuzz/fuzz_config $(FUZZ_OPTS) -seed=1 -runs=5000 build-fuzz/corpus-quick \
+	build-fuzz/fuzz_config $(FUZZ_OPTS) -seed=1 -runs=50000 build-fuzz/corpus-quick \
 	    tests/configs/good tests/configs/bad 2>build-fuzz/quick.log || \
 	    { tail -n 40 build-fuzz/quick.log; exit 1; }
 	@grep -h "stat::number_of_executed_units\|Done" build-fuzz/quick.log
+
+# Valgrind memcheck on short end-to-end runs of bin/hebbsleep (every neuron
+# model, spike input, traces; STDP, homeostasis and weight snapshots; the
+# task, sleep phases and replay detection) at 2 threads, then info and
+# check on them. OMP_WAIT_POLICY=passive: idle threads sleep instead of
+# spinning, which under valgrind (one thread at a time) costs minutes.
+VG_CONFIGS := full plastic replay
+VALGRIND   := OMP_WAIT_POLICY=passive valgrind --quiet --leak-check=full --error-exitcode=1 \
+              --suppressions=tests/valgrind.supp
+valgrind: $(BIN)
+	@mkdir -p $(BUILD)/valgrind
+	@for c in $(VG_CONFIGS); do \
+	    echo "  VALGRIND run/info/check $$c"; \
+	    $(VALGRIND) $(BIN) run tests/configs/good/$$c.yaml -o $(BUILD)/valgrind/$$c.h5 \
+	        --overwrite --quiet --threads 2 >$(BUILD)/valgrind/$$c.log || exit 1; \
+	    $(VALGRIND) $(BIN) info $(BUILD)/valgrind/$$c.h5 >>$(BUILD)/valgrind/$$c.log || exit 1; \
+	    $(VALGRIND) $(BIN) check tests/configs/good/$$c.yaml >>$(BUILD)/valgrind/$$c.log \
+	        || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz bin

@@ -142,9 +142,13 @@ START_TEST(test_build_refuses_huge)
         "simulation: {duration_ms: 10}\n"
         "populations: {p: {model: place_cells, size: 10}}\n"
         "task: {track: linear, length_cm: 1e6, laps: 1e6, speed_cm_s: 1e-3}\n",
+        /* once an endless loop counting the samples */
+        "simulation: {duration_ms: 10}\n"
+        "populations: {p: {model: place_cells, size: 10}}\n"
+        "task: {track: linear, speed_cm_s: 1e-300}\n",
     };
     static const char *const where[] = {":5:3: projections.aa: ", ":2:15: populations.a: ",
-                                        ":3:1: task: "};
+                                        ":3:1: task: ", ":3:1: task: "};
     for (size_t i = 0; i < sizeof yamls / sizeof yamls[0]; i++) {
         hs_config *c = tu_config(yamls[i], NULL, 0);
         hs_error err;
