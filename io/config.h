@@ -84,7 +84,9 @@
  * track_linear_params_default (sim/track.h). A key with an empty value
  * counts as an empty mapping or list where one is expected.
  * Further rules: names (of populations, projections, phases) are
- * [A-Za-z_][A-Za-z0-9_-]*, < HS_NAME_MAX; phase names are unique; weights
+ * [A-Za-z_][A-Za-z0-9_-]*, < HS_NAME_MAX; phase names are unique; a
+ * schedule expands to at most 10^6 phases, whose settings (every
+ * population's parameters, every projection's gains) take at most 1 GB; weights
  * onto nS receptors are >= 0 (so is w_min of a rule on one); every delay a
  * distribution can draw is >= dt; a clipped normal keeps >= 5% of its mass
  * in [low, high]; spike times are >= 0; trace ids are unique; a rule on a
