@@ -370,10 +370,13 @@ int config_name_check(config_ctx *c, const yamltree_node *key, const char *what)
     for (size_t i = 0; ok && i < key->len; i++)
         ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
              (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-';
-    if (ok)
-        return HS_OK;
-    return config_fail(c, key, "%s names use letters, digits, _ and - (not first), "
-                       "at most %d characters", what, HS_NAME_MAX - 1);
+    if (!ok)
+        return config_fail(c, key, "%s names use letters, digits, _ and - (not first), "
+                           "at most %d characters", what, HS_NAME_MAX - 1);
+    /* written plainly where a name is a value (pre: null), YAML reads null */
+    if (strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)
+        return config_fail(c, key, "'%s' cannot name a %s: YAML reads it as null", s, what);
+    return HS_OK;
 }
 
 int config_pop_named(config_ctx *c, const yamltree_node *at, const char *name,
