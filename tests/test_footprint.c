@@ -1,7 +1,8 @@
 /* The memory estimate (sim/footprint.h): synapse counts of the connection
  * rules from their formulas, the estimate against the bytes network_build
  * and sim_alloc really allocate (glibc's malloc counters), and networks too
- * large for the machine refused before anything is allocated. */
+ * large for the machine refused before anything is allocated; so is a spike
+ * file declaring more spikes than fit in memory. */
 #include <malloc.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <check.h>
 
 #include "../sim/footprint.h"
+#include "config_testutil.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -167,6 +169,44 @@ START_TEST(test_build_refuses_huge)
 }
 END_TEST
 
+/* A 1-D dataset of n float64 declared in chunks and never written: the
+ * file stays a few kB whatever n. */
+static void h5_declare(hid_t f, const char *name, hsize_t n)
+{
+    hsize_t chunk = 1 << 16;
+    hid_t sp = H5Screate_simple(1, &n, NULL), pl = H5Pcreate(H5P_DATASET_CREATE);
+    ck_assert_int_ge(H5Pset_chunk(pl, 1, &chunk), 0);
+    hid_t ds = H5Dcreate2(f, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+    ck_assert_int_ge(ds, 0);
+    H5Dclose(ds);
+    H5Pclose(pl);
+    H5Sclose(sp);
+}
+
+START_TEST(test_spike_file_too_long)
+{
+    char h5[600], yaml[600];
+    snprintf(h5, sizeof h5, "%s/bomb.h5", ct_tmp_dir);
+    hid_t f = H5Fcreate(h5, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    h5_declare(f, "t", 10000000000ULL);
+    h5_declare(f, "ids", 10000000000ULL);
+    H5Fclose(f);
+    const char *text = "simulation: {duration_ms: 10}\n"
+                       "populations:\n"
+                       "  s: {model: spike_times, size: 2, spikes: {file: bomb.h5, times: /t, "
+                       "ids: /ids}}\n";
+    ct_tmp_write("bomb.yaml", text, strlen(text), yaml, sizeof yaml);
+    double before = malloc_bytes();
+    const char *msg = ct_load_fail(yaml, NULL, 0);
+    ck_assert_double_lt(fabs(malloc_bytes() - before), 1e6);
+    char want[1024];
+    snprintf(want, sizeof want, "%s:3:67: populations.s.spikes.times: /t holds 10000000000 "
+             "values: as spikes, about 720 GB of memory, more than the ", yaml);
+    ck_assert_msg(strncmp(msg, want, strlen(want)) == 0, "want %s...\ngot %s", want, msg);
+}
+END_TEST
+
 Suite *footprint_suite(void)
 {
     Suite *s = suite_create("footprint");
@@ -177,5 +217,9 @@ Suite *footprint_suite(void)
     tcase_add_test(tc, test_check_message);
     tcase_add_test(tc, test_build_refuses_huge);
     suite_add_tcase(s, tc);
+    TCase *files = tcase_create("files");
+    tcase_add_checked_fixture(files, ct_tmp_setup, ct_tmp_teardown);
+    tcase_add_test(files, test_spike_file_too_long);
+    suite_add_tcase(s, files);
     return s;
 }
