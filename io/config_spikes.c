@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/footprint.h"
 #include "config_fields.h"
 #include "h5out.h"
 
@@ -162,27 +161,13 @@ static int file_check(config_ctx *c, const yamltree_node *const *nodes, size_t n
     return rc;
 }
 
-/* A dataset too long for the machine's memory is refused before it is read
- * (a few kB of compressed HDF5 can declare 10^10 values). */
-static int length_check(const char *file, const yamltree_node *at, hs_error *herr)
-{
-    size_t n;
-    int rc = h5in_length(file, at->str, &n, herr);
-    double need = (double)n * BYTES_PER_SPIKE, have = footprint_machine_bytes();
-    if (rc == HS_OK && have > 0 && need > have)
-        rc = hs_error_set(herr, HS_EINPUT, "%.100s holds %zu values: as spikes, about "
-                          "%.3g GB of memory, more than the %.3g GB this machine has",
-                          at->str, n, need * 1e-9, have * 1e-9);
-    return rc;
-}
-
 /* Reads one dataset; an error from the reader is placed at the node naming it. */
 static int dataset_read(config_ctx *c, const char *file, const yamltree_node *at,
                         const char *key, int ids, hs_pop_config *p, size_t *n)
 {
     hs_error herr;
     hs_error_clear(&herr);
-    int rc = length_check(file, at, &herr);
+    int rc = config_h5_length_check(file, at->str, BYTES_PER_SPIKE, "spikes", &herr);
     if (rc == HS_OK)
         rc = ids ? h5in_read_u64(file, at->str, &p->spike_ids, n, &herr)
                  : h5in_read_doubles(file, at->str, &p->spike_t_ms, n, &herr);

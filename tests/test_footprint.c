@@ -1,8 +1,8 @@
 /* The memory estimate (sim/footprint.h): synapse counts of the connection
  * rules from their formulas, the estimate against the bytes network_build
  * and sim_alloc really allocate (glibc's malloc counters), and networks too
- * large for the machine refused before anything is allocated; so is a spike
- * file declaring more spikes than fit in memory. */
+ * large for the machine refused before anything is allocated; so are spike
+ * and trajectory files declaring more values than fit in memory. */
 #include <malloc.h>
 #include <math.h>
 #include <stdio.h>
@@ -183,7 +183,7 @@ static void h5_declare(hid_t f, const char *name, hsize_t n)
     H5Sclose(sp);
 }
 
-START_TEST(test_spike_file_too_long)
+START_TEST(test_h5_input_too_long)
 {
     char h5[600], yaml[600];
     snprintf(h5, sizeof h5, "%s/bomb.h5", ct_tmp_dir);
@@ -204,6 +204,16 @@ START_TEST(test_spike_file_too_long)
     snprintf(want, sizeof want, "%s:3:67: populations.s.spikes.times: /t holds 10000000000 "
              "values: as spikes, about 720 GB of memory, more than the ", yaml);
     ck_assert_msg(strncmp(msg, want, strlen(want)) == 0, "want %s...\ngot %s", want, msg);
+
+    /* the same file as a trajectory's times (s) and positions (cm) */
+    text = "simulation: {duration_ms: 10}\n"
+           "populations: {p: {model: place_cells, size: 2}}\n"
+           "task: {track: linear, trajectory: {h5: bomb.h5, t: /t, x: /ids}}\n";
+    ct_tmp_write("bomb.yaml", text, strlen(text), yaml, sizeof yaml);
+    msg = ct_load_fail(yaml, NULL, 0);
+    snprintf(want, sizeof want, "%s:3:52: task.trajectory.t: /t holds 10000000000 values: as "
+             "trajectory samples, about 160 GB of memory, more than the ", yaml);
+    ck_assert_msg(strncmp(msg, want, strlen(want)) == 0, "want %s...\ngot %s", want, msg);
 }
 END_TEST
 
@@ -219,7 +229,7 @@ Suite *footprint_suite(void)
     suite_add_tcase(s, tc);
     TCase *files = tcase_create("files");
     tcase_add_checked_fixture(files, ct_tmp_setup, ct_tmp_teardown);
-    tcase_add_test(files, test_spike_file_too_long);
+    tcase_add_test(files, test_h5_input_too_long);
     suite_add_tcase(s, files);
     return s;
 }
