@@ -5,8 +5,9 @@
  * too. Whatever the input, loading either succeeds or fails with HS_EINPUT
  * and a message that starts with the file's name or "--set " (never
  * HS_ENOMEM or HS_EINTERNAL: sizes in the input are bounded before they are
- * allocated). A config that loads is printed, and the printed text must
- * load again and print the same (config_print's promise).
+ * allocated). A config that loads (with at most 10000 phases) is printed,
+ * and the printed text must load again and print the same (config_print's
+ * promise).
  *
  * The text is named as a file in tests/configs/good/, so run from the
  * repository's root, relative paths in it find rat.csv there. */
@@ -103,7 +104,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hs_error_clear(&err);
     hs_config *c = config_load_text(FUZZ_NAME, text, len, sets, n_sets, &err);
     if (c) {
-        round_trip(c);
+        /* printing 10^6 phases takes seconds and tests nothing new */
+        if (c->n_phases <= 10000)
+            round_trip(c);
         config_free(c);
     } else {
         int named = strncmp(err.msg, FUZZ_NAME, strlen(FUZZ_NAME)) == 0 ||
