@@ -118,8 +118,10 @@ asan:
 FUZZ_RUNS ?= 1500000
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
                -fno-sanitize-recover=all
+# An input slower than 60 s is a hang; 4 GB: a schedule at the loader's
+# limits (10^6 phases) takes ~1 GB and 15 s under ASan.
 FUZZ_OPTS = -max_len=16384 -dict=tests/fuzz/config.dict -artifact_prefix=build-fuzz/ \
-            -print_final_stats=1
+            -print_final_stats=1 -timeout=60 -rss_limit_mb=4096
 
 $(BUILD)/fuzz_config: $(BUILD)/tests/fuzz/fuzz_config.o $(BUILD)/libhebbsleep.a
 	@$(if $(V),,echo "  LINK    $@")
