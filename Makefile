@@ -29,7 +29,8 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 BIN     := bin/hebbsleep
 TESTBIN := $(BUILD)/test_hebbsleep
 
-.PHONY: all deps check unit pytests notebooks demo bench clean asan FORCE
+.PHONY: all deps check unit pytests notebooks demo bench clean asan fuzz fuzz-build \
+        fuzz-quick valgrind FORCE
 
 all: $(BIN)
 
@@ -70,6 +71,7 @@ check: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory pytests
 	@$(MAKE) --no-print-directory notebooks
+	@$(MAKE) --no-print-directory fuzz-quick
 
 unit: $(BIN) $(TESTBIN)
 	HS_BIN=$(abspath $(BIN)) $(TESTBIN)
@@ -110,7 +112,58 @@ asan:
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/hebbsleep build-asan/test_hebbsleep
 	HS_BIN=$(abspath build-asan/hebbsleep) CK_FORK=no build-asan/test_hebbsleep
 
+# libFuzzer on the config loader (tests/fuzz/fuzz_config.c), built with
+# clang, ASan and UBSan in build-fuzz/. Seeds: the good and bad configs;
+# new inputs go to build-fuzz/corpus, crashes to build-fuzz/crash-*.
+FUZZ_RUNS ?= 1500000
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all
+# An input slower than 60 s is a hang; 4 GB: a schedule at the loader's
+# limits (10^6 phases) takes ~1 GB and 15 s under ASan.
+FUZZ_OPTS = -max_len=16384 -dict=tests/fuzz/config.dict -artifact_prefix=build-fuzz/ \
+            -print_final_stats=1 -timeout=60 -rss_limit_mb=4096
+
+$(BUILD)/fuzz_config: $(BUILD)/tests/fuzz/fuzz_config.o $(BUILD)/libhebbsleep.a
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+	    LDFLAGS="-fsanitize=fuzzer,address,undefined" build-fuzz/fuzz_config
+
+fuzz: deps fuzz-build
+	@mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_config $(FUZZ_OPTS) -runs=$(FUZZ_RUNS) build-fuzz/corpus \
+	    tests/configs/good tests/configs/bad
+
+# A few seconds of it, from the seeds alone and with a fixed seed, in make check.
+fuzz-quick: fuzz-build
+	@rm -rf build-fuzz/corpus-quick && mkdir -p build-fuzz/corpus-quick
+	build-fuzz/fuzz_config $(FUZZ_OPTS) -seed=1 -runs=50000 build-fuzz/corpus-quick \
+	    tests/configs/good tests/configs/bad 2>build-fuzz/quick.log || \
+	    { tail -n 40 build-fuzz/quick.log; exit 1; }
+	@grep -h "stat::number_of_executed_units\|Done" build-fuzz/quick.log
+
+# Valgrind memcheck on short end-to-end runs of bin/hebbsleep (every neuron
+# model, spike input, traces; STDP, homeostasis and weight snapshots; the
+# task, sleep phases and replay detection) at 2 threads, then info and
+# check on them. OMP_WAIT_POLICY=passive: idle threads sleep instead of
+# spinning, which under valgrind (one thread at a time) costs minutes.
+VG_CONFIGS := full plastic replay
+VALGRIND   := OMP_WAIT_POLICY=passive valgrind --quiet --leak-check=full --error-exitcode=1 \
+              --suppressions=tests/valgrind.supp
+valgrind: $(BIN)
+	@mkdir -p $(BUILD)/valgrind
+	@for c in $(VG_CONFIGS); do \
+	    echo "  VALGRIND run/info/check $$c"; \
+	    $(VALGRIND) $(BIN) run tests/configs/good/$$c.yaml -o $(BUILD)/valgrind/$$c.h5 \
+	        --overwrite --quiet --threads 2 >$(BUILD)/valgrind/$$c.log || exit 1; \
+	    $(VALGRIND) $(BIN) info $(BUILD)/valgrind/$$c.h5 >>$(BUILD)/valgrind/$$c.log || exit 1; \
+	    $(VALGRIND) $(BIN) check tests/configs/good/$$c.yaml >>$(BUILD)/valgrind/$$c.log \
+	        || exit 1; \
+	done
+
 clean:
-	rm -rf $(BUILD) build-asan bin
+	rm -rf $(BUILD) build-asan build-fuzz bin
 
 -include $(LIBOBJ:.o=.d) $(TESTOBJ:.o=.d) $(BUILD)/sim/main.d

@@ -413,29 +413,46 @@ static int tree_read(hs_config *cfg, size_t len, const char *const *sets, size_t
     return rc;
 }
 
-hs_config *config_load(const char *path, const char *const *sets, size_t n_sets,
-                       hs_error *err)
+hs_config *config_load_text(const char *path, const char *text, size_t len,
+                            const char *const *sets, size_t n_sets, hs_error *err)
 {
     hs_error local;
     hs_error_clear(&local);
     hs_config *cfg = calloc(1, sizeof *cfg);
     int rc = cfg ? HS_OK : hs_error_set(&local, HS_ENOMEM, "out of memory");
-    size_t len = 0;
     if (rc == HS_OK) {
         cfg->path = strdup(path);
         cfg->overrides = n_sets ? overrides_join(sets, n_sets) : NULL;
-        if (!cfg->path || (n_sets && !cfg->overrides))
-            rc = hs_error_set(&local, HS_ENOMEM, "out of memory");
+        cfg->text = malloc(len + 1);
+        if (!cfg->path || (n_sets && !cfg->overrides) || !cfg->text)
+            rc = hs_error_set(&local, HS_ENOMEM, "%s: out of memory", path);
     }
-    if (rc == HS_OK)
-        rc = file_read(path, &cfg->text, &len, &local);
-    if (rc == HS_OK)
+    if (rc == HS_OK) {
+        memcpy(cfg->text, text, len);
+        cfg->text[len] = '\0';
         rc = tree_read(cfg, len, sets, n_sets, &local);
+    }
     if (rc != HS_OK) {
         config_free(cfg);
         hs_error_set(err, rc, "%s", local.msg);
         return NULL;
     }
+    return cfg;
+}
+
+hs_config *config_load(const char *path, const char *const *sets, size_t n_sets,
+                       hs_error *err)
+{
+    hs_error local;
+    hs_error_clear(&local);
+    char *text = NULL;
+    size_t len = 0;
+    if (file_read(path, &text, &len, &local) != HS_OK) {
+        hs_error_set(err, local.code, "%s", local.msg);
+        return NULL;
+    }
+    hs_config *cfg = config_load_text(path, text, len, sets, n_sets, err);
+    free(text);
     return cfg;
 }
 

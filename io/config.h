@@ -84,15 +84,17 @@
  * track_linear_params_default (sim/track.h). A key with an empty value
  * counts as an empty mapping or list where one is expected.
  * Further rules: names (of populations, projections, phases) are
- * [A-Za-z_][A-Za-z0-9_-]*, < HS_NAME_MAX; phase names are unique; weights
+ * [A-Za-z_][A-Za-z0-9_-]*, < HS_NAME_MAX; phase names are unique; a
+ * schedule expands to at most 10^6 phases, whose settings (every
+ * population's parameters, every projection's gains) take at most 1 GB; weights
  * onto nS receptors are >= 0 (so is w_min of a rule on one); every delay a
  * distribution can draw is >= dt; a clipped normal keeps >= 5% of its mass
  * in [low, high]; spike times are >= 0; trace ids are unique; a rule on a
  * projection appears once; intervals (trace, weights > 0, a homeostasis
  * rule's interval_ms) are whole multiples of dt; phase durations round to
  * whole steps, >= 1; gains are >= 0 and name rules on their projection.
- * Anchors, aliases, tags other than !!str and nesting deeper than 32 levels
- * are rejected.
+ * Anchors, aliases, tags other than !!str, nesting deeper than 32 levels and
+ * override key paths of more than 32 keys are rejected.
  */
 #ifndef HS_CONFIG_H
 #define HS_CONFIG_H
@@ -342,6 +344,13 @@ void config_task_print(const hs_task_config *t, FILE *f);
  * for any problem with the input, HS_ENOMEM). */
 hs_config *config_load(const char *path, const char *const *sets, size_t n_sets,
                        hs_error *err);
+
+/* As config_load, from len bytes of text (need not be NUL-terminated; the
+ * config keeps a copy). path names the text in messages and its directory
+ * is where relative paths in it (spike files, trajectories) are found; no
+ * file is read at path itself. */
+hs_config *config_load_text(const char *path, const char *text, size_t len,
+                            const char *const *sets, size_t n_sets, hs_error *err);
 
 /* Frees c and everything it owns. config_free(NULL) does nothing. */
 void config_free(hs_config *c);

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/footprint.h"
+#include "h5out.h"
+
 /* ---- paths and errors ---- */
 
 static size_t path_append(config_ctx *c, const char *fmt, ...)
@@ -370,10 +373,13 @@ int config_name_check(config_ctx *c, const yamltree_node *key, const char *what)
     for (size_t i = 0; ok && i < key->len; i++)
         ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
              (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-';
-    if (ok)
-        return HS_OK;
-    return config_fail(c, key, "%s names use letters, digits, _ and - (not first), "
-                       "at most %d characters", what, HS_NAME_MAX - 1);
+    if (!ok)
+        return config_fail(c, key, "%s names use letters, digits, _ and - (not first), "
+                           "at most %d characters", what, HS_NAME_MAX - 1);
+    /* written plainly where a name is a value (pre: null), YAML reads null */
+    if (strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)
+        return config_fail(c, key, "'%s' cannot name a %s: YAML reads it as null", s, what);
+    return HS_OK;
 }
 
 int config_pop_named(config_ctx *c, const yamltree_node *at, const char *name,
@@ -465,5 +471,18 @@ int config_params_read(config_ctx *c, const hs_param_desc *d, size_t n, size_t p
     size_t old = config_path_push(c, "params");
     int rc = config_fields_read(c, f, n, key, map, out, NULL, noun);
     config_path_pop(c, old);
+    return rc;
+}
+
+int config_h5_length_check(const char *file, const char *dataset, double bytes_per,
+                           const char *noun, hs_error *err)
+{
+    size_t n;
+    int rc = h5in_length(file, dataset, &n, err);
+    double need = (double)n * bytes_per, have = footprint_machine_bytes();
+    if (rc == HS_OK && have > 0 && need > have)
+        rc = hs_error_set(err, HS_EINPUT, "%.100s holds %zu values: as %s, about %.3g GB "
+                          "of memory, more than the %.3g GB this machine has", dataset, n,
+                          noun, need * 1e-9, have * 1e-9);
     return rc;
 }

@@ -138,6 +138,14 @@ int config_proj_named(config_ctx *c, const yamltree_node *at, const char *name,
  * memory. */
 char *config_file_resolve(const config_ctx *c, const char *file);
 
+/* HS_OK when the 1-D dataset of the HDF5 file, read as noun at bytes_per
+ * bytes a value, fits in the machine's memory; else HS_EINPUT in err
+ * ("<dataset> holds N values: as <noun>, about X GB of memory, more than
+ * ..."), or the reader's error. Checked before reading: a few kB of
+ * compressed HDF5 can declare 10^10 values. */
+int config_h5_length_check(const char *file, const char *dataset, double bytes_per,
+                           const char *noun, hs_error *err);
+
 /* 1 when *ms is a whole multiple k >= 1 of dt_ms (to 1e-9 relative), and
  * then sets it to exactly k dt_ms; 0 otherwise, leaving it alone. */
 int config_steps_exact(double dt_ms, double *ms);

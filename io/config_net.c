@@ -185,19 +185,23 @@ static int connect_read(config_ctx *c, const yamltree_node *proj, const hs_confi
     return rc;
 }
 
-/* Delays are whole steps in 16 bits: the longest is HS_MAX_DELAY_STEPS. */
-static int delay_max_check(config_ctx *c, const yamltree_node *n, const hs_dist *d)
+/* Delays are whole steps in 16 bits: the longest is HS_MAX_DELAY_STEPS.
+ * is_default: the delay was not written (so the message says so). */
+static int delay_max_check(config_ctx *c, const yamltree_node *n, const hs_dist *d,
+                           int is_default)
 {
     double top = d->kind == HS_DIST_CONSTANT ? d->value : d->high;
     if (round(top / c->dt_ms) <= HS_MAX_DELAY_STEPS)
         return HS_OK;
-    return config_fail(c, n, "%.15g ms is above the longest delay, %d steps (%.15g ms at "
-                       "dt_ms = %.15g)", top, HS_MAX_DELAY_STEPS,
+    return config_fail(c, n, "%s%.15g ms%s is above the longest delay, %d steps (%.15g ms at "
+                       "dt_ms = %.15g)", is_default ? "the default delay_ms (" : "", top,
+                       is_default ? ")" : "", HS_MAX_DELAY_STEPS,
                        HS_MAX_DELAY_STEPS * c->dt_ms, c->dt_ms);
 }
 
-static int weight_delay_check(config_ctx *c, const yamltree_node *proj,
-                              const hs_config *cfg, hs_proj_config *pj)
+static int weight_delay_check(config_ctx *c, const yamltree_node *key,
+                              const yamltree_node *proj, const hs_config *cfg,
+                              hs_proj_config *pj)
 {
     const neuron_type *t = cfg->pops[pj->post].model;
     const char *unit = t->receptor_units[pj->receptor];
@@ -214,7 +218,8 @@ static int weight_delay_check(config_ctx *c, const yamltree_node *proj,
         /* Absent: NEST's 1 ms, or one step when dt is longer. */
         double d = DEFAULT_DELAY_MS > c->dt_ms ? DEFAULT_DELAY_MS : c->dt_ms;
         pj->delay_ms = (hs_dist){.kind = HS_DIST_CONSTANT, .value = d};
-        return HS_OK;
+        /* checked too: with dt_ms below 1 ms / 65535 it is too long */
+        return delay_max_check(c, key, &pj->delay_ms, 1);
     }
     char what[96];
     snprintf(what, sizeof what, "one step (dt_ms = %.15g ms)", c->dt_ms);
@@ -222,7 +227,7 @@ static int weight_delay_check(config_ctx *c, const yamltree_node *proj,
     /* A relative tolerance keeps 0.1 ms >= 0.1 ms for any rounding of dt. */
     rc = config_dist_check_min(c, dn, &pj->delay_ms, c->dt_ms * (1 - 1e-9), "ms", what);
     if (rc == HS_OK)
-        rc = delay_max_check(c, dn, &pj->delay_ms);
+        rc = delay_max_check(c, dn, &pj->delay_ms, 0);
     config_path_pop(c, old);
     return rc;
 }
@@ -241,7 +246,7 @@ static int proj_read(config_ctx *c, const yamltree_node *key, const yamltree_nod
     if (rc == HS_OK)
         rc = connect_read(c, map, cfg, pj);
     if (rc == HS_OK)
-        rc = weight_delay_check(c, map, cfg, pj);
+        rc = weight_delay_check(c, key, map, cfg, pj);
     if (rc == HS_OK)
         rc = config_plast_read(c, map, cfg, pj);
     return rc;

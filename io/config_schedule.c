@@ -8,6 +8,7 @@
  * gains maps a projection to {stdp: g, <homeostasis rule>: g, ...,
  * transmission: g}; absent gains are 1. set and drive: config_stage.c. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +83,38 @@ static int default_phase(config_ctx *c, hs_config *cfg)
 /* ---- one phase ---- */
 
 /* The phase's name, with "_<rep>" appended when rep > 0 (a repeat). */
+/* The phase names read so far, so each new one is checked for a duplicate
+ * in O(1) (a schedule may expand to 10^6 phases): open addressing over
+ * indices into cfg->phases. */
+typedef struct name_set {
+    size_t *slot;                  /* index + 1, 0 when empty */
+    size_t mask;                   /* slots - 1, slots a power of two > 2 x phases */
+} name_set;
+
+static int name_set_alloc(name_set *ns, size_t n)
+{
+    size_t slots = 4;
+    while (slots < 2 * n)
+        slots *= 2;
+    ns->slot = calloc(slots, sizeof *ns->slot);
+    ns->mask = slots - 1;
+    return ns->slot ? HS_OK : HS_ENOMEM;
+}
+
+/* The slot holding name, or the empty one where it goes (FNV-1a hash). */
+static size_t *name_set_find(const name_set *ns, const hs_config *cfg, const char *name)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    size_t k = (size_t)h & ns->mask;
+    while (ns->slot[k] && strcmp(cfg->phases[ns->slot[k] - 1].name, name) != 0)
+        k = (k + 1) & ns->mask;
+    return &ns->slot[k];
+}
+
 static int name_read(config_ctx *c, const yamltree_node *n, const hs_config *cfg, size_t i,
-                     size_t rep)
+                     size_t rep, name_set *names)
 {
     const char *name;
     size_t old = config_path_push(c, "name");
@@ -97,12 +128,14 @@ static int name_read(config_ctx *c, const yamltree_node *n, const hs_config *cfg
                          "characters with _%zu", name, HS_NAME_MAX - 1, rep);
     else if (rc == HS_OK && !rep)
         snprintf(full, sizeof full, "%s", name);
-    for (size_t j = 0; rc == HS_OK && j < i; j++)
-        if (strcmp(cfg->phases[j].name, full) == 0)
-            rc = config_fail(c, n, "phase '%s' is already in the schedule (schedule[%zu])",
-                             full, j);
-    if (rc == HS_OK)
+    size_t *seen = rc == HS_OK ? name_set_find(names, cfg, full) : NULL;
+    if (seen && *seen)
+        rc = config_fail(c, n, "phase '%s' is already in the schedule (schedule[%zu])",
+                         full, *seen - 1);
+    if (rc == HS_OK) {
         memcpy(cfg->phases[i].name, full, strlen(full) + 1);
+        *seen = i + 1;
+    }
     config_path_pop(c, old);
     return rc;
 }
@@ -257,13 +290,13 @@ static int shuffle_read(config_ctx *c, const yamltree_node *list, const hs_confi
 }
 
 static int phase_read(config_ctx *c, const yamltree_node *item, hs_config *cfg, size_t i,
-                      size_t rep, double *steps)
+                      size_t rep, name_set *names, double *steps)
 {
     hs_phase_config *ph = &cfg->phases[i];
     const yamltree_node *nodes[N_PHASE];
     int rc = config_fields_read(c, phase_fields, N_PHASE, item, item, ph, nodes, NULL);
     if (rc == HS_OK)
-        rc = name_read(c, nodes[PHASE_NAME], cfg, i, rep);
+        rc = name_read(c, nodes[PHASE_NAME], cfg, i, rep, names);
     if (rc == HS_OK)
         rc = stage_read(c, nodes[PHASE_STAGE], ph);
     if (rc == HS_OK)
@@ -331,6 +364,23 @@ static int schedule_count(config_ctx *c, const yamltree_node *list, size_t *coun
     return HS_OK;
 }
 
+/* Every phase holds every population's parameters and every projection's
+ * gains: 10^6 phases of a few hundred populations would be tens of GB. */
+#define SETTINGS_MAX_BYTES 1e9
+
+static int settings_size_check(config_ctx *c, const yamltree_node *key,
+                               const yamltree_node *list, const hs_config *cfg, size_t count)
+{
+    double per = sizeof(hs_phase_config) +
+                 (double)cfg->n_pops * (HS_MAX_PARAMS * sizeof(double) + sizeof(drive_params)) +
+                 (double)cfg->n_projs * ((2 + HS_MAX_HOMEOSTASIS) * sizeof(double) + 1);
+    if ((double)count * per <= SETTINGS_MAX_BYTES)
+        return HS_OK;
+    return config_fail_in(c, key, list, "%zu phases of %zu populations and %zu projections "
+                          "hold %.3g GB of settings, more than %.0f GB", count, cfg->n_pops,
+                          cfg->n_projs, (double)count * per * 1e-9, SETTINGS_MAX_BYTES * 1e-9);
+}
+
 int config_schedule_read(config_ctx *c, const yamltree_node *key, const yamltree_node *list,
                          hs_config *cfg)
 {
@@ -344,8 +394,14 @@ int config_schedule_read(config_ctx *c, const yamltree_node *key, const yamltree
         config_path_pop(c, old);
         return rc;
     }
+    rc = settings_size_check(c, key, list, cfg, count);
+    if (rc != HS_OK) {
+        config_path_pop(c, old);
+        return rc;
+    }
+    name_set names;
     cfg->phases = calloc(count, sizeof *cfg->phases);
-    if (!cfg->phases) {
+    if (!cfg->phases || name_set_alloc(&names, count) != HS_OK) {
         config_path_pop(c, old);
         return hs_error_set(c->err, HS_ENOMEM, "out of memory for %zu phases", count);
     }
@@ -363,13 +419,14 @@ int config_schedule_read(config_ctx *c, const yamltree_node *key, const yamltree
                 /* counted first, so config_free frees partial gains */
                 size_t k = cfg->n_phases++;
                 rc = phase_read(c, n_rep ? inner->items[j] : list->items[i], cfg, k,
-                                n_rep ? r + 1 : 0, &steps);
+                                n_rep ? r + 1 : 0, &names, &steps);
                 total += steps;
                 config_path_pop(c, at2);
                 config_path_pop(c, in);
             }
         config_path_pop(c, at);
     }
+    free(names.slot);
     if (rc == HS_OK && total > CONFIG_MAX_STEPS)
         rc = config_fail_in(c, key, list, "the phases add up to more than 2^53 steps of "
                             "%.15g ms", c->dt_ms);

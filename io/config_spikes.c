@@ -11,6 +11,10 @@
 #include "config_fields.h"
 #include "h5out.h"
 
+/* Memory a spike read from a file takes: its time and id, their sorting
+ * (spikes_sort), the source's copy in the run (neurons/spike_times.c). */
+#define BYTES_PER_SPIKE 72.0
+
 enum { INLINE_TIMES, INLINE_IDS, N_INLINE };
 
 static const config_field inline_fields[N_INLINE] = {
@@ -163,7 +167,9 @@ static int dataset_read(config_ctx *c, const char *file, const yamltree_node *at
 {
     hs_error herr;
     hs_error_clear(&herr);
-    int rc = ids ? h5in_read_u64(file, at->str, &p->spike_ids, n, &herr)
+    int rc = config_h5_length_check(file, at->str, BYTES_PER_SPIKE, "spikes", &herr);
+    if (rc == HS_OK)
+        rc = ids ? h5in_read_u64(file, at->str, &p->spike_ids, n, &herr)
                  : h5in_read_doubles(file, at->str, &p->spike_t_ms, n, &herr);
     if (rc == HS_OK)
         return HS_OK;

@@ -234,9 +234,13 @@ static int h5_load(config_ctx *c, const yamltree_node *const *nodes, hs_task_con
     hs_error_clear(&terr);
     size_t nx = 0;
     const yamltree_node *at = nodes[TRAJ_T];
-    if (rc == HS_OK)
+    /* a time and a position a sample */
+    if (rc == HS_OK && (rc = config_h5_length_check(file, t->h5_t, 16, "trajectory samples",
+                                                    &terr)) == HS_OK)
         rc = h5in_read_doubles(file, t->h5_t, &t->csv_t_s, &t->csv_n, &terr);
     if (rc == HS_OK && (at = nodes[TRAJ_X]) &&
+        (rc = config_h5_length_check(file, t->h5_x, 16, "trajectory samples", &terr)) ==
+            HS_OK &&
         (rc = h5in_read_doubles(file, t->h5_x, &t->csv_x_cm, &nx, &terr)) == HS_OK &&
         nx != t->csv_n)
         rc = hs_error_set(&terr, HS_EINPUT, "%zu positions for %zu times", nx, t->csv_n);

@@ -43,6 +43,23 @@ static int read_file_1d(const char *path, const char *dataset, hid_t mem_type, i
     return rc;
 }
 
+int h5in_length(const char *path, const char *dataset, size_t *n, hs_error *err)
+{
+    h5util_init();
+    *n = 0;
+    if (!dataset || !dataset[0])
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "no dataset named");
+    hid_t file, ds;
+    int rc = h5util_open_read(path, &file, err);
+    if (rc != HS_OK)
+        return rc;
+    rc = h5util_open_1d(path, file, dataset, &ds, n, err);
+    if (rc == HS_OK)
+        H5Dclose(ds);
+    H5Fclose(file);
+    return rc;
+}
+
 int h5in_read_doubles(const char *path, const char *dataset, double **out, size_t *n,
                       hs_error *err)
 {

@@ -393,6 +393,10 @@ int h5in_read_doubles(const char *path, const char *dataset, double **out,
 int h5in_read_u64(const char *path, const char *dataset, uint64_t **out,
                   size_t *n, hs_error *err);
 
+/* The length of a 1-D numeric dataset, read without reading its values (so
+ * that a huge one is refused before it is allocated); errors as above. */
+int h5in_length(const char *path, const char *dataset, size_t *n, hs_error *err);
+
 /* Sets *n_snapshots to the number of weight snapshots of projection proj
  * (members of /weights/<proj>) in run file path. Returns HS_EINPUT naming
  * the file, with *n_snapshots 0, when it is missing, not HDF5, truncated,

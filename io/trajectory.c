@@ -95,6 +95,8 @@ int trajectory_read_csv(const char *path, double **t_s, double **x_cm, size_t *n
         else if (!push(t_s, x_cm, n, &cap, v[0], v[1]))
             rc = hs_error_set(err, HS_ENOMEM, "out of memory reading %s", path);
     }
+    if (rc == HS_OK && ferror(f))     /* a directory opens, then fails to read */
+        rc = hs_error_set(err, HS_EINPUT, "%s: cannot read: %s", path, strerror(errno));
     fclose(f);
     if (rc == HS_OK && *n < 2)
         rc = hs_error_set(err, HS_EINPUT, "%s: a trajectory needs at least two rows", path);

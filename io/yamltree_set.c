@@ -66,7 +66,15 @@ static int set_path(yamltree_node *root, const char *set, size_t path_len,
                     yamltree_node *value, hs_error *err)
 {
     yamltree_node *map = root;
-    size_t start = 0;
+    size_t start = 0, keys = 1;
+    for (size_t i = 0; i < path_len; i++)
+        keys += set[i] == '.';
+    /* as the file's nesting: the tree is walked recursively */
+    if (keys > YAMLTREE_MAX_DEPTH) {
+        yamltree_free(value);
+        return set_fail(err, set, "the key path has %zu keys, more than %d", keys,
+                        YAMLTREE_MAX_DEPTH);
+    }
     for (;;) {
         const char *dot = memchr(set + start, '.', path_len - start);
         size_t end = dot ? (size_t)(dot - set) : path_len;

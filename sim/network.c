@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "connect.h"
+#include "footprint.h"
 #include "homeo.h"
 #include "learn.h"
 #include "rng.h"
@@ -148,6 +149,12 @@ static int link_projections(network *n, hs_error *err)
 
 network *network_build(const hs_config *c, int n_threads, hs_error *err)
 {
+    /* Refused before anything is allocated: with overcommit, allocating
+     * more than there is ends in the OOM killer, not in a NULL. */
+    footprint f;
+    footprint_estimate(c, n_threads, &f);
+    if (footprint_check(&f, c, footprint_machine_bytes(), err) != HS_OK)
+        return NULL;
     network *n = calloc(1, sizeof *n);
     if (!n) {
         hs_error_set(err, HS_ENOMEM, "out of memory");

@@ -118,7 +118,8 @@ typedef struct network {
 } network;
 
 /* Builds the network of c for n_threads threads. Returns NULL with err set
- * (HS_EINPUT naming the population or projection, HS_ENOMEM). */
+ * (HS_EINPUT naming the population or projection, also when the run's
+ * footprint_estimate exceeds the machine's memory; HS_ENOMEM). */
 network *network_build(const hs_config *c, int n_threads, hs_error *err);
 
 /* Frees n and all it owns. network_free(NULL) does nothing. */

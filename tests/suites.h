@@ -26,5 +26,6 @@ Suite *replay_template_suite(void);
 Suite *sleep_suite(void);
 Suite *checkpoint_suite(void);
 Suite *safety_suite(void);
+Suite *footprint_suite(void);
 
 #endif

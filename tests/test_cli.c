@@ -95,6 +95,20 @@ START_TEST(test_usage_and_exit_codes)
     ck_assert_ptr_nonnull(strstr(out, "/no/such does not exist"));
     ck_assert_int_eq(sh_run(out, sizeof out, "%s run bench/cuba.yaml -o README.md/t.h5", sh_bin()), 2);
     ck_assert_ptr_nonnull(strstr(out, "README.md is not a directory"));
+    /* a network larger than the machine's memory is refused before it is built */
+    char yaml[128], want[256];
+    snprintf(yaml, sizeof yaml, "%s/huge.yaml", out_dir);
+    FILE *f = fopen(yaml, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("simulation: {duration_ms: 10}\npopulations: {a: {model: lif_cuba, size: 4000000}}\n"
+          "projections:\n  aa: {pre: a, post: a, receptor: ex, weight: 1,\n"
+          "       connect: {rule: all_to_all}}\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(sh_run(out, sizeof out, "%s run %s -o %s/huge.h5", sh_bin(), yaml, out_dir), 2);
+    snprintf(want, sizeof want, "hebbsleep: %s:4:3: projections.aa: the run would need about "
+             "416 TB of memory, more than the ", yaml);
+    ck_assert_msg(strncmp(out, want, strlen(want)) == 0, "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "projections.aa alone: 1.6e+13 synapses, 128 TB"));
 }
 END_TEST
 

@@ -288,6 +288,9 @@ static const struct {
     {"simulation", "--set simulation: expected key.path=value"},
     {"=3", "--set =3: no key path before '='"},
     {"simulation..seed=3", "--set simulation..seed=3: empty key in the path 'simulation..seed'"},
+    {"simulation.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a=1",
+     "--set simulation.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a=1: "
+     "the key path has 33 keys, more than 32"},
     {"simulation.seed=[1,", "--set simulation.seed=[1,: simulation.seed: *"},
     {"populations.exc={a: 1, a: 2}",
      "--set populations.exc={a: 1, a: 2}: populations.exc.a: duplicate key"},

@@ -521,6 +521,42 @@ START_TEST(test_deep_nesting)
 }
 END_TEST
 
+/* config_load_text reads as config_load does: same config from the same
+ * bytes, relative paths found beside the name given, messages naming it;
+ * only len bytes are read. */
+START_TEST(test_load_text)
+{
+    char path[600];
+    ct_data_path(path, sizeof path, "configs/good/task_csv.yaml");
+    size_t len;
+    char *text = ct_file_slurp(path, &len);
+    hs_config *a = ct_load_ok(path, NULL, 0);
+    hs_error err;
+    hs_error_clear(&err);
+    hs_config *b = config_load_text(path, text, len, NULL, 0, &err);
+    ck_assert_msg(b != NULL, "%s", err.msg);
+    configs_eq(a, b);
+    ck_assert_str_eq(b->path, path);
+    ck_assert_str_eq(b->text, text);
+    config_free(a);
+    config_free(b);
+    free(text);
+
+    const char *yaml = "simulation: {duration_ms: 10}\n"
+                       "populations: {a: {model: lif_cuba, size: 3}}\nrecording: [";
+    size_t n = strlen(yaml) - strlen("recording: [");
+    b = config_load_text("virtual/x.yaml", yaml, n, NULL, 0, &err);
+    ck_assert_msg(b != NULL, "%s", err.msg);
+    ck_assert_uint_eq(strlen(b->text), n);
+    ck_assert_uint_eq(b->pops[0].size, 3);
+    config_free(b);
+    ck_assert_ptr_null(config_load_text("virtual/x.yaml", yaml, strlen(yaml), NULL, 0, &err));
+    ck_assert_int_eq(err.code, HS_EINPUT);
+    ck_assert_str_eq(err.msg, "virtual/x.yaml:4:1: did not find expected node content "
+                              "while parsing a flow node (started at line 4)");
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
     char path[600];
@@ -546,6 +582,7 @@ void config_files_tests_add(Suite *s)
     tcase_add_test(files, test_binary_junk);
     tcase_add_test(files, test_huge_string);
     tcase_add_test(files, test_deep_nesting);
+    tcase_add_test(files, test_load_text);
     tcase_add_test(files, test_missing_file);
     suite_add_tcase(s, files);
 }

@@ -121,6 +121,37 @@ START_TEST(test_schedule)
 }
 END_TEST
 
+/* Schedules that repeat to many phases; not files in configs/bad, which
+ * seed the fuzzer, each of whose mutations would expand them again. */
+START_TEST(test_schedule_huge)
+{
+    /* 200000 phases: each name is checked against the others in O(1) */
+    const char *dup = "simulation: {}\npopulations: {a: {model: lif_cuba, size: 1}}\n"
+                      "schedule:\n  - {repeat: 100000, phases: [{name: a, stage: wake, "
+                      "duration_ms: 1}, {name: b, stage: nrem, duration_ms: 1}]}\n"
+                      "  - {name: a_99999, stage: rem, duration_ms: 1}\n";
+    char path[600], want[1024];
+    ct_tmp_write("dup.yaml", dup, strlen(dup), path, sizeof path);
+    snprintf(want, sizeof want, "%s:5:12: schedule[1].name: phase 'a_99999' is already in "
+             "the schedule (schedule[199996])", path);
+    ct_assert_msg_is(ct_load_fail(path, NULL, 0), want);
+    /* 10^6 phases, each holding 5 populations' parameters: refused unexpanded */
+    char big[1024];
+    int n = snprintf(big, sizeof big, "simulation: {}\npopulations:\n");
+    for (char p = 'a'; p <= 'e'; p++)
+        n += snprintf(big + n, sizeof big - (size_t)n, "  %c: {model: lif_cuba, size: 1}\n", p);
+    n += snprintf(big + n, sizeof big - (size_t)n, "schedule:\n  - repeat: 100000\n"
+                  "    phases:\n");
+    for (char p = 'a'; p <= 'j'; p++)
+        n += snprintf(big + n, sizeof big - (size_t)n,
+                      "      - {name: %c, stage: wake, duration_ms: 1}\n", p);
+    ct_tmp_write("big.yaml", big, (size_t)n, path, sizeof path);
+    snprintf(want, sizeof want, "%s:8:1: schedule: 1000000 phases of 5 populations and 0 "
+             "projections hold 1.66 GB of settings, more than 1 GB", path);
+    ct_assert_msg_is(ct_load_fail(path, NULL, 0), want);
+}
+END_TEST
+
 START_TEST(test_gains)
 {
     hs_config *c = plastic_load(NULL, 0);
@@ -272,6 +303,7 @@ void config_plast_tests_add(Suite *s)
     tcase_add_test(tc, test_homeostasis);
     tcase_add_test(tc, test_weight_recording);
     tcase_add_test(tc, test_schedule);
+    tcase_add_test(tc, test_schedule_huge);
     tcase_add_test(tc, test_gains);
     tcase_add_test(tc, test_default_phase);
     tcase_add_test(tc, test_schedule_without_projections);

@@ -34,6 +34,7 @@ static const struct {
     {"sleep", sleep_suite},
     {"checkpoint", checkpoint_suite},
     {"safety", safety_suite},
+    {"footprint", footprint_suite},
 };
 
 int main(void)
