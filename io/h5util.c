@@ -2,15 +2,34 @@
 #include "h5util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct why_buf {
     char *buf;
     size_t size;
     int found;
 } why_buf;
+
+/* HDF5's system-call errors carry "errno = N, error message = '...'" amid
+ * buffer addresses and offsets: the system's words for errno are the cause
+ * a user can act on (No space left on device, File too large). */
+static int system_cause(const char *desc, char *buf, size_t size)
+{
+    const char *at = strstr(desc, "errno = ");
+    if (!at)
+        return 0;
+    char *end;
+    long e = strtol(at + strlen("errno = "), &end, 10);
+    if (end == at + strlen("errno = ") || e <= 0)
+        return 0;
+    snprintf(buf, size, "%s", strerror((int)e));
+    return 1;
+}
 
 /* Walked upward, the first entry is the innermost: the most specific cause. */
 static herr_t why_first(unsigned n, const H5E_error2_t *e, void *data)
@@ -20,11 +39,13 @@ static herr_t why_first(unsigned n, const H5E_error2_t *e, void *data)
     if (w->found)
         return 0;
     const char *s = e->desc && e->desc[0] ? e->desc : e->func_name;
-    if (s) {
+    if (s && system_cause(s, w->buf, w->size)) {
+        w->found = 1;
+    } else if (s) {
         snprintf(w->buf, w->size, "%s", s);
         for (char *c = w->buf; *c; c++)
             if (*c == '\n' || *c == '\r' || *c == '\t')
-                *c = ' '; /* HDF5 puts a ctime() string in write errors */
+                *c = ' ';
         w->found = 1;
     }
     return 0;
@@ -81,6 +102,45 @@ int h5util_fail_input(const char *path, hs_error *err, const char *what, const c
     char why[512];
     h5util_why(why, sizeof why);
     return hs_error_at(err, HS_EINPUT, path, 0, 0, "%s%s: %s", what, name ? name : "", why);
+}
+
+/* The descriptor of a file open with the default (sec2) driver, or -1. */
+static int file_fd(hid_t file)
+{
+    hid_t fapl = H5Fget_access_plist(file);
+    hid_t driver = fapl < 0 ? -1 : H5Pget_driver(fapl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    void *handle = NULL;
+    if (driver != H5FD_SEC2 || H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || !handle)
+        return -1;
+    return *(int *)handle;
+}
+
+herr_t h5util_file_reserve(hid_t file)
+{
+    haddr_t eoa;
+    int fd = file_fd(file);
+    struct stat st;
+    if (fd < 0 || H5Fget_eoa(file, &eoa) < 0 || fstat(fd, &st) != 0 ||
+        (haddr_t)st.st_size >= eoa)
+        return 0;
+    int e = posix_fallocate(fd, st.st_size, (off_t)(eoa - (haddr_t)st.st_size));
+    if (e == 0 || e == EOPNOTSUPP || e == ENOSYS || e == ENODEV)
+        return 0;
+    snprintf(last_why, sizeof last_why, "%s", strerror(e));
+    return -1;
+}
+
+int h5util_file_freeze(hid_t file)
+{
+    int fd = file_fd(file);
+    int sink = fd < 0 ? -1 : open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (sink < 0)
+        return -1;
+    int rc = dup2(sink, fd) < 0 ? -1 : 0;
+    close(sink);
+    return rc;
 }
 
 int h5util_is_link_name(const char *name)

@@ -37,6 +37,25 @@ int h5util_fail_io(const char *path, hs_error *err, const char *what, const char
  * Returns HS_EINPUT. */
 int h5util_fail_input(const char *path, hs_error *err, const char *what, const char *name);
 
+/* Makes sure the disk holds room for all file space HDF5 has allocated
+ * (its end of allocation), before a flush writes metadata there. A flush
+ * writes some metadata in place and some at new addresses: failing midway
+ * it would leave old objects pointing at new ones that never got written.
+ * Failing here instead, nothing is written and the file stays as its last
+ * flush left it. Only for the default (sec2) driver; does nothing where
+ * the file system cannot reserve space. Returns < 0 (reason for
+ * h5util_why, e.g. No space left on device) when the space is not there. */
+herr_t h5util_file_reserve(hid_t file);
+
+/* After a failed write HDF5's picture of file no longer matches the disk:
+ * a later flush (the close's too) would write a superblock pointing past
+ * the data that never got there, and the whole file would become
+ * unreadable. This keeps the file as its last successful flush left it:
+ * the file's descriptor is pointed at /dev/null, so HDF5 can still close
+ * and free everything while nothing more reaches the disk. Only for the
+ * default (sec2) driver. Returns < 0 when it could not. */
+int h5util_file_freeze(hid_t file);
+
 /* 1 when name can be one HDF5 link name, a group's member: not NULL, not
  * empty, not "." and without '/'. */
 int h5util_is_link_name(const char *name);

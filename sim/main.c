@@ -486,6 +486,22 @@ static int close_output(run_ctx *r, int rc, double wall_s, hs_error *err)
     return rc;
 }
 
+/* Appends to a write failure's message what it left: the file as its last
+ * successful flush wrote it (complete = 0), or no file at all. */
+static void say_what_is_left(const char *out, hs_error *err)
+{
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    struct stat st;
+    if (stat(out, &st) != 0)
+        hs_error_set(err, HS_EIO, "%s; the run stopped, no file was left", msg);
+    else if (st.st_size == 0)
+        hs_error_set(err, HS_EIO, "%s; the run stopped, %s is empty", msg, out);
+    else
+        hs_error_set(err, HS_EIO, "%s; the run stopped, %s keeps what was written before "
+                     "(complete = 0)", msg, out);
+}
+
 /* The output's directory must exist and be writable: said before the
  * network is built, not as an HDF5 failure after it. */
 static int check_output_dir(const char *out, hs_error *err)
@@ -592,6 +608,8 @@ static int command_run(const cli *a, hs_config *c, hs_error *err)
     }
     if (r.file)
         h5out_close(r.file, 0, 0.0, NULL);
+    if (rc == HS_EIO)
+        say_what_is_left(out, err);
     free(r.spike_handle);
     free(r.trace_handle);
     free(r.weight_handle);
