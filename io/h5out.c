@@ -221,6 +221,19 @@ static herr_t discard(h5out *f)
     return rc;
 }
 
+/* 1 when a failed H5Fcreate of path left a file it made or truncated (a
+ * full disk fails the superblock's write): a few bytes no reader can open,
+ * and not the file that was there. */
+static int create_touched(const char *path, int existed, const struct stat *before)
+{
+    struct stat now;
+    if (stat(path, &now) != 0 || !S_ISREG(now.st_mode))
+        return 0;
+    return !existed || now.st_size != before->st_size ||
+           now.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+           now.st_mtim.tv_nsec != before->st_mtim.tv_nsec;
+}
+
 h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
 {
     h5util_init();
@@ -237,14 +250,13 @@ h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
         return NULL;
     }
     f->meta = -1;
-    struct stat st;
-    int existed = stat(path, &st) == 0;
+    struct stat before;
+    int existed = stat(path, &before) == 0;
     f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f->file < 0) {
         h5util_fail_io(path, err, "file", NULL);
         discard(f);
-        /* An empty file made by the failed create (a full disk) goes too. */
-        if (!existed && stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+        if (create_touched(path, existed, &before))
             unlink(path);
         return NULL;
     }

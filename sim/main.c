@@ -495,8 +495,6 @@ static void say_what_is_left(const char *out, hs_error *err)
     struct stat st;
     if (stat(out, &st) != 0)
         hs_error_set(err, HS_EIO, "%s; the run stopped, no file was left", msg);
-    else if (st.st_size == 0)
-        hs_error_set(err, HS_EIO, "%s; the run stopped, %s is empty", msg, out);
     else
         hs_error_set(err, HS_EIO, "%s; the run stopped, %s keeps what was written before "
                      "(complete = 0)", msg, out);
