@@ -117,11 +117,12 @@ static int flush(h5out *f, const char *what, const char *name, hs_error *err)
     return HS_OK;
 }
 
-static void close_id(hid_t *id)
+/* Closes *id if open; returns < 0 when the close failed. */
+static herr_t close_id(hid_t *id)
 {
-    if (*id >= 0)
-        H5Oclose(*id);
+    herr_t rc = *id >= 0 ? H5Oclose(*id) : 0;
     *id = -1;
+    return rc;
 }
 
 /* Scalar attributes in the file's fixed little-endian types. */
@@ -198,22 +199,22 @@ static herr_t write_meta(hid_t g, const h5out_meta *m)
  * HDF5 close failed (the memory is freed all the same). */
 static herr_t discard(h5out *f)
 {
-    herr_t rc = 0;
+    int failed = 0; /* every close is tried, whatever failed before */
     for (size_t i = 0; i < f->n_spk; i++) {
-        close_id(&f->spk[i].grp);
-        close_id(&f->spk[i].t);
-        close_id(&f->spk[i].id);
+        failed |= close_id(&f->spk[i].grp) < 0;
+        failed |= close_id(&f->spk[i].t) < 0;
+        failed |= close_id(&f->spk[i].id) < 0;
         free(f->spk[i].pop);
     }
     for (size_t i = 0; i < f->n_rep; i++) {
-        close_id(&f->rep[i].data);
-        close_id(&f->rep[i].time);
+        failed |= close_id(&f->rep[i].data) < 0;
+        failed |= close_id(&f->rep[i].time) < 0;
         free(f->rep[i].pop);
     }
-    h5weights_clear(&f->wgt);
-    close_id(&f->meta);
-    if (f->file >= 0 && H5Fclose(f->file) < 0)
-        rc = -1;
+    failed |= h5weights_clear(&f->wgt) < 0;
+    failed |= close_id(&f->meta) < 0;
+    failed |= f->file >= 0 && H5Fclose(f->file) < 0;
+    herr_t rc = failed ? -1 : 0;
     free(f->spk);
     free(f->rep);
     free(f->path);
@@ -318,8 +319,7 @@ static herr_t spikes_create(hid_t file, h5out_spk *s)
     if (top < 0)
         return -1;
     s->grp = H5Gcreate2(top, s->pop, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Gclose(top);
-    if (s->grp < 0 || write_sorting(s->grp, SORT_BY_TIME) < 0)
+    if (H5Gclose(top) < 0 || s->grp < 0 || write_sorting(s->grp, SORT_BY_TIME) < 0)
         return -1;
     s->t = h5util_create_ext(s->grp, "timestamps", H5T_IEEE_F64LE, 1, 0, &chunk);
     if (s->t < 0 || h5util_attr_write_str(s->t, "units", "ms") < 0)
@@ -462,7 +462,8 @@ static herr_t report_mapping(hid_t grp, h5out_rep *r, const uint64_t *node_ids)
         r->time = h5util_create_array(map, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, t);
     if (rc >= 0 && (r->time < 0 || h5util_attr_write_str(r->time, "units", "ms") < 0))
         rc = -1;
-    H5Gclose(map);
+    if (H5Gclose(map) < 0)
+        rc = -1;
     return rc;
 }
 
@@ -474,9 +475,11 @@ static herr_t report_create(hid_t file, h5out_rep *r, const char *variable,
     if (top < 0)
         return -1;
     hid_t grp = H5Gcreate2(top, r->pop, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Gclose(top);
-    if (grp < 0)
+    if (H5Gclose(top) < 0 || grp < 0) {
+        if (grp >= 0)
+            H5Gclose(grp);
         return -1;
+    }
     hsize_t chunk[2];
     report_chunk(r->cols, chunk);
     r->data = h5util_create_ext(grp, "data", H5T_IEEE_F32LE, 2, r->cols, chunk);
@@ -484,7 +487,8 @@ static herr_t report_create(hid_t file, h5out_rep *r, const char *variable,
     if (r->data >= 0 && h5util_attr_write_str(r->data, "units", units) >= 0 &&
         h5util_attr_write_str(r->data, "variable", variable) >= 0)
         rc = report_mapping(grp, r, node_ids);
-    H5Gclose(grp);
+    if (H5Gclose(grp) < 0)
+        rc = -1;
     return rc;
 }
 
@@ -582,7 +586,8 @@ static herr_t phases_create(hid_t file, const char *const *names, const char *co
         h5util_write_column(g, "stop_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, stop_ms,
                             "ms", NULL) >= 0)
         rc = 0;
-    H5Gclose(g);
+    if (H5Gclose(g) < 0)
+        rc = -1;
     return rc;
 }
 
