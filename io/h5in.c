@@ -9,6 +9,7 @@
  */
 #include "h5out.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,15 +88,15 @@ static int read_format_version(const char *path, hid_t file, uint32_t v[2], hs_e
     if (a >= 0)
         H5Aclose(a);
     if (rc < 0)
-        return h5util_fail_input(path, err, "bad root attribute version (want uint32[2])",
-                                 NULL);
+        return h5util_fail_input(path, err,
+                                 "root attribute version is missing or not 2 numbers", NULL);
     return HS_OK;
 }
 
 typedef struct run_meta {
     char *version, *git, *created, *config;
     uint64_t seed;
-    int32_t threads, complete;
+    double threads, complete; /* read as doubles to refuse 1.5 or -1 */
     double wall_s;
 } run_meta;
 
@@ -107,22 +108,42 @@ static void run_meta_free(run_meta *m)
     free(m->config);
 }
 
-static herr_t read_meta_attrs(hid_t g, run_meta *m, const char **missing)
+/* complete decides whether a run is trusted: only 0 or 1 will do. */
+static int meta_check(const char *path, const run_meta *m, hs_error *err)
+{
+    const char *bad = NULL;
+    double v = 0;
+    if (m->complete != 0 && m->complete != 1)
+        bad = "complete", v = m->complete;
+    else if (!(m->threads >= 1 && m->threads <= 1024 && m->threads == floor(m->threads)))
+        bad = "threads", v = m->threads;
+    else if (!(m->wall_s >= 0 && isfinite(m->wall_s)))
+        bad = "wall_s", v = m->wall_s;
+    if (bad)
+        return hs_error_at(err, HS_EINPUT, path, 0, 0,
+                           "/meta: attribute %s is %g, not a value a run writes", bad, v);
+    return HS_OK;
+}
+
+static int read_meta_attrs(const char *path, hid_t g, run_meta *m, hs_error *err)
 {
     static const char *const strs[] = {"version", "git_commit", "created", "config"};
     char **dst[] = {&m->version, &m->git, &m->created, &m->config};
-    for (size_t i = 0; i < 4; i++) {
-        *missing = strs[i];
-        if (h5util_attr_read_str(g, strs[i], dst[i]) < 0)
-            return -1;
-    }
-    *missing = "seed, threads, complete or wall_s";
-    if (h5util_attr_read_num(g, "seed", H5T_NATIVE_UINT64, &m->seed) < 0 ||
-        h5util_attr_read_num(g, "threads", H5T_NATIVE_INT32, &m->threads) < 0 ||
-        h5util_attr_read_num(g, "complete", H5T_NATIVE_INT32, &m->complete) < 0 ||
-        h5util_attr_read_num(g, "wall_s", H5T_NATIVE_DOUBLE, &m->wall_s) < 0)
-        return -1;
-    return 0;
+    int rc = HS_OK;
+    for (size_t i = 0; i < 4 && rc == HS_OK; i++)
+        rc = h5util_attr_get_str(path, g, "/meta", strs[i], dst[i], err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_num(path, g, "/meta", "seed", H5T_NATIVE_UINT64, &m->seed, err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_num(path, g, "/meta", "threads", H5T_NATIVE_DOUBLE, &m->threads,
+                                 err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_num(path, g, "/meta", "complete", H5T_NATIVE_DOUBLE,
+                                 &m->complete, err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_num(path, g, "/meta", "wall_s", H5T_NATIVE_DOUBLE, &m->wall_s,
+                                 err);
+    return rc == HS_OK ? meta_check(path, m, err) : rc;
 }
 
 static void print_meta(FILE *out, const char *path, const uint32_t v[2], const run_meta *m)
@@ -156,10 +177,8 @@ static int info_meta(const char *path, hid_t file, FILE *out, hs_error *err)
     if (g < 0)
         return h5util_fail_input(path, err, "no /meta group", NULL);
     run_meta m = {0};
-    const char *missing = NULL;
-    if (read_meta_attrs(g, &m, &missing) < 0)
-        rc = h5util_fail_input(path, err, "bad or missing /meta attribute ", missing);
-    else
+    rc = read_meta_attrs(path, g, &m, err);
+    if (rc == HS_OK)
         print_meta(out, path, v, &m);
     run_meta_free(&m);
     H5Gclose(g);
