@@ -308,6 +308,7 @@ static int info_spike_pop(const char *path, hid_t top, const char *name, FILE *o
     if (g < 0)
         return h5util_fail_input(path, err, "cannot open spike population /spikes/", name);
     hssize_t count = h5util_dataset_size(g, "timestamps");
+    hssize_t n_ids = count < 0 ? -1 : h5util_dataset_size(g, "node_ids");
     uint64_t n_nodes = 0;
     if (H5Aexists(g, "n_nodes") > 0 &&
         h5util_attr_read_num(g, "n_nodes", H5T_NATIVE_UINT64, &n_nodes) < 0)
@@ -315,6 +316,12 @@ static int info_spike_pop(const char *path, hid_t top, const char *name, FILE *o
     H5Gclose(g);
     if (count < 0)
         return h5util_fail_input(path, err, "no readable timestamps in /spikes/", name);
+    if (n_ids < 0)
+        return h5util_fail_input(path, err, "no readable node_ids in /spikes/", name);
+    if (n_ids != count)
+        return hs_error_at(err, HS_EINPUT, path, 0, 0,
+                           "/spikes/%s: %lld timestamps but %lld node_ids", name,
+                           (long long)count, (long long)n_ids);
     fprintf(out, "  %-16s %lld spikes", name, (long long)count);
     print_rates(out, count, n_nodes, span_ms);
     return HS_OK;

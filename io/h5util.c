@@ -38,7 +38,9 @@ static herr_t why_first(unsigned n, const H5E_error2_t *e, void *data)
 {
     why_buf *w = data;
     (void)n;
-    if (w->found)
+    /* a missing filter's plugin search says "can't open directory":
+     * the filter's own entry above it names the cause */
+    if (w->found || e->maj_num == H5E_PLUGIN)
         return 0;
     const char *s = e->desc && e->desc[0] ? e->desc : e->func_name;
     if (s && system_cause(s, w->buf, w->size)) {
