@@ -27,6 +27,28 @@
 
 /* ---- 1-D numeric datasets ---- */
 
+typedef struct read_args {
+    const char *path, *dataset;
+    hid_t mem_type;
+    int strict;
+    void *out;
+    size_t n;
+} read_args;
+
+static int read_1d_once(void *ctx, FILE *out, hs_error *err)
+{
+    read_args *a = ctx;
+    (void)out;
+    hid_t file;
+    int rc = h5util_open_read(a->path, &file, err);
+    if (rc != HS_OK)
+        return rc;
+    rc = h5util_read_1d(a->path, file, a->dataset, a->mem_type, a->strict, &a->out, &a->n,
+                        err);
+    H5Fclose(file);
+    return rc;
+}
+
 static int read_file_1d(const char *path, const char *dataset, hid_t mem_type, int strict,
                         void **out, size_t *n, hs_error *err)
 {
@@ -35,12 +57,15 @@ static int read_file_1d(const char *path, const char *dataset, hid_t mem_type, i
     *n = 0;
     if (!dataset || !dataset[0])
         return hs_error_at(err, HS_EINPUT, path, 0, 0, "no dataset named");
-    hid_t file;
-    int rc = h5util_open_read(path, &file, err);
-    if (rc != HS_OK)
-        return rc;
-    rc = h5util_read_1d(path, file, dataset, mem_type, strict, out, n, err);
-    H5Fclose(file);
+    read_args a = {path, dataset, mem_type, strict, NULL, 0};
+    /* read in a child first: a file HDF5 crashes on fails there */
+    int rc = h5util_guard(read_1d_once, &a, NULL, path, err);
+    if (rc == HS_OK)
+        rc = read_1d_once(&a, NULL, err);
+    if (rc == HS_OK) {
+        *out = a.out;
+        *n = a.n;
+    }
     return rc;
 }
 
@@ -379,9 +404,9 @@ static int info_report(const char *path, hid_t top, const char *name, FILE *out,
     return rc;
 }
 
-int h5out_info(const char *path, FILE *out, hs_error *err)
+static int info_in_child(void *ctx, FILE *out, hs_error *err)
 {
-    h5util_init();
+    const char *path = ctx;
     hid_t file;
     int rc = h5util_open_read(path, &file, err);
     if (rc != HS_OK)
@@ -415,4 +440,11 @@ int h5out_info(const char *path, FILE *out, hs_error *err)
     if (H5Fclose(file) < 0 && rc == HS_OK)
         rc = h5util_fail_input(path, err, "cannot close file", NULL);
     return rc;
+}
+
+int h5out_info(const char *path, FILE *out, hs_error *err)
+{
+    h5util_init();
+    /* a file HDF5 crashes on must not take hebbsleep with it */
+    return h5util_guard(info_in_child, (void *)path, out, path, err);
 }

@@ -11,6 +11,7 @@
 #define HS_H5UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <hdf5.h>
 
@@ -128,6 +129,21 @@ hssize_t h5util_dataset_size(hid_t loc, const char *name);
 /* Opens path read-only after checking it exists and is HDF5 at all;
  * *file is -1 on failure. */
 int h5util_open_read(const char *path, hid_t *file, hs_error *err);
+
+/* A reader run by h5util_guard: prints to out (may be NULL), fills err. */
+typedef int (*h5util_guarded_fn)(void *ctx, FILE *out, hs_error *err);
+
+/* Runs fn(ctx, out, err) in a forked child and returns what it returned,
+ * with its err and what it printed (copied to out). HDF5 1.10 reads some
+ * corrupt files out of bounds and crashes or runs away (a damaged global
+ * heap behind variable-length strings: H5HG_read): when the child dies
+ * instead of returning, the result is HS_EINPUT naming path as corrupt,
+ * and this process is unharmed. Memory fn fills stays in the child: to
+ * keep what a reader reads, guard a first read that throws it away, then
+ * read again (the same bytes read the same way). Without fork, fn runs
+ * here. Not for use while other threads run. */
+int h5util_guard(h5util_guarded_fn fn, void *ctx, FILE *out, const char *path,
+                 hs_error *err);
 
 /* Type classes a reader accepts (h5util_dataset_open). */
 enum { H5UTIL_NUMERIC = 1, H5UTIL_STRING = 2 };

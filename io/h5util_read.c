@@ -7,9 +7,115 @@
 #include "h5util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- a child process for untrusted files ---- */
+
+/* What the child sends back once fn returned: a record the parent takes
+ * as proof that the child did not die inside HDF5. */
+typedef struct guard_record {
+    int rc;
+    hs_error err;
+} guard_record;
+
+/* Reads up to size bytes of fd, returning how many came before EOF. */
+static size_t read_full(int fd, void *buf, size_t size)
+{
+    size_t got = 0;
+    while (got < size) {
+        ssize_t r = read(fd, (char *)buf + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    return got;
+}
+
+static void guard_child(h5util_guarded_fn fn, void *ctx, int out_fd, int rec_fd)
+{
+    guard_record r;
+    hs_error_clear(&r.err);
+    FILE *o = fdopen(out_fd, "w");
+    r.rc = o ? fn(ctx, o, &r.err) : HS_EINTERNAL;
+    if (o)
+        fclose(o);
+    ssize_t w = write(rec_fd, &r, sizeof r);
+    _exit(w == (ssize_t)sizeof r ? 0 : 1);
+}
+
+/* Copies everything the child prints to out, until it closes the pipe. */
+static void guard_relay(int fd, FILE *out)
+{
+    char buf[8192];
+    ssize_t r;
+    while ((r = read(fd, buf, sizeof buf)) != 0) {
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            break;
+        if (out)
+            fwrite(buf, 1, (size_t)r, out);
+    }
+}
+
+int h5util_guard(h5util_guarded_fn fn, void *ctx, FILE *out, const char *path,
+                 hs_error *err)
+{
+    int out_pipe[2], rec_pipe[2];
+    if (out)
+        fflush(out);
+    fflush(stderr);
+    if (pipe(out_pipe) != 0)
+        return fn(ctx, out, err);
+    if (pipe(rec_pipe) != 0) {
+        close(out_pipe[0]);
+        close(out_pipe[1]);
+        return fn(ctx, out, err);
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(out_pipe[0]);
+        close(rec_pipe[0]);
+        guard_child(fn, ctx, out_pipe[1], rec_pipe[1]);
+    }
+    close(out_pipe[1]);
+    close(rec_pipe[1]);
+    if (pid < 0) {
+        close(out_pipe[0]);
+        close(rec_pipe[0]);
+        return fn(ctx, out, err);
+    }
+    guard_relay(out_pipe[0], out);
+    guard_record r;
+    size_t got = read_full(rec_pipe[0], &r, sizeof r);
+    close(out_pipe[0]);
+    close(rec_pipe[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (got == sizeof r && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        *err = r.err;
+        return r.rc;
+    }
+    if (WIFSIGNALED(status))
+        return hs_error_at(err, HS_EINPUT, path, 0, 0,
+                           "the HDF5 library crashed reading this file (%s): the file is "
+                           "corrupt",
+                           strsignal(WTERMSIG(status)));
+    return hs_error_at(err, HS_EINPUT, path, 0, 0,
+                       "the HDF5 library failed reading this file (exit status %d): the "
+                       "file is corrupt",
+                       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* ---- opening ---- */
 
 int h5util_open_read(const char *path, hid_t *file, hs_error *err)
 {
