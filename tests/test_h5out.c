@@ -392,6 +392,7 @@ void h5maze_tests_add(TCase *tc);          /* test_h5maze.c */
 void h5replay_tests_add(TCase *tc);        /* test_h5replay.c */
 void h5template_tests_add(TCase *tc);      /* test_h5template.c */
 void h5sleep_tests_add(TCase *tc);         /* test_h5sleep.c */
+void h5_hostile_tests_add(TCase *tc);      /* test_h5_hostile.c */
 
 Suite *h5out_suite(void)
 {
@@ -412,6 +413,7 @@ Suite *h5out_suite(void)
     h5template_tests_add(tc);
     h5sleep_tests_add(tc);
     h5in_tests_add(tc);
+    h5_hostile_tests_add(tc);
     tcase_add_test(tc, test_layout_h5py_h5dump);
     suite_add_tcase(s, tc);
     return s;
