@@ -3,10 +3,12 @@
  * file or one that HDF5 and the h5py layout check read, with complete = 0.
  * The failure is real: the run's file size is capped with RLIMIT_FSIZE
  * (SIGXFSZ ignored, so write() fails with EFBIG), and, where this process
- * may mount, a small tmpfs fills up (ENOSPC). Part of the cli suite; HS_BIN
- * names the binary. */
+ * may mount, a small tmpfs fills up (ENOSPC). And `info` and `check` on
+ * files that are cut short, junk or crash HDF5 exit 2. Part of the cli
+ * suite; HS_BIN names the binary. */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +210,95 @@ START_TEST(test_full_tmpfs_stops_cleanly)
 }
 END_TEST
 
+/* Runs the shell command cmd, its stdout and stderr into out (cap bytes);
+ * returns its exit status, or -1 when it did not exit. */
+static int run_cmd(char *out, size_t cap, const char *cmd)
+{
+    char full[1024];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    while (fread(full, 1, sizeof full, p) > 0)
+        ;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Copies src to dst with the first object of its global heap claiming
+ * 2^28 times its collection: HDF5 1.10 segfaults reading it (H5HG_read). */
+static void copy_with_bad_heap(const char *src, const char *dst)
+{
+    FILE *f = fopen(src, "rb");
+    ck_assert_ptr_nonnull(f);
+    static unsigned char buf[1 << 22];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    size_t at = 0;
+    while (at + 32 <= n && memcmp(buf + at, "GCOL", 4) != 0)
+        at++;
+    ck_assert_uint_le(at + 32, n);
+    uint64_t coll = 0;
+    for (int b = 7; b >= 0; b--)
+        coll = coll << 8 | buf[at + 8 + b];
+    for (int b = 0; b < 8; b++)
+        buf[at + 24 + b] = (unsigned char)((coll << 28) >> (8 * b));
+    f = fopen(dst, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(buf, 1, n, f), n);
+    fclose(f);
+}
+
+/* `info` on a bad file and `check` of an experiment naming one exit 2 with
+ * the file named and HDF5's own diagnostics silenced; a file HDF5 crashes
+ * on is refused without taking hebbsleep with it. */
+START_TEST(test_bad_files_exit_2)
+{
+    static char out[1 << 14], log[1 << 14];
+    char good[128], cut[128], heap[128], junk[128], yaml[128], cmd[1024];
+    snprintf(good, sizeof good, "%s/good.h5", dir);
+    ck_assert_msg(run_capped("bench/cuba.yaml", good, "simulation.duration_ms=200", 0, log,
+                             sizeof log) == 0, "%s", log);
+    struct stat st;
+    ck_assert_int_eq(stat(good, &st), 0);
+    snprintf(cut, sizeof cut, "%s/cut.h5", dir);
+    snprintf(cmd, sizeof cmd, "head -c %lld %s > %s", (long long)st.st_size / 2, good, cut);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(heap, sizeof heap, "%s/heap.h5", dir);
+    copy_with_bad_heap(good, heap);
+    snprintf(junk, sizeof junk, "%s/junk.h5", dir);
+    snprintf(cmd, sizeof cmd, "head -c 5000 /dev/urandom > %s", junk);
+    ck_assert_int_eq(system(cmd), 0);
+    const char *files[] = {cut, heap, junk};
+    const char *why[] = {"truncated or corrupt", "the HDF5 library crashed reading this "
+                         "file (Segmentation fault): the file is corrupt", "not an HDF5 file"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(cmd, sizeof cmd, "%s info %s", bin(), files[k]);
+        int rc = run_cmd(out, sizeof out, cmd);
+        ck_assert_msg(rc == 2, "info %s: exit %d: %s", files[k], rc, out);
+        ck_assert_msg(strstr(out, files[k]) && strstr(out, why[k]), "%s", out);
+        ck_assert_msg(!strstr(out, "HDF5-DIAG"), "%s", out);
+    }
+    snprintf(cmd, sizeof cmd, "%s info %s", bin(), good);
+    ck_assert_msg(run_cmd(out, sizeof out, cmd) == 0, "%s", out);
+    /* the half file as spike times of an experiment */
+    snprintf(yaml, sizeof yaml, "%s/in.yaml", dir);
+    FILE *f = fopen(yaml, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "simulation: {duration_ms: 10}\npopulations:\n  s:\n    model: spike_times\n"
+               "    size: 4\n    spikes: {file: cut.h5, times: /spikes/exc/timestamps, "
+               "ids: /spikes/exc/node_ids}\n");
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "%s check %s", bin(), yaml);
+    int rc = run_cmd(out, sizeof out, cmd);
+    ck_assert_msg(rc == 2, "check: exit %d: %s", rc, out);
+    ck_assert_msg(strstr(out, "in.yaml:6:") && strstr(out, "populations.s.spikes.times") &&
+                      strstr(out, "cut.h5: cannot open HDF5 file (truncated or corrupt?)"),
+                  "%s", out);
+}
+END_TEST
+
 void cli_io_tests_add(Suite *s)
 {
     TCase *tc = tcase_create("disk full");
@@ -215,5 +306,6 @@ void cli_io_tests_add(Suite *s)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_file_size_cap_stops_cleanly);
     tcase_add_test(tc, test_full_tmpfs_stops_cleanly);
+    tcase_add_test(tc, test_bad_files_exit_2);
     suite_add_tcase(s, tc);
 }
