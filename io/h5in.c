@@ -361,25 +361,25 @@ typedef struct report_desc {
 static int read_report(const char *path, hid_t g, const char *name, report_desc *r,
                        hs_error *err)
 {
-    hid_t ds = H5Dopen2(g, "data", H5P_DEFAULT);
-    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
-    int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 2 &&
-             H5Sget_simple_extent_dims(sp, r->dims, NULL) == 2 &&
-             h5util_attr_read_str(ds, "variable", &r->variable) >= 0 &&
-             h5util_attr_read_str(ds, "units", &r->units) >= 0;
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (!ok)
-        return h5util_fail_input(path, err, "bad data or its attributes in /report/", name);
+    char data[600], time[600];
+    snprintf(data, sizeof data, "/report/%s/data", name);
+    snprintf(time, sizeof time, "/report/%s/mapping/time", name);
+    hid_t ds;
+    int rc = h5util_dataset_open(path, g, data, H5UTIL_NUMERIC, 2, HSIZE_UNDEF, &ds, r->dims,
+                                 err);
+    if (rc != HS_OK)
+        return rc;
+    rc = h5util_attr_get_str(path, ds, data, "variable", &r->variable, err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_str(path, ds, data, "units", &r->units, err);
+    H5Dclose(ds);
     void *t = NULL;
     size_t n = 0;
-    int rc = h5util_read_1d(path, g, "mapping/time", H5T_NATIVE_DOUBLE, 0, &t, &n, err);
+    if (rc == HS_OK)
+        rc = h5util_read_1d(path, g, time, H5T_NATIVE_DOUBLE, 0, &t, &n, err);
     r->time = t;
     if (rc == HS_OK && n != 3)
-        rc = hs_error_at(err, HS_EINPUT, path, 0, 0,
-                         "/report/%s/mapping/time has %zu values, not 3", name, n);
+        rc = hs_error_at(err, HS_EINPUT, path, 0, 0, "%s has %zu values, not 3", time, n);
     return rc;
 }
 

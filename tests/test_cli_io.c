@@ -301,7 +301,7 @@ END_TEST
 
 void cli_io_tests_add(Suite *s)
 {
-    TCase *tc = tcase_create("disk full");
+    TCase *tc = tcase_create("disk full and bad files");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_file_size_cap_stops_cleanly);

@@ -182,7 +182,7 @@ static const char *const fault_why[N_FAULTS] = {
     [START_EMPTY] = "/phases datasets differ in length (2, 2, 0, 2)",
     [DEL_NODE_IDS] = "no readable node_ids in /spikes/exc",
     [NODE_IDS_SHORT] = "/spikes/exc: 200 timestamps but 3 node_ids",
-    [DATA_1D] = "bad data or its attributes in /report/exc",
+    [DATA_1D] = "dataset /report/exc/data is not 2-D (rank 1)",
 };
 
 static void apply_fault(hid_t f, int k)
