@@ -151,7 +151,7 @@ static const char *class_words(H5T_class_t c)
     case H5T_OPAQUE: return "opaque bytes";
     case H5T_COMPOUND: return "compound records";
     case H5T_REFERENCE: return "references";
-    case H5T_ENUM: return "enum values (booleans?)";
+    case H5T_ENUM: return "enum values, such as booleans";
     case H5T_VLEN: return "variable-length sequences";
     case H5T_ARRAY: return "arrays";
     case H5T_TIME: return "times";

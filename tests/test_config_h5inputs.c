@@ -115,7 +115,7 @@ static const hostile cases[] = {
     {0, "in.h5", "/str", "/ids", "populations.stim.spikes.times: %s/in.h5: dataset /str is "
                                  "not numeric (it holds strings)"},
     {0, "in.h5", "/comp", "/ids", "dataset /comp is not numeric (it holds compound records)"},
-    {0, "in.h5", "/bool", "/ids", "dataset /bool is not numeric (it holds enum values"},
+    {0, "in.h5", "/bool", "/ids", "dataset /bool is not numeric (it holds enum values, such as booleans)"},
     {0, "in.h5", "/grid", "/ids", "dataset /grid is not 1-D (rank 2)"},
     {0, "in.h5", "/scalar", "/ids", "dataset /scalar is not 1-D (rank 0)"},
     {0, "in.h5", "/huge", "/ids", "dataset /huge declares 1099511627776 elements, more than "
