@@ -345,8 +345,11 @@ typedef struct h5out_template {
  * left when HDF5 could still remove it. */
 int h5out_template_write(h5out *f, const h5out_template *t, hs_error *err);
 
-/* Sets /meta complete = 1 (when complete) and wall_s, then closes. Frees f
- * even on error. h5out_close(NULL, ...) returns HS_OK. */
+/* Sets /meta wall_s and flushes, then, when complete, complete = 1 and
+ * flushes again, then closes. After a failed write (any HS_EIO before)
+ * nothing more is written: the file stays as its last successful flush
+ * left it, complete = 0, and HS_EIO is returned. Frees f even on error.
+ * h5out_close(NULL, ...) returns HS_OK. */
 int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
 
 /* ---- reading (hebbsleep info, tests) ---- */
