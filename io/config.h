@@ -264,7 +264,8 @@ typedef struct hs_trace_config {
  *     trajectory: {h5: rat.h5, t: /rat/t, x: /rat/x}  1-D datasets, t in s, x in cm
  *                                   (path relative to the YAML; t s, x cm, y cm)
  * The trajectory starts with the run; after its end the rat rests where it
- * stopped. laps is whole and ramp_cm at most length_cm / 2; the CSV is read
+ * stopped. Its times increase, its times and positions are finite, and it
+ * spans at most 100000 s. laps is whole and ramp_cm at most length_cm / 2; the CSV is read
  * by trajectory_read_csv (io/trajectory.h) while loading, and its errors
  * are reported at the csv value ("task.trajectory.csv: rat.csv:3: ..."). */
 typedef struct hs_task_config {

@@ -66,6 +66,9 @@ static int spikes_sort(config_ctx *c, hs_pop_config *p)
     return HS_OK;
 }
 
+/* Steps are counted in uint64 (neurons/spike_times.c converts below 9e18). */
+#define SPIKE_STEP_MAX 9e18
+
 /* A spike is stamped at the end of a step (the kernel's convention), so
  * the earliest time is dt; times round to the nearest step end. */
 static int time_check(config_ctx *c, const yamltree_node *at, double t)
@@ -75,6 +78,9 @@ static int time_check(config_ctx *c, const yamltree_node *at, double t)
     if (round(t / c->dt_ms) < 1)
         return config_fail(c, at, "spike time %.15g ms is before the end of the first step "
                            "(dt_ms = %.15g ms)", t, c->dt_ms);
+    if (round(t / c->dt_ms) > SPIKE_STEP_MAX)
+        return config_fail(c, at, "spike time %.15g ms is after the last step a run can "
+                           "have (%.15g ms)", t, SPIKE_STEP_MAX * c->dt_ms);
     return HS_OK;
 }
 
@@ -151,12 +157,15 @@ static int file_check(config_ctx *c, const yamltree_node *const *nodes, size_t n
                              (unsigned long long)p->size);
     config_path_pop(c, old);
     old = config_path_push(c, "times");
-    for (size_t k = 0; rc == HS_OK && k < p->n_spikes; k++)
-        if (!(p->spike_t_ms[k] >= 0) || isinf(p->spike_t_ms[k]) ||
-            round(p->spike_t_ms[k] / c->dt_ms) < 1)
+    for (size_t k = 0; rc == HS_OK && k < p->n_spikes; k++) {
+        double step = round(p->spike_t_ms[k] / c->dt_ms);
+        if (!(p->spike_t_ms[k] >= 0) || isinf(p->spike_t_ms[k]) || step < 1 ||
+            step > SPIKE_STEP_MAX)
             rc = config_fail(c, nodes[FILE_TIMES], "entry %zu of %.100s is %.15g; spike "
-                             "times must be finite and at least one step (dt_ms = %.15g)",
-                             k, times, p->spike_t_ms[k], c->dt_ms);
+                             "times must be finite and at least one step (dt_ms = %.15g), "
+                             "and at most %.15g ms", k, times, p->spike_t_ms[k], c->dt_ms,
+                             SPIKE_STEP_MAX * c->dt_ms);
+    }
     config_path_pop(c, old);
     return rc;
 }

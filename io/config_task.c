@@ -245,13 +245,18 @@ static int h5_load(config_ctx *c, const yamltree_node *const *nodes, hs_task_con
         nx != t->csv_n)
         rc = hs_error_set(&terr, HS_EINPUT, "%zu positions for %zu times", nx, t->csv_n);
     for (size_t k = 0; rc == HS_OK && k < t->csv_n; k++) {
-        if (k > 0 && !(t->csv_t_s[k] > t->csv_t_s[k - 1])) {
+        if (!isfinite(t->csv_t_s[k])) {
+            at = nodes[TRAJ_T];
+            rc = hs_error_set(&terr, HS_EINPUT, "sample %zu: time %g s is not finite", k,
+                              t->csv_t_s[k]);
+        } else if (k > 0 && !(t->csv_t_s[k] > t->csv_t_s[k - 1])) {
             at = nodes[TRAJ_T];
             rc = hs_error_set(&terr, HS_EINPUT, "sample %zu: time %g s does not increase "
                               "(previous %g s)", k, t->csv_t_s[k], t->csv_t_s[k - 1]);
         } else if (!isfinite(t->csv_x_cm[k])) {
             at = nodes[TRAJ_X];
-            rc = hs_error_set(&terr, HS_EINPUT, "sample %zu: position is not finite", k);
+            rc = hs_error_set(&terr, HS_EINPUT, "sample %zu: position %g cm is not finite", k,
+                              t->csv_x_cm[k]);
         }
     }
     if (rc == HS_OK && t->csv_n < 2)
@@ -264,6 +269,24 @@ static int h5_load(config_ctx *c, const yamltree_node *const *nodes, hs_task_con
     } else if (rc != HS_OK && c->err->code == HS_OK) {
         hs_error_set(c->err, rc, "%s", terr.msg[0] ? terr.msg : "out of memory");
     }
+    return rc;
+}
+
+/* A trajectory is resampled every ms for the whole of its span: a typo of
+ * 1e9 s would ask for terabytes. 100000 s (27.8 h) bounds any session. */
+#define TRAJ_SPAN_MAX_S 1e5
+
+static int span_check(config_ctx *c, const yamltree_node *at, const char *key,
+                      const hs_task_config *t)
+{
+    double span = t->csv_t_s[t->csv_n - 1] - t->csv_t_s[0];
+    if (span <= TRAJ_SPAN_MAX_S)
+        return HS_OK;
+    size_t old = config_path_push(c, key);
+    int rc = config_fail(c, at, "the trajectory spans %g s (from %g to %g s), more than "
+                         "the %g s hebbsleep takes", span, t->csv_t_s[0],
+                         t->csv_t_s[t->csv_n - 1], TRAJ_SPAN_MAX_S);
+    config_path_pop(c, old);
     return rc;
 }
 
@@ -283,6 +306,8 @@ static int trajectory_read(config_ctx *c, const yamltree_node *key, const yamltr
                          "t and x name datasets of an h5 file, not csv columns");
     if (rc == HS_OK)
         rc = csv ? csv_load(c, nodes[TRAJ_CSV], t) : h5_load(c, nodes, t);
+    if (rc == HS_OK)
+        rc = span_check(c, csv ? nodes[TRAJ_CSV] : nodes[TRAJ_T], csv ? "csv" : "t", t);
     config_path_pop(c, old);
     return rc;
 }

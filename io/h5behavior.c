@@ -210,7 +210,8 @@ static herr_t fields_create(hid_t file, const char *pop, const double *c, const 
     herr_t rc = g < 0 ? -1 : fields_columns(g, c, w, p, d, n);
     if (g >= 0 && H5Gclose(g) < 0)
         rc = -1;
-    H5Gclose(top);
+    if (H5Gclose(top) < 0)
+        rc = -1;
     return rc;
 }
 

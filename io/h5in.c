@@ -9,6 +9,7 @@
  */
 #include "h5out.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,28 @@
 
 /* ---- 1-D numeric datasets ---- */
 
+typedef struct read_args {
+    const char *path, *dataset;
+    hid_t mem_type;
+    int strict;
+    void *out;
+    size_t n;
+} read_args;
+
+static int read_1d_once(void *ctx, FILE *out, hs_error *err)
+{
+    read_args *a = ctx;
+    (void)out;
+    hid_t file;
+    int rc = h5util_open_read(a->path, &file, err);
+    if (rc != HS_OK)
+        return rc;
+    rc = h5util_read_1d(a->path, file, a->dataset, a->mem_type, a->strict, &a->out, &a->n,
+                        err);
+    H5Fclose(file);
+    return rc;
+}
+
 static int read_file_1d(const char *path, const char *dataset, hid_t mem_type, int strict,
                         void **out, size_t *n, hs_error *err)
 {
@@ -34,12 +57,15 @@ static int read_file_1d(const char *path, const char *dataset, hid_t mem_type, i
     *n = 0;
     if (!dataset || !dataset[0])
         return hs_error_at(err, HS_EINPUT, path, 0, 0, "no dataset named");
-    hid_t file;
-    int rc = h5util_open_read(path, &file, err);
-    if (rc != HS_OK)
-        return rc;
-    rc = h5util_read_1d(path, file, dataset, mem_type, strict, out, n, err);
-    H5Fclose(file);
+    read_args a = {path, dataset, mem_type, strict, NULL, 0};
+    /* read in a child first: a file HDF5 crashes on fails there */
+    int rc = h5util_guard(read_1d_once, &a, NULL, path, err);
+    if (rc == HS_OK)
+        rc = read_1d_once(&a, NULL, err);
+    if (rc == HS_OK) {
+        *out = a.out;
+        *n = a.n;
+    }
     return rc;
 }
 
@@ -104,15 +130,15 @@ static int read_format_version(const char *path, hid_t file, uint32_t v[2], hs_e
     if (a >= 0)
         H5Aclose(a);
     if (rc < 0)
-        return h5util_fail_input(path, err, "bad root attribute version (want uint32[2])",
-                                 NULL);
+        return h5util_fail_input(path, err,
+                                 "root attribute version is missing or not 2 numbers", NULL);
     return HS_OK;
 }
 
 typedef struct run_meta {
     char *version, *git, *created, *config;
     uint64_t seed;
-    int32_t threads, complete;
+    double threads, complete; /* read as doubles to refuse 1.5 or -1 */
     double wall_s;
 } run_meta;
 
@@ -124,22 +150,42 @@ static void run_meta_free(run_meta *m)
     free(m->config);
 }
 
-static herr_t read_meta_attrs(hid_t g, run_meta *m, const char **missing)
+/* complete decides whether a run is trusted: only 0 or 1 will do. */
+static int meta_check(const char *path, const run_meta *m, hs_error *err)
+{
+    const char *bad = NULL;
+    double v = 0;
+    if (m->complete != 0 && m->complete != 1)
+        bad = "complete", v = m->complete;
+    else if (!(m->threads >= 1 && m->threads <= 1024 && m->threads == floor(m->threads)))
+        bad = "threads", v = m->threads;
+    else if (!(m->wall_s >= 0 && isfinite(m->wall_s)))
+        bad = "wall_s", v = m->wall_s;
+    if (bad)
+        return hs_error_at(err, HS_EINPUT, path, 0, 0,
+                           "/meta: attribute %s is %g, not a value a run writes", bad, v);
+    return HS_OK;
+}
+
+static int read_meta_attrs(const char *path, hid_t g, run_meta *m, hs_error *err)
 {
     static const char *const strs[] = {"version", "git_commit", "created", "config"};
     char **dst[] = {&m->version, &m->git, &m->created, &m->config};
-    for (size_t i = 0; i < 4; i++) {
-        *missing = strs[i];
-        if (h5util_attr_read_str(g, strs[i], dst[i]) < 0)
-            return -1;
-    }
-    *missing = "seed, threads, complete or wall_s";
-    if (h5util_attr_read_num(g, "seed", H5T_NATIVE_UINT64, &m->seed) < 0 ||
-        h5util_attr_read_num(g, "threads", H5T_NATIVE_INT32, &m->threads) < 0 ||
-        h5util_attr_read_num(g, "complete", H5T_NATIVE_INT32, &m->complete) < 0 ||
-        h5util_attr_read_num(g, "wall_s", H5T_NATIVE_DOUBLE, &m->wall_s) < 0)
-        return -1;
-    return 0;
+    int rc = HS_OK;
+    for (size_t i = 0; i < 4 && rc == HS_OK; i++)
+        rc = h5util_attr_get_str(path, g, "/meta", strs[i], dst[i], err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_num(path, g, "/meta", "seed", H5T_NATIVE_UINT64, &m->seed, err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_num(path, g, "/meta", "threads", H5T_NATIVE_DOUBLE, &m->threads,
+                                 err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_num(path, g, "/meta", "complete", H5T_NATIVE_DOUBLE,
+                                 &m->complete, err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_num(path, g, "/meta", "wall_s", H5T_NATIVE_DOUBLE, &m->wall_s,
+                                 err);
+    return rc == HS_OK ? meta_check(path, m, err) : rc;
 }
 
 static void print_meta(FILE *out, const char *path, const uint32_t v[2], const run_meta *m)
@@ -173,10 +219,8 @@ static int info_meta(const char *path, hid_t file, FILE *out, hs_error *err)
     if (g < 0)
         return h5util_fail_input(path, err, "no /meta group", NULL);
     run_meta m = {0};
-    const char *missing = NULL;
-    if (read_meta_attrs(g, &m, &missing) < 0)
-        rc = h5util_fail_input(path, err, "bad or missing /meta attribute ", missing);
-    else
+    rc = read_meta_attrs(path, g, &m, err);
+    if (rc == HS_OK)
         print_meta(out, path, v, &m);
     run_meta_free(&m);
     H5Gclose(g);
@@ -306,6 +350,7 @@ static int info_spike_pop(const char *path, hid_t top, const char *name, FILE *o
     if (g < 0)
         return h5util_fail_input(path, err, "cannot open spike population /spikes/", name);
     hssize_t count = h5util_dataset_size(g, "timestamps");
+    hssize_t n_ids = count < 0 ? -1 : h5util_dataset_size(g, "node_ids");
     uint64_t n_nodes = 0;
     if (H5Aexists(g, "n_nodes") > 0 &&
         h5util_attr_read_num(g, "n_nodes", H5T_NATIVE_UINT64, &n_nodes) < 0)
@@ -313,6 +358,12 @@ static int info_spike_pop(const char *path, hid_t top, const char *name, FILE *o
     H5Gclose(g);
     if (count < 0)
         return h5util_fail_input(path, err, "no readable timestamps in /spikes/", name);
+    if (n_ids < 0)
+        return h5util_fail_input(path, err, "no readable node_ids in /spikes/", name);
+    if (n_ids != count)
+        return hs_error_at(err, HS_EINPUT, path, 0, 0,
+                           "/spikes/%s: %lld timestamps but %lld node_ids", name,
+                           (long long)count, (long long)n_ids);
     fprintf(out, "  %-16s %lld spikes", name, (long long)count);
     print_rates(out, count, n_nodes, span_ms);
     return HS_OK;
@@ -327,25 +378,25 @@ typedef struct report_desc {
 static int read_report(const char *path, hid_t g, const char *name, report_desc *r,
                        hs_error *err)
 {
-    hid_t ds = H5Dopen2(g, "data", H5P_DEFAULT);
-    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
-    int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 2 &&
-             H5Sget_simple_extent_dims(sp, r->dims, NULL) == 2 &&
-             h5util_attr_read_str(ds, "variable", &r->variable) >= 0 &&
-             h5util_attr_read_str(ds, "units", &r->units) >= 0;
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (!ok)
-        return h5util_fail_input(path, err, "bad data or its attributes in /report/", name);
+    char data[600], time[600];
+    snprintf(data, sizeof data, "/report/%s/data", name);
+    snprintf(time, sizeof time, "/report/%s/mapping/time", name);
+    hid_t ds;
+    int rc = h5util_dataset_open(path, g, data, H5UTIL_NUMERIC, 2, HSIZE_UNDEF, &ds, r->dims,
+                                 err);
+    if (rc != HS_OK)
+        return rc;
+    rc = h5util_attr_get_str(path, ds, data, "variable", &r->variable, err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_str(path, ds, data, "units", &r->units, err);
+    H5Dclose(ds);
     void *t = NULL;
     size_t n = 0;
-    int rc = h5util_read_1d(path, g, "mapping/time", H5T_NATIVE_DOUBLE, 0, &t, &n, err);
+    if (rc == HS_OK)
+        rc = h5util_read_1d(path, g, time, H5T_NATIVE_DOUBLE, 0, &t, &n, err);
     r->time = t;
     if (rc == HS_OK && n != 3)
-        rc = hs_error_at(err, HS_EINPUT, path, 0, 0,
-                         "/report/%s/mapping/time has %zu values, not 3", name, n);
+        rc = hs_error_at(err, HS_EINPUT, path, 0, 0, "%s has %zu values, not 3", time, n);
     return rc;
 }
 
@@ -370,9 +421,9 @@ static int info_report(const char *path, hid_t top, const char *name, FILE *out,
     return rc;
 }
 
-int h5out_info(const char *path, FILE *out, hs_error *err)
+static int info_in_child(void *ctx, FILE *out, hs_error *err)
 {
-    h5util_init();
+    const char *path = ctx;
     hid_t file;
     int rc = h5util_open_read(path, &file, err);
     if (rc != HS_OK)
@@ -406,4 +457,11 @@ int h5out_info(const char *path, FILE *out, hs_error *err)
     if (H5Fclose(file) < 0 && rc == HS_OK)
         rc = h5util_fail_input(path, err, "cannot close file", NULL);
     return rc;
+}
+
+int h5out_info(const char *path, FILE *out, hs_error *err)
+{
+    h5util_init();
+    /* a file HDF5 crashes on must not take hebbsleep with it */
+    return h5util_guard(info_in_child, (void *)path, out, path, err);
 }

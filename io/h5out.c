@@ -9,7 +9,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <hdf5.h>
 
@@ -52,6 +54,7 @@ struct h5out {
     h5out_rep *rep;
     size_t n_rep;
     h5weights wgt; /* /weights projections */
+    int failed;    /* a write failed: the file takes no more (h5util_file_freeze) */
 };
 
 /* ---- errors ---- */
@@ -61,6 +64,19 @@ static int check_file(const h5out *f, hs_error *err)
     if (!f)
         return hs_error_set(err, HS_EINTERNAL, "h5out: NULL file handle");
     return HS_OK;
+}
+
+/* After a failed write nothing more is written: HDF5's state may no longer
+ * match the file, and complete = 1 must never follow a lost write. */
+static int check_writable(const h5out *f, const char *what, const char *name,
+                          hs_error *err)
+{
+    int rc = check_file(f, err);
+    if (rc == HS_OK && f->failed)
+        rc = hs_error_at(err, HS_EIO, f->path, 0, 0,
+                         "cannot write %s%s: an earlier write to the file failed", what,
+                         name ? name : "");
+    return rc;
 }
 
 /* h must be a handle returned for one of the n spike sets or reports. */
@@ -73,6 +89,14 @@ static int check_handle(const h5out *f, int h, size_t n, hs_error *err)
     return HS_OK;
 }
 
+/* Returns rc, marking f failed when rc is a write failure. */
+static int latch(h5out *f, int rc)
+{
+    if (f && rc == HS_EIO)
+        f->failed = 1;
+    return rc;
+}
+
 /* A population name is one HDF5 link name. */
 static int check_pop(const h5out *f, const char *pop, hs_error *err)
 {
@@ -83,18 +107,22 @@ static int check_pop(const h5out *f, const char *pop, hs_error *err)
     return HS_OK;
 }
 
-static int flush(h5out *f, hs_error *err)
+/* Flushes the file after writing what + name (for the message). */
+static int flush(h5out *f, const char *what, const char *name, hs_error *err)
 {
-    if (H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
-        return h5util_fail_io(f->path, err, "file (flush)", NULL);
+    if (h5util_file_reserve(f->file) < 0 || H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0) {
+        f->failed = 1;
+        return h5util_fail_io(f->path, err, what, name);
+    }
     return HS_OK;
 }
 
-static void close_id(hid_t *id)
+/* Closes *id if open; returns < 0 when the close failed. */
+static herr_t close_id(hid_t *id)
 {
-    if (*id >= 0)
-        H5Oclose(*id);
+    herr_t rc = *id >= 0 ? H5Oclose(*id) : 0;
     *id = -1;
+    return rc;
 }
 
 /* Scalar attributes in the file's fixed little-endian types. */
@@ -171,27 +199,40 @@ static herr_t write_meta(hid_t g, const h5out_meta *m)
  * HDF5 close failed (the memory is freed all the same). */
 static herr_t discard(h5out *f)
 {
-    herr_t rc = 0;
+    int failed = 0; /* every close is tried, whatever failed before */
     for (size_t i = 0; i < f->n_spk; i++) {
-        close_id(&f->spk[i].grp);
-        close_id(&f->spk[i].t);
-        close_id(&f->spk[i].id);
+        failed |= close_id(&f->spk[i].grp) < 0;
+        failed |= close_id(&f->spk[i].t) < 0;
+        failed |= close_id(&f->spk[i].id) < 0;
         free(f->spk[i].pop);
     }
     for (size_t i = 0; i < f->n_rep; i++) {
-        close_id(&f->rep[i].data);
-        close_id(&f->rep[i].time);
+        failed |= close_id(&f->rep[i].data) < 0;
+        failed |= close_id(&f->rep[i].time) < 0;
         free(f->rep[i].pop);
     }
-    h5weights_clear(&f->wgt);
-    close_id(&f->meta);
-    if (f->file >= 0 && H5Fclose(f->file) < 0)
-        rc = -1;
+    failed |= h5weights_clear(&f->wgt) < 0;
+    failed |= close_id(&f->meta) < 0;
+    failed |= f->file >= 0 && H5Fclose(f->file) < 0;
+    herr_t rc = failed ? -1 : 0;
     free(f->spk);
     free(f->rep);
     free(f->path);
     free(f);
     return rc;
+}
+
+/* 1 when a failed H5Fcreate of path left a file it made or truncated (a
+ * full disk fails the superblock's write): a few bytes no reader can open,
+ * and not the file that was there. */
+static int create_touched(const char *path, int existed, const struct stat *before)
+{
+    struct stat now;
+    if (stat(path, &now) != 0 || !S_ISREG(now.st_mode))
+        return 0;
+    return !existed || now.st_size != before->st_size ||
+           now.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+           now.st_mtim.tv_nsec != before->st_mtim.tv_nsec;
 }
 
 h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
@@ -210,20 +251,27 @@ h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
         return NULL;
     }
     f->meta = -1;
+    struct stat before;
+    int existed = stat(path, &before) == 0;
     f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f->file < 0) {
         h5util_fail_io(path, err, "file", NULL);
         discard(f);
+        if (create_touched(path, existed, &before))
+            unlink(path);
         return NULL;
     }
     f->meta = H5Gcreate2(f->file, "meta", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (f->meta < 0 || write_root(f->file) < 0 || write_meta(f->meta, meta) < 0) {
-        h5util_fail_io(path, err, "root attributes and /meta", NULL);
+    int rc = HS_OK;
+    if (f->meta < 0 || write_root(f->file) < 0 || write_meta(f->meta, meta) < 0)
+        rc = h5util_fail_io(path, err, "root attributes and /meta", NULL);
+    else
+        rc = flush(f, "root attributes and /meta", NULL, err);
+    if (rc != HS_OK) {
+        /* Never flushed whole, the file cannot be opened: not left behind. */
+        h5util_file_freeze(f->file);
         discard(f);
-        return NULL;
-    }
-    if (flush(f, err) != HS_OK) {
-        discard(f);
+        unlink(path);
         return NULL;
     }
     return f;
@@ -271,8 +319,7 @@ static herr_t spikes_create(hid_t file, h5out_spk *s)
     if (top < 0)
         return -1;
     s->grp = H5Gcreate2(top, s->pop, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Gclose(top);
-    if (s->grp < 0 || write_sorting(s->grp, SORT_BY_TIME) < 0)
+    if (H5Gclose(top) < 0 || s->grp < 0 || write_sorting(s->grp, SORT_BY_TIME) < 0)
         return -1;
     s->t = h5util_create_ext(s->grp, "timestamps", H5T_IEEE_F64LE, 1, 0, &chunk);
     if (s->t < 0 || h5util_attr_write_str(s->t, "units", "ms") < 0)
@@ -310,7 +357,7 @@ static void drop_spikes(h5out_spk *s)
 
 int h5out_spikes_add(h5out *f, const char *pop, hs_error *err)
 {
-    int rc = check_file(f, err);
+    int rc = check_writable(f, "/spikes/", pop, err);
     if (rc == HS_OK)
         rc = check_pop(f, pop, err);
     if (rc != HS_OK)
@@ -322,12 +369,12 @@ int h5out_spikes_add(h5out *f, const char *pop, hs_error *err)
     if (!s)
         return err->code;
     if (spikes_create(f->file, s) < 0) {
-        rc = h5util_fail_io(f->path, err, "/spikes/", pop);
+        rc = latch(f, h5util_fail_io(f->path, err, "/spikes/", pop));
         drop_spikes(s);
         return rc;
     }
     f->n_spk++;
-    rc = flush(f, err);
+    rc = flush(f, "/spikes/", pop, err);
     return rc == HS_OK ? (int)(f->n_spk - 1) : rc;
 }
 
@@ -351,6 +398,8 @@ int h5out_spikes_append(h5out *f, int h, const double *t_ms, const uint64_t *ids
                         hs_error *err)
 {
     int rc = check_handle(f, h, f ? f->n_spk : 0, err);
+    if (rc == HS_OK)
+        rc = check_writable(f, "spikes of /spikes/", f->spk[h].pop, err);
     if (rc != HS_OK || n == 0)
         return rc;
     if (!t_ms || !ids)
@@ -359,20 +408,22 @@ int h5out_spikes_append(h5out *f, int h, const double *t_ms, const uint64_t *ids
     if (h5util_append_rows(s->t, H5T_NATIVE_DOUBLE, 1, s->n, n, 0, t_ms) < 0 ||
         h5util_append_rows(s->id, H5T_NATIVE_UINT64, 1, s->n, n, 0, ids) < 0 ||
         track_order(s, t_ms, n) < 0)
-        return h5util_fail_io(f->path, err, "spikes of /spikes/", s->pop);
+        return latch(f, h5util_fail_io(f->path, err, "spikes of /spikes/", s->pop));
     s->n += n;
-    return flush(f, err);
+    return flush(f, "spikes of /spikes/", f->spk[h].pop, err);
 }
 
 int h5out_spikes_set_size(h5out *f, int h, uint64_t n_nodes, hs_error *err)
 {
     int rc = check_handle(f, h, f ? f->n_spk : 0, err);
+    if (rc == HS_OK)
+        rc = check_writable(f, "n_nodes of /spikes/", f->spk[h].pop, err);
     if (rc != HS_OK)
         return rc;
     h5out_spk *s = &f->spk[h];
     if (attr_u64(s->grp, "n_nodes", n_nodes) < 0)
-        return h5util_fail_io(f->path, err, "n_nodes of /spikes/", s->pop);
-    return flush(f, err);
+        return latch(f, h5util_fail_io(f->path, err, "n_nodes of /spikes/", s->pop));
+    return flush(f, "n_nodes of /spikes/", f->spk[h].pop, err);
 }
 
 /* ---- reports ---- */
@@ -425,7 +476,8 @@ static herr_t report_mapping(hid_t grp, h5out_rep *r, const uint64_t *node_ids)
         r->time = h5util_create_array(map, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, t);
     if (rc >= 0 && (r->time < 0 || h5util_attr_write_str(r->time, "units", "ms") < 0))
         rc = -1;
-    H5Gclose(map);
+    if (H5Gclose(map) < 0)
+        rc = -1;
     return rc;
 }
 
@@ -437,9 +489,11 @@ static herr_t report_create(hid_t file, h5out_rep *r, const char *variable,
     if (top < 0)
         return -1;
     hid_t grp = H5Gcreate2(top, r->pop, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Gclose(top);
-    if (grp < 0)
+    if (H5Gclose(top) < 0 || grp < 0) {
+        if (grp >= 0)
+            H5Gclose(grp);
         return -1;
+    }
     hsize_t chunk[2];
     report_chunk(r->cols, chunk);
     r->data = h5util_create_ext(grp, "data", H5T_IEEE_F32LE, 2, r->cols, chunk);
@@ -447,7 +501,8 @@ static herr_t report_create(hid_t file, h5out_rep *r, const char *variable,
     if (r->data >= 0 && h5util_attr_write_str(r->data, "units", units) >= 0 &&
         h5util_attr_write_str(r->data, "variable", variable) >= 0)
         rc = report_mapping(grp, r, node_ids);
-    H5Gclose(grp);
+    if (H5Gclose(grp) < 0)
+        rc = -1;
     return rc;
 }
 
@@ -499,7 +554,7 @@ int h5out_report_add(h5out *f, const char *pop, const char *variable, const char
                      const uint64_t *node_ids, size_t n_nodes, double start_ms,
                      double dt_ms, hs_error *err)
 {
-    int rc = check_file(f, err);
+    int rc = check_writable(f, "/report/", pop, err);
     if (rc == HS_OK)
         rc = check_pop(f, pop, err);
     if (rc == HS_OK)
@@ -513,18 +568,20 @@ int h5out_report_add(h5out *f, const char *pop, const char *variable, const char
     r->start = start_ms;
     r->dt = dt_ms;
     if (report_create(f->file, r, variable, units, node_ids) < 0) {
-        rc = h5util_fail_io(f->path, err, "/report/", pop);
+        rc = latch(f, h5util_fail_io(f->path, err, "/report/", pop));
         drop_report(r);
         return rc;
     }
     f->n_rep++;
-    rc = flush(f, err);
+    rc = flush(f, "/report/", pop, err);
     return rc == HS_OK ? (int)(f->n_rep - 1) : rc;
 }
 
 int h5out_report_append(h5out *f, int h, const float *data, size_t n_times, hs_error *err)
 {
     int rc = check_handle(f, h, f ? f->n_rep : 0, err);
+    if (rc == HS_OK)
+        rc = check_writable(f, "data of /report/", f->rep[h].pop, err);
     if (rc != HS_OK || n_times == 0)
         return rc;
     if (!data)
@@ -533,11 +590,11 @@ int h5out_report_append(h5out *f, int h, const float *data, size_t n_times, hs_e
     herr_t w =
         h5util_append_rows(r->data, H5T_NATIVE_FLOAT, 2, r->rows, n_times, r->cols, data);
     if (w < 0)
-        return h5util_fail_io(f->path, err, "data of /report/", r->pop);
+        return latch(f, h5util_fail_io(f->path, err, "data of /report/", r->pop));
     r->rows += n_times;
     if (write_time(r->time, r) < 0)
-        return h5util_fail_io(f->path, err, "mapping/time of /report/", r->pop);
-    return flush(f, err);
+        return latch(f, h5util_fail_io(f->path, err, "mapping/time of /report/", r->pop));
+    return flush(f, "data of /report/", f->rep[h].pop, err);
 }
 
 /* ---- phases ---- */
@@ -559,7 +616,8 @@ static herr_t phases_create(hid_t file, const char *const *names, const char *co
         h5util_write_column(g, "stop_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, stop_ms,
                             "ms", NULL) >= 0)
         rc = 0;
-    H5Gclose(g);
+    if (H5Gclose(g) < 0)
+        rc = -1;
     return rc;
 }
 
@@ -567,14 +625,14 @@ int h5out_phases_write(h5out *f, const char *const *names, const char *const *st
                        const double *start_ms, const double *stop_ms, size_t n,
                        hs_error *err)
 {
-    int rc = check_file(f, err);
+    int rc = check_writable(f, "/phases", NULL, err);
     if (rc != HS_OK)
         return rc;
     if (n > 0 && (!names || !stages || !start_ms || !stop_ms))
         return hs_error_at(err, HS_EINTERNAL, f->path, 0, 0, "h5out: NULL phase arrays");
     if (phases_create(f->file, names, stages, start_ms, stop_ms, n) < 0)
-        return h5util_fail_io(f->path, err, "/phases", NULL);
-    return flush(f, err);
+        return latch(f, h5util_fail_io(f->path, err, "/phases", NULL));
+    return flush(f, "/phases", NULL, err);
 }
 
 /* ---- weights (written by h5weights.c) ---- */
@@ -582,12 +640,12 @@ int h5out_phases_write(h5out *f, const char *const *names, const char *const *st
 int h5out_weights_add(h5out *f, const char *proj, const char *pre_pop, const char *post_pop,
                       const char *units, hs_error *err)
 {
-    int h = check_file(f, err);
+    int h = check_writable(f, "/weights/", proj, err);
     if (h == HS_OK)
         h = h5weights_add(&f->wgt, f->file, f->path, proj, pre_pop, post_pop, units, err);
     if (h < 0)
-        return h;
-    int rc = flush(f, err);
+        return latch(f, h);
+    int rc = flush(f, "/weights/", proj, err);
     return rc == HS_OK ? h : rc;
 }
 
@@ -595,10 +653,11 @@ int h5out_weights_write(h5out *f, int h, const uint64_t *pre, const uint64_t *po
                         const double *weight, size_t n, double t_ms, const char *phase,
                         hs_error *err)
 {
-    int rc = check_file(f, err);
+    const char *proj = f && h >= 0 && (size_t)h < f->wgt.n ? f->wgt.proj[h].name : NULL;
+    int rc = check_writable(f, "a snapshot of /weights/", proj, err);
     if (rc == HS_OK)
         rc = h5weights_write(&f->wgt, f->path, h, pre, post, weight, n, t_ms, phase, err);
-    return rc == HS_OK ? flush(f, err) : rc;
+    return rc == HS_OK ? flush(f, "a snapshot of /weights/", proj, err) : latch(f, rc);
 }
 
 /* ---- behaviour, maze and place fields (h5behavior.c, h5maze.c) ---- */
@@ -607,61 +666,61 @@ int h5out_behavior_write(h5out *f, const double *time_ms, const double *position
                          const uint32_t *lap, const int8_t *direction, size_t n,
                          hs_error *err)
 {
-    int rc = check_file(f, err);
+    int rc = check_writable(f, "/behavior", NULL, err);
     if (rc == HS_OK)
         rc = h5behavior_write(f->file, f->path, time_ms, position_cm, lap, direction, n,
                               err);
-    return rc == HS_OK ? flush(f, err) : rc;
+    return rc == HS_OK ? flush(f, "/behavior", NULL, err) : latch(f, rc);
 }
 
 int h5out_behavior_geometry_write(h5out *f, const uint8_t *segment, const double *x_cm,
                                   const double *y_cm, size_t n, const h5out_segments *segs,
                                   hs_error *err)
 {
-    int rc = check_file(f, err);
+    int rc = check_writable(f, "the geometry of /behavior", NULL, err);
     if (rc == HS_OK)
         rc = h5maze_write(f->file, f->path, segment, x_cm, y_cm, n, segs, err);
-    return rc == HS_OK ? flush(f, err) : rc;
+    return rc == HS_OK ? flush(f, "the geometry of /behavior", NULL, err) : latch(f, rc);
 }
 
 int h5out_place_fields_write(h5out *f, const char *pop, const double *center_cm,
                              const double *width_cm, const double *peak_hz,
                              const int8_t *direction, size_t n, hs_error *err)
 {
-    int rc = check_file(f, err);
+    int rc = check_writable(f, "/place_fields/", pop, err);
     if (rc == HS_OK)
         rc = h5behavior_fields_write(f->file, f->path, pop, center_cm, width_cm, peak_hz,
                                      direction, n, err);
-    return rc == HS_OK ? flush(f, err) : rc;
+    return rc == HS_OK ? flush(f, "/place_fields/", pop, err) : latch(f, rc);
 }
 
 /* ---- replay events, template, up states (h5replay.c, h5template.c, h5sleep.c) ---- */
 
 int h5out_replay_write(h5out *f, const h5out_replay *r, hs_error *err)
 {
-    int rc = check_file(f, err);
+    int rc = check_writable(f, "/replay/events", NULL, err);
     if (rc == HS_OK)
         rc = h5replay_write(f->file, f->path, r, err);
-    return rc == HS_OK ? flush(f, err) : rc;
+    return rc == HS_OK ? flush(f, "/replay/events", NULL, err) : latch(f, rc);
 }
 
 int h5out_up_states_append(h5out *f, const char *phase, const char *population,
                            const double *start_ms, const double *stop_ms, size_t n,
                            hs_error *err)
 {
-    int rc = check_file(f, err);
+    int rc = check_writable(f, "/sleep/up_states", NULL, err);
     if (rc == HS_OK)
         rc = h5sleep_up_states_append(f->file, f->path, phase, population, start_ms, stop_ms,
                                       n, err);
-    return rc == HS_OK && n > 0 ? flush(f, err) : rc;
+    return rc == HS_OK && n > 0 ? flush(f, "/sleep/up_states", NULL, err) : latch(f, rc);
 }
 
 int h5out_template_write(h5out *f, const h5out_template *t, hs_error *err)
 {
-    int rc = check_file(f, err);
+    int rc = check_writable(f, "/replay/template", NULL, err);
     if (rc == HS_OK)
         rc = h5template_write(f->file, f->path, t, err);
-    return rc == HS_OK ? flush(f, err) : rc;
+    return rc == HS_OK ? flush(f, "/replay/template", NULL, err) : latch(f, rc);
 }
 
 /* ---- close ---- */
@@ -670,15 +729,20 @@ int h5out_close(h5out *f, int complete, double wall_s, hs_error *err)
 {
     if (!f)
         return HS_OK;
-    int rc = HS_OK;
-    /* wall_s first: complete = 1 is the last thing a clean run writes. */
-    if (attr_f64(f->meta, "wall_s", wall_s) < 0 ||
-        attr_i32(f->meta, "complete", complete ? 1 : 0) < 0)
-        rc = h5util_fail_io(f->path, err, "/meta complete and wall_s", NULL);
-    else
-        rc = flush(f, err);
+    int rc = check_writable(f, "/meta complete and wall_s", NULL, err);
+    /* complete = 1 goes last, alone, once everything before it is on disk. */
+    if (rc == HS_OK && attr_f64(f->meta, "wall_s", wall_s) < 0)
+        rc = latch(f, h5util_fail_io(f->path, err, "/meta wall_s", NULL));
+    if (rc == HS_OK)
+        rc = flush(f, "/meta wall_s", NULL, err);
+    if (rc == HS_OK && complete && attr_i32(f->meta, "complete", 1) < 0)
+        rc = latch(f, h5util_fail_io(f->path, err, "/meta complete", NULL));
+    if (rc == HS_OK && complete)
+        rc = flush(f, "/meta complete", NULL, err);
+    /* A failed file keeps what its last good flush wrote, complete = 0. */
+    int frozen = f->failed && h5util_file_freeze(f->file) == 0;
     char *path = strdup(f->path);
-    if (discard(f) < 0 && rc == HS_OK)
+    if (discard(f) < 0 && rc == HS_OK && !frozen)
         rc = h5util_fail_io(path ? path : "(run file)", err, "file (close)", NULL);
     free(path);
     return rc;
@@ -752,7 +816,7 @@ h5out *h5out_reopen(const char *path, const h5out_meta *expect, hs_error *err)
         H5Ldelete(f->file, "replay", H5P_DEFAULT) < 0)
         rc = h5util_fail_io(path, err, "file (removing /replay)", NULL);
     if (rc == HS_OK)
-        rc = flush(f, err);
+        rc = flush(f, "file (opening it to resume)", NULL, err);
     if (rc != HS_OK) {
         discard(f);
         return NULL;
@@ -836,7 +900,7 @@ int h5out_spikes_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err)
         return rc;
     }
     f->n_spk++;
-    rc = flush(f, err);
+    rc = flush(f, "/spikes/", pop, err);
     return rc == HS_OK ? (int)(f->n_spk - 1) : rc;
 }
 
@@ -879,7 +943,7 @@ int h5out_report_reopen(h5out *f, const char *pop, uint64_t keep, hs_error *err)
         return rc;
     }
     f->n_rep++;
-    rc = flush(f, err);
+    rc = flush(f, "/report/", pop, err);
     return rc == HS_OK ? (int)(f->n_rep - 1) : rc;
 }
 
@@ -892,7 +956,7 @@ int h5out_weights_reopen(h5out *f, const char *proj, const char *units, size_t k
     int h = h5weights_reopen(&f->wgt, f->file, f->path, proj, units, keep, err);
     if (h < 0)
         return h;
-    rc = flush(f, err);
+    rc = flush(f, "/weights/", proj, err);
     return rc == HS_OK ? h : rc;
 }
 
@@ -901,7 +965,7 @@ int h5out_up_states_truncate(h5out *f, uint64_t keep, hs_error *err)
     int rc = check_file(f, err);
     if (rc == HS_OK)
         rc = h5sleep_up_states_truncate(f->file, f->path, keep, err);
-    return rc == HS_OK ? flush(f, err) : rc;
+    return rc == HS_OK ? flush(f, "/sleep/up_states", NULL, err) : rc;
 }
 
 uint64_t h5out_spikes_count(const h5out *f, int h)

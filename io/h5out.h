@@ -345,8 +345,11 @@ typedef struct h5out_template {
  * left when HDF5 could still remove it. */
 int h5out_template_write(h5out *f, const h5out_template *t, hs_error *err);
 
-/* Sets /meta complete = 1 (when complete) and wall_s, then closes. Frees f
- * even on error. h5out_close(NULL, ...) returns HS_OK. */
+/* Sets /meta wall_s and flushes, then, when complete, complete = 1 and
+ * flushes again, then closes. After a failed write (any HS_EIO before)
+ * nothing more is written: the file stays as its last successful flush
+ * left it, complete = 0, and HS_EIO is returned. Frees f even on error.
+ * h5out_close(NULL, ...) returns HS_OK. */
 int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
 
 /* ---- reading (hebbsleep info, tests) ---- */
@@ -377,7 +380,9 @@ int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
  * file, with nothing printed to stderr, for a file that is missing, empty,
  * not HDF5, truncated, or not a hebbsleep run (no root magic), or whose
  * /behavior h5in_behavior_read would refuse (or whose segment table
- * h5in_behavior_geometry_read would); what was printed before an
+ * h5in_behavior_geometry_read would), or on which HDF5 itself crashes:
+ * the file is read in a forked child (h5util_guard), its text relayed to
+ * out, so call it while no other thread runs; what was printed before an
  * error found midway stays printed. */
 int h5out_info(const char *path, FILE *out, hs_error *err);
 
@@ -386,8 +391,10 @@ int h5out_info(const char *path, FILE *out, hs_error *err);
  * spike_times sources. The caller frees *out, which is non-NULL on success
  * even when *n is 0. h5in_read_u64 refuses values that would not convert
  * exactly (negative, fractional, NaN, too large). Returns HS_EINPUT naming
- * file and dataset when either is missing or unreadable, or the dataset is
- * not 1-D numeric; then *out is NULL and *n is 0. */
+ * file and dataset when either is missing or unreadable (HDF5 crashing on
+ * it included: the file is read in a forked child first, h5util_guard),
+ * or the dataset is not 1-D numeric or has more than 2^29
+ * elements; then *out is NULL and *n is 0. */
 int h5in_read_doubles(const char *path, const char *dataset, double **out,
                       size_t *n, hs_error *err);
 int h5in_read_u64(const char *path, const char *dataset, uint64_t **out,

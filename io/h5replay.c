@@ -288,14 +288,16 @@ static int up_states_load(const char *path, hid_t file, events_read *e, hs_error
 static int events_load(const char *path, hid_t file, events_read *e, hs_error *err)
 {
     hid_t g = H5Gopen2(file, "replay/events", H5P_DEFAULT);
-    int ok = g >= 0 && h5util_attr_read_str(g, "population", &e->population) >= 0 &&
-             h5util_attr_read_num(g, "alpha", H5T_NATIVE_DOUBLE, &e->alpha) >= 0;
-    if (g >= 0)
-        H5Gclose(g);
-    if (!ok)
-        return h5util_fail_input(path, err, "/replay/events: bad or missing attribute "
-                                 "population or alpha", NULL);
-    int rc = h5util_read_strs(path, file, "/replay/events/phase", &e->phase_name, &e->n, err);
+    if (g < 0)
+        return h5util_fail_input(path, err, "cannot open group /replay/events", NULL);
+    int rc = h5util_attr_get_str(path, g, "/replay/events", "population", &e->population,
+                                 err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_num(path, g, "/replay/events", "alpha", H5T_NATIVE_DOUBLE,
+                                 &e->alpha, err);
+    H5Gclose(g);
+    if (rc == HS_OK)
+        rc = h5util_read_strs(path, file, "/replay/events/phase", &e->phase_name, &e->n, err);
     void *v[4] = {NULL, NULL, NULL, NULL};
     if (rc == HS_OK)
         rc = numeric_read(path, file, COL_P, H5T_NATIVE_DOUBLE, 0, e->n, &v[0], err);

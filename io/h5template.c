@@ -173,20 +173,23 @@ static void template_read_free(template_read *t)
 
 static int attrs_read(const char *path, hid_t file, template_read *t, hs_error *err)
 {
+    static const char *const nums[] = {"n_shuffle", "n_factors", "n_cells", "n_laps"};
+    uint64_t *dst[] = {&t->n_shuffle, &t->n_factors, &t->n_cells, &t->n_laps};
+    const char *g_name = "/replay/template";
     hid_t g = H5Gopen2(file, "replay/template", H5P_DEFAULT);
-    const hid_t dbl = H5T_NATIVE_DOUBLE, u64 = H5T_NATIVE_UINT64;
-    int ok = g >= 0 && h5util_attr_read_str(g, "population", &t->population) >= 0 &&
-             h5util_attr_read_str(g, "note", &t->note) >= 0 &&
-             h5util_attr_read_num(g, "bin_ms", dbl, &t->bin_ms) >= 0 &&
-             h5util_attr_read_num(g, "lap_ms", dbl, &t->lap_ms) >= 0 &&
-             h5util_attr_read_num(g, "n_shuffle", u64, &t->n_shuffle) >= 0 &&
-             h5util_attr_read_num(g, "n_factors", u64, &t->n_factors) >= 0 &&
-             h5util_attr_read_num(g, "n_cells", u64, &t->n_cells) >= 0 &&
-             h5util_attr_read_num(g, "n_laps", u64, &t->n_laps) >= 0;
-    if (g >= 0)
-        H5Gclose(g);
-    return ok ? HS_OK
-              : h5util_fail_input(path, err, "/replay/template: bad or missing attribute", NULL);
+    if (g < 0)
+        return h5util_fail_input(path, err, "cannot open group ", g_name);
+    int rc = h5util_attr_get_str(path, g, g_name, "population", &t->population, err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_str(path, g, g_name, "note", &t->note, err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_num(path, g, g_name, "bin_ms", H5T_NATIVE_DOUBLE, &t->bin_ms, err);
+    if (rc == HS_OK)
+        rc = h5util_attr_get_num(path, g, g_name, "lap_ms", H5T_NATIVE_DOUBLE, &t->lap_ms, err);
+    for (size_t i = 0; i < 4 && rc == HS_OK; i++)
+        rc = h5util_attr_get_num(path, g, g_name, nums[i], H5T_NATIVE_UINT64, dst[i], err);
+    H5Gclose(g);
+    return rc;
 }
 
 static int template_load(const char *path, hid_t file, template_read *t, hs_error *err)

@@ -2,9 +2,14 @@
 #include "h5util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define UNKNOWN "unknown HDF5 error"
 
 typedef struct why_buf {
     char *buf;
@@ -12,19 +17,39 @@ typedef struct why_buf {
     int found;
 } why_buf;
 
+/* HDF5's system-call errors carry "errno = N, error message = '...'" amid
+ * buffer addresses and offsets: the system's words for errno are the cause
+ * a user can act on (No space left on device, File too large). */
+static int system_cause(const char *desc, char *buf, size_t size)
+{
+    const char *at = strstr(desc, "errno = ");
+    if (!at)
+        return 0;
+    char *end;
+    long e = strtol(at + strlen("errno = "), &end, 10);
+    if (end == at + strlen("errno = ") || e <= 0)
+        return 0;
+    snprintf(buf, size, "%s", strerror((int)e));
+    return 1;
+}
+
 /* Walked upward, the first entry is the innermost: the most specific cause. */
 static herr_t why_first(unsigned n, const H5E_error2_t *e, void *data)
 {
     why_buf *w = data;
     (void)n;
-    if (w->found)
+    /* a missing filter's plugin search says "can't open directory":
+     * the filter's own entry above it names the cause */
+    if (w->found || e->maj_num == H5E_PLUGIN)
         return 0;
     const char *s = e->desc && e->desc[0] ? e->desc : e->func_name;
-    if (s) {
+    if (s && system_cause(s, w->buf, w->size)) {
+        w->found = 1;
+    } else if (s) {
         snprintf(w->buf, w->size, "%s", s);
         for (char *c = w->buf; *c; c++)
             if (*c == '\n' || *c == '\r' || *c == '\t')
-                *c = ' '; /* HDF5 puts a ctime() string in write errors */
+                *c = ' ';
         w->found = 1;
     }
     return 0;
@@ -62,7 +87,7 @@ const char *h5util_why(char *buf, size_t size)
         H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, why_first, &w);
     }
     if (!w.found)
-        snprintf(buf, size, "unknown HDF5 error");
+        snprintf(buf, size, UNKNOWN);
     last_why[0] = '\0';
     H5Eclear2(H5E_DEFAULT);
     return buf;
@@ -80,7 +105,48 @@ int h5util_fail_input(const char *path, hs_error *err, const char *what, const c
 {
     char why[512];
     h5util_why(why, sizeof why);
+    if (strcmp(why, UNKNOWN) == 0) /* our own check failed, not HDF5 */
+        return hs_error_at(err, HS_EINPUT, path, 0, 0, "%s%s", what, name ? name : "");
     return hs_error_at(err, HS_EINPUT, path, 0, 0, "%s%s: %s", what, name ? name : "", why);
+}
+
+/* The descriptor of a file open with the default (sec2) driver, or -1. */
+static int file_fd(hid_t file)
+{
+    hid_t fapl = H5Fget_access_plist(file);
+    hid_t driver = fapl < 0 ? -1 : H5Pget_driver(fapl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    void *handle = NULL;
+    if (driver != H5FD_SEC2 || H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || !handle)
+        return -1;
+    return *(int *)handle;
+}
+
+herr_t h5util_file_reserve(hid_t file)
+{
+    haddr_t eoa;
+    int fd = file_fd(file);
+    struct stat st;
+    if (fd < 0 || H5Fget_eoa(file, &eoa) < 0 || fstat(fd, &st) != 0 ||
+        (haddr_t)st.st_size >= eoa)
+        return 0;
+    int e = posix_fallocate(fd, st.st_size, (off_t)(eoa - (haddr_t)st.st_size));
+    if (e == 0 || e == EOPNOTSUPP || e == ENOSYS || e == ENODEV)
+        return 0;
+    snprintf(last_why, sizeof last_why, "%s", strerror(e));
+    return -1;
+}
+
+int h5util_file_freeze(hid_t file)
+{
+    int fd = file_fd(file);
+    int sink = fd < 0 ? -1 : open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (sink < 0)
+        return -1;
+    int rc = dup2(sink, fd) < 0 ? -1 : 0;
+    close(sink);
+    return rc;
 }
 
 int h5util_is_link_name(const char *name)
@@ -414,207 +480,4 @@ hssize_t h5util_dataset_size(hid_t loc, const char *name)
     if (ds >= 0)
         H5Dclose(ds);
     return n;
-}
-
-/* ---- reading input ---- */
-
-int h5util_open_read(const char *path, hid_t *file, hs_error *err)
-{
-    *file = -1;
-    if (!path || !path[0])
-        return hs_error_set(err, HS_EINPUT, "no input file named");
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
-        return hs_error_at(err, HS_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
-    fclose(probe);
-    htri_t is = H5Fis_hdf5(path);
-    if (is <= 0) {
-        H5Eclear2(H5E_DEFAULT);
-        return hs_error_at(err, HS_EINPUT, path, 0, 0, "not an HDF5 file");
-    }
-    *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (*file < 0)
-        return h5util_fail_input(path, err, "cannot open HDF5 file (truncated or corrupt?)",
-                                 NULL);
-    return HS_OK;
-}
-
-/* Conversion exceptions that change a value abort the read; a lost
- * low-order digit (precision) does not. */
-static H5T_conv_ret_t refuse_lossy(H5T_conv_except_t e, hid_t src, hid_t dst, void *src_buf,
-                                   void *dst_buf, void *data)
-{
-    (void)src, (void)dst, (void)src_buf, (void)dst_buf;
-    if (e == H5T_CONV_EXCEPT_PRECISION)
-        return H5T_CONV_UNHANDLED;
-    *(int *)data = 1;
-    return H5T_CONV_ABORT;
-}
-
-static int check_1d_numeric(const char *path, const char *name, hid_t ds, size_t *n,
-                            hs_error *err)
-{
-    hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds);
-    H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-    int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
-    hssize_t count = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
-    if (t >= 0)
-        H5Tclose(t);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (c != H5T_INTEGER && c != H5T_FLOAT)
-        return hs_error_at(err, HS_EINPUT, path, 0, 0, "dataset %s is not numeric", name);
-    if (rank != 1 || count < 0)
-        return hs_error_at(err, HS_EINPUT, path, 0, 0, "dataset %s is not 1-D (rank %d)",
-                           name, rank);
-    *n = (size_t)count;
-    return HS_OK;
-}
-
-static herr_t read_checked(hid_t ds, hid_t mem_type, void *buf, int strict, int *lossy)
-{
-    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-    if (dxpl < 0)
-        return -1;
-    herr_t rc = 0;
-    if (strict)
-        rc = H5Pset_type_conv_cb(dxpl, refuse_lossy, lossy);
-    if (rc >= 0)
-        rc = H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, dxpl, buf);
-    H5Pclose(dxpl);
-    return rc;
-}
-
-int h5util_read_1d(const char *path, hid_t loc, const char *name, hid_t mem_type,
-                   int strict, void **out, size_t *n, hs_error *err)
-{
-    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (ds < 0)
-        return h5util_fail_input(path, err, "cannot open dataset ", name);
-    size_t count = 0;
-    int rc = check_1d_numeric(path, name, ds, &count, err);
-    void *buf = NULL;
-    if (rc == HS_OK && !(buf = malloc((count ? count : 1) * H5Tget_size(mem_type))))
-        rc = hs_error_set(err, HS_ENOMEM, "%s: dataset %s: out of memory", path, name);
-    int lossy = 0;
-    if (rc == HS_OK && count > 0 && read_checked(ds, mem_type, buf, strict, &lossy) < 0) {
-        if (lossy) {
-            H5Eclear2(H5E_DEFAULT);
-            rc = hs_error_at(err, HS_EINPUT, path, 0, 0,
-                             "dataset %s holds values that are not non-negative "
-                             "integers",
-                             name);
-        } else {
-            rc = h5util_fail_input(path, err, "cannot read dataset ", name);
-        }
-    }
-    H5Dclose(ds);
-    if (rc != HS_OK) {
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    *n = count;
-    return HS_OK;
-}
-
-int h5util_open_1d(const char *path, hid_t loc, const char *name, hid_t *ds, size_t *n,
-                   hs_error *err)
-{
-    *n = 0;
-    *ds = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (*ds < 0)
-        return h5util_fail_input(path, err, "cannot open dataset ", name);
-    int rc = check_1d_numeric(path, name, *ds, n, err);
-    if (rc != HS_OK) {
-        H5Dclose(*ds);
-        *ds = -1;
-    }
-    return rc;
-}
-
-herr_t h5util_read_block(hid_t ds, hid_t mem_type, hsize_t at, hsize_t count, void *buf)
-{
-    hid_t fs = H5Dget_space(ds);
-    hid_t ms = H5Screate_simple(1, &count, NULL);
-    herr_t rc = -1;
-    if (fs >= 0 && ms >= 0)
-        rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &count, NULL);
-    if (rc >= 0)
-        rc = H5Dread(ds, mem_type, ms, fs, H5P_DEFAULT, buf);
-    if (ms >= 0)
-        H5Sclose(ms);
-    if (fs >= 0)
-        H5Sclose(fs);
-    return rc;
-}
-
-/* ---- string datasets ---- */
-
-void h5util_free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
-/* Copies n strings read into buf as variable-length (pointers) or
- * fixed-length (NUL-terminated records of width w) into new strings. */
-static char **copy_strs(const void *buf, int vlen, size_t w, size_t n)
-{
-    char **v = calloc(n ? n : 1, sizeof *v);
-    for (size_t i = 0; v && i < n; i++) {
-        const char *s = vlen ? ((char *const *)buf)[i] : (const char *)buf + i * w;
-        if (!(v[i] = strdup(s ? s : ""))) {
-            h5util_free_strs(v, i);
-            return NULL;
-        }
-    }
-    return v;
-}
-
-static char **read_strs_open(hid_t ds, hid_t ft, size_t n)
-{
-    htri_t vlen = H5Tis_variable_str(ft);
-    size_t w = vlen > 0 ? sizeof(char *) : H5Tget_size(ft) + 1;
-    hid_t mt = H5Tcopy(H5T_C_S1), sp = H5Dget_space(ds);
-    void *buf = calloc(n ? n : 1, w);
-    char **v = NULL;
-    if (vlen >= 0 && mt >= 0 && sp >= 0 && buf &&
-        H5Tset_size(mt, vlen > 0 ? H5T_VARIABLE : w) >= 0 &&
-        H5Tset_cset(mt, H5Tget_cset(ft)) >= 0 &&
-        (n == 0 || H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
-        v = copy_strs(buf, vlen > 0, w, n);
-        if (vlen > 0 && n > 0)
-            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, buf);
-    }
-    free(buf);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (mt >= 0)
-        H5Tclose(mt);
-    return v;
-}
-
-int h5util_read_strs(const char *path, hid_t loc, const char *name, char ***out,
-                     size_t *n, hs_error *err)
-{
-    *out = NULL;
-    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (ds < 0)
-        return h5util_fail_input(path, err, "cannot open dataset ", name);
-    hid_t ft = H5Dget_type(ds), sp = H5Dget_space(ds);
-    int ok = ft >= 0 && sp >= 0 && H5Tget_class(ft) == H5T_STRING &&
-             H5Sget_simple_extent_ndims(sp) == 1;
-    *n = ok ? (size_t)H5Sget_simple_extent_npoints(sp) : 0;
-    if (ok)
-        *out = read_strs_open(ds, ft, *n);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ft >= 0)
-        H5Tclose(ft);
-    H5Dclose(ds);
-    if (!*out)
-        return h5util_fail_input(path, err, "not a readable 1-D string dataset: ", name);
-    return HS_OK;
 }

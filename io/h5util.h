@@ -11,6 +11,7 @@
 #define HS_H5UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <hdf5.h>
 
@@ -36,6 +37,25 @@ int h5util_fail_io(const char *path, hs_error *err, const char *what, const char
 /* HS_EINPUT naming path: "<what><name>: <HDF5's reason>"; name may be NULL.
  * Returns HS_EINPUT. */
 int h5util_fail_input(const char *path, hs_error *err, const char *what, const char *name);
+
+/* Makes sure the disk holds room for all file space HDF5 has allocated
+ * (its end of allocation), before a flush writes metadata there. A flush
+ * writes some metadata in place and some at new addresses: failing midway
+ * it would leave old objects pointing at new ones that never got written.
+ * Failing here instead, nothing is written and the file stays as its last
+ * flush left it. Only for the default (sec2) driver; does nothing where
+ * the file system cannot reserve space. Returns < 0 (reason for
+ * h5util_why, e.g. No space left on device) when the space is not there. */
+herr_t h5util_file_reserve(hid_t file);
+
+/* After a failed write HDF5's picture of file no longer matches the disk:
+ * a later flush (the close's too) would write a superblock pointing past
+ * the data that never got there, and the whole file would become
+ * unreadable. This keeps the file as its last successful flush left it:
+ * the file's descriptor is pointed at /dev/null, so HDF5 can still close
+ * and free everything while nothing more reaches the disk. Only for the
+ * default (sec2) driver. Returns < 0 when it could not. */
+int h5util_file_freeze(hid_t file);
 
 /* 1 when name can be one HDF5 link name, a group's member: not NULL, not
  * empty, not "." and without '/'. */
@@ -104,38 +124,81 @@ char *h5util_link_name(hid_t g, hsize_t i);
  * opened. */
 hssize_t h5util_dataset_size(hid_t loc, const char *name);
 
-/* Reads count elements of open 1-D dataset ds from element at into buf,
- * converted by HDF5 to mem_type. */
-herr_t h5util_read_block(hid_t ds, hid_t mem_type, hsize_t at, hsize_t count, void *buf);
-
-/* ---- reading input (errors are HS_EINPUT naming path) ---- */
+/* ---- reading input (h5util_read.c; errors are HS_EINPUT naming path) ---- */
 
 /* Opens path read-only after checking it exists and is HDF5 at all;
  * *file is -1 on failure. */
 int h5util_open_read(const char *path, hid_t *file, hs_error *err);
 
-/* Reads 1-D numeric dataset name of loc into a new array of elements of
- * mem_type (never NULL on success, even when empty; the caller frees it).
- * strict: values that would not convert exactly (out of range, fractional,
- * NaN) are an error. Messages name path and name, so give name as a path
- * from the root when loc is not the file. */
+/* A reader run by h5util_guard: prints to out (may be NULL), fills err. */
+typedef int (*h5util_guarded_fn)(void *ctx, FILE *out, hs_error *err);
+
+/* Runs fn(ctx, out, err) in a forked child and returns what it returned,
+ * with its err and what it printed (copied to out). HDF5 1.10 reads some
+ * corrupt files out of bounds and crashes or runs away (a damaged global
+ * heap behind variable-length strings: H5HG_read): when the child dies
+ * instead of returning, the result is HS_EINPUT naming path as corrupt,
+ * and this process is unharmed. Memory fn fills stays in the child: to
+ * keep what a reader reads, guard a first read that throws it away, then
+ * read again (the same bytes read the same way). Without fork, fn runs
+ * here. Not for use while other threads run. */
+int h5util_guard(h5util_guarded_fn fn, void *ctx, FILE *out, const char *path,
+                 hs_error *err);
+
+/* Type classes a reader accepts (h5util_dataset_open). */
+enum { H5UTIL_NUMERIC = 1, H5UTIL_STRING = 2 };
+
+/* The most elements read into memory at once (4 GiB of doubles): a
+ * dataset declaring more is refused before anything is allocated, since a
+ * file of a few bytes can declare 2^40 elements. */
+#define H5UTIL_READ_MAX ((hsize_t)1 << 29)
+
+/* Opens dataset name of loc into *ds (the caller closes it) after checking
+ * what a reader relies on: its type class is in classes (H5UTIL_NUMERIC:
+ * integer or float, not enum, compound etc.; H5UTIL_STRING), it has rank
+ * dimensions, and at most max_n elements (0: H5UTIL_READ_MAX; HSIZE_UNDEF:
+ * any, for reading in blocks). dims (rank values) receives its shape.
+ * HS_EINPUT naming path, name and what is wrong (missing, not a dataset,
+ * "is not numeric (it holds strings)", "is not 1-D (rank 2)", too large);
+ * then *ds is -1. Give name from the root when loc is not the file. */
+int h5util_dataset_open(const char *path, hid_t loc, const char *name, unsigned classes,
+                        int rank, hsize_t max_n, hid_t *ds, hsize_t *dims, hs_error *err);
+
+/* Reads 1-D numeric dataset name of loc (h5util_dataset_open, at most
+ * H5UTIL_READ_MAX elements) into a new array of elements of mem_type
+ * (never NULL on success, even when empty; the caller frees it). strict:
+ * values that would not convert exactly (out of range, fractional, NaN)
+ * are an error. */
 int h5util_read_1d(const char *path, hid_t loc, const char *name, hid_t mem_type,
                    int strict, void **out, size_t *n, hs_error *err);
 
 /* Opens 1-D numeric dataset name of loc into *ds (the caller closes it)
- * with its length in *n, for reading in blocks; errors as h5util_read_1d,
- * with *ds -1 and *n 0. */
+ * with its length in *n, any length, for reading in blocks; errors as
+ * h5util_dataset_open, with *ds -1 and *n 0. */
 int h5util_open_1d(const char *path, hid_t loc, const char *name, hid_t *ds, size_t *n,
                    hs_error *err);
 
-/* Reads 1-D string dataset name of loc (variable or fixed length) into n
- * new strings (*out, never NULL on success; free with h5util_free_strs).
- * HS_EINPUT naming path and name when it is missing, not a 1-D string
- * dataset or unreadable (or memory runs out); then *out is NULL. */
+/* Reads count elements of open 1-D dataset ds from element at into buf,
+ * converted by HDF5 to mem_type. */
+herr_t h5util_read_block(hid_t ds, hid_t mem_type, hsize_t at, hsize_t count, void *buf);
+
+/* Reads 1-D string dataset name of loc (variable or fixed length, at most
+ * H5UTIL_READ_MAX / 4) into n new strings (*out, never NULL on success;
+ * free with h5util_free_strs). Errors as h5util_dataset_open, or when the
+ * strings cannot be read; then *out is NULL and *n 0. */
 int h5util_read_strs(const char *path, hid_t loc, const char *name, char ***out,
                      size_t *n, hs_error *err);
 
 /* Frees n strings and their array; v NULL does nothing. */
 void h5util_free_strs(char **v, size_t n);
+
+/* Read scalar attribute attr of obj, a number converted to mem_type into
+ * buf, or a string into a new *out the caller frees. HS_EINPUT naming
+ * path, obj_name and attr, saying whether it is missing, holds several
+ * values or holds the wrong kind ("holds strings, not a number"). */
+int h5util_attr_get_num(const char *path, hid_t obj, const char *obj_name, const char *attr,
+                        hid_t mem_type, void *buf, hs_error *err);
+int h5util_attr_get_str(const char *path, hid_t obj, const char *obj_name, const char *attr,
+                        char **out, hs_error *err);
 
 #endif

@@ -28,17 +28,19 @@
 
 /* ---- writer ---- */
 
-void h5weights_clear(h5weights *w)
+herr_t h5weights_clear(h5weights *w)
 {
+    herr_t rc = 0;
     for (size_t i = 0; i < w->n; i++) {
-        if (w->proj[i].grp >= 0)
-            H5Gclose(w->proj[i].grp);
+        if (w->proj[i].grp >= 0 && H5Gclose(w->proj[i].grp) < 0)
+            rc = -1;
         free(w->proj[i].name);
         free(w->proj[i].units);
     }
     free(w->proj);
     w->proj = NULL;
     w->n = 0;
+    return rc;
 }
 
 /* proj names one new group, with units. */
@@ -79,8 +81,7 @@ static herr_t proj_create(hid_t file, h5weights_proj *p, const char *pre_pop,
     if (top < 0)
         return -1;
     p->grp = H5Gcreate2(top, p->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Gclose(top);
-    if (p->grp < 0 || h5util_attr_write_str(p->grp, "pre_population", pre_pop) < 0 ||
+    if (H5Gclose(top) < 0 || p->grp < 0 || h5util_attr_write_str(p->grp, "pre_population", pre_pop) < 0 ||
         h5util_attr_write_str(p->grp, "post_population", post_pop) < 0 ||
         h5util_attr_write_str(p->grp, "units", p->units) < 0)
         return -1;

@@ -33,8 +33,9 @@ typedef struct h5weights {
     size_t n;
 } h5weights;
 
-/* Closes the groups and frees what w holds (not w itself); w is empty after. */
-void h5weights_clear(h5weights *w);
+/* Closes the groups and frees what w holds (not w itself); w is empty after.
+ * Returns < 0 when a close failed (everything is freed all the same). */
+herr_t h5weights_clear(h5weights *w);
 
 /* Creates /weights/<proj> in file with attrs pre_population, post_population
  * and units, and adds it to w. Returns its handle (>= 0), HS_EINPUT for a

@@ -19,6 +19,7 @@
 
 #include "../io/h5ckpt.h"
 #include "../io/h5out.h"
+#include "../io/h5util.h"
 #include "../neurons/place_cells.h"
 #include "checkpoint.h"
 #include "engine.h"
@@ -435,6 +436,20 @@ static int close_output(run_ctx *r, int rc, double wall_s, hs_error *err)
     return rc;
 }
 
+/* Appends to a write failure's message what it left: the file as its last
+ * successful flush wrote it (complete = 0), or no file at all. */
+static void say_what_is_left(const char *out, hs_error *err)
+{
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    struct stat st;
+    if (stat(out, &st) != 0)
+        hs_error_set(err, HS_EIO, "%s; the run stopped, no file was left", msg);
+    else
+        hs_error_set(err, HS_EIO, "%s; the run stopped, %s keeps what was written before "
+                     "(complete = 0)", msg, out);
+}
+
 /* The output's directory must exist and be writable: said before the
  * network is built, not as an HDF5 failure after it. */
 static int check_output_dir(const char *out, hs_error *err)
@@ -693,6 +708,8 @@ int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
     if (rc == HS_OK)
         rc = execute(&r, o, out, now_s() - t_build, NULL, NULL, err);
     run_ctx_free(&r);
+    if (rc == HS_EIO)
+        say_what_is_left(out, err);
     free(def);
     free(def_ckpt);
     return rc;
@@ -724,8 +741,39 @@ static int check_same_run(const h5ckpt_meta *m, const run_opts *o, const hs_conf
     return HS_OK;
 }
 
+/* A first read of the whole checkpoint in a forked child (h5util_guard):
+ * HDF5 1.10 crashes on some corrupt files. n NULL: its attributes only. */
+typedef struct trial {
+    const char *path;
+    const hs_config *c;
+    network *n;
+    sim *s;
+} trial;
+
+static int trial_read(void *ctx, FILE *out, hs_error *err)
+{
+    (void)out;
+    const trial *t = ctx;
+    const h5ckpt_meta *m;
+    h5ckpt *k = h5ckpt_open(t->path, &m, err);
+    int rc = k ? HS_OK : err->code;
+    schedule_pos pos;
+    ckpt_recorders rec;
+    if (rc == HS_OK && t->n && (rc = checkpoint_head_alloc(t->c, &pos, &rec, err)) == HS_OK) {
+        rc = checkpoint_load_head(k, t->c, t->n, &pos, &rec, err);
+        if (rc == HS_OK)
+            rc = checkpoint_load_state(k, t->n, t->s, err);
+        checkpoint_head_free(&pos, &rec);
+    }
+    h5ckpt_close(k);
+    return rc;
+}
+
 int run_cmd_resume(const run_opts *o, hs_error *err)
 {
+    trial t = {o->input, NULL, NULL, NULL};
+    if (h5util_guard(trial_read, &t, NULL, o->input, err) != HS_OK)
+        return err->code;
     const h5ckpt_meta *m = NULL;
     h5ckpt *k = h5ckpt_open(o->input, &m, err);
     if (!k)
@@ -759,6 +807,9 @@ int run_cmd_resume(const run_opts *o, hs_error *err)
         rc = err->code;
     if (rc == HS_OK && !(r.s = sim_alloc(r.net, c, err)))
         rc = err->code;
+    t = (trial){o->input, c, r.net, r.s};
+    if (rc == HS_OK)
+        rc = h5util_guard(trial_read, &t, NULL, o->input, err);
     if (rc == HS_OK)
         rc = checkpoint_head_alloc(c, &pos, &rec, err);
     if (rc == HS_OK)
@@ -787,6 +838,8 @@ int run_cmd_resume(const run_opts *o, hs_error *err)
         rc = execute(&r, o, m->output, now_s() - t_build, &pos, &load, err);
     checkpoint_head_free(&pos, &rec);
     run_ctx_free(&r);
+    if (rc == HS_EIO)
+        say_what_is_left(m->output, err);
     h5ckpt_close(k);
     config_free(c);
     free(ov);

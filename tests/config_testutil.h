@@ -65,4 +65,7 @@ void config_task_tests_add(Suite *s);
 /* test_config_replay.c: the replay section. */
 void config_replay_tests_add(Suite *s);
 
+/* test_config_h5inputs.c: hostile HDF5 spike and trajectory inputs. */
+void config_h5inputs_tests_add(Suite *s);
+
 #endif

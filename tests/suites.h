@@ -17,6 +17,7 @@ Suite *wake_suite(void);
 Suite *config_suite(void);
 Suite *h5out_suite(void);
 Suite *cli_suite(void);
+void cli_io_tests_add(Suite *s); /* test_cli_io.c: the disk fills during a run */
 Suite *bench_suite(void);
 Suite *replay_rank_suite(void);
 Suite *replay_decode_suite(void);

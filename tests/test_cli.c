@@ -651,5 +651,6 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_replay_events_in_file_and_info);
     tcase_add_test(tc, test_rem_template_and_up_states_in_file);
     suite_add_tcase(s, tc);
+    cli_io_tests_add(s);
     return s;
 }

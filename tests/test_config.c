@@ -352,5 +352,6 @@ Suite *config_suite(void)
     config_plast_tests_add(s);
     config_task_tests_add(s);
     config_replay_tests_add(s);
+    config_h5inputs_tests_add(s);
     return s;
 }

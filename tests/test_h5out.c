@@ -254,9 +254,9 @@ START_TEST(test_write_errors)
 END_TEST
 
 /* For a forked child: with files capped at 256 KiB, appending 1.6 MB of
- * spikes must fail with HS_EIO naming the file, close must return, and the
- * process must exit cleanly. Exits 0 when all did, else a code saying which
- * step went wrong. */
+ * spikes must fail with HS_EIO naming the file, the next append must be
+ * refused (HS_EIO), close must return, and the process must exit cleanly.
+ * Exits 0 when all did, else a code saying which step went wrong. */
 static void write_past_limit(const char *path)
 {
     signal(SIGXFSZ, SIG_IGN);
@@ -272,8 +272,12 @@ static void write_past_limit(const char *path)
     if (h < 0)
         _exit(11);
     int rc = h5out_spikes_append(f, h, t, id, n, &err);
-    if (rc != HS_EIO || !strstr(err.msg, path))
+    if (rc != HS_EIO || !strstr(err.msg, path) || !strstr(err.msg, "File too large"))
         _exit(12);
+    /* small enough to fit, but after a failed write the file takes nothing */
+    rc = h5out_spikes_append(f, h, t, id, 1, &err);
+    if (rc != HS_EIO || !strstr(err.msg, "an earlier write to the file failed"))
+        _exit(14);
     rc = h5out_close(f, 1, 0.0, &err);
     if (rc != HS_OK && rc != HS_EIO)
         _exit(13);
@@ -302,6 +306,21 @@ START_TEST(test_write_failure_is_eio)
     int status = 0;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+    /* the file as its last good flush left it: readable, complete = 0
+     * although close was asked for 1, and no spike of the failed append */
+    hid_t file = H5Fopen(h5sample_path("full.h5"), H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(file, 0);
+    hid_t meta = H5Gopen2(file, "/meta", H5P_DEFAULT);
+    int32_t complete = -1;
+    h5sample_attr_num(meta, "complete", H5T_STD_I32LE, H5T_NATIVE_INT32, &complete);
+    ck_assert_int_eq(complete, 0);
+    hid_t ds = H5Dopen2(file, "/spikes/exc/timestamps", H5P_DEFAULT);
+    hid_t sp = H5Dget_space(ds);
+    ck_assert_int_eq(H5Sget_simple_extent_npoints(sp), 0);
+    H5Sclose(sp);
+    H5Dclose(ds);
+    H5Gclose(meta);
+    H5Fclose(file);
 }
 END_TEST
 
@@ -373,6 +392,7 @@ void h5maze_tests_add(TCase *tc);          /* test_h5maze.c */
 void h5replay_tests_add(TCase *tc);        /* test_h5replay.c */
 void h5template_tests_add(TCase *tc);      /* test_h5template.c */
 void h5sleep_tests_add(TCase *tc);         /* test_h5sleep.c */
+void h5_hostile_tests_add(TCase *tc);      /* test_h5_hostile.c */
 
 Suite *h5out_suite(void)
 {
@@ -393,6 +413,7 @@ Suite *h5out_suite(void)
     h5template_tests_add(tc);
     h5sleep_tests_add(tc);
     h5in_tests_add(tc);
+    h5_hostile_tests_add(tc);
     tcase_add_test(tc, test_layout_h5py_h5dump);
     suite_add_tcase(s, tc);
     return s;
