@@ -10,6 +10,7 @@
 #include "h5util.h"
 
 #define FORMAT_NAME "hebbsleep checkpoint"
+#define CHUNK ((hsize_t)1 << 20)   /* elements per checksummed chunk */
 
 struct h5ckpt {
     char *path, *tmp;
@@ -189,13 +190,15 @@ static hid_t mem_type(state_type t)
 static int save_array(h5ckpt *k, const char *name, state_type type, const void *data,
                       size_t n, hs_error *err)
 {
-    hsize_t dim = n;
+    hsize_t dim = n, chunk = n < CHUNK ? n : CHUNK;
     hid_t space = H5Screate_simple(1, &dim, NULL);
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     hid_t ds = -1;
-    if (space >= 0 && lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
-        ds = H5Dcreate2(k->file, name, file_type(type), space, lcpl, H5P_DEFAULT,
-                        H5P_DEFAULT);
+    /* checksummed chunks: a damaged checkpoint is refused, not resumed */
+    if (space >= 0 && lcpl >= 0 && dcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0 &&
+        (n == 0 || (H5Pset_chunk(dcpl, 1, &chunk) >= 0 && H5Pset_fletcher32(dcpl) >= 0)))
+        ds = H5Dcreate2(k->file, name, file_type(type), space, lcpl, dcpl, H5P_DEFAULT);
     herr_t rc = ds < 0 ? -1 : n ? H5Dwrite(ds, mem_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT,
                                            data) : 0;
     if (ds >= 0 && H5Dclose(ds) < 0)
@@ -204,6 +207,8 @@ static int save_array(h5ckpt *k, const char *name, state_type type, const void *
         H5Sclose(space);
     if (lcpl >= 0)
         H5Pclose(lcpl);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
     return rc < 0 ? h5util_fail_io(k->tmp, err, "checkpoint array ", name) : HS_OK;
 }
 
@@ -238,7 +243,7 @@ static int load_array(h5ckpt *k, const char *name, state_type type, void *data, 
                             "length (%lld, expected %zu): not this run's", k->path, name,
                             (long long)len, n);
     if (rc < 0)
-        return h5util_fail_input(k->path, err, "checkpoint array ", name);
+        return h5util_fail_input(k->path, err, "checkpoint array (damaged?) ", name);
     return HS_OK;
 }
 
