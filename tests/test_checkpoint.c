@@ -438,6 +438,23 @@ START_TEST(test_foreign_checkpoints_refused)
     ck_assert_int_ge(H5Ldelete(f, "pops/2/var0", H5P_DEFAULT), 0);
     H5Fclose(f);
     assert_refused("checkpoint array pops/2/var0 is missing", "resume %s%s", copy, "");
+    /* one byte of the weights damaged: the chunk's checksum tells */
+    ck_assert_int_eq(sh_run(NULL, 0, "cp %s %s", ckpt, copy), 0);
+    hid_t fw = H5Fopen(copy, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t dw = H5Dopen2(fw, "projs/2/weight", H5P_DEFAULT);
+    haddr_t addr = HADDR_UNDEF;
+    hsize_t at = 0, size = 0;
+    ck_assert_int_ge(H5Dget_chunk_info_by_coord(dw, &at, NULL, &addr, &size), 0);
+    H5Dclose(dw);
+    H5Fclose(fw);
+    ck_assert_uint_gt(size, 8);
+    int fd = open(copy, O_RDWR);
+    unsigned char byte;
+    ck_assert_int_eq(pread(fd, &byte, 1, (off_t)addr + 5), 1);
+    byte = (unsigned char)~byte;
+    ck_assert_int_eq(pwrite(fd, &byte, 1, (off_t)addr + 5), 1);
+    close(fd);
+    assert_refused("checkpoint array (damaged?) projs/2/weight", "resume %s%s", copy, "");
     /* the experiment edited since */
     ck_assert_int_eq(sh_run(NULL, 0, "cp %s %s.orig && echo '# edited' >> %s", config,
                             config, config), 0);
