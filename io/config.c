@@ -51,7 +51,7 @@ static const config_field sim_fields[] = {
     /* A population's mean rate above this over a window stops the run
      * (runaway excitation); 0: never. */
     {.key = "max_rate_hz", .kind = CONFIG_NUMBER, .offset = offsetof(sim_values, max_rate_hz),
-     .def = 500, .min = 0, .max = 1e6, .unit = "Hz"},
+     .def = 1000, .min = 0, .max = 1e6, .unit = "Hz"},
     {.key = "max_rate_window_ms", .kind = CONFIG_NUMBER,
      .offset = offsetof(sim_values, max_rate_window_ms), .def = 1000, .min = 0, .max = 1e9,
      .min_open = 1, .unit = "ms"},

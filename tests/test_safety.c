@@ -88,20 +88,20 @@ START_TEST(test_runaway_rate_stops_run)
     char h5[128];
     snprintf(h5, sizeof h5, "%s/runaway.h5", dir);
     const char *drive = "--set simulation.duration_ms=2500 --set populations.exc.params.I_e=2000 "
-                        "--set populations.exc.params.t_ref=0.5";
+                        "--set populations.exc.params.t_ref=0.1";
     int rc = sh_run(out, sizeof out, "%s run bench/cuba.yaml -o %s --quiet %s", sh_bin(), h5,
                     drive);
     ck_assert_msg(rc == 1, "exit %d: %s", rc, out);
     ck_assert_msg(strstr(out, "population exc: mean rate ") &&
-                      strstr(out, "above simulation.max_rate_hz (500 Hz): runaway excitation"),
+                      strstr(out, "above simulation.max_rate_hz (1000 Hz): runaway excitation"),
                   "%s", out);
-    ck_assert_double_gt(after(out, "mean rate "), 500);
+    ck_assert_double_gt(after(out, "mean rate "), 1000);
     double t1 = after(out, " to ");
     ck_assert_double_ge(t1, 1000);
     ck_assert_double_lt(t1, 1300);
     assert_kept(h5, "exc", t1);
     rc = sh_run(out, sizeof out, "%s run bench/cuba.yaml -o %s --overwrite --quiet %s "
-                "--set simulation.max_rate_hz=2000", sh_bin(), h5, drive);
+                "--set simulation.max_rate_hz=6000", sh_bin(), h5, drive);
     ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
     rc = sh_run(out, sizeof out, "%s run bench/cuba.yaml -o %s --overwrite --quiet %s "
                 "--set simulation.max_rate_hz=0", sh_bin(), h5, drive);
