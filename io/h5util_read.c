@@ -41,6 +41,7 @@ static size_t read_full(int fd, void *buf, size_t size)
 static void guard_child(h5util_guarded_fn fn, void *ctx, int out_fd, int rec_fd)
 {
     guard_record r;
+    memset(&r, 0, sizeof r);   /* all of it goes down the pipe, padding too */
     hs_error_clear(&r.err);
     FILE *o = fdopen(out_fd, "w");
     r.rc = o ? fn(ctx, o, &r.err) : HS_EINTERNAL;
