@@ -549,3 +549,14 @@ void h5sample_assert_units(hid_t ds, const char *name, const char *units)
     free(u);
     free(d);
 }
+
+void h5sample_put(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                  const void *buf)
+{
+    hid_t sp = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
+    hid_t ds = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(ds, 0);
+    ck_assert_int_ge(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
+    H5Dclose(ds);
+    H5Sclose(sp);
+}

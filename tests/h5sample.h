@@ -62,6 +62,11 @@ void h5sample_check_fields_read(const char *path, int p);
 
 /* Checked fixture: a fresh directory under $TMPDIR (or /tmp), removed with
  * its files. */
+/* Writes dataset name under loc (rank 0: scalar) of type from buf, in
+ * that type; fails the test on error. */
+void h5sample_put(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                  const void *buf);
+
 void h5sample_dir_make(void);
 void h5sample_dir_remove(void);
 

@@ -16,23 +16,13 @@
 #include <hdf5.h>
 
 #include "config_testutil.h"
-
-static void put(hid_t f, const char *name, hid_t type, int rank, const hsize_t *dims,
-                const void *buf)
-{
-    hid_t sp = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
-    hid_t ds = H5Dcreate2(f, name, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    ck_assert_int_ge(ds, 0);
-    ck_assert_int_ge(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
-    H5Dclose(ds);
-    H5Sclose(sp);
-}
+#include "h5sample.h"
 
 static void put3(hid_t f, const char *name, double a, double b, double c)
 {
     double v[3] = {a, b, c};
     hsize_t n = 3;
-    put(f, name, H5T_NATIVE_DOUBLE, 1, &n, v);
+    h5sample_put(f, name, H5T_NATIVE_DOUBLE, 1, &n, v);
 }
 
 /* in.h5: good datasets /t (ms or s), /x (cm), /ids, and the hostile ones. */
@@ -44,28 +34,28 @@ static void write_hostile(const char *path)
     put3(f, "t", 1, 2, 3);
     put3(f, "x", 10, 20, 30);
     uint64_t ids[3] = {0, 1, 2};
-    put(f, "ids", H5T_NATIVE_UINT64, 1, &three, ids);
+    h5sample_put(f, "ids", H5T_NATIVE_UINT64, 1, &three, ids);
     hid_t s4 = H5Tcopy(H5T_C_S1);
     H5Tset_size(s4, 4);
-    put(f, "str", s4, 1, &three, "1.0\0002.0\0003.0");
+    h5sample_put(f, "str", s4, 1, &three, "1.0\0002.0\0003.0");
     H5Tclose(s4);
     int8_t neg[3] = {0, -1, 2};
-    put(f, "neg_i8", H5T_NATIVE_INT8, 1, &three, neg);
+    h5sample_put(f, "neg_i8", H5T_NATIVE_INT8, 1, &three, neg);
     hid_t comp = H5Tcreate(H5T_COMPOUND, 2 * sizeof(double));
     H5Tinsert(comp, "a", 0, H5T_NATIVE_DOUBLE);
     H5Tinsert(comp, "b", sizeof(double), H5T_NATIVE_DOUBLE);
     double pairs[6] = {1, 2, 3, 4, 5, 6};
-    put(f, "comp", comp, 1, &three, pairs);
+    h5sample_put(f, "comp", comp, 1, &three, pairs);
     H5Tclose(comp);
     hid_t en = H5Tenum_create(H5T_NATIVE_INT8);
     int8_t no = 0, yes = 1, flags[3] = {0, 1, 1};
     H5Tenum_insert(en, "FALSE", &no);
     H5Tenum_insert(en, "TRUE", &yes);
-    put(f, "bool", en, 1, &three, flags);
+    h5sample_put(f, "bool", en, 1, &three, flags);
     H5Tclose(en);
-    put(f, "grid", H5T_NATIVE_DOUBLE, 2, grid, pairs);
-    put(f, "scalar", H5T_NATIVE_DOUBLE, 0, NULL, pairs);
-    put(f, "empty", H5T_NATIVE_DOUBLE, 1, &zero, pairs);
+    h5sample_put(f, "grid", H5T_NATIVE_DOUBLE, 2, grid, pairs);
+    h5sample_put(f, "scalar", H5T_NATIVE_DOUBLE, 0, NULL, pairs);
+    h5sample_put(f, "empty", H5T_NATIVE_DOUBLE, 1, &zero, pairs);
     hid_t sp = H5Screate_simple(1, &huge, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl, 1, &chunk);
     hid_t ds = H5Dcreate2(f, "huge", H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
@@ -81,7 +71,7 @@ static void write_hostile(const char *path)
     put3(f, "far", 1, 2, 1e300);
     put3(f, "frac", 0, 1.5, 2);
     uint64_t big[3] = {0, 1, 4};
-    put(f, "big_ids", H5T_NATIVE_UINT64, 1, &three, big);
+    h5sample_put(f, "big_ids", H5T_NATIVE_UINT64, 1, &three, big);
     H5Gclose(H5Gcreate2(f, "group", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     H5Fclose(f);
 }

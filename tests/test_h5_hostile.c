@@ -113,12 +113,7 @@ static void replace_ds(hid_t f, const char *name, hid_t type, int rank, const hs
 {
     if (H5Lexists(f, name, H5P_DEFAULT) > 0)
         ck_assert_int_ge(H5Ldelete(f, name, H5P_DEFAULT), 0);
-    hid_t sp = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
-    hid_t ds = H5Dcreate2(f, name, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    ck_assert_int_ge(ds, 0);
-    ck_assert_int_ge(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
-    H5Dclose(ds);
-    H5Sclose(sp);
+    h5sample_put(f, name, type, rank, dims, buf);
 }
 
 static void replace_attr(hid_t f, const char *obj, const char *name, hid_t type, hsize_t n,

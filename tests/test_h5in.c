@@ -84,17 +84,6 @@ END_TEST
 
 /* ---- h5in readers ---- */
 
-static void make_ds(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
-                    const void *buf)
-{
-    hid_t sp = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
-    hid_t ds = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    ck_assert_int_ge(ds, 0);
-    ck_assert_int_ge(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
-    H5Dclose(ds);
-    H5Sclose(sp);
-}
-
 /* Datasets of several types and shapes under /a. */
 static void make_inputs(const char *path)
 {
@@ -104,15 +93,15 @@ static void make_inputs(const char *path)
     float t[4] = {0.5f, 1.0f, 2.25f, 3.0f};
     int32_t ids[4] = {3, 0, 2, 1}, neg[4] = {1, -1, 2, 3};
     double frac[4] = {1.0, 2.5, 3.0, 4.0};
-    make_ds(g, "t", H5T_NATIVE_FLOAT, 1, &n, t);
-    make_ds(g, "ids", H5T_NATIVE_INT32, 1, &n, ids);
-    make_ds(g, "neg", H5T_NATIVE_INT32, 1, &n, neg);
-    make_ds(g, "frac", H5T_NATIVE_DOUBLE, 1, &n, frac);
-    make_ds(g, "grid", H5T_NATIVE_INT32, 2, grid, ids);
-    make_ds(g, "empty", H5T_NATIVE_DOUBLE, 1, &zero, frac);
+    h5sample_put(g, "t", H5T_NATIVE_FLOAT, 1, &n, t);
+    h5sample_put(g, "ids", H5T_NATIVE_INT32, 1, &n, ids);
+    h5sample_put(g, "neg", H5T_NATIVE_INT32, 1, &n, neg);
+    h5sample_put(g, "frac", H5T_NATIVE_DOUBLE, 1, &n, frac);
+    h5sample_put(g, "grid", H5T_NATIVE_INT32, 2, grid, ids);
+    h5sample_put(g, "empty", H5T_NATIVE_DOUBLE, 1, &zero, frac);
     hid_t str = H5Tcopy(H5T_C_S1);
     H5Tset_size(str, 6);
-    make_ds(g, "text", str, 0, NULL, "hello");
+    h5sample_put(g, "text", str, 0, NULL, "hello");
     H5Tclose(str);
     H5Gclose(g);
     H5Fclose(f);
@@ -200,7 +189,7 @@ static void make_damaged(const char *path)
     int32_t neg[11] = {0, -1};
     ck_assert_int_ge(H5Ldelete(f, "/weights/ee/000001/post", H5P_DEFAULT), 0);
     ck_assert_int_ge(H5Ldelete(f, "/weights/ee/000002/weight", H5P_DEFAULT), 0);
-    make_ds(f, "/weights/ee/000002/weight", H5T_NATIVE_DOUBLE, 1, &three, w);
+    h5sample_put(f, "/weights/ee/000002/weight", H5T_NATIVE_DOUBLE, 1, &three, w);
     hid_t g = H5Gopen2(f, "/weights/ee/000002", H5P_DEFAULT);
     hid_t a = H5Aopen(g, "t_ms", H5P_DEFAULT); /* H5Aopen_by_name: no H5Awrite (1.10) */
     ck_assert_int_ge(H5Awrite(a, H5T_NATIVE_DOUBLE, &t), 0);
@@ -208,9 +197,9 @@ static void make_damaged(const char *path)
     H5Gclose(g);
     ck_assert_int_ge(H5Adelete_by_name(f, "/weights/ee/000003", "t_ms", H5P_DEFAULT), 0);
     ck_assert_int_ge(H5Ldelete(f, "/weights/ie/000000/pre", H5P_DEFAULT), 0);
-    make_ds(f, "/weights/ie/000000/pre", H5T_NATIVE_INT32, 1, &eleven, neg);
+    h5sample_put(f, "/weights/ie/000000/pre", H5T_NATIVE_INT32, 1, &eleven, neg);
     ck_assert_int_ge(H5Ldelete(f, "/weights/ie/000001/weight", H5P_DEFAULT), 0);
-    make_ds(f, "/weights/ie/000001/weight", H5T_NATIVE_DOUBLE, 2, grid, w);
+    h5sample_put(f, "/weights/ie/000001/weight", H5T_NATIVE_DOUBLE, 2, grid, w);
     g = H5Gopen2(f, "/weights/ie/000001", H5P_DEFAULT);
     ck_assert_int_ge(H5Adelete(g, "phase"), 0);
     hid_t sp = H5Screate(H5S_SCALAR);
