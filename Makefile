@@ -14,6 +14,15 @@ CFLAGS  ?= -O3 -g
 HS_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
            -fopenmp -ffp-contract=off -fno-math-errno -fno-trapping-math \
            -DHS_VERSION='"$(VERSION)"' -DHS_GIT_COMMIT='"$(GIT)"'
+# MPI when Open MPI's mpicc is installed (`make MPI=0` builds without):
+# mpirun -np P runs one simulation over P processes (sim/mpi.h).
+MPICC   := $(if $(filter 0,$(MPI)),,$(shell command -v mpicc 2>/dev/null))
+ifneq ($(MPICC),)
+ifeq ($(origin CC),default)
+CC      := mpicc
+endif
+HS_CFLAGS += -DHS_MPI
+endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS  += $(PKG_LIBS) -lm -fopenmp
@@ -39,7 +48,7 @@ deps:
 # `make V=1` shows the full commands.
 Q = $(if $(V),,@)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(BUILD)/cc-flags
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
@@ -53,6 +62,12 @@ $(BUILD)/git-commit: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(GIT)' | cmp -s - $@ || echo '$(GIT)' > $@
 $(BUILD)/sim/main.o: $(BUILD)/git-commit
+
+# Objects are rebuilt when the compiler or MPI choice changes.
+$(BUILD)/cc-flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(filter -DHS_MPI,$(HS_CFLAGS))' | cmp -s - $@ || \
+	    echo '$(CC) $(filter -DHS_MPI,$(HS_CFLAGS))' > $@
 
 $(BIN): $(BUILD)/sim/main.o $(BUILD)/libhebbsleep.a
 	@mkdir -p $(dir $@)
