@@ -194,13 +194,9 @@ static herr_t discard(h5out *f)
     return rc;
 }
 
-h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
+/* Creates path through the file access properties fapl. */
+static h5out *create(const char *path, hid_t fapl, const h5out_meta *meta, hs_error *err)
 {
-    h5util_init();
-    if (!path || !path[0]) {
-        hs_error_set(err, HS_EINPUT, "h5out: empty output path");
-        return NULL;
-    }
     h5out *f = calloc(1, sizeof *f);
     if (f)
         f->path = strdup(path);
@@ -210,7 +206,7 @@ h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
         return NULL;
     }
     f->meta = -1;
-    f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (f->file < 0) {
         h5util_fail_io(path, err, "file", NULL);
         discard(f);
@@ -226,6 +222,32 @@ h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
         discard(f);
         return NULL;
     }
+    return f;
+}
+
+h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
+{
+    h5util_init();
+    if (!path || !path[0]) {
+        hs_error_set(err, HS_EINPUT, "h5out: empty output path");
+        return NULL;
+    }
+    return create(path, H5P_DEFAULT, meta, err);
+}
+
+h5out *h5out_create_scratch(const h5out_meta *meta, hs_error *err)
+{
+    h5util_init();
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    /* the core driver without a backing store: nothing reaches the disk */
+    if (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0) {
+        if (fapl >= 0)
+            H5Pclose(fapl);
+        hs_error_set(err, HS_EIO, "h5out: no in-memory file");
+        return NULL;
+    }
+    h5out *f = create("hebbsleep-scratch.h5", fapl, meta, err);
+    H5Pclose(fapl);
     return f;
 }
 
