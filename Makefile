@@ -38,7 +38,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 BIN     := bin/hebbsleep
 TESTBIN := $(BUILD)/test_hebbsleep
 
-.PHONY: all deps check unit pytests notebooks demo bench clean asan FORCE
+.PHONY: all deps check unit mpicheck pytests notebooks demo bench clean asan FORCE
 
 all: $(BIN)
 
@@ -83,11 +83,17 @@ $(TESTBIN): $(TESTOBJ) $(BUILD)/libhebbsleep.a
 check: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN)
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory mpicheck
 	@$(MAKE) --no-print-directory pytests
 	@$(MAKE) --no-print-directory notebooks
 
 unit: $(BIN) $(TESTBIN)
 	HS_BIN=$(abspath $(BIN)) $(TESTBIN)
+
+# The same runs under mpirun -np 1, 2, 4 x --threads 1, 2: bitwise the
+# files of one process (MPI builds only).
+mpicheck: $(BIN)
+	$(if $(MPICC),HS_BIN=$(abspath $(BIN)) tests/mpi/determinism.sh,@echo "mpicheck: no mpicc: skipped")
 
 # Debian's Python (the python3 on PATH may not see its packages).
 PYTHON := /usr/bin/python3
