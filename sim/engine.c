@@ -30,8 +30,9 @@ typedef struct __attribute__((aligned(64))) thread_buf {
 
 /* The other ranks' spikes of a window (MPI), of the regular or the ahead
  * populations: each rank packs [stop flag, then per thread: the window's
- * w * n_pops counts by (step, population), then its ids]; after the
- * Allgatherv, virtual process u's spikes are ids[u] + off[u * n_off + ..]. */
+ * counts by (step, population) of the populations of that kind, then its
+ * ids]; after the Allgatherv, virtual process u's spikes are
+ * ids[u] + off[u * n_off + ..]. */
 typedef struct xchg {
     uint32_t *send, *recv;
     const uint32_t **ids;   /* [n_vps] */
@@ -58,6 +59,8 @@ struct sim {
     int n_vps, vp0;         /* virtual processes in all, this rank's first */
     xchg x[2];              /* n_ranks > 1: [regular, ahead] */
     hs_error xerr;          /* an exchange's failure */
+    uint64_t x_calls, x_sent; /* exchanges, and uint32 values this rank sent */
+    double x_s;             /* wall seconds in them (waiting for the slowest rank too) */
     uint64_t step;
     uint64_t *spike_count;  /* [n_pops] */
     /* recorded spikes of the current chunk, per population */
@@ -129,7 +132,7 @@ static int alloc_xchg(sim *s, xchg *x, int which)
         own += n->pops[p].hi[n->n_threads - 1] - n->pops[p].lo[0];
         all += n->pops[p].state.n;
     }
-    size_t head = 1 + (size_t)n->n_threads * (n_off - 1);
+    size_t head = 1 + (size_t)n->n_threads * (n_off - 1);   /* counts: at most all cells */
     x->send = malloc((head + own * n->window) * sizeof *x->send);
     x->recv = malloc(((size_t)n->n_ranks * head + all * n->window) * sizeof *x->recv);
     x->ids = calloc((size_t)s->n_vps, sizeof *x->ids);
@@ -508,7 +511,8 @@ static size_t pack(const sim *s, xchg *x, int par, uint32_t w, int which, int st
         const size_t *off = which ? s->tb[t].ahead_off[par] : s->tb[t].off[par];
         const uint32_t *ids = which ? s->tb[t].ahead_ids[par] : s->tb[t].ids[par];
         for (size_t c = 0; c < cells; c++)
-            *q++ = (uint32_t)(off[c + 1] - off[c]);
+            if (s->net->pops[c % s->n_pops].ahead == which)
+                *q++ = (uint32_t)(off[c + 1] - off[c]);
         memcpy(q, ids, off[cells] * sizeof *q);
         q += off[cells];
     }
@@ -517,7 +521,7 @@ static size_t pack(const sim *s, xchg *x, int par, uint32_t w, int which, int st
 
 /* Points the other ranks' virtual processes at their spikes in x->recv;
  * returns whether some rank's stop flag was set. */
-static int unpack(sim *s, xchg *x, uint32_t w)
+static int unpack(sim *s, xchg *x, uint32_t w, int which)
 {
     const network *n = s->net;
     size_t n_off = (size_t)n->window * s->n_pops + 1, cells = (size_t)w * s->n_pops;
@@ -533,9 +537,9 @@ static int unpack(sim *s, xchg *x, uint32_t w)
             size_t *off = x->off + (size_t)u * n_off;
             off[0] = 0;
             for (size_t c = 0; c < cells; c++)
-                off[c + 1] = off[c] + seg[c];
-            x->ids[u] = seg + cells;
-            seg += cells + off[cells];
+                off[c + 1] = off[c] + (n->pops[c % s->n_pops].ahead == which ? *seg++ : 0);
+            x->ids[u] = seg;
+            seg += off[cells];
         }
     }
     return stop;
@@ -548,11 +552,16 @@ static int unpack(sim *s, xchg *x, uint32_t w)
 static int exchange(sim *s, int par, uint32_t w, int which, int stop)
 {
     xchg *x = &s->x[which];
+    double t0 = omp_get_wtime();
     size_t n = pack(s, x, par, w, which, stop || s->xerr.code);
+    s->x_calls++;
+    s->x_sent += n;
     if (hs_mpi_allgather_u64(n, x->n, &s->xerr) != HS_OK ||
         hs_mpi_allgatherv_u32(x->send, x->n, x->recv, x->ints, &s->xerr) != HS_OK)
         return 1;
-    return unpack(s, x, w);
+    stop = unpack(s, x, w, which);
+    s->x_s += omp_get_wtime() - t0;
+    return stop;
 }
 
 static int chunk_full(const sim *s, const size_t *rec_n)
@@ -811,6 +820,13 @@ uint64_t sim_events(const sim *s)
     for (int t = 0; t < s->net->n_threads; t++)
         e += s->tb[t].events;
     return e;
+}
+
+void sim_exchange_stats(const sim *s, uint64_t *calls, uint64_t *bytes, double *seconds)
+{
+    *calls = s->x_calls;
+    *bytes = 4 * s->x_sent;
+    *seconds = s->x_s;
 }
 
 uint64_t sim_spike_count(const sim *s, size_t pop)
