@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include "homeo.h"
+#include "exchange.h"
 #include "learn.h"
 #include "mpi.h"
 #include "param.h"
@@ -28,19 +29,6 @@ typedef struct __attribute__((aligned(64))) thread_buf {
     char pad[64];           /* keeps threads' counters off one cache line */
 } thread_buf;
 
-/* The other ranks' spikes of a window (MPI), of the regular or the ahead
- * populations: each rank packs [stop flag, then per thread: the window's
- * counts by (step, population) of the populations of that kind, then its
- * ids]; after the Allgatherv, virtual process u's spikes are
- * ids[u] + off[u * n_off + ..]. */
-typedef struct xchg {
-    uint32_t *send, *recv;
-    const uint32_t **ids;   /* [n_vps] */
-    size_t *off;            /* [n_vps * n_off] */
-    uint64_t *n;            /* [n_ranks] values each rank sent */
-    int *ints;              /* [2 n_ranks] MPI scratch */
-} xchg;
-
 typedef struct trace_rec {
     size_t pop;
     int var;
@@ -57,10 +45,8 @@ struct sim {
     size_t n_pops;
     thread_buf *tb;
     int n_vps, vp0;         /* virtual processes in all, this rank's first */
-    xchg x[2];              /* n_ranks > 1: [regular, ahead] */
+    xchg x[2];              /* n_ranks > 1: the other ranks' spikes [regular, ahead] */
     hs_error xerr;          /* an exchange's failure */
-    uint64_t x_calls, x_sent; /* exchanges, and uint32 values this rank sent */
-    double x_s;             /* wall seconds in them (waiting for the slowest rank too) */
     uint64_t step;
     uint64_t *spike_count;  /* [n_pops] */
     /* recorded spikes of the current chunk, per population */
@@ -118,38 +104,6 @@ static int alloc_threads(sim *s)
         }
     }
     return HS_OK;
-}
-
-/* Room for one window's spikes of the populations with ahead == which:
- * this rank's neurons firing every step (send), everyone's (recv). */
-static int alloc_xchg(sim *s, xchg *x, int which)
-{
-    const network *n = s->net;
-    size_t n_off = (size_t)n->window * n->n_pops + 1, own = 0, all = 0;
-    for (size_t p = 0; p < n->n_pops; p++) {
-        if (n->pops[p].ahead != which)
-            continue;
-        own += n->pops[p].hi[n->n_threads - 1] - n->pops[p].lo[0];
-        all += n->pops[p].state.n;
-    }
-    size_t head = 1 + (size_t)n->n_threads * (n_off - 1);   /* counts: at most all cells */
-    x->send = malloc((head + own * n->window) * sizeof *x->send);
-    x->recv = malloc(((size_t)n->n_ranks * head + all * n->window) * sizeof *x->recv);
-    x->ids = calloc((size_t)s->n_vps, sizeof *x->ids);
-    x->off = calloc((size_t)s->n_vps * n_off, sizeof *x->off);
-    x->n = calloc((size_t)n->n_ranks, sizeof *x->n);
-    x->ints = calloc(2 * (size_t)n->n_ranks, sizeof *x->ints);
-    return x->send && x->recv && x->ids && x->off && x->n && x->ints ? HS_OK : HS_ENOMEM;
-}
-
-static void free_xchg(xchg *x)
-{
-    free(x->send);
-    free(x->recv);
-    free(x->ids);
-    free(x->off);
-    free(x->n);
-    free(x->ints);
 }
 
 static int alloc_records(sim *s)
@@ -250,8 +204,8 @@ sim *sim_alloc(network *net, const hs_config *c, hs_error *err)
     s->skip = calloc(net->n_pops, sizeof *s->skip);
     if (!s->skip || !s->rate_count0 || alloc_threads(s) != HS_OK || alloc_records(s) != HS_OK ||
         alloc_traces(s, c) != HS_OK || (c->skip_quiet && alloc_skip(s) != HS_OK) ||
-        (net->n_ranks > 1 && (alloc_xchg(s, &s->x[0], 0) != HS_OK ||
-                              (net->has_ahead && alloc_xchg(s, &s->x[1], 1) != HS_OK)))) {
+        (net->n_ranks > 1 && (xchg_alloc(&s->x[0], net, 0) != HS_OK ||
+                              (net->has_ahead && xchg_alloc(&s->x[1], net, 1) != HS_OK)))) {
         sim_free(s);
         hs_error_set(err, HS_ENOMEM, "out of memory for the run buffers");
         return NULL;
@@ -274,8 +228,8 @@ void sim_free(sim *s)
         free(s->tb[t].skip);
     }
     free(s->tb);
-    free_xchg(&s->x[0]);
-    free_xchg(&s->x[1]);
+    xchg_free(&s->x[0]);
+    xchg_free(&s->x[1]);
     for (size_t p = 0; s->rec_t && s->rec_id && p < s->n_pops; p++) {
         free(s->rec_t[p]);
         free(s->rec_id[p]);
@@ -425,12 +379,8 @@ static const uint32_t *spikes_of(const sim *s, int u, int par, uint32_t k, size_
                                  size_t *m)
 {
     size_t at = (size_t)k * s->n_pops + p;
-    if (u < s->vp0 || u >= s->vp0 + s->net->n_threads) {
-        const xchg *x = &s->x[s->net->pops[p].ahead != 0];
-        const size_t *off = x->off + (size_t)u * ((size_t)s->net->window * s->n_pops + 1);
-        *m = off[at + 1] - off[at];
-        return x->ids[u] + off[at];
-    }
+    if (u < s->vp0 || u >= s->vp0 + s->net->n_threads)
+        return xchg_spikes(&s->x[s->net->pops[p].ahead != 0], s->net, u, at, m);
     const thread_buf *b = &s->tb[u - s->vp0];
     const size_t *off = s->net->pops[p].ahead ? b->ahead_off[par] : b->off[par];
     const uint32_t *ids = s->net->pops[p].ahead ? b->ahead_ids[par] : b->ids[par];
@@ -500,51 +450,6 @@ static void deliver_pops(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t
     }
 }
 
-/* Packs this rank's threads' spikes of the window's populations with
- * ahead == which into x->send (layout at xchg). */
-static size_t pack(const sim *s, xchg *x, int par, uint32_t w, int which, int stop)
-{
-    size_t cells = (size_t)w * s->n_pops;
-    uint32_t *q = x->send;
-    *q++ = (uint32_t)stop;
-    for (int t = 0; t < s->net->n_threads; t++) {
-        const size_t *off = which ? s->tb[t].ahead_off[par] : s->tb[t].off[par];
-        const uint32_t *ids = which ? s->tb[t].ahead_ids[par] : s->tb[t].ids[par];
-        for (size_t c = 0; c < cells; c++)
-            if (s->net->pops[c % s->n_pops].ahead == which)
-                *q++ = (uint32_t)(off[c + 1] - off[c]);
-        memcpy(q, ids, off[cells] * sizeof *q);
-        q += off[cells];
-    }
-    return (size_t)(q - x->send);
-}
-
-/* Points the other ranks' virtual processes at their spikes in x->recv;
- * returns whether some rank's stop flag was set. */
-static int unpack(sim *s, xchg *x, uint32_t w, int which)
-{
-    const network *n = s->net;
-    size_t n_off = (size_t)n->window * s->n_pops + 1, cells = (size_t)w * s->n_pops;
-    const uint32_t *r = x->recv;
-    int stop = 0;
-    for (int rank = 0; rank < n->n_ranks; r += x->n[rank], rank++) {
-        stop |= r[0] != 0;
-        if (rank == n->rank)
-            continue;
-        const uint32_t *seg = r + 1;
-        for (int t = 0; t < n->n_threads; t++) {
-            int u = rank * n->n_threads + t;
-            size_t *off = x->off + (size_t)u * n_off;
-            off[0] = 0;
-            for (size_t c = 0; c < cells; c++)
-                off[c + 1] = off[c] + (n->pops[c % s->n_pops].ahead == which ? *seg++ : 0);
-            x->ids[u] = seg;
-            seg += off[cells];
-        }
-    }
-    return stop;
-}
-
 /* Thread 0, between two barriers: every rank's spikes of the window (one
  * Allgatherv), so that each thread then reads all virtual processes in
  * order. Returns the ranks' stop flags ORed; a failure (the same on every
@@ -552,16 +457,12 @@ static int unpack(sim *s, xchg *x, uint32_t w, int which)
 static int exchange(sim *s, int par, uint32_t w, int which, int stop)
 {
     xchg *x = &s->x[which];
-    double t0 = omp_get_wtime();
-    size_t n = pack(s, x, par, w, which, stop || s->xerr.code);
-    s->x_calls++;
-    s->x_sent += n;
-    if (hs_mpi_allgather_u64(n, x->n, &s->xerr) != HS_OK ||
-        hs_mpi_allgatherv_u32(x->send, x->n, x->recv, x->ints, &s->xerr) != HS_OK)
-        return 1;
-    stop = unpack(s, x, w, which);
-    s->x_s += omp_get_wtime() - t0;
-    return stop;
+    for (int t = 0; t < s->net->n_threads; t++) {
+        x->loc_off[t] = which ? s->tb[t].ahead_off[par] : s->tb[t].off[par];
+        x->loc_ids[t] = which ? s->tb[t].ahead_ids[par] : s->tb[t].ids[par];
+    }
+    stop = stop || s->xerr.code;
+    return xchg_run(x, s->net, w, &stop, &s->xerr) != HS_OK || stop;
 }
 
 static int chunk_full(const sim *s, const size_t *rec_n)
@@ -824,9 +725,9 @@ uint64_t sim_events(const sim *s)
 
 void sim_exchange_stats(const sim *s, uint64_t *calls, uint64_t *bytes, double *seconds)
 {
-    *calls = s->x_calls;
-    *bytes = 4 * s->x_sent;
-    *seconds = s->x_s;
+    *calls = s->x[0].calls + s->x[1].calls;
+    *bytes = 4 * (s->x[0].sent + s->x[1].sent);
+    *seconds = s->x[0].secs + s->x[1].secs;
 }
 
 uint64_t sim_spike_count(const sim *s, size_t pop)

@@ -16,7 +16,9 @@ trap 'rm -rf "$OUT"' EXIT
 # Containers run as root; passive waits, since up to 8 threads share the
 # machine's cores (oversubscribed, spinning barriers crawl).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_WAIT_POLICY=passive
+# full stacks, so the suppressions of Open MPI's own leaks match
 export LSAN_OPTIONS="suppressions=$PWD/tests/mpi/lsan.supp"
+export ASAN_OPTIONS="fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 for yaml in tests/mpi/coba.yaml tests/mpi/plastic.yaml tests/configs/good/checkpoint.yaml; do
     cfg=$(basename "$yaml" .yaml)
     "$BIN" run "$yaml" -o "$OUT/$cfg.h5" --quiet >/dev/null
