@@ -14,6 +14,15 @@ CFLAGS  ?= -O3 -g
 HS_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
            -fopenmp -ffp-contract=off -fno-math-errno -fno-trapping-math \
            -DHS_VERSION='"$(VERSION)"' -DHS_GIT_COMMIT='"$(GIT)"'
+# MPI when Open MPI's mpicc is installed (`make MPI=0` builds without):
+# mpirun -np P runs one simulation over P processes (sim/mpi.h).
+MPICC   := $(if $(filter 0,$(MPI)),,$(shell command -v mpicc 2>/dev/null))
+ifneq ($(MPICC),)
+ifeq ($(origin CC),default)
+CC      := mpicc
+endif
+HS_CFLAGS += -DHS_MPI
+endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS  += $(PKG_LIBS) -lm -fopenmp
@@ -29,8 +38,8 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 BIN     := bin/hebbsleep
 TESTBIN := $(BUILD)/test_hebbsleep
 
-.PHONY: all deps check unit pytests notebooks demo bench clean asan fuzz fuzz-build \
-        fuzz-quick valgrind FORCE
+.PHONY: all deps check unit mpicheck pytests notebooks demo bench clean asan fuzz \
+        fuzz-build fuzz-quick valgrind FORCE
 
 all: $(BIN)
 
@@ -40,7 +49,7 @@ deps:
 # `make V=1` shows the full commands.
 Q = $(if $(V),,@)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(BUILD)/cc-flags
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
@@ -54,6 +63,12 @@ $(BUILD)/git-commit: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(GIT)' | cmp -s - $@ || echo '$(GIT)' > $@
 $(BUILD)/sim/main.o: $(BUILD)/git-commit
+
+# Objects are rebuilt when the compiler or MPI choice changes.
+$(BUILD)/cc-flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(filter -DHS_MPI,$(HS_CFLAGS))' | cmp -s - $@ || \
+	    echo '$(CC) $(filter -DHS_MPI,$(HS_CFLAGS))' > $@
 
 $(BIN): $(BUILD)/sim/main.o $(BUILD)/libhebbsleep.a
 	@mkdir -p $(dir $@)
@@ -69,12 +84,18 @@ $(TESTBIN): $(TESTOBJ) $(BUILD)/libhebbsleep.a
 check: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN)
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory mpicheck
 	@$(MAKE) --no-print-directory pytests
 	@$(MAKE) --no-print-directory notebooks
 	@$(MAKE) --no-print-directory fuzz-quick
 
 unit: $(BIN) $(TESTBIN)
 	HS_BIN=$(abspath $(BIN)) $(TESTBIN)
+
+# The same runs under mpirun -np 1, 2, 4 x --threads 1, 2: bitwise the
+# files of one process (MPI builds only).
+mpicheck: $(BIN)
+	$(if $(MPICC),HS_BIN=$(abspath $(BIN)) tests/mpi/determinism.sh,@echo "mpicheck: no mpicc: skipped")
 
 # Debian's Python (the python3 on PATH may not see its packages).
 PYTHON := /usr/bin/python3
@@ -128,7 +149,7 @@ $(BUILD)/fuzz_config: $(BUILD)/tests/fuzz/fuzz_config.o $(BUILD)/libhebbsleep.a
 	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 fuzz-build:
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+	@$(MAKE) --no-print-directory BUILD=build-fuzz MPI=0 CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
 	    LDFLAGS="-fsanitize=fuzzer,address,undefined" build-fuzz/fuzz_config
 
 fuzz: deps fuzz-build

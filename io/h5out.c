@@ -235,13 +235,10 @@ static int create_touched(const char *path, int existed, const struct stat *befo
            now.st_mtim.tv_nsec != before->st_mtim.tv_nsec;
 }
 
-h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
+/* Creates path through the file access properties fapl (H5P_DEFAULT: on
+ * disk). */
+static h5out *create(const char *path, hid_t fapl, const h5out_meta *meta, hs_error *err)
 {
-    h5util_init();
-    if (!path || !path[0]) {
-        hs_error_set(err, HS_EINPUT, "h5out: empty output path");
-        return NULL;
-    }
     h5out *f = calloc(1, sizeof *f);
     if (f)
         f->path = strdup(path);
@@ -252,12 +249,13 @@ h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
     }
     f->meta = -1;
     struct stat before;
-    int existed = stat(path, &before) == 0;
-    f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    int on_disk = fapl == H5P_DEFAULT;
+    int existed = on_disk && stat(path, &before) == 0;
+    f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (f->file < 0) {
         h5util_fail_io(path, err, "file", NULL);
         discard(f);
-        if (create_touched(path, existed, &before))
+        if (on_disk && create_touched(path, existed, &before))
             unlink(path);
         return NULL;
     }
@@ -271,9 +269,36 @@ h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
         /* Never flushed whole, the file cannot be opened: not left behind. */
         h5util_file_freeze(f->file);
         discard(f);
-        unlink(path);
+        if (on_disk)
+            unlink(path);
         return NULL;
     }
+    return f;
+}
+
+h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err)
+{
+    h5util_init();
+    if (!path || !path[0]) {
+        hs_error_set(err, HS_EINPUT, "h5out: empty output path");
+        return NULL;
+    }
+    return create(path, H5P_DEFAULT, meta, err);
+}
+
+h5out *h5out_create_scratch(const h5out_meta *meta, hs_error *err)
+{
+    h5util_init();
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    /* the core driver without a backing store: nothing reaches the disk */
+    if (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0) {
+        if (fapl >= 0)
+            H5Pclose(fapl);
+        hs_error_set(err, HS_EIO, "h5out: no in-memory file");
+        return NULL;
+    }
+    h5out *f = create("hebbsleep-scratch.h5", fapl, meta, err);
+    H5Pclose(fapl);
     return f;
 }
 

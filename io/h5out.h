@@ -146,6 +146,11 @@ typedef struct h5out_meta {
  * path) on failure. */
 h5out *h5out_create(const char *path, const h5out_meta *meta, hs_error *err);
 
+/* As h5out_create, into memory that h5out_close discards: the run file of
+ * an MPI rank other than 0, which runs the same writer calls as rank 0 so
+ * that every rank takes the same path. */
+h5out *h5out_create_scratch(const h5out_meta *meta, hs_error *err);
+
 /* Creates the spike group of a population (empty datasets); call once per
  * recorded population, before appending. Returns a handle >= 0 or a
  * negative code. */

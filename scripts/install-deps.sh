@@ -4,7 +4,7 @@
 # valgrind: make valgrind in .ci/run).
 # Uses apt-get as root, else sudo; says what to run if neither works.
 set -eu
-PKGS="build-essential pkg-config clang libclang-rt-14-dev libomp-dev valgrind libgsl-dev libhdf5-dev hdf5-tools check libsubunit-dev libyaml-dev python3-h5py python3-numpy python3-matplotlib python3-scipy python3-yaml python3-neo python3-nbclient python3-nbformat python3-ipykernel"
+PKGS="build-essential pkg-config clang libclang-rt-14-dev libomp-dev valgrind libgsl-dev libhdf5-dev hdf5-tools check libsubunit-dev libyaml-dev python3-h5py python3-numpy python3-matplotlib python3-scipy python3-yaml python3-neo python3-nbclient python3-nbformat python3-ipykernel libopenmpi-dev openmpi-bin"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

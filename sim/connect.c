@@ -7,6 +7,7 @@
 #include <gsl/gsl_randist.h>
 #include <omp.h>
 
+#include "mpi.h"
 #include "rng.h"
 
 /* Synapses of one thread and projection as drawn, before sorting by pre. */
@@ -254,6 +255,13 @@ static int connect_one(network *n, const hs_config *c, size_t jp)
             rc = my;
         }
     }
+    /* every rank must agree on the delays (they set the window) and on
+     * failure (else the others wait for it) */
+    uint64_t v[3] = {dmin, UINT16_MAX - dmax, rc == HS_OK};
+    if (hs_mpi_allreduce_u64(v, 3, HS_MPI_MIN, NULL) != HS_OK || !v[2])
+        return HS_ENOMEM;
+    dmin = (uint16_t)v[0];
+    dmax = (uint16_t)(UINT16_MAX - v[1]);
     pj->min_delay = constant ? pj->const_delay : dmin;
     pj->max_delay = constant ? pj->const_delay : dmax;
     return rc;

@@ -7,7 +7,9 @@
 #include <omp.h>
 
 #include "homeo.h"
+#include "exchange.h"
 #include "learn.h"
+#include "mpi.h"
 #include "param.h"
 #include "skip.h"
 
@@ -42,6 +44,9 @@ struct sim {
     network *net;
     size_t n_pops;
     thread_buf *tb;
+    int n_vps, vp0;         /* virtual processes in all, this rank's first */
+    xchg x[2];              /* n_ranks > 1: the other ranks' spikes [regular, ahead] */
+    hs_error xerr;          /* an exchange's failure */
     uint64_t step;
     uint64_t *spike_count;  /* [n_pops] */
     /* recorded spikes of the current chunk, per population */
@@ -143,7 +148,8 @@ static int alloc_traces(sim *s, const hs_config *c)
         if (r->every < 1)
             r->every = 1;
         r->rows_cap = s->chunk / r->every + 2;
-        r->rows = malloc(r->rows_cap * (r->n_ids ? r->n_ids : 1) * sizeof(float));
+        /* zero: under MPI rank 0 ORs every rank's own columns into it */
+        r->rows = calloc(r->rows_cap * (r->n_ids ? r->n_ids : 1), sizeof(float));
         r->klo = calloc((size_t)n->n_threads, sizeof *r->klo);
         r->khi = calloc((size_t)n->n_threads, sizeof *r->khi);
         if (!r->rows || !r->klo || !r->khi)
@@ -184,6 +190,8 @@ sim *sim_alloc(network *net, const hs_config *c, hs_error *err)
     }
     s->net = net;
     s->n_pops = net->n_pops;
+    s->n_vps = net->n_ranks * net->n_threads;
+    s->vp0 = net->rank * net->n_threads;
     /* Regions end on the window grid, so where they end (and so where a
      * run may pause for a checkpoint) never changes which spikes a window
      * delivers together. */
@@ -195,7 +203,9 @@ sim *sim_alloc(network *net, const hs_config *c, hs_error *err)
     s->rate_count0 = calloc(net->n_pops, sizeof *s->rate_count0);
     s->skip = calloc(net->n_pops, sizeof *s->skip);
     if (!s->skip || !s->rate_count0 || alloc_threads(s) != HS_OK || alloc_records(s) != HS_OK ||
-        alloc_traces(s, c) != HS_OK || (c->skip_quiet && alloc_skip(s) != HS_OK)) {
+        alloc_traces(s, c) != HS_OK || (c->skip_quiet && alloc_skip(s) != HS_OK) ||
+        (net->n_ranks > 1 && (xchg_alloc(&s->x[0], net, 0) != HS_OK ||
+                              (net->has_ahead && xchg_alloc(&s->x[1], net, 1) != HS_OK)))) {
         sim_free(s);
         hs_error_set(err, HS_ENOMEM, "out of memory for the run buffers");
         return NULL;
@@ -218,6 +228,8 @@ void sim_free(sim *s)
         free(s->tb[t].skip);
     }
     free(s->tb);
+    xchg_free(&s->x[0]);
+    xchg_free(&s->x[1]);
     for (size_t p = 0; s->rec_t && s->rec_id && p < s->n_pops; p++) {
         free(s->rec_t[p]);
         free(s->rec_id[p]);
@@ -361,12 +373,15 @@ static uint64_t deliver(const sim *s, net_proj *pj, int t, const uint32_t *ids, 
     return learn_deliver(s->net, pj, t, ids, m, step, kp);
 }
 
-/* The spikes thread u emitted in window step k from population p. */
+/* The spikes virtual process u emitted in window step k from population p:
+ * this rank's threads' from their buffers, the others' as exchanged. */
 static const uint32_t *spikes_of(const sim *s, int u, int par, uint32_t k, size_t p,
                                  size_t *m)
 {
-    const thread_buf *b = &s->tb[u];
     size_t at = (size_t)k * s->n_pops + p;
+    if (u < s->vp0 || u >= s->vp0 + s->net->n_threads)
+        return xchg_spikes(&s->x[s->net->pops[p].ahead != 0], s->net, u, at, m);
+    const thread_buf *b = &s->tb[u - s->vp0];
     const size_t *off = s->net->pops[p].ahead ? b->ahead_off[par] : b->off[par];
     const uint32_t *ids = s->net->pops[p].ahead ? b->ahead_ids[par] : b->ids[par];
     *m = off[at + 1] - off[at];
@@ -384,7 +399,7 @@ static void learn_own_spikes(sim *s, int t, int par, uint32_t k, uint64_t step)
         if (!pj->learn && !pj->homeo)
             continue;
         size_t m;
-        const uint32_t *ids = spikes_of(s, t, par, k, pj->post, &m);
+        const uint32_t *ids = spikes_of(s, s->vp0 + t, par, k, pj->post, &m);
         if (m && pj->learn)
             learn_post(n, pj, t, ids, m, step);
         if (m && pj->homeo)
@@ -393,7 +408,7 @@ static void learn_own_spikes(sim *s, int t, int par, uint32_t k, uint64_t step)
     homeo_step(n, t, step);
 }
 
-/* Thread t reads every thread's spikes of the window of the populations
+/* Thread t reads every virtual process's spikes of the window of the populations
  * with ahead == which in canonical order (step, population, id) and
  * delivers those that reach its own targets, projection by projection: two
  * projections onto the same receptor then add up in the same order for any
@@ -411,14 +426,14 @@ static void deliver_pops(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t
             if (pp->ahead != which)
                 continue;
             for (size_t o = 0; o < pp->n_out; o++)
-                for (int u = 0; u < n->n_threads; u++) {
+                for (int u = 0; u < s->n_vps; u++) {
                     size_t m;
                     const uint32_t *ids = spikes_of(s, u, par, k, p, &m);
                     if (m)
                         s->tb[t].events += deliver(s, &n->projs[pp->out[o]], t, ids, m,
                                                    t0 + k);
                 }
-            for (int u = 0; u < n->n_threads; u++) {
+            for (int u = 0; u < s->n_vps; u++) {
                 size_t m;
                 const uint32_t *ids = spikes_of(s, u, par, k, p, &m);
                 if (t == 0) {
@@ -433,6 +448,21 @@ static void deliver_pops(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t
         if (!which)
             learn_own_spikes(s, t, par, k, t0 + k);
     }
+}
+
+/* Thread 0, between two barriers: every rank's spikes of the window (one
+ * Allgatherv), so that each thread then reads all virtual processes in
+ * order. Returns the ranks' stop flags ORed; a failure (the same on every
+ * rank: the counts are shared) stops the run with s->xerr. */
+static int exchange(sim *s, int par, uint32_t w, int which, int stop)
+{
+    xchg *x = &s->x[which];
+    for (int t = 0; t < s->net->n_threads; t++) {
+        x->loc_off[t] = which ? s->tb[t].ahead_off[par] : s->tb[t].off[par];
+        x->loc_ids[t] = which ? s->tb[t].ahead_ids[par] : s->tb[t].ids[par];
+    }
+    stop = stop || s->xerr.code;
+    return xchg_run(x, s->net, w, &stop, &s->xerr) != HS_OK || stop;
 }
 
 static int chunk_full(const sim *s, const size_t *rec_n)
@@ -473,12 +503,22 @@ static int run_chunk(sim *s, uint64_t end)
                 update_pops(s, t, t0, w, start, 1, s->tb[t].ahead_ids[par],
                             s->tb[t].ahead_off[par]);
 #pragma omp barrier
+                if (n->n_ranks > 1) {
+                    if (t == 0)
+                        exchange(s, par, w, 1, 0);
+#pragma omp barrier
+                }
                 deliver_pops(s, t, t0, w, par, rec_n, 1);
             }
             update_pops(s, t, t0, w, start, 0, s->tb[t].ids[par], s->tb[t].off[par]);
             if (t == 0)
                 s->stop_seen[par] = s->stop_flag && *s->stop_flag;
 #pragma omp barrier
+            if (n->n_ranks > 1) {
+                if (t == 0)
+                    s->stop_seen[par] = exchange(s, par, w, 0, s->stop_seen[par]);
+#pragma omp barrier
+            }
             stop = s->stop_seen[par];
             deliver_pops(s, t, t0, w, par, rec_n, 0);
             t0 += w;
@@ -496,8 +536,33 @@ static int run_chunk(sim *s, uint64_t end)
     return team == n->n_threads ? HS_OK : HS_EINTERNAL;
 }
 
+/* Rank 0 gathers the traces' columns the other ranks own (each rank's
+ * rows hold zeros elsewhere); all reduce before any sink may fail. */
+static int gather_traces(sim *s, uint64_t chunk0, hs_error *err)
+{
+    for (size_t k = 0; s->net->n_ranks > 1 && k < s->n_tr; k++) {
+        const trace_rec *r = &s->tr[k];
+        size_t rows = (size_t)(s->step / r->every - chunk0 / r->every);
+        int rc = hs_mpi_reduce_bor_u32(r->rows, rows * r->n_ids, err);
+        if (rc != HS_OK)
+            return rc;
+    }
+    return HS_OK;
+}
+
+/* Rank 0's rows hold the other ranks' columns after gather_traces: zero
+ * again, so the next gather ORs into zeros. */
+static void clear_traces(sim *s)
+{
+    for (size_t k = 0; s->net->n_ranks > 1 && s->net->rank == 0 && k < s->n_tr; k++)
+        memset(s->tr[k].rows, 0, s->tr[k].rows_cap * s->tr[k].n_ids * sizeof(float));
+}
+
 static int flush(sim *s, uint64_t chunk0, const sim_sink *sink, hs_error *err)
 {
+    int rc = gather_traces(s, chunk0, err);
+    if (rc != HS_OK)
+        return rc;
     for (size_t p = 0; p < s->n_pops; p++) {
         if (s->rec_n[p] && sink && sink->spikes) {
             int rc = sink->spikes(sink->ctx, p, s->rec_t[p], s->rec_id[p], s->rec_n[p], err);
@@ -510,11 +575,12 @@ static int flush(sim *s, uint64_t chunk0, const sim_sink *sink, hs_error *err)
         const trace_rec *r = &s->tr[k];
         size_t rows = (size_t)(s->step / r->every - chunk0 / r->every);
         if (rows && sink && sink->trace) {
-            int rc = sink->trace(sink->ctx, k, r->rows, rows, err);
+            rc = sink->trace(sink->ctx, k, r->rows, rows, err);
             if (rc != HS_OK)
                 return rc;
         }
     }
+    clear_traces(s);
     return HS_OK;
 }
 
@@ -577,16 +643,21 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
     while (s->step < end) {
         uint64_t chunk0 = s->step;
         uint64_t stop = end - chunk0 < s->chunk ? end : chunk0 + s->chunk;
-        if (run_chunk(s, stop) != HS_OK)
-            return hs_error_set(err, HS_EINTERNAL,
-                                "OpenMP ran fewer threads than the %d asked for "
-                                "(OMP_THREAD_LIMIT or nested parallelism?)", s->net->n_threads);
-        int rc = flush(s, chunk0, sink, err);
+        int rc = run_chunk(s, stop);
+        if (rc != HS_OK)
+            hs_error_set(err, rc, "OpenMP ran fewer threads than the %d asked for "
+                         "(OMP_THREAD_LIMIT or nested parallelism?)", s->net->n_threads);
+        if (rc == HS_OK && s->xerr.code)
+            *err = s->xerr;
+        rc = rc == HS_OK ? s->xerr.code : rc;
+        if (rc == HS_OK)
+            rc = flush(s, chunk0, sink, err);
         if (rc == HS_OK)
             rc = check_finite(s, chunk0, err);
         if (rc == HS_OK)
             rc = check_rates(s, err);
-        if (rc != HS_OK)
+        /* a rank that fails alone would leave the others waiting */
+        if ((rc = hs_mpi_agree(rc, err)) != HS_OK)
             return rc;
         /* Sleeping blocks are not brought up to date: the state stays
          * exactly as an uninterrupted run has it, for a checkpoint. */
@@ -650,6 +721,13 @@ uint64_t sim_events(const sim *s)
     for (int t = 0; t < s->net->n_threads; t++)
         e += s->tb[t].events;
     return e;
+}
+
+void sim_exchange_stats(const sim *s, uint64_t *calls, uint64_t *bytes, double *seconds)
+{
+    *calls = s->x[0].calls + s->x[1].calls;
+    *bytes = 4 * (s->x[0].sent + s->x[1].sent);
+    *seconds = s->x[0].secs + s->x[1].secs;
 }
 
 uint64_t sim_spike_count(const sim *s, size_t pop)

@@ -85,6 +85,11 @@ uint64_t sim_events(const sim *s);
 /* Block-steps skipped as quiet so far, and block-steps in all. */
 void sim_skip_stats(const sim *s, uint64_t *skipped, uint64_t *total);
 
+/* Under MPI: spike exchanges (MPI_Allgatherv) so far, the bytes this rank
+ * sent in them, and the wall time they took on this rank (packing, waiting
+ * for the slowest rank, unpacking). All 0 in a single process. */
+void sim_exchange_stats(const sim *s, uint64_t *calls, uint64_t *bytes, double *seconds);
+
 /* Spikes emitted by population pop so far. */
 uint64_t sim_spike_count(const sim *s, size_t pop);
 

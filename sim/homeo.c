@@ -7,6 +7,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "mpi.h"
 #include "schedule.h"
 
 static int rule_init(homeo_rule *r, const hs_homeo_config *hc, const hs_plast_config *pc,
@@ -74,8 +75,30 @@ void homeo_free(network *n)
     }
 }
 
-/* The (1 - spare) quantile of projection j's weights (GSL, from the sorted
- * weights); +inf when nothing is spared. */
+/* Every rank's m weights w, as float bits, into all: their order does not
+ * matter to a quantile. */
+static int gather_weights(const network *n, const double *w, size_t m, uint32_t *all)
+{
+    int size = n->n_ranks;
+    uint32_t *bits = malloc((m ? m : 1) * sizeof *bits);
+    uint64_t *cnt = calloc((size_t)size, sizeof *cnt);
+    int *ints = calloc(2 * (size_t)size, sizeof *ints);
+    int rc = bits && cnt && ints ? HS_OK : HS_ENOMEM;
+    for (size_t q = 0; rc == HS_OK && q < m; q++) {
+        float f = (float)w[q];
+        memcpy(&bits[q], &f, sizeof f);
+    }
+    if (rc == HS_OK && (hs_mpi_allgather_u64(m, cnt, NULL) != HS_OK ||
+                        hs_mpi_allgatherv_u32(bits, cnt, all, ints, NULL) != HS_OK))
+        rc = HS_EINTERNAL;
+    free(bits);
+    free(cnt);
+    free(ints);
+    return rc;
+}
+
+/* The (1 - spare) quantile of projection j's weights, over every rank's
+ * (GSL, from the sorted weights); +inf when nothing is spared. */
 static int spare_threshold(const network *n, size_t j, double spare, double *out)
 {
     *out = INFINITY;
@@ -84,23 +107,32 @@ static int spare_threshold(const network *n, size_t j, double spare, double *out
     size_t m = 0;
     for (int t = 0; t < n->n_threads; t++)
         m += n->projs[j].part[t].n_syn;
-    if (m == 0)
+    uint64_t total = m;
+    if (hs_mpi_allreduce_u64(&total, 1, HS_MPI_SUM, NULL) != HS_OK)
+        return HS_EINTERNAL;
+    if (total == 0)
         return HS_OK;
-    uint64_t *pre = malloc(m * sizeof *pre), *post = malloc(m * sizeof *post);
-    double *w = malloc(m * sizeof *w);
-    if (!pre || !post || !w) {
-        free(pre);
-        free(post);
-        free(w);
-        return HS_ENOMEM;
+    uint64_t *pre = malloc((m ? m : 1) * sizeof *pre), *post = malloc((m ? m : 1) * sizeof *post);
+    double *w = malloc(total * sizeof *w);
+    uint32_t *all = n->n_ranks > 1 ? malloc(total * sizeof *all) : NULL;
+    int rc = pre && post && w && (n->n_ranks == 1 || all) ? HS_OK : HS_ENOMEM;
+    if (rc == HS_OK)
+        schedule_weights(n, j, pre, post, w);
+    if (rc == HS_OK && n->n_ranks > 1 && (rc = gather_weights(n, w, m, all)) == HS_OK)
+        for (size_t q = 0; q < total; q++) {
+            float f;
+            memcpy(&f, &all[q], sizeof f);
+            w[q] = f;
+        }
+    if (rc == HS_OK) {
+        gsl_sort(w, 1, total);
+        *out = gsl_stats_quantile_from_sorted_data(w, 1, total, 1.0 - spare);
     }
-    schedule_weights(n, j, pre, post, w);
-    gsl_sort(w, 1, m);
-    *out = gsl_stats_quantile_from_sorted_data(w, 1, m, 1.0 - spare);
     free(pre);
     free(post);
     free(w);
-    return HS_OK;
+    free(all);
+    return rc;
 }
 
 int homeo_phase(network *n, const hs_config *c, size_t k, hs_error *err)

@@ -25,6 +25,7 @@
 #include "../io/config.h"
 #include "../io/h5out.h"
 #include "error.h"
+#include "mpi.h"
 #include "run_cmd.h"
 
 #define MAX_SETS 256
@@ -207,9 +208,15 @@ int main(int argc, char **argv)
     }
     hs_error err;
     hs_error_clear(&err);
+    int rc = hs_mpi_init(&argc, &argv, &err);
     cli a;
-    int rc = parse_cli(&a, argc, argv, &err);
-    if (rc == HS_OK && strcmp(a.command, "info") == 0) {
+    if (rc == HS_OK)
+        rc = parse_cli(&a, argc, argv, &err);
+    int quiet_rank = rc == HS_OK && hs_mpi_rank() != 0 && strcmp(a.command, "run") &&
+                     strcmp(a.command, "resume");
+    if (quiet_rank) {
+        /* check and info under mpirun: rank 0 answers */
+    } else if (rc == HS_OK && strcmp(a.command, "info") == 0) {
         rc = h5out_info(a.run.input, stdout, &err);
     } else if (rc == HS_OK && strcmp(a.command, "resume") == 0) {
         rc = run_cmd_resume(&a.run, &err);
@@ -223,8 +230,10 @@ int main(int argc, char **argv)
             rc = run_cmd_run(&a.run, c, &err);
         config_free(c);
     }
-    if (rc != HS_OK)
+    /* every rank fails alike (hs_mpi_agree): one of them says so */
+    if (rc != HS_OK && hs_mpi_rank() == 0)
         fprintf(stderr, "hebbsleep: %s\n", err.msg[0] ? err.msg : "internal error");
+    hs_mpi_finalize();
     if (rc == HS_EINTERRUPTED)
         return 128 + (run_cmd_stop_signal() ? run_cmd_stop_signal() : SIGINT);
     return hs_error_exit_code(rc);

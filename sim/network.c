@@ -12,6 +12,7 @@
 #include "footprint.h"
 #include "homeo.h"
 #include "learn.h"
+#include "mpi.h"
 #include "rng.h"
 
 double network_dist_draw(const hs_dist *d, const gsl_rng *r)
@@ -34,13 +35,15 @@ double network_dist_draw(const hs_dist *d, const gsl_rng *r)
     }
 }
 
-/* Whole blocks per thread, so a thread's range starts on a block boundary. */
-static void partition(size_t n, int n_threads, size_t *lo, size_t *hi)
+/* Whole blocks per virtual process, so a range starts on a block boundary;
+ * this rank's threads are the n_vps / n_ranks VPs from vp0. */
+static void partition(size_t n, size_t n_vps, size_t vp0, int n_threads, size_t *lo,
+                      size_t *hi)
 {
     size_t nb = (n + NEURON_BLOCK - 1) / NEURON_BLOCK;
     for (int t = 0; t < n_threads; t++) {
-        size_t b0 = nb * (size_t)t / (size_t)n_threads;
-        size_t b1 = nb * (size_t)(t + 1) / (size_t)n_threads;
+        size_t b0 = nb * (vp0 + (size_t)t) / n_vps;
+        size_t b1 = nb * (vp0 + (size_t)t + 1) / n_vps;
         lo[t] = b0 * NEURON_BLOCK < n ? b0 * NEURON_BLOCK : n;
         hi[t] = b1 * NEURON_BLOCK < n ? b1 * NEURON_BLOCK : n;
     }
@@ -89,7 +92,8 @@ static int build_pop(network *n, size_t k, const hs_config *c, hs_error *err)
     int rc = neuron_pop_alloc(&p->state, p->type, p->plan, pc->size, err);
     if (rc != HS_OK)
         return rc;
-    partition(pc->size, n->n_threads, p->lo, p->hi);
+    size_t t = (size_t)n->n_threads;
+    partition(pc->size, t * (size_t)n->n_ranks, t * (size_t)n->rank, n->n_threads, p->lo, p->hi);
     init_state(p, pc, n->seed, (uint32_t)k);
     if (p->type->ext_alloc) {
         neuron_source_data data = {pc->spike_t_ms, pc->spike_ids, pc->n_spikes,
@@ -161,6 +165,8 @@ network *network_build(const hs_config *c, int n_threads, hs_error *err)
         return NULL;
     }
     n->n_threads = n_threads;
+    n->rank = hs_mpi_rank();
+    n->n_ranks = hs_mpi_size();
     n->dt = c->dt_ms;
     n->seed = c->seed;
     n->n_pops = c->n_pops;

@@ -4,8 +4,11 @@
  * (state, synapses, delay rings, spike and record buffers); running
  * allocates nothing.
  *
- * Ownership: thread t owns, in every population, the neurons of a
- * contiguous range of whole NEURON_BLOCK blocks, and the synapses onto them.
+ * Ownership: a virtual process (MPI rank r x thread t, number r T + t of
+ * P T) owns, in every population, the neurons of a contiguous range of
+ * whole NEURON_BLOCK blocks, and the synapses onto them; a rank builds its
+ * own threads' synapses only. Neuron state and delay rings are allocated
+ * over the whole population on every rank (only owned entries change).
  * Synapses of a projection onto thread t's targets are a CSR matrix by
  * presynaptic neuron (net_part). Connections are drawn per target neuron
  * from the stream (seed, projection, target), so the network is the same for
@@ -89,7 +92,7 @@ typedef struct net_pop {
     void *plan;             /* type->plan_size bytes of precomputed constants */
     neuron_pop state;
     double *ring[NEURON_MAX_RECEPTORS]; /* [n_slots][state.n_alloc] arriving input */
-    size_t *lo, *hi;        /* [n_threads]: the neurons each thread owns */
+    size_t *lo, *hi;        /* [n_threads]: the neurons this rank's threads own */
     size_t *out;            /* projections with this population as pre */
     size_t n_out;
     int record;             /* spikes written */
@@ -101,7 +104,8 @@ typedef struct net_pop {
 } net_pop;
 
 typedef struct network {
-    int n_threads;
+    int n_threads;          /* this rank's */
+    int rank, n_ranks;      /* MPI (sim/mpi.h): 0 and 1 in a single process */
     double dt;
     uint64_t seed;
     net_pop *pops;
@@ -113,11 +117,12 @@ typedef struct network {
     uint32_t n_slots;       /* delay ring length: the max delay (+ window with
                                ahead sources, delivered a window early) */
     int has_ahead;          /* some population is ahead */
-    size_t n_syn;           /* synapses in all */
+    size_t n_syn;           /* synapses this rank holds */
     track_traj traj;        /* the rat's trajectory (config task); n = 0 without */
 } network;
 
-/* Builds the network of c for n_threads threads. Returns NULL with err set
+/* Builds this rank's part of the network of c for n_threads threads per
+ * rank (hs_mpi_rank of hs_mpi_size). Returns NULL with err set
  * (HS_EINPUT naming the population or projection, also when the run's
  * footprint_estimate exceeds the machine's memory; HS_ENOMEM). */
 network *network_build(const hs_config *c, int n_threads, hs_error *err);

@@ -24,6 +24,7 @@
 #include "checkpoint.h"
 #include "engine.h"
 #include "error.h"
+#include "mpi.h"
 #include "network.h"
 #include "run_replay.h"
 #include "schedule.h"
@@ -80,12 +81,17 @@ static int sink_spikes(void *ctx, size_t pop, const double *t, const uint64_t *i
     run_ctx *r = ctx;
     if (r->replay && run_replay_spikes(r->replay, pop, t, ids, n, err) != HS_OK)
         return err->code;
+    /* the bulk of a run stays out of the other ranks' in-memory files */
+    if (hs_mpi_rank())
+        return HS_OK;
     return h5out_spikes_append(r->file, r->spike_handle[pop], t, ids, n, err);
 }
 
 static int sink_trace(void *ctx, size_t k, const float *rows, size_t n_rows, hs_error *err)
 {
     run_ctx *r = ctx;
+    if (hs_mpi_rank())
+        return HS_OK;   /* rank 0 alone holds every column */
     return h5out_report_append(r->file, r->trace_handle[k], rows, n_rows, err);
 }
 
@@ -150,6 +156,8 @@ static int sink_weights(void *ctx, size_t w, const uint64_t *pre, const uint64_t
                         const double *weight, size_t n, double t_ms, size_t k, hs_error *err)
 {
     run_ctx *r = ctx;
+    if (hs_mpi_rank())
+        return HS_OK;
     return h5out_weights_write(r->file, r->weight_handle[w], pre, post, weight, n, t_ms,
                                r->c->phases[k].name, err);
 }
@@ -220,7 +228,8 @@ static const char *weight_units(const hs_config *c, size_t w)
 static int open_output(const hs_config *c, const char *path, const h5out_meta *meta,
                        run_ctx *r, hs_error *err)
 {
-    r->file = h5out_create(path, meta, err);
+    /* under MPI rank 0 writes the file; the others write the same into memory */
+    r->file = hs_mpi_rank() ? h5out_create_scratch(meta, err) : h5out_create(path, meta, err);
     if (!r->file || alloc_handles(c, r, err) != HS_OK)
         return err->code;
     for (size_t p = 0; p < c->n_pops; p++) {
@@ -382,20 +391,36 @@ static int detect_replay(run_ctx *r, const network *net, replay_result *res,
     return rc;
 }
 
-/* Rates over the whole run; speed over what this process ran (from step0,
- * with events0 delivered before). */
+/* Every rank calls it (the counts are summed over ranks); rank 0 prints.
+ * Rates over the whole run; speed over what this run ran (from step0, with
+ * events0 delivered before, over all ranks). */
 static void print_summary(const hs_config *c, const network *net, const sim *s,
                           const char *out, double build_s, double run_s, uint64_t step0,
                           uint64_t events0)
 {
+    size_t bytes = network_synapse_bytes(net), pbytes = 0, psyn = 0, m;
+    for (size_t j = 0; j < net->n_projs; j++)
+        if (net->projs[j].learn || net->projs[j].homeo) {
+            pbytes += network_proj_bytes(net, j, &m);
+            psyn += m;
+        }
+    uint64_t x_calls, x_bytes;
+    double x_s;
+    sim_exchange_stats(s, &x_calls, &x_bytes, &x_s);
+    uint64_t sum[6] = {sim_events(s), net->n_syn, bytes, pbytes, psyn, x_bytes};
+    if (hs_mpi_allreduce_u64(sum, 6, HS_MPI_SUM, NULL) != HS_OK || hs_mpi_rank() != 0)
+        return;
     double bio_s = (double)sim_step(s) * c->dt_ms * 1e-3;
     double ran_s = (double)(sim_step(s) - step0) * c->dt_ms * 1e-3;
-    uint64_t events = sim_events(s) - events0;
+    uint64_t events = sum[0] - events0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("%s -> %s\n", c->path, out);
-    printf("  %.3f s biological in %.3f s wall (build %.3f s), %d thread%s\n", ran_s, run_s,
+    printf("  %.3f s biological in %.3f s wall (build %.3f s), %d thread%s", ran_s, run_s,
            build_s, net->n_threads, net->n_threads == 1 ? "" : "s");
+    if (hs_mpi_size() > 1)
+        printf(" x %d ranks", hs_mpi_size());
+    putchar('\n');
     if (step0)
         printf("  resumed at %.3f s of %.3f s\n", (double)step0 * c->dt_ms * 1e-3, bio_s);
     for (size_t p = 0; p < c->n_pops; p++) {
@@ -404,22 +429,22 @@ static void print_summary(const hs_config *c, const network *net, const sim *s,
                (unsigned long long)c->pops[p].size, (unsigned long long)n,
                bio_s > 0 ? (double)n / ((double)c->pops[p].size * bio_s) : 0.0);
     }
-    size_t bytes = network_synapse_bytes(net), pbytes = 0, psyn = 0, m;
-    for (size_t j = 0; j < net->n_projs; j++)
-        if (net->projs[j].learn || net->projs[j].homeo) {
-            pbytes += network_proj_bytes(net, j, &m);
-            psyn += m;
-        }
     uint64_t skipped, blocks;
     sim_skip_stats(s, &skipped, &blocks);
-    printf("stats: rtf=%.4f events=%llu events_per_s=%.4g synapses=%zu "
+    /* peak_rss_mb and skipped are rank 0's */
+    printf("stats: rtf=%.4f events=%llu events_per_s=%.4g synapses=%llu "
            "bytes_per_synapse=%.2f peak_rss_mb=%.1f run_s=%.3f build_s=%.3f "
-           "skipped=%.3f bytes_per_plastic_synapse=%.2f\n",
+           "skipped=%.3f bytes_per_plastic_synapse=%.2f ranks=%d\n",
            ran_s > 0 ? run_s / ran_s : 0.0, (unsigned long long)events,
-           run_s > 0 ? (double)events / run_s : 0.0, net->n_syn,
-           net->n_syn ? (double)bytes / (double)net->n_syn : 0.0, ru.ru_maxrss / 1024.0,
+           run_s > 0 ? (double)events / run_s : 0.0, (unsigned long long)sum[1],
+           sum[1] ? (double)sum[2] / (double)sum[1] : 0.0, ru.ru_maxrss / 1024.0,
            run_s, build_s, blocks ? (double)skipped / (double)blocks : 0.0,
-           psyn ? (double)pbytes / (double)psyn : 0.0);
+           sum[4] ? (double)sum[3] / (double)sum[4] : 0.0, hs_mpi_size());
+    /* rank 0's exchange time; the bytes all ranks sent */
+    if (hs_mpi_size() > 1)
+        printf("mpi: exchanges=%llu sent_mb=%.3f xchg_s=%.3f us_per_exchange=%.2f\n",
+               (unsigned long long)x_calls, (double)sum[5] / 1e6, x_s,
+               x_calls ? 1e6 * x_s / (double)x_calls : 0.0);
 }
 
 /* Closes the file, complete when the run succeeded (rc HS_OK); returns rc
@@ -602,7 +627,7 @@ static int execute(run_ctx *r, const run_opts *o, const char *out, double build_
                    const schedule_pos *from, resume_load *load, hs_error *err)
 {
     const hs_config *c = r->c;
-    r->progress = !o->quiet && (o->progress || isatty(STDERR_FILENO));
+    r->progress = !o->quiet && (o->progress || isatty(STDERR_FILENO)) && hs_mpi_rank() == 0;
     r->t0_wall = now_s();
     uint64_t every = (uint64_t)(r->ckpt_meta.every_s * 1e3 / c->dt_ms + 0.5);
     sim_sink sink = {r, sink_spikes, sink_trace, sink_progress};
@@ -628,12 +653,12 @@ static int execute(run_ctx *r, const run_opts *o, const char *out, double build_
     if (rc == HS_OK && r->replay)
         rc = detect_replay(r, r->net, &replay, &tmpl, err);
     replay_s = now_s() - replay_s;
-    rc = close_output(r, rc, run_s + replay_s, err);
+    rc = hs_mpi_agree(close_output(r, rc, run_s + replay_s, err), err);
     if (rc == HS_OK && r->ckpt)
         remove(r->ckpt);
     if (rc == HS_OK)
         print_summary(c, r->net, r->s, out, build_s, run_s, r->step0, r->events0);
-    if (rc == HS_OK && r->replay)
+    if (rc == HS_OK && r->replay && hs_mpi_rank() == 0)
         run_replay_print(c, &replay, &tmpl, replay_s, stdout);
     replay_result_free(&replay);
     replay_template_run_free(&tmpl);
@@ -662,6 +687,16 @@ static char *absolute(const char *path, hs_error *err)
     return abs;
 }
 
+/* What does not run over several MPI ranks yet (issue 9): refused before
+ * anything is built. */
+static int mpi_unsupported(const run_opts *o, hs_error *err)
+{
+    if (o->checkpoint_every_s <= 0 || hs_mpi_size() == 1)
+        return HS_OK;
+    return hs_error_set(err, HS_EINPUT, "--checkpoint-every: not supported under mpirun with "
+                        "more than one process yet");
+}
+
 int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
 {
     if (o->threads > 0)
@@ -673,10 +708,14 @@ int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
     char *def_ckpt = NULL;
     run_ctx r = {.c = c, .phase = c->phases[0].name};
     int rc = out ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (rc == HS_OK)
+        rc = mpi_unsupported(o, err);
     if (rc == HS_OK && !o->overwrite && access(out, F_OK) == 0)
         rc = hs_error_set(err, HS_EINPUT, "%s exists (use --overwrite to replace it)", out);
     if (rc == HS_OK)
         rc = check_output_dir(out, err);
+    /* rank 0 judges the output (the others may start after it made it) */
+    rc = hs_mpi_agree(hs_mpi_rank() ? HS_OK : rc, err);
     if (rc == HS_OK && o->checkpoint_every_s > 0) {
         r.ckpt = o->checkpoint ? o->checkpoint : (def_ckpt = default_checkpoint(out));
         rc = r.ckpt ? check_output_dir(r.ckpt, err) : hs_error_set(err, HS_ENOMEM,
@@ -695,6 +734,7 @@ int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
         rc = open_output(c, out, &meta, &r, err);
     if (rc == HS_OK)
         rc = write_task(r.file, c, r.net, &r, err);
+    rc = hs_mpi_agree(rc, err);
     if (rc == HS_OK && c->replay.present && !(r.replay = run_replay_alloc(c, err)))
         rc = err->code;
     if (rc == HS_OK && r.ckpt) {
@@ -771,6 +811,9 @@ static int trial_read(void *ctx, FILE *out, hs_error *err)
 
 int run_cmd_resume(const run_opts *o, hs_error *err)
 {
+    if (hs_mpi_size() > 1)
+        return hs_error_set(err, HS_EINPUT, "resume: not supported under mpirun with more than "
+                            "one process yet");
     trial t = {o->input, NULL, NULL, NULL};
     if (h5util_guard(trial_read, &t, NULL, o->input, err) != HS_OK)
         return err->code;

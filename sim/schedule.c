@@ -9,6 +9,7 @@
 #include "../replay/drive.h"
 #include "homeo.h"
 #include "learn.h"
+#include "mpi.h"
 #include "rng.h"
 
 size_t schedule_weights(const network *n, size_t j, uint64_t *pre, uint64_t *post, double *w)
@@ -38,18 +39,101 @@ static size_t proj_synapses(const network *n, size_t j)
     return total;
 }
 
+/* A projection's snapshot: [m] synapses of all ranks; under MPI also the
+ * exchange of every rank's (pre, post, weight bits) triples. */
 typedef struct snap_buf {
     uint64_t *pre, *post;
     double *w;
+    uint32_t *send, *recv;  /* [3 own], [3 m] */
+    uint64_t *n;            /* [n_ranks] values each rank sent */
+    int *ints;              /* [2 n_ranks] */
+    size_t *at;             /* [n_ranks] merge cursors */
 } snap_buf;
+
+static int snap_buf_alloc(snap_buf *b, const network *n, size_t j, hs_error *err)
+{
+    uint64_t m[1] = {proj_synapses(n, j)};
+    size_t own = m[0];
+    if (hs_mpi_allreduce_u64(m, 1, HS_MPI_SUM, err) != HS_OK)
+        return err->code;
+    b->pre = malloc((m[0] ? m[0] : 1) * sizeof *b->pre);
+    b->post = malloc((m[0] ? m[0] : 1) * sizeof *b->post);
+    b->w = malloc((m[0] ? m[0] : 1) * sizeof *b->w);
+    int ok = b->pre && b->post && b->w;
+    if (ok && n->n_ranks > 1) {
+        b->send = malloc((own ? 3 * own : 1) * sizeof *b->send);
+        b->recv = malloc((m[0] ? 3 * m[0] : 1) * sizeof *b->recv);
+        b->n = calloc((size_t)n->n_ranks, sizeof *b->n);
+        b->ints = calloc(2 * (size_t)n->n_ranks, sizeof *b->ints);
+        b->at = calloc((size_t)n->n_ranks, sizeof *b->at);
+        ok = b->send && b->recv && b->n && b->ints && b->at;
+    }
+    return ok ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory for weight snapshots");
+}
+
+static void snap_buf_free(snap_buf *b)
+{
+    free(b->pre);
+    free(b->post);
+    free(b->w);
+    free(b->send);
+    free(b->recv);
+    free(b->n);
+    free(b->ints);
+    free(b->at);
+}
+
+/* Every rank's synapses of projection j, merged into the canonical order:
+ * by pre, then rank by rank (so targets ascending, as one process has
+ * them). Where this rank's synapses (in schedule_weights order) land goes
+ * to mine (may be NULL). Returns the count, or -1 with err set. */
+static long gather_weights(const network *n, size_t j, snap_buf *b, size_t *mine,
+                           hs_error *err)
+{
+    size_t m = schedule_weights(n, j, b->pre, b->post, b->w);
+    for (size_t q = 0; q < m; q++) {
+        float w = (float)b->w[q];
+        b->send[3 * q] = (uint32_t)b->pre[q];
+        b->send[3 * q + 1] = (uint32_t)b->post[q];
+        memcpy(&b->send[3 * q + 2], &w, sizeof w);
+    }
+    if (hs_mpi_allgather_u64(3 * m, b->n, err) != HS_OK ||
+        hs_mpi_allgatherv_u32(b->send, b->n, b->recv, b->ints, err) != HS_OK)
+        return -1;
+    size_t start = 0, k = 0, own = 0;
+    for (int r = 0; r < n->n_ranks; r++) {
+        b->at[r] = start;
+        start += b->n[r];
+    }
+    for (size_t i = 0; i < n->pops[n->projs[j].pre].state.n; i++) {
+        size_t stop = 0;    /* rank r's triples end at n[0] + ... + n[r] */
+        for (int r = 0; r < n->n_ranks; r++) {
+            stop += b->n[r];
+            for (; b->at[r] < stop && b->recv[b->at[r]] == i; b->at[r] += 3, k++) {
+                float w;
+                memcpy(&w, &b->recv[b->at[r] + 2], sizeof w);
+                b->pre[k] = i;
+                b->post[k] = b->recv[b->at[r] + 1];
+                b->w[k] = w;
+                if (mine && r == n->rank)
+                    mine[own++] = k;
+            }
+        }
+    }
+    return (long)k;
+}
 
 static int snapshot(const network *n, const hs_config *c, size_t wi, snap_buf *b,
                     uint64_t step, size_t phase, const schedule_sink *ss, hs_error *err)
 {
     size_t j = c->weights[wi].proj;
-    size_t m = schedule_weights(n, j, b->pre, b->post, b->w);
-    return ss->weights(ss->ctx, wi, b->pre, b->post, b->w, m, (double)step * c->dt_ms, phase,
-                       err);
+    long m = n->n_ranks > 1 ? gather_weights(n, j, b, NULL, err)
+                            : (long)schedule_weights(n, j, b->pre, b->post, b->w);
+    int rc = m < 0 ? err->code
+                   : ss->weights(ss->ctx, wi, b->pre, b->post, b->w, (size_t)m,
+                                 (double)step * c->dt_ms, phase, err);
+    /* rank 0 alone writes: the others must hear of its failure */
+    return hs_mpi_agree(rc, err);
 }
 
 static int snapshot_all(const network *n, const hs_config *c, snap_buf *bufs, uint64_t step,
@@ -86,8 +170,46 @@ static uint64_t next_stop(const hs_config *c, uint64_t now, uint64_t end)
 /* Permutes projection j's weights among its synapses, in the canonical
  * (pre, post) order, from the stream (seed, RNG_KIND_USER + 4, phase, j):
  * the same permutation for any thread count. */
+/* weights_shuffle over several ranks: every rank gathers all weights in
+ * the canonical order, permutes them as one process would, and keeps its
+ * own synapses' new weights. */
+static int shuffle_ranks(network *n, size_t j, size_t phase, hs_error *err)
+{
+    snap_buf b = {0};
+    size_t own = proj_synapses(n, j);
+    size_t *mine = malloc((own ? own : 1) * sizeof *mine);
+    int rc = snap_buf_alloc(&b, n, j, err);
+    if (rc == HS_OK && !mine)
+        rc = hs_error_set(err, HS_ENOMEM, "out of memory shuffling weights");
+    long m = rc == HS_OK ? gather_weights(n, j, &b, mine, err) : -1;
+    float *w = m >= 0 ? malloc((m ? (size_t)m : 1) * sizeof *w) : NULL;
+    if (rc == HS_OK && m >= 0 && w) {
+        for (long q = 0; q < m; q++)
+            w[q] = (float)b.w[q];
+        rng_state st;
+        rng_stream_init(&st, n->seed, RNG_KIND_USER + 4, (uint32_t)phase, (uint32_t)j);
+        gsl_rng r = rng_view(&st);
+        if (m > 1)
+            gsl_ran_shuffle(&r, w, (size_t)m, sizeof *w);
+        net_proj *pj = &n->projs[j];
+        size_t k = 0;
+        for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
+            for (int t = 0; t < n->n_threads; t++)
+                for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
+                    pj->part[t].syn[q].weight = w[mine[k++]];
+    } else if (rc == HS_OK) {
+        rc = m < 0 ? err->code : hs_error_set(err, HS_ENOMEM, "out of memory shuffling weights");
+    }
+    free(w);
+    free(mine);
+    snap_buf_free(&b);
+    return hs_mpi_agree(rc, err);
+}
+
 static int weights_shuffle(network *n, size_t j, size_t phase, hs_error *err)
 {
+    if (n->n_ranks > 1)
+        return shuffle_ranks(n, j, phase, err);
     size_t m = proj_synapses(n, j);
     float *w = malloc((m ? m : 1) * sizeof *w);
     if (!w)
@@ -340,14 +462,8 @@ static int schedule_go(sim *s, network *n, const hs_config *c, const schedule_po
         memcpy(st.params + p * HS_MAX_PARAMS,
                from ? from->params + p * HS_MAX_PARAMS : c->pops[p].params,
                sizeof c->pops[p].params);
-    for (size_t wi = 0; rc == HS_OK && wi < c->n_weights; wi++) {
-        size_t m = proj_synapses(n, c->weights[wi].proj);
-        bufs[wi].pre = malloc((m ? m : 1) * sizeof *bufs[wi].pre);
-        bufs[wi].post = malloc((m ? m : 1) * sizeof *bufs[wi].post);
-        bufs[wi].w = malloc((m ? m : 1) * sizeof *bufs[wi].w);
-        if (!bufs[wi].pre || !bufs[wi].post || !bufs[wi].w)
-            rc = hs_error_set(err, HS_ENOMEM, "out of memory for weight snapshots");
-    }
+    for (size_t wi = 0; rc == HS_OK && wi < c->n_weights; wi++)
+        rc = snap_buf_alloc(&bufs[wi], n, c->weights[wi].proj, err);
     if (ss && ss->checkpoint && ss->checkpoint_every) {
         st.next_ckpt = ss->checkpoint_every;
         sim_set_pause(s, pause_hook, &st);
@@ -376,11 +492,8 @@ static int schedule_go(sim *s, network *n, const hs_config *c, const schedule_po
         rc = run_phase(s, n, c, k, bufs, &st, from && k == k0 ? from->seg_stop : 0, sink, ss,
                        err);
     sim_set_pause(s, NULL, NULL);
-    for (size_t wi = 0; bufs && wi < c->n_weights; wi++) {
-        free(bufs[wi].pre);
-        free(bufs[wi].post);
-        free(bufs[wi].w);
-    }
+    for (size_t wi = 0; bufs && wi < c->n_weights; wi++)
+        snap_buf_free(&bufs[wi]);
     /* The sources must not keep pointers to the drives freed here. */
     for (size_t p = 0; st.drives && p < n->n_pops; p++) {
         net_pop *pp = &n->pops[p];
