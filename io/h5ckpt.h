@@ -12,7 +12,9 @@
  *                path (pops/0/var0, projs/2/weight, sim/step, ...)
  *
  * A checkpoint is written to PATH.tmp and renamed over PATH once complete,
- * so a crash while writing leaves the previous checkpoint whole.
+ * so a crash while writing leaves the previous checkpoint whole. Under MPI
+ * rank 0 writes it (sim/state.h: state_ranks_io) and every rank reads it;
+ * nothing in it depends on the number of ranks or threads.
  */
 #ifndef HS_H5CKPT_H
 #define HS_H5CKPT_H

@@ -206,7 +206,7 @@ static void lif_coba_ext_free(neuron_pop *p)
 static size_t lif_coba_ext_state(neuron_pop *p, neuron_ext_array *out)
 {
     lif_coba_ext *e = p->ext;
-    out[0] = (neuron_ext_array){"adapted", STATE_I32, &e->adapted, 1};
+    out[0] = (neuron_ext_array){"adapted", STATE_I32, &e->adapted, 1, 0};
     return 1;
 }
 

@@ -83,6 +83,7 @@ typedef struct neuron_ext_array {
     state_type type;
     void *data;
     size_t n;
+    size_t per_neuron;  /* n = n_alloc x per_neuron, by neuron; 0: a model-wide value */
 } neuron_ext_array;
 
 #define NEURON_MAX_EXT 8

@@ -212,12 +212,13 @@ _Static_assert(sizeof(neuron_task) == sizeof(int32_t), "the task is saved as int
 static size_t place_ext_state(neuron_pop *pop, neuron_ext_array *out)
 {
     place_ext *e = pop->ext;
-    out[0] = (neuron_ext_array){"next", STATE_U64, e->next, pop->n_alloc};
-    out[1] = (neuron_ext_array){"rng", STATE_U32, e->rng, pop->n_alloc * RNG_STATE_WORDS};
-    out[2] = (neuron_ext_array){"p_cand", STATE_F64, &e->p_cand, 1};
-    out[3] = (neuron_ext_array){"task", STATE_I32, &e->task, 1};
-    out[4] = (neuron_ext_array){"task_step", STATE_U64, &e->task_step, 1};
-    out[5] = (neuron_ext_array){"task_ms", STATE_F64, &e->task_ms, 1};
+    out[0] = (neuron_ext_array){"next", STATE_U64, e->next, pop->n_alloc, 1};
+    out[1] = (neuron_ext_array){"rng", STATE_U32, e->rng, pop->n_alloc * RNG_STATE_WORDS,
+                                RNG_STATE_WORDS};
+    out[2] = (neuron_ext_array){"p_cand", STATE_F64, &e->p_cand, 1, 0};
+    out[3] = (neuron_ext_array){"task", STATE_I32, &e->task, 1, 0};
+    out[4] = (neuron_ext_array){"task_step", STATE_U64, &e->task_step, 1, 0};
+    out[5] = (neuron_ext_array){"task_ms", STATE_F64, &e->task_ms, 1, 0};
     return 6;
 }
 

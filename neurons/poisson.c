@@ -112,9 +112,10 @@ static void poisson_ext_free(neuron_pop *p)
 static size_t poisson_ext_state(neuron_pop *p, neuron_ext_array *out)
 {
     poisson_ext *e = p->ext;
-    out[0] = (neuron_ext_array){"next", STATE_U64, e->next, p->n_alloc};
-    out[1] = (neuron_ext_array){"rng", STATE_U32, e->rng, p->n_alloc * RNG_STATE_WORDS};
-    out[2] = (neuron_ext_array){"p_step", STATE_F64, &e->p_step, 1};
+    out[0] = (neuron_ext_array){"next", STATE_U64, e->next, p->n_alloc, 1};
+    out[1] = (neuron_ext_array){"rng", STATE_U32, e->rng, p->n_alloc * RNG_STATE_WORDS,
+                                RNG_STATE_WORDS};
+    out[2] = (neuron_ext_array){"p_step", STATE_F64, &e->p_step, 1, 0};
     return 3;
 }
 

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "mpi.h"
+
 int checkpoint_recorders_alloc(const hs_config *c, ckpt_recorders *rec, hs_error *err)
 {
     *rec = (ckpt_recorders){0};
@@ -76,12 +78,20 @@ static int visit_head(const state_io *io, const hs_config *c, uint64_t *n_syn,
     return rc;
 }
 
-static uint64_t *synapse_counts(const network *n)
+/* Each projection's synapses over all ranks (collective). */
+static uint64_t *synapse_counts(const network *n, hs_error *err)
 {
     uint64_t *m = calloc(n->n_projs ? n->n_projs : 1, sizeof *m);
     for (size_t j = 0; m && j < n->n_projs; j++)
         for (int t = 0; t < n->n_threads; t++)
             m[j] += n->projs[j].part[t].n_syn;
+    int rc = m ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (rc == HS_OK)
+        rc = hs_mpi_allreduce_u64(m, n->n_projs, HS_MPI_SUM, err);
+    if (hs_mpi_agree(rc, err) != HS_OK) {
+        free(m);
+        return NULL;
+    }
     return m;
 }
 
@@ -89,12 +99,15 @@ int checkpoint_save(const char *path, const h5ckpt_meta *m, const hs_config *c, 
                     sim *s, const schedule_pos *pos, const ckpt_recorders *rec,
                     hs_error *err)
 {
-    uint64_t *n_syn = synapse_counts(n);
+    uint64_t *n_syn = synapse_counts(n, err);
     if (!n_syn)
-        return hs_error_set(err, HS_ENOMEM, "out of memory");
-    h5ckpt *k = h5ckpt_create(path, m, err);
-    int rc = k ? HS_OK : err->code;
-    state_io io = k ? h5ckpt_io(k) : (state_io){0};
+        return err->code;
+    /* under MPI rank 0 writes what every rank holds (state_ranks_io) */
+    h5ckpt *k = hs_mpi_rank() == 0 ? h5ckpt_create(path, m, err) : NULL;
+    int rc = hs_mpi_agree(k || hs_mpi_rank() ? HS_OK : err->code, err);
+    state_io inner = k ? h5ckpt_io(k) : (state_io){0};
+    state_ranks x;
+    state_io io = state_ranks_io(&x, &inner);
     /* saving only reads through these */
     schedule_pos p = *pos;
     ckpt_recorders r = *rec;
@@ -109,16 +122,20 @@ int checkpoint_save(const char *path, const h5ckpt_meta *m, const hs_config *c, 
         h5ckpt_close(k);
         return rc;
     }
-    return h5ckpt_commit(k, err);
+    return hs_mpi_agree(k ? h5ckpt_commit(k, err) : HS_OK, err);
 }
 
 int checkpoint_load_head(h5ckpt *k, const hs_config *c, const network *n, schedule_pos *pos,
                          ckpt_recorders *rec, hs_error *err)
 {
-    uint64_t *want = synapse_counts(n);
+    uint64_t *want = synapse_counts(n, err);
+    if (!want)
+        return err->code;
     uint64_t *had = calloc(n->n_projs ? n->n_projs : 1, sizeof *had);
-    int rc = want && had ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
-    state_io io = h5ckpt_io(k);
+    int rc = hs_mpi_agree(had ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory"), err);
+    state_io inner = h5ckpt_io(k);
+    state_ranks x;
+    state_io io = state_ranks_io(&x, &inner);
     if (rc == HS_OK)
         rc = visit_head(&io, c, had, pos, rec, err);
     for (size_t j = 0; rc == HS_OK && j < n->n_projs; j++)
@@ -132,16 +149,21 @@ int checkpoint_load_head(h5ckpt *k, const hs_config *c, const network *n, schedu
     return rc;
 }
 
-int checkpoint_load_state(h5ckpt *k, network *n, sim *s, hs_error *err)
+/* The network's and the sim's state through inner, over ranks. */
+static int visit_state(state_io inner, network *n, sim *s, hs_error *err)
 {
-    state_io io = h5ckpt_io(k);
+    state_ranks x;
+    state_io io = state_ranks_io(&x, &inner);
     int rc = state_visit_network(n, &io, err);
     return rc == HS_OK ? sim_state_visit(s, &io, err) : rc;
 }
 
+int checkpoint_load_state(h5ckpt *k, network *n, sim *s, hs_error *err)
+{
+    return visit_state(h5ckpt_io(k), n, s, err);
+}
+
 int checkpoint_check_state(h5ckpt *k, network *n, sim *s, hs_error *err)
 {
-    state_io io = h5ckpt_check_io(k);
-    int rc = state_visit_network(n, &io, err);
-    return rc == HS_OK ? sim_state_visit(s, &io, err) : rc;
+    return visit_state(h5ckpt_check_io(k), n, s, err);
 }

@@ -741,8 +741,9 @@ int sim_state_visit(sim *s, const state_io *io, hs_error *err)
     int rc = state_array(io, STATE_U64, &s->step, 1, err, "sim/step");
     if (rc == HS_OK)
         rc = state_array(io, STATE_U64, s->spike_count, s->n_pops, err, "sim/spike_count");
+    state_part sum = {STATE_SUM, 1, 1, 1, 0, 0};
     if (rc == HS_OK)
-        rc = state_array(io, STATE_U64, &events, 1, err, "sim/events");
+        rc = state_array_part(io, &sum, STATE_U64, &events, 1, err, "sim/events");
     if (rc == HS_OK)
         rc = state_array(io, STATE_U64, &s->rate_t0, 1, err, "sim/rate_t0");
     if (rc == HS_OK)
@@ -751,14 +752,18 @@ int sim_state_visit(sim *s, const state_io *io, hs_error *err)
         skip_pop *k = &s->skip[p];
         if (!k->awake)
             continue;
-        rc = state_array(io, STATE_U8, k->awake, k->n_blocks, err, "sim/skip%zu/awake", p);
+        state_part part = state_part_blocks(s->net, p, SKIP_BLOCK, k->n_blocks);
+        rc = state_array_part(io, &part, STATE_U8, k->awake, k->n_blocks, err,
+                              "sim/skip%zu/awake", p);
         if (rc == HS_OK)
-            rc = state_array(io, STATE_U64, k->since, k->n_blocks, err, "sim/skip%zu/since", p);
+            rc = state_array_part(io, &part, STATE_U64, k->since, k->n_blocks, err,
+                                  "sim/skip%zu/since", p);
         if (rc == HS_OK)
-            rc = state_array(io, STATE_U8, k->pending, (size_t)k->n_slots * k->n_blocks, err,
-                             "sim/skip%zu/pending", p);
+            rc = state_array_part(io, &part, STATE_U8, k->pending,
+                                  (size_t)k->n_slots * k->n_blocks, err, "sim/skip%zu/pending", p);
         if (rc == HS_OK)
-            rc = state_array(io, STATE_U8, k->woke, k->n_blocks, err, "sim/skip%zu/woke", p);
+            rc = state_array_part(io, &part, STATE_U8, k->woke, k->n_blocks, err,
+                                  "sim/skip%zu/woke", p);
     }
     if (rc != HS_OK || !io->loading)
         return rc;

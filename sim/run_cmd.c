@@ -265,6 +265,8 @@ static int open_output(const hs_config *c, const char *path, const h5out_meta *m
 static int reopen_output(const hs_config *c, const char *path, const h5out_meta *meta,
                          const ckpt_recorders *rec, run_ctx *r, hs_error *err)
 {
+    if (hs_mpi_rank())
+        return open_output(c, path, meta, r, err);
     r->file = h5out_reopen(path, meta, err);
     if (!r->file || alloc_handles(c, r, err) != HS_OK)
         return err->code;
@@ -393,7 +395,7 @@ static int detect_replay(run_ctx *r, const network *net, replay_result *res,
 
 /* Every rank calls it (the counts are summed over ranks); rank 0 prints.
  * Rates over the whole run; speed over what this run ran (from step0, with
- * events0 delivered before, over all ranks). */
+ * events0 delivered here before). */
 static void print_summary(const hs_config *c, const network *net, const sim *s,
                           const char *out, double build_s, double run_s, uint64_t step0,
                           uint64_t events0)
@@ -407,12 +409,12 @@ static void print_summary(const hs_config *c, const network *net, const sim *s,
     uint64_t x_calls, x_bytes;
     double x_s;
     sim_exchange_stats(s, &x_calls, &x_bytes, &x_s);
-    uint64_t sum[6] = {sim_events(s), net->n_syn, bytes, pbytes, psyn, x_bytes};
+    uint64_t sum[6] = {sim_events(s) - events0, net->n_syn, bytes, pbytes, psyn, x_bytes};
     if (hs_mpi_allreduce_u64(sum, 6, HS_MPI_SUM, NULL) != HS_OK || hs_mpi_rank() != 0)
         return;
     double bio_s = (double)sim_step(s) * c->dt_ms * 1e-3;
     double ran_s = (double)(sim_step(s) - step0) * c->dt_ms * 1e-3;
-    uint64_t events = sum[0] - events0;
+    uint64_t events = sum[0];
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("%s -> %s\n", c->path, out);
@@ -654,7 +656,7 @@ static int execute(run_ctx *r, const run_opts *o, const char *out, double build_
         rc = detect_replay(r, r->net, &replay, &tmpl, err);
     replay_s = now_s() - replay_s;
     rc = hs_mpi_agree(close_output(r, rc, run_s + replay_s, err), err);
-    if (rc == HS_OK && r->ckpt)
+    if (rc == HS_OK && r->ckpt && hs_mpi_rank() == 0)
         remove(r->ckpt);
     if (rc == HS_OK)
         print_summary(c, r->net, r->s, out, build_s, run_s, r->step0, r->events0);
@@ -687,16 +689,6 @@ static char *absolute(const char *path, hs_error *err)
     return abs;
 }
 
-/* What does not run over several MPI ranks yet (issue 9): refused before
- * anything is built. */
-static int mpi_unsupported(const run_opts *o, hs_error *err)
-{
-    if (o->checkpoint_every_s <= 0 || hs_mpi_size() == 1)
-        return HS_OK;
-    return hs_error_set(err, HS_EINPUT, "--checkpoint-every: not supported under mpirun with "
-                        "more than one process yet");
-}
-
 int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
 {
     if (o->threads > 0)
@@ -708,21 +700,20 @@ int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
     char *def_ckpt = NULL;
     run_ctx r = {.c = c, .phase = c->phases[0].name};
     int rc = out ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
-    if (rc == HS_OK)
-        rc = mpi_unsupported(o, err);
     if (rc == HS_OK && !o->overwrite && access(out, F_OK) == 0)
         rc = hs_error_set(err, HS_EINPUT, "%s exists (use --overwrite to replace it)", out);
     if (rc == HS_OK)
         rc = check_output_dir(out, err);
-    /* rank 0 judges the output (the others may start after it made it) */
-    rc = hs_mpi_agree(hs_mpi_rank() ? HS_OK : rc, err);
     if (rc == HS_OK && o->checkpoint_every_s > 0) {
         r.ckpt = o->checkpoint ? o->checkpoint : (def_ckpt = default_checkpoint(out));
         rc = r.ckpt ? check_output_dir(r.ckpt, err) : hs_error_set(err, HS_ENOMEM,
                                                                    "out of memory");
-        if (rc == HS_OK)
+        /* it may remove an old checkpoint: rank 0 alone */
+        if (rc == HS_OK && hs_mpi_rank() == 0)
             rc = check_checkpoint_path(r.ckpt, o->input, out, err);
     }
+    /* rank 0 judges the files (the others may start after it made them) */
+    rc = hs_mpi_agree(hs_mpi_rank() ? HS_OK : rc, err);
     double t_build = now_s();
     if (rc == HS_OK && !(r.net = network_build(c, c->threads, err)))
         rc = err->code;
@@ -735,7 +726,9 @@ int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
     if (rc == HS_OK)
         rc = write_task(r.file, c, r.net, &r, err);
     rc = hs_mpi_agree(rc, err);
-    if (rc == HS_OK && c->replay.present && !(r.replay = run_replay_alloc(c, err)))
+    /* rank 0 alone analyses: it has every spike, and writes the file */
+    if (rc == HS_OK && c->replay.present && hs_mpi_rank() == 0 &&
+        !(r.replay = run_replay_alloc(c, err)))
         rc = err->code;
     if (rc == HS_OK && r.ckpt) {
         r.ckpt_meta = (h5ckpt_meta){(char *)o->version, (char *)o->git_commit, NULL,
@@ -811,16 +804,18 @@ static int trial_read(void *ctx, FILE *out, hs_error *err)
 
 int run_cmd_resume(const run_opts *o, hs_error *err)
 {
-    if (hs_mpi_size() > 1)
-        return hs_error_set(err, HS_EINPUT, "resume: not supported under mpirun with more than "
-                            "one process yet");
+    /* under MPI rank 0 tries it alone (the read of the state takes every
+     * rank: the child reads the attributes) */
     trial t = {o->input, NULL, NULL, NULL};
-    if (h5util_guard(trial_read, &t, NULL, o->input, err) != HS_OK)
+    int rc0 = hs_mpi_rank() ? HS_OK : h5util_guard(trial_read, &t, NULL, o->input, err);
+    if (hs_mpi_agree(rc0, err) != HS_OK)
         return err->code;
     const h5ckpt_meta *m = NULL;
     h5ckpt *k = h5ckpt_open(o->input, &m, err);
-    if (!k)
+    if (hs_mpi_agree(k ? HS_OK : err->code, err) != HS_OK) {
+        h5ckpt_close(k);
         return err->code;
+    }
     enum { MAX_SETS = 256 };
     const char *sets[MAX_SETS];
     char *ov = strdup(m->overrides);
@@ -846,12 +841,16 @@ int run_cmd_resume(const run_opts *o, hs_error *err)
         if (!r.ckpt_meta.config_path || !r.ckpt_meta.output)
             rc = hs_error_set(err, HS_ENOMEM, "out of memory");
     }
+    rc = hs_mpi_agree(rc, err);
     if (rc == HS_OK && !(r.net = network_build(c, c->threads, err)))
         rc = err->code;
     if (rc == HS_OK && !(r.s = sim_alloc(r.net, c, err)))
         rc = err->code;
+    rc = hs_mpi_agree(rc, err);
+    /* the whole state in a child: one process (under MPI its reads are
+     * collective, which a child of one rank cannot take part in) */
     t = (trial){o->input, c, r.net, r.s};
-    if (rc == HS_OK)
+    if (rc == HS_OK && hs_mpi_size() == 1)
         rc = h5util_guard(trial_read, &t, NULL, o->input, err);
     if (rc == HS_OK)
         rc = checkpoint_head_alloc(c, &pos, &rec, err);
@@ -870,12 +869,16 @@ int run_cmd_resume(const run_opts *o, hs_error *err)
                        m->overrides};
     if (rc == HS_OK)
         rc = reopen_output(c, m->output, &meta, &rec, &r, err);
+    rc = hs_mpi_agree(rc, err);
     if (rc == HS_OK)
         rc = traj_run_times(c, &r.net->traj, &r, err);
-    if (rc == HS_OK && c->replay.present && !(r.replay = run_replay_alloc(c, err)))
+    /* rank 0 alone analyses: it has every spike, and writes the file */
+    if (rc == HS_OK && c->replay.present && hs_mpi_rank() == 0 &&
+        !(r.replay = run_replay_alloc(c, err)))
         rc = err->code;
     if (rc == HS_OK && r.replay)
         rc = replay_read_back(&r, err);
+    rc = hs_mpi_agree(rc, err);
     resume_load load = {k, &r};
     if (rc == HS_OK)
         rc = execute(&r, o, m->output, now_s() - t_build, &pos, &load, err);

@@ -167,45 +167,64 @@ static uint64_t next_stop(const hs_config *c, uint64_t now, uint64_t end)
     return next;
 }
 
-/* Permutes projection j's weights among its synapses, in the canonical
- * (pre, post) order, from the stream (seed, RNG_KIND_USER + 4, phase, j):
- * the same permutation for any thread count. */
+int schedule_weights_gather(const network *n, size_t j, float **w, size_t *m, size_t **mine,
+                            hs_error *err)
+{
+    snap_buf b = {0};
+    size_t own = proj_synapses(n, j);
+    *w = NULL;
+    *mine = malloc((own ? own : 1) * sizeof **mine);
+    int rc = snap_buf_alloc(&b, n, j, err);
+    if (rc == HS_OK && !*mine)
+        rc = hs_error_set(err, HS_ENOMEM, "out of memory gathering weights");
+    long k = rc == HS_OK ? gather_weights(n, j, &b, *mine, err) : -1;
+    if (rc == HS_OK && k < 0)
+        rc = err->code;
+    if (rc == HS_OK && !(*w = malloc((k ? (size_t)k : 1) * sizeof **w)))
+        rc = hs_error_set(err, HS_ENOMEM, "out of memory gathering weights");
+    for (long q = 0; rc == HS_OK && q < k; q++)
+        (*w)[q] = (float)b.w[q];
+    snap_buf_free(&b);
+    rc = hs_mpi_agree(rc, err);
+    if (rc != HS_OK) {
+        free(*w);
+        free(*mine);
+        *w = NULL;
+        *mine = NULL;
+    }
+    *m = rc == HS_OK ? (size_t)k : 0;
+    return rc;
+}
+
 /* weights_shuffle over several ranks: every rank gathers all weights in
  * the canonical order, permutes them as one process would, and keeps its
  * own synapses' new weights. */
 static int shuffle_ranks(network *n, size_t j, size_t phase, hs_error *err)
 {
-    snap_buf b = {0};
-    size_t own = proj_synapses(n, j);
-    size_t *mine = malloc((own ? own : 1) * sizeof *mine);
-    int rc = snap_buf_alloc(&b, n, j, err);
-    if (rc == HS_OK && !mine)
-        rc = hs_error_set(err, HS_ENOMEM, "out of memory shuffling weights");
-    long m = rc == HS_OK ? gather_weights(n, j, &b, mine, err) : -1;
-    float *w = m >= 0 ? malloc((m ? (size_t)m : 1) * sizeof *w) : NULL;
-    if (rc == HS_OK && m >= 0 && w) {
-        for (long q = 0; q < m; q++)
-            w[q] = (float)b.w[q];
-        rng_state st;
-        rng_stream_init(&st, n->seed, RNG_KIND_USER + 4, (uint32_t)phase, (uint32_t)j);
-        gsl_rng r = rng_view(&st);
-        if (m > 1)
-            gsl_ran_shuffle(&r, w, (size_t)m, sizeof *w);
-        net_proj *pj = &n->projs[j];
-        size_t k = 0;
-        for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
-            for (int t = 0; t < n->n_threads; t++)
-                for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
-                    pj->part[t].syn[q].weight = w[mine[k++]];
-    } else if (rc == HS_OK) {
-        rc = m < 0 ? err->code : hs_error_set(err, HS_ENOMEM, "out of memory shuffling weights");
-    }
+    float *w;
+    size_t m, *mine;
+    int rc = schedule_weights_gather(n, j, &w, &m, &mine, err);
+    if (rc != HS_OK)
+        return rc;
+    rng_state st;
+    rng_stream_init(&st, n->seed, RNG_KIND_USER + 4, (uint32_t)phase, (uint32_t)j);
+    gsl_rng r = rng_view(&st);
+    if (m > 1)
+        gsl_ran_shuffle(&r, w, m, sizeof *w);
+    net_proj *pj = &n->projs[j];
+    size_t k = 0;
+    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
+        for (int t = 0; t < n->n_threads; t++)
+            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
+                pj->part[t].syn[q].weight = w[mine[k++]];
     free(w);
     free(mine);
-    snap_buf_free(&b);
-    return hs_mpi_agree(rc, err);
+    return HS_OK;
 }
 
+/* Permutes projection j's weights among its synapses, in the canonical
+ * (pre, post) order, from the stream (seed, RNG_KIND_USER + 4, phase, j):
+ * the same permutation for any thread count. */
 static int weights_shuffle(network *n, size_t j, size_t phase, hs_error *err)
 {
     if (n->n_ranks > 1)

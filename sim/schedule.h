@@ -80,6 +80,13 @@ int schedule_pos_check(const hs_config *c, const schedule_pos *pos, uint64_t ste
  * count. Returns the number of synapses. */
 size_t schedule_weights(const network *n, size_t j, uint64_t *pre, uint64_t *post, double *w);
 
+/* Every rank's weights of projection j in the canonical (pre, post) order
+ * into *w ([*m], malloc'd), and where each of this rank's synapses (in
+ * schedule_weights order) lands in it into *mine (malloc'd). Collective
+ * over MPI ranks; on failure (agreed) *w and *mine are NULL. */
+int schedule_weights_gather(const network *n, size_t j, float **w, size_t *m, size_t **mine,
+                            hs_error *err);
+
 /* Run time (ms) at which the trajectory reaches task_ms: its clock runs
  * only in wake phases. NAN when the wake phases end before it. */
 double schedule_task_run_ms(const hs_config *c, double task_ms);

@@ -57,9 +57,10 @@ static size_t type_size(state_type t)
 }
 
 static int mem_io(void *ctx, const char *name, state_type type, void *data, size_t n,
-                  hs_error *err)
+                  const state_part *part, hs_error *err)
 {
     (void)err;
+    (void)part;
     mem_run *r = ctx;
     size_t bytes = n * type_size(type);
     if (r->loading) {

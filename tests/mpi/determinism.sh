@@ -5,6 +5,10 @@
 # tests/mpi: a COBA network, a plastic one; the checkpoint suite's
 # experiment: maze task, place cells, sleep drives, a weight shuffle and
 # replay detection.
+# Then checkpoints across process counts: a one-process run stopped by
+# SIGINT resumes under -np 2, a run under -np 2 killed after a checkpoint
+# resumes as one process and under -np 3, each ending in the whole run's
+# data.
 # Needs the MPI build (make finds mpicc) and mpirun. Usage: determinism.sh;
 # HS_BIN=build-asan/hebbsleep (after make asan) runs it under the sanitizers.
 set -eu
@@ -31,3 +35,46 @@ for yaml in tests/mpi/coba.yaml tests/mpi/plastic.yaml tests/configs/good/checkp
         done
     done
 done
+
+# Checkpoints written with one process count, resumed with another.
+yaml=tests/configs/good/checkpoint.yaml
+set -- --set populations.place.size=2000 --set populations.noise.size=2000 \
+    --set populations.pc.size=2000 --set recording.weights.ee.interval_ms=1750
+"$BIN" run "$yaml" "$@" -o "$OUT/whole.h5" --quiet >/dev/null
+# starts a run, waits for its first checkpoint, then sends signal $1 to
+# every process writing part.h5 (mpirun and each rank; ranks may sit in
+# process groups of their own) and waits until none is left
+stop_after_checkpoint() {
+    sig=$1
+    shift
+    "$@" >"$OUT/stopped.log" 2>&1 &
+    pid=$!
+    i=0
+    while [ ! -e "$OUT/part.ckpt.h5" ] && [ $i -lt 3000 ]; do
+        sleep 0.01
+        i=$((i + 1))
+    done
+    pkill -"$sig" -f -- "-o $OUT/part.h5" || true
+    wait "$pid" || true
+    while pgrep -f -- "-o $OUT/part.h5" >/dev/null; do
+        sleep 0.1
+    done
+    [ -e "$OUT/part.ckpt.h5" ] || { echo "no checkpoint written"; cat "$OUT/stopped.log"; exit 1; }
+}
+resumed() {
+    label=$1
+    shift
+    cp "$OUT/part.h5" "$OUT/resume.h5" && cp "$OUT/part.ckpt.h5" "$OUT/resume.ckpt.h5"
+    # the checkpoint names the run file it goes with: resume in place
+    "$@" resume "$OUT/part.ckpt.h5" --quiet >/dev/null
+    "$PY" tests/mpi/compare.py "$OUT/whole.h5" "$OUT/part.h5" | sed "s|\$| ($label)|"
+    mv "$OUT/resume.h5" "$OUT/part.h5" && mv "$OUT/resume.ckpt.h5" "$OUT/part.ckpt.h5"
+}
+ckpt="--checkpoint-every 0.5 --checkpoint $OUT/part.ckpt.h5"
+stop_after_checkpoint INT "$BIN" run "$yaml" "$@" -o "$OUT/part.h5" --quiet $ckpt
+resumed "one process, resumed under -np 2" mpirun --oversubscribe -np 2 "$BIN"
+rm -f "$OUT/part.h5" "$OUT/part.ckpt.h5"
+stop_after_checkpoint KILL mpirun --oversubscribe -np 2 "$BIN" run "$yaml" "$@" \
+    -o "$OUT/part.h5" --quiet --threads 2 $ckpt
+resumed "-np 2 killed, resumed as one process" "$BIN"
+resumed "-np 2 killed, resumed under -np 3" mpirun --oversubscribe -np 3 "$BIN"
