@@ -5,10 +5,10 @@
 # scaling: WEAK_N neurons per core (P x T). Layouts alternate round by
 # round (REPEAT rounds) so a noisy machine hits them alike; the table gives
 # medians: real-time factor, speed-up over 1 x 1 (weak: efficiency), and
-# per window (one
-# exchange per min-delay window) the spikes (the window is one 0.1 ms step), bytes every rank receives and
-# the exchange's wall time (rank 0's). Threads wait passively only when
-# P x T exceeds the cores (oversubscribed, spinning barriers crawl).
+# per window (one exchange per min-delay window, here one 0.1 ms step) the
+# spikes, the bytes every rank receives and the exchange's wall time (rank
+# 0's). Threads wait passively only when P x T exceeds the cores
+# (oversubscribed, spinning barriers crawl).
 # Usage: bench/mpi.sh [REPEAT] [DURATION_MS] [STRONG_N] [WEAK_N]
 set -eu
 cd "$(dirname "$0")/.."
