@@ -191,9 +191,11 @@ static int sink_checkpoint(void *ctx, const schedule_pos *pos, hs_error *err)
     run_ctx *r = ctx;
     const hs_config *c = r->c;
     ckpt_recorders rec;
-    int rc = checkpoint_recorders_alloc(c, &rec, err);
-    if (rc != HS_OK)
+    int rc = hs_mpi_agree(checkpoint_recorders_alloc(c, &rec, err), err);
+    if (rc != HS_OK) {
+        checkpoint_recorders_free(&rec);
         return rc;
+    }
     for (size_t p = 0; p < c->n_pops; p++)
         rec.spikes[p] = r->spike_handle[p] < 0 ? 0 : h5out_spikes_count(r->file,
                                                                          r->spike_handle[p]);
@@ -699,21 +701,25 @@ int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
     const char *out = o->output ? o->output : def;
     char *def_ckpt = NULL;
     run_ctx r = {.c = c, .phase = c->phases[0].name};
-    int rc = out ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
-    if (rc == HS_OK && !o->overwrite && access(out, F_OK) == 0)
-        rc = hs_error_set(err, HS_EINPUT, "%s exists (use --overwrite to replace it)", out);
-    if (rc == HS_OK)
-        rc = check_output_dir(out, err);
-    if (rc == HS_OK && o->checkpoint_every_s > 0) {
+    if (out && o->checkpoint_every_s > 0)
         r.ckpt = o->checkpoint ? o->checkpoint : (def_ckpt = default_checkpoint(out));
-        rc = r.ckpt ? check_output_dir(r.ckpt, err) : hs_error_set(err, HS_ENOMEM,
-                                                                   "out of memory");
-        /* it may remove an old checkpoint: rank 0 alone */
-        if (rc == HS_OK && hs_mpi_rank() == 0)
+    int rc = out && (r.ckpt || o->checkpoint_every_s <= 0)
+                 ? HS_OK
+                 : hs_error_set(err, HS_ENOMEM, "out of memory");
+    /* rank 0 judges the files (the others may start after it made them,
+     * and may not see them: a disk of rank 0's node) */
+    if (rc == HS_OK && hs_mpi_rank() == 0) {
+        if (!o->overwrite && access(out, F_OK) == 0)
+            rc = hs_error_set(err, HS_EINPUT, "%s exists (use --overwrite to replace it)", out);
+        if (rc == HS_OK)
+            rc = check_output_dir(out, err);
+        if (rc == HS_OK && r.ckpt)
+            rc = check_output_dir(r.ckpt, err);
+        /* it may remove an old checkpoint */
+        if (rc == HS_OK && r.ckpt)
             rc = check_checkpoint_path(r.ckpt, o->input, out, err);
     }
-    /* rank 0 judges the files (the others may start after it made them) */
-    rc = hs_mpi_agree(hs_mpi_rank() ? HS_OK : rc, err);
+    rc = hs_mpi_agree(rc, err);
     double t_build = now_s();
     if (rc == HS_OK && !(r.net = network_build(c, c->threads, err)))
         rc = err->code;
@@ -734,10 +740,12 @@ int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
         r.ckpt_meta = (h5ckpt_meta){(char *)o->version, (char *)o->git_commit, NULL,
                                     c->text,            (char *)meta.overrides, NULL,
                                     c->seed,            c->threads, o->checkpoint_every_s};
-        if (!(r.ckpt_meta.config_path = absolute(o->input, err)) ||
-            !(r.ckpt_meta.output = absolute(out, err)))
+        /* rank 0 writes the checkpoint: the paths are its */
+        if (hs_mpi_rank() == 0 && (!(r.ckpt_meta.config_path = absolute(o->input, err)) ||
+                                   !(r.ckpt_meta.output = absolute(out, err))))
             rc = err->code;
     }
+    rc = hs_mpi_agree(rc, err);
     if (rc == HS_OK)
         rc = execute(&r, o, out, now_s() - t_build, NULL, NULL, err);
     run_ctx_free(&r);
@@ -853,7 +861,7 @@ int run_cmd_resume(const run_opts *o, hs_error *err)
     if (rc == HS_OK && hs_mpi_size() == 1)
         rc = h5util_guard(trial_read, &t, NULL, o->input, err);
     if (rc == HS_OK)
-        rc = checkpoint_head_alloc(c, &pos, &rec, err);
+        rc = hs_mpi_agree(checkpoint_head_alloc(c, &pos, &rec, err), err);
     if (rc == HS_OK)
         rc = checkpoint_load_head(k, c, r.net, &pos, &rec, err);
     /* all of it there, and in place, before the run file is cut back */

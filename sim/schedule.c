@@ -177,6 +177,8 @@ int schedule_weights_gather(const network *n, size_t j, float **w, size_t *m, si
     int rc = snap_buf_alloc(&b, n, j, err);
     if (rc == HS_OK && !*mine)
         rc = hs_error_set(err, HS_ENOMEM, "out of memory gathering weights");
+    /* every rank or none takes part in the gather */
+    rc = hs_mpi_agree(rc, err);
     long k = rc == HS_OK ? gather_weights(n, j, &b, *mine, err) : -1;
     if (rc == HS_OK && k < 0)
         rc = err->code;
@@ -324,29 +326,32 @@ static int phase_begin(sim *s, network *n, const hs_config *c, size_t k, sched_s
         if (rc != HS_OK)
             return rc;
     }
-    for (size_t p = 0; p < n->n_pops; p++) {
+    int rc = HS_OK;
+    for (size_t p = 0; rc == HS_OK && p < n->n_pops; p++) {
         net_pop *pp = &n->pops[p];
         const double *want = ph->pop_params + p * HS_MAX_PARAMS;
         double *have = st->params + p * HS_MAX_PARAMS;
         if (memcmp(want, have, HS_MAX_PARAMS * sizeof *want) != 0) {
             hs_error perr;
             hs_error_clear(&perr);
-            int rc = pp->type->plan_init(pp->plan, want, c->dt_ms, &perr);
-            if (rc != HS_OK)
-                return hs_error_set(err, rc, "phase %s, population %s: %s", ph->name,
-                                    c->pops[p].name, perr.msg);
+            rc = pp->type->plan_init(pp->plan, want, c->dt_ms, &perr);
+            if (rc != HS_OK) {
+                hs_error_set(err, rc, "phase %s, population %s: %s", ph->name, c->pops[p].name,
+                             perr.msg);
+                break;
+            }
             memcpy(have, want, HS_MAX_PARAMS * sizeof *want);
             sim_pop_replanned(s, p);
         }
         drive_free(&st->drives[p]);
-        int rc = drive_init(&st->drives[p], &ph->drive[p], c->dt_ms, step, steps, n->seed,
+        rc = drive_init(&st->drives[p], &ph->drive[p], c->dt_ms, step, steps, n->seed,
                             (uint32_t)k, (uint32_t)p, err);
         if (rc == HS_OK)
             rc = up_states_report(&st->drives[p], k, p,
                                   again && ss ? ss->up_states_past : ss ? ss->up_states : NULL,
                                   ss ? ss->ctx : NULL, err);
         if (rc != HS_OK)
-            return rc;
+            break;
         if (pp->type->control) {
             neuron_control ctl = {
                 .step = step,
@@ -358,6 +363,9 @@ static int phase_begin(sim *s, network *n, const hs_config *c, size_t k, sched_s
             pp->type->control(pp->plan, &pp->state, &ctl);
         }
     }
+    /* rank 0 alone records up states: a failure there stops every rank */
+    if ((rc = hs_mpi_agree(rc, err)) != HS_OK)
+        return rc;
     if (task_of(ph->stage) == NEURON_TASK_RUN)
         st->task_ms += (double)steps * c->dt_ms;
     return homeo_phase(n, c, k, err);
@@ -495,7 +503,7 @@ static int schedule_go(sim *s, network *n, const hs_config *c, const schedule_po
         sim_seek(s, from->phase_start);
         rc = replan_from(n, c, from->params, err);
         if (rc == HS_OK)
-            rc = past_up_states(n, c, k0, ss, err);
+            rc = hs_mpi_agree(past_up_states(n, c, k0, ss, err), err);
         if (rc == HS_OK)
             rc = phase_begin(s, n, c, k0, &st, ss, 1, err);
         if (rc == HS_OK)

@@ -1,6 +1,7 @@
 /* state.c: the network's dynamic state for checkpoints (state.h). */
 #include "state.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,7 @@ static int ranks_save(state_ranks *x, const char *name, state_type type, void *d
         return rc;
     }
     if (spread == STATE_SUM) {
+        assert(type == STATE_U64);
         memcpy(buf, data, bytes);
         rc = hs_mpi_allreduce_u64((uint64_t *)buf, n, HS_MPI_SUM, err);
     } else {
