@@ -198,6 +198,16 @@ int schedule_weights_gather(const network *n, size_t j, float **w, size_t *m, si
     return rc;
 }
 
+void schedule_weights_keep(network *n, size_t j, const float *w, const size_t *mine)
+{
+    net_proj *pj = &n->projs[j];
+    size_t k = 0;
+    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
+        for (int t = 0; t < n->n_threads; t++)
+            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
+                pj->part[t].syn[q].weight = w[mine[k++]];
+}
+
 /* weights_shuffle over several ranks: every rank gathers all weights in
  * the canonical order, permutes them as one process would, and keeps its
  * own synapses' new weights. */
@@ -213,12 +223,7 @@ static int shuffle_ranks(network *n, size_t j, size_t phase, hs_error *err)
     gsl_rng r = rng_view(&st);
     if (m > 1)
         gsl_ran_shuffle(&r, w, m, sizeof *w);
-    net_proj *pj = &n->projs[j];
-    size_t k = 0;
-    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
-        for (int t = 0; t < n->n_threads; t++)
-            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
-                pj->part[t].syn[q].weight = w[mine[k++]];
+    schedule_weights_keep(n, j, w, mine);
     free(w);
     free(mine);
     return HS_OK;

@@ -87,6 +87,11 @@ size_t schedule_weights(const network *n, size_t j, uint64_t *pre, uint64_t *pos
 int schedule_weights_gather(const network *n, size_t j, float **w, size_t *m, size_t **mine,
                             hs_error *err);
 
+/* This rank's synapses of projection j take their weights from w, the
+ * whole projection in canonical order, at the places mine says (both from
+ * schedule_weights_gather). */
+void schedule_weights_keep(network *n, size_t j, const float *w, const size_t *mine);
+
 /* Run time (ms) at which the trajectory reaches task_ms: its clock runs
  * only in wake phases. NAN when the wake phases end before it. */
 double schedule_task_run_ms(const hs_config *c, double task_ms);

@@ -216,12 +216,8 @@ static int visit_weights_ranks(network *n, size_t j, const state_io *io, hs_erro
     int rc = schedule_weights_gather(n, j, &w, &m, &mine, err);
     if (rc == HS_OK)
         rc = state_array(io, STATE_F32, w, m, err, "projs/%zu/weight", j);
-    net_proj *pj = &n->projs[j];
-    size_t k = 0;
-    for (size_t i = 0; rc == HS_OK && io->loading && i < n->pops[pj->pre].state.n; i++)
-        for (int t = 0; t < n->n_threads; t++)
-            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
-                pj->part[t].syn[q].weight = w[mine[k++]];
+    if (rc == HS_OK && io->loading)
+        schedule_weights_keep(n, j, w, mine);
     free(w);
     free(mine);
     return rc;
