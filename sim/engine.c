@@ -741,7 +741,7 @@ int sim_state_visit(sim *s, const state_io *io, hs_error *err)
     int rc = state_array(io, STATE_U64, &s->step, 1, err, "sim/step");
     if (rc == HS_OK)
         rc = state_array(io, STATE_U64, s->spike_count, s->n_pops, err, "sim/spike_count");
-    state_part sum = {STATE_SUM, 1, 1, 1, 0, 0};
+    state_part sum = {.spread = STATE_SUM};
     if (rc == HS_OK)
         rc = state_array_part(io, &sum, STATE_U64, &events, 1, err, "sim/events");
     if (rc == HS_OK)

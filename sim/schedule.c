@@ -167,9 +167,27 @@ static uint64_t next_stop(const hs_config *c, uint64_t now, uint64_t end)
     return next;
 }
 
+/* One process: the weights in canonical order are its own. */
+static int weights_own(const network *n, size_t j, float **w, size_t *m, hs_error *err)
+{
+    const net_proj *pj = &n->projs[j];
+    *m = proj_synapses(n, j);
+    if (!(*w = malloc((*m ? *m : 1) * sizeof **w)))
+        return hs_error_set(err, HS_ENOMEM, "out of memory for %zu weights", *m);
+    size_t k = 0;
+    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
+        for (int t = 0; t < n->n_threads; t++)
+            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
+                (*w)[k++] = pj->part[t].syn[q].weight;
+    return HS_OK;
+}
+
 int schedule_weights_gather(const network *n, size_t j, float **w, size_t *m, size_t **mine,
                             hs_error *err)
 {
+    *mine = NULL;
+    if (n->n_ranks == 1)
+        return weights_own(n, j, w, m, err);
     snap_buf b = {0};
     size_t own = proj_synapses(n, j);
     *w = NULL;
@@ -205,14 +223,13 @@ void schedule_weights_keep(network *n, size_t j, const float *w, const size_t *m
     for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
         for (int t = 0; t < n->n_threads; t++)
             for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
-                pj->part[t].syn[q].weight = w[mine[k++]];
+                pj->part[t].syn[q].weight = w[mine ? mine[k++] : k++];
 }
 
-/* weights_shuffle over several ranks: every rank gathers all weights in
- * the canonical order, permutes them as one process would, and keeps its
- * own synapses' new weights. */
-static int shuffle_ranks(network *n, size_t j, size_t phase, hs_error *err)
+static int weights_shuffle(network *n, size_t j, size_t phase, hs_error *err)
 {
+    /* over several ranks every rank shuffles the whole projection as one
+     * process would and keeps its own synapses' new weights */
     float *w;
     size_t m, *mine;
     int rc = schedule_weights_gather(n, j, &w, &m, &mine, err);
@@ -226,37 +243,6 @@ static int shuffle_ranks(network *n, size_t j, size_t phase, hs_error *err)
     schedule_weights_keep(n, j, w, mine);
     free(w);
     free(mine);
-    return HS_OK;
-}
-
-/* Permutes projection j's weights among its synapses, in the canonical
- * (pre, post) order, from the stream (seed, RNG_KIND_USER + 4, phase, j):
- * the same permutation for any thread count. */
-static int weights_shuffle(network *n, size_t j, size_t phase, hs_error *err)
-{
-    if (n->n_ranks > 1)
-        return shuffle_ranks(n, j, phase, err);
-    size_t m = proj_synapses(n, j);
-    float *w = malloc((m ? m : 1) * sizeof *w);
-    if (!w)
-        return hs_error_set(err, HS_ENOMEM, "out of memory shuffling %zu weights", m);
-    net_proj *pj = &n->projs[j];
-    size_t k = 0;
-    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
-        for (int t = 0; t < n->n_threads; t++)
-            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
-                w[k++] = pj->part[t].syn[q].weight;
-    rng_state st;
-    rng_stream_init(&st, n->seed, RNG_KIND_USER + 4, (uint32_t)phase, (uint32_t)j);
-    gsl_rng r = rng_view(&st);
-    if (m > 1)
-        gsl_ran_shuffle(&r, w, m, sizeof *w);
-    k = 0;
-    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
-        for (int t = 0; t < n->n_threads; t++)
-            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
-                pj->part[t].syn[q].weight = w[k++];
-    free(w);
     return HS_OK;
 }
 

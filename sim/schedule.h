@@ -82,8 +82,9 @@ size_t schedule_weights(const network *n, size_t j, uint64_t *pre, uint64_t *pos
 
 /* Every rank's weights of projection j in the canonical (pre, post) order
  * into *w ([*m], malloc'd), and where each of this rank's synapses (in
- * schedule_weights order) lands in it into *mine (malloc'd). Collective
- * over MPI ranks; on failure (agreed) *w and *mine are NULL. */
+ * schedule_weights order) lands in it into *mine (malloc'd; NULL in one
+ * process, where they are all of *w in order). Collective over MPI ranks;
+ * on failure (agreed) *w and *mine are NULL. */
 int schedule_weights_gather(const network *n, size_t j, float **w, size_t *m, size_t **mine,
                             hs_error *err);
 

@@ -177,39 +177,18 @@ static int visit_pop(network *n, size_t p, const state_io *io, hs_error *err)
     neuron_ext_array ext[NEURON_MAX_EXT];
     size_t n_ext = pp->type->ext_state && st->ext ? pp->type->ext_state(st, ext) : 0;
     for (size_t k = 0; rc == HS_OK && k < n_ext; k++) {
-        state_part part = ext[k].per_neuron ? state_part_neurons(n, p, ext[k].per_neuron)
-                                            : (state_part){STATE_SAME, 1, 1, 1, 0, 0};
-        rc = state_array_part(io, &part, ext[k].type, ext[k].data, ext[k].n, err,
-                              "pops/%zu/ext/%s", p, ext[k].name);
+        /* a model-wide value is the same on every rank (NULL) */
+        state_part part = state_part_neurons(n, p, ext[k].per_neuron);
+        rc = state_array_part(io, ext[k].per_neuron ? &part : NULL, ext[k].type, ext[k].data,
+                              ext[k].n, err, "pops/%zu/ext/%s", p, ext[k].name);
     }
     return rc;
 }
 
-/* Projection j's weights in the canonical (pre, post) order, through buf
- * ([m], this rank's synapses). */
-static int visit_weights(network *n, size_t j, float *buf, size_t m, const state_io *io,
-                         hs_error *err)
-{
-    net_proj *pj = &n->projs[j];
-    size_t k = 0;
-    if (!io->loading)
-        for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
-            for (int t = 0; t < n->n_threads; t++)
-                for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
-                    buf[k++] = pj->part[t].syn[q].weight;
-    int rc = state_array(io, STATE_F32, buf, m, err, "projs/%zu/weight", j);
-    if (rc != HS_OK || !io->loading)
-        return rc;
-    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
-        for (int t = 0; t < n->n_threads; t++)
-            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
-                pj->part[t].syn[q].weight = buf[k++];
-    return HS_OK;
-}
-
-/* The same over several ranks: the whole projection in canonical order
- * (schedule_weights_gather), of which each rank keeps its synapses. */
-static int visit_weights_ranks(network *n, size_t j, const state_io *io, hs_error *err)
+/* Projection j's weights in the canonical (pre, post) order: the whole
+ * projection over all ranks (schedule_weights_gather), of which each rank
+ * keeps its own synapses when loading. */
+static int visit_weights(network *n, size_t j, const state_io *io, hs_error *err)
 {
     float *w;
     size_t m, *mine;
@@ -244,10 +223,10 @@ static int visit_learn(network *n, size_t j, const state_io *io, hs_error *err)
     net_proj *pj = &n->projs[j];
     learn_proj *L = pj->learn;
     size_t n_pre = n->pops[pj->pre].state.n, n_post = n->pops[pj->post].state.n;
-    state_part post = state_part_neurons(n, pj->post, 1), same = {STATE_SAME, 1, 1, 1, 0, 0};
+    state_part post = state_part_neurons(n, pj->post, 1);
     int rc = visit_traces(&L->post, L->rule->n_post, n_post, &post, "post", j, io, err);
     if (rc == HS_OK)
-        rc = visit_traces(&L->pre[0], L->rule->n_pre, n_pre, &same, "pre", j, io, err);
+        rc = visit_traces(&L->pre[0], L->rule->n_pre, n_pre, NULL, "pre", j, io, err);
     for (int t = 1; rc == HS_OK && io->loading && t < n->n_threads; t++) {
         for (size_t q = 0; q < L->rule->n_pre; q++)
             memcpy(L->pre[t].v[q], L->pre[0].v[q], n_pre * sizeof(double));
@@ -285,18 +264,7 @@ int state_visit_network(network *n, const state_io *io, hs_error *err)
     for (size_t p = 0; rc == HS_OK && p < n->n_pops; p++)
         rc = visit_pop(n, p, io, err);
     for (size_t j = 0; rc == HS_OK && j < n->n_projs; j++) {
-        if (n->n_ranks > 1) {
-            rc = visit_weights_ranks(n, j, io, err);
-        } else {
-            size_t m = 0;
-            for (int t = 0; t < n->n_threads; t++)
-                m += n->projs[j].part[t].n_syn;
-            float *buf = malloc((m ? m : 1) * sizeof *buf);
-            if (!buf)
-                return hs_error_set(err, HS_ENOMEM, "out of memory for %zu weights", m);
-            rc = visit_weights(n, j, buf, m, io, err);
-            free(buf);
-        }
+        rc = visit_weights(n, j, io, err);
         if (rc == HS_OK && n->projs[j].learn)
             rc = visit_learn(n, j, io, err);
         if (rc == HS_OK && n->projs[j].homeo)
