@@ -134,11 +134,14 @@ static void adex_step(const adex_plan *q, double *V, double *w, double e0, doubl
 static size_t adex_update(const void *vplan, neuron_pop *pop, size_t lo, size_t hi,
                           uint64_t step, double *const *rx, uint32_t *spikes)
 {
-    (void)step;
     const adex_plan *q = vplan;
     const adex_params *p = &q->p;
     double *V = pop->var[V_M], *w = pop->var[W], *ge = pop->var[G_EX],
            *gi = pop->var[G_IN], *in_e = rx[0], *in_i = rx[1];
+    if (step % NEURON_FLUSH_STEPS == 0) {
+        neuron_flush(ge, lo, hi);
+        neuron_flush(gi, lo, hi);
+    }
     int32_t *refr = pop->refr;
     double Pw = exp(-q->h * q->inv_tau_w);
     size_t ns = 0;

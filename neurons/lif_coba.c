@@ -220,10 +220,14 @@ static void lif_coba_control(const void *vplan, neuron_pop *p, const neuron_cont
 static size_t lif_coba_update(const void *vplan, neuron_pop *p, size_t lo, size_t hi,
                               uint64_t step, double *const *rx, uint32_t *spikes)
 {
-    (void)step;
     const lif_coba_plan *q = vplan;
     double *ga = p->var[G_A];
     const lif_coba_ext *e = p->ext;
+    if (step % NEURON_FLUSH_STEPS == 0) {
+        neuron_flush(p->var[G_EX], lo, hi);
+        neuron_flush(p->var[G_IN], lo, hi);
+        neuron_flush(ga, lo, hi);
+    }
     if (q->b_g > 0 || (e && e->adapted))
         lif_coba_integrate_adapt(q, lo, hi, p->var[V_M], p->var[G_EX], p->var[G_IN], ga,
                                  rx[0], rx[1], p->refr);

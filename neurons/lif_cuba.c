@@ -152,8 +152,11 @@ HS_VECTOR_CLONES static void lif_cuba_integrate(const lif_cuba_plan *q, size_t l
 static size_t lif_cuba_update(const void *vplan, neuron_pop *p, size_t lo, size_t hi,
                               uint64_t step, double *const *rx, uint32_t *spikes)
 {
-    (void)step;
     const lif_cuba_plan *q = vplan;
+    if (step % NEURON_FLUSH_STEPS == 0) {
+        neuron_flush(p->var[I_EX], lo, hi);
+        neuron_flush(p->var[I_IN], lo, hi);
+    }
     lif_cuba_integrate(q, lo, hi, p->var[V_M], p->var[I_EX], p->var[I_IN], rx[0],
                        rx[1], p->refr);
     return neuron_threshold(p->var[V_M], p->refr, lo, hi, q->V_th, q->V_reset,

@@ -79,6 +79,13 @@ void neuron_pop_free(neuron_pop *p, const neuron_type *t)
  * at once with vector compares (GCC vector extensions, lowered to what the
  * target has), and only a group holding a crossing is looked at one by one.
  * NaN compares false, as the scalar test does. */
+void neuron_flush(double *x, size_t lo, size_t hi)
+{
+    for (size_t i = lo; i < hi; i++)
+        if (x[i] < NEURON_TINY && x[i] > -NEURON_TINY)
+            x[i] = 0.0;
+}
+
 typedef double hs_v4d __attribute__((vector_size(32)));
 typedef long long hs_v4l __attribute__((vector_size(32)));
 

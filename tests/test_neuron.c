@@ -191,6 +191,52 @@ START_TEST(test_lif_coba_adaptation_spikes)
 }
 END_TEST
 
+/* After one input and a long silence the synaptic variables (and lif_coba's
+ * adaptation) end at exactly 0, never passing through subnormal numbers,
+ * which can slow every later step; V meanwhile matches the
+ * reference solution as in the tests above. */
+START_TEST(test_silence_without_subnormals)
+{
+    const char *models[] = {"lif_cuba", "lif_coba", "adex"};
+    const char *names[] = {"b_g", "tau_a"};
+    const double coba_vals[] = {2, 150};
+    for (int m = 0; m < 3; m++) {
+        cell c;
+        int coba = m == 1;
+        cell_init(&c, models[m], 1, names, coba_vals, coba ? 2 : 0);
+        if (coba)
+            c.pop.var[3][0] = 8.0;   /* adaptation left by earlier spikes */
+        /* tau_syn <= 10 ms, tau_a 150 ms: double's range is spent after
+         * ~7 and ~110 s of decay */
+        for (uint64_t s = 0; s < 1500000; s++) {
+            cell_step(&c, s, s == 10 ? 1.0 : 0.0, s == 10 ? 1.0 : 0.0);
+            for (size_t k = 0; k < c.t->n_state; k++)
+                if (fpclassify(c.pop.var[k][0]) == FP_SUBNORMAL)
+                    ck_abort_msg("%s: %s subnormal at step %llu", models[m],
+                                 c.t->state_names[k], (unsigned long long)s);
+        }
+        for (size_t k = 1; k < c.t->n_state; k++)
+            if (strcmp(c.t->state_names[k], "w") != 0)
+                ck_assert_msg(c.pop.var[k][0] == 0.0, "%s: %s = %g", models[m],
+                              c.t->state_names[k], c.pop.var[k][0]);
+        cell_free(&c);
+    }
+    /* V unchanged by the flush: the ODE reference over the silence */
+    const char *vn[] = {"V_th", "b_g", "tau_a", "E_a"};
+    const double vv[] = {0, 2, 150, -90};
+    cell c;
+    cell_init(&c, "lif_coba", 1, vn, vv, 4);
+    c.pop.var[3][0] = 8.0;
+    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 0, 0, 0, 0, 0, 0, 150, -90};
+    const input in[] = {{10, 0, 5}, {10, 1, 5}};
+    double rel_V, rel_w;
+    compare_with_ode(&c, &p, in, 2, 100000, &rel_V, &rel_w);
+    ck_assert_double_le(rel_V, 1e-6);
+    ck_assert(c.pop.var[1][0] == 0.0 && c.pop.var[2][0] == 0.0);
+    cell_free(&c);
+}
+END_TEST
+
 START_TEST(test_adex_ode)
 {
     /* Brette & Gerstner 2005 defaults, slower synapses, driven below V_T */
@@ -462,6 +508,7 @@ Suite *neuron_suite(void)
     tcase_add_test(tc, test_lif_cuba_analytic);
     tcase_add_test(tc, test_lif_coba_ode);
     tcase_add_test(tc, test_lif_coba_adaptation_ode);
+    tcase_add_test(tc, test_silence_without_subnormals);
     tcase_add_test(tc, test_lif_coba_adaptation_spikes);
     tcase_add_test(tc, test_adex_ode);
     tcase_add_test(tc, test_adex_spiking_default_cut);
