@@ -17,6 +17,12 @@
  * 1 only running toward the track's end, 2 even ids one way and odd ids
  * the other. Cells without a field fire at out_hz.
  *
+ * environment k > 0 remaps the fields at random (global remapping in
+ * another environment; Leutgeb et al. 2005): cell perm[j] takes the field
+ * of slot j, perm a permutation of the cells drawn from the stream (seed,
+ * population, k), so which cells have fields and in what order changes,
+ * the fields themselves do not. A phase may set it; 0 is the id order.
+ *
  * The rat's trajectory has its own clock (neuron_control): it runs while
  * the rat is on the track, holds in quiet rest (the rat still: out_hz) and
  * the cells are silent while the rat sleeps off the track. Without control
@@ -30,6 +36,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "../sim/rng.h"
@@ -40,7 +47,8 @@
 #define PLACE_PI 3.14159265358979323846
 
 typedef struct place_params {
-    double field_fraction, sigma_cm, peak_hz, out_hz, theta_hz, precession_deg, directional;
+    double field_fraction, sigma_cm, peak_hz, out_hz, theta_hz, precession_deg, directional,
+        environment;
 } place_params;
 
 /* Defaults: Ecker et al. 2022 (half the cells with fields, sigma 7 cm,
@@ -57,6 +65,8 @@ static const hs_param_desc place_desc[] = {
      "phase advance across a field"},
     {"directional", "", offsetof(place_params, directional), 1.0, 0.0, 2.0,
      "0 both directions, 1 toward the end only, 2 half each"},
+    {"environment", "", offsetof(place_params, environment), 0.0, 0.0, 1e6,
+     "field layout: 0 in id order, k > 0 a random remapping of it"},
 };
 
 typedef struct place_plan {
@@ -74,6 +84,12 @@ typedef struct place_ext {
     uint64_t task_step; /* trajectory time is task_ms + (step + 1 - task_step) dt */
     double task_ms;
     double p_cand;      /* the plan's p_cand the next candidates were drawn with */
+    double environment; /* of the layout in center and dir */
+    uint64_t seed;
+    uint32_t pop_index;
+    double *center0;    /* [n_alloc] the layout of environment 0 */
+    int8_t *dir0;
+    size_t *perm;       /* [n] cell of slot j */
 } place_ext;
 
 static int place_plan_init(void *vplan, const void *vparams, double dt, hs_error *err)
@@ -87,6 +103,7 @@ static int place_plan_init(void *vplan, const void *vparams, double dt, hs_error
         return hs_error_set(err, HS_EINPUT, "peak_hz (%g Hz) is too high for dt (%g ms)",
                             q->p.peak_hz, dt);
     q->p.directional = round(q->p.directional);
+    q->p.environment = round(q->p.environment);
     return HS_OK;
 }
 
@@ -102,9 +119,32 @@ static void ext_free_all(place_ext *e)
 {
     free(e->center);
     free(e->dir);
+    free(e->perm);
+    free(e->center0);
+    free(e->dir0);
     free(e->next);
     free(e->rng);
     free(e);
+}
+
+/* Lays out the fields of q's environment: slot j's (id order, center0)
+ * goes to cell perm[j]. */
+static void layout(const place_plan *q, place_ext *e, size_t n)
+{
+    e->environment = q->p.environment;
+    for (size_t i = 0; i < n; i++)
+        e->perm[i] = i;
+    if (q->p.environment > 0 && n > 0) {
+        rng_state st;
+        rng_stream_init(&st, e->seed, RNG_KIND_USER + 6, e->pop_index,
+                        (uint32_t)q->p.environment);
+        gsl_rng r = rng_view(&st);
+        gsl_ran_shuffle(&r, e->perm, n, sizeof *e->perm);
+    }
+    for (size_t j = 0; j < n; j++) {
+        e->center[e->perm[j]] = e->center0[j];
+        e->dir[e->perm[j]] = e->dir0[j];
+    }
 }
 
 static int place_ext_alloc(neuron_pop *pop, const void *vplan, const neuron_source_data *data,
@@ -119,18 +159,28 @@ static int place_ext_alloc(neuron_pop *pop, const void *vplan, const neuron_sour
         e->dir = malloc(pop->n_alloc * sizeof *e->dir);
         e->next = malloc(pop->n_alloc * sizeof *e->next);
         e->rng = malloc(pop->n_alloc * sizeof *e->rng);
+        e->perm = malloc(pop->n_alloc * sizeof *e->perm);
+        e->center0 = malloc(pop->n_alloc * sizeof *e->center0);
+        e->dir0 = malloc(pop->n_alloc * sizeof *e->dir0);
     }
-    if (!e || !e->center || !e->dir || !e->next || !e->rng) {
+    if (!e || !e->center || !e->dir || !e->next || !e->rng || !e->perm || !e->center0 ||
+        !e->dir0) {
         if (e)
             ext_free_all(e);
         return hs_error_set(err, HS_ENOMEM, "out of memory for %zu place cells", pop->n);
     }
     e->traj = data->traj;
+    e->seed = seed;
+    e->pop_index = pop_index;
     size_t n_field = (size_t)llround(q->p.field_fraction * (double)pop->n);
     for (size_t i = 0; i < pop->n_alloc; i++) {
-        e->center[i] = i < n_field ? ((double)i + 0.5) * e->traj->length_cm / (double)n_field
-                                   : NAN;
-        e->dir[i] = q->p.directional == 0 ? 0 : q->p.directional == 1 ? 1 : i % 2 ? -1 : 1;
+        e->center0[i] = e->center[i] =
+            i < n_field ? ((double)i + 0.5) * e->traj->length_cm / (double)n_field : NAN;
+        e->dir0[i] = e->dir[i] =
+            q->p.directional == 0 ? 0 : q->p.directional == 1 ? 1 : i % 2 ? -1 : 1;
+    }
+    layout(q, e, pop->n);
+    for (size_t i = 0; i < pop->n_alloc; i++) {
         rng_stream_init(&e->rng[i], seed, RNG_KIND_SOURCE, pop_index, (uint32_t)i);
         uint64_t gap = i < pop->n ? candidate_gap(q, &e->rng[i]) : UINT64_MAX;
         e->next[i] = gap == UINT64_MAX ? UINT64_MAX : gap - 1;
@@ -193,6 +243,8 @@ static void place_control(const void *vplan, neuron_pop *pop, const neuron_contr
     const place_plan *q = vplan;
     place_ext *e = pop->ext;
     neuron_task was = e->task;
+    if (q->p.environment != e->environment)
+        layout(q, e, pop->n);
     e->task = ctl->task;
     e->task_step = ctl->step;
     e->task_ms = ctl->task_ms;
