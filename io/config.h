@@ -64,6 +64,8 @@
  *   replay:                (optional; needs a linear task) see hs_replay_config
  *     population: pc       a population in recording.spikes (required)
  *     n_perm: 1000, n_shuffle: 500, bin_cm: 2.5, tbin_ms: 15, alpha: 0.05
+ *     fields_from: [run]   the wake phases on this track (default: all);
+ *                          the others ran elsewhere (another environment)
  *
  * A distribution is a number or {dist: constant, value: v}
  * | {dist: uniform, low: a, high: b} | {dist: normal, mean: m, sd: s,
@@ -234,6 +236,7 @@ typedef struct hs_phase_config {
     drive_params *drive;            /* [n_pops], owned: kind DRIVE_NONE but for poisson */
     uint8_t *shuffle;               /* [n_projs], owned: 1 = permute the projection's
                                        weights among its synapses at the phase start */
+    int elsewhere;                  /* a wake phase left out of replay.fields_from */
     hs_loc loc;
 } hs_phase_config;
 

@@ -21,7 +21,7 @@
 
 enum {
     RP_POPULATION, RP_N_PERM, RP_N_SHUFFLE, RP_BIN, RP_TBIN, RP_ALPHA, RP_TMPL_BIN,
-    RP_TMPL_SHUFFLES, N_RP
+    RP_TMPL_SHUFFLES, RP_FIELDS_FROM, N_RP
 };
 
 /* The minima are SCIENCE.md's ("Replay detection"): >= 1000 permutations,
@@ -46,6 +46,7 @@ static const config_field replay_fields[N_RP] = {
     {.key = "template_shuffles", .kind = CONFIG_INT,
      .offset = offsetof(hs_replay_config, template_shuffles), .def = 200, .imin = 180,
      .imax = 1000000, .unit = ""},
+    {.key = "fields_from", .kind = CONFIG_LIST, .offset = CONFIG_NO_OFFSET},
 };
 
 /* The place fields come from the rat's runs on a linear track. */
@@ -81,6 +82,44 @@ static int population_read(config_ctx *c, const yamltree_node *n, hs_config *cfg
     return rc;
 }
 
+/* The wake phases on this track; every other wake phase is elsewhere. */
+static int fields_from_read(config_ctx *c, const yamltree_node *list, hs_config *cfg)
+{
+    size_t old = config_path_push(c, "fields_from");
+    int rc = HS_OK;
+    if (yamltree_len(list) == 0)
+        rc = config_fail(c, list, "names no phase; list the wake phases on the track");
+    for (size_t k = 0; k < cfg->n_phases; k++)
+        cfg->phases[k].elsewhere = strcmp(cfg->phases[k].stage, "wake") == 0;
+    for (size_t i = 0; rc == HS_OK && i < yamltree_len(list); i++) {
+        size_t at = config_path_push_index(c, i);
+        const char *name;
+        rc = config_string_read(c, list->items[i], &name);
+        size_t k = 0;
+        while (rc == HS_OK && k < cfg->n_phases && strcmp(cfg->phases[k].name, name) != 0)
+            k++;
+        if (rc == HS_OK && k == cfg->n_phases) {
+            char wake[256] = "";
+            for (size_t j = 0, at_w = 0; j < cfg->n_phases; j++)
+                if (strcmp(cfg->phases[j].stage, "wake") == 0 && at_w < sizeof wake)
+                    at_w += (size_t)snprintf(wake + at_w, sizeof wake - at_w, "%s%s",
+                                             at_w ? ", " : "", cfg->phases[j].name);
+            rc = config_fail(c, list->items[i], "no phase is named '%s'; wake phases: %s",
+                             name, wake[0] ? wake : "none");
+        }
+        else if (rc == HS_OK && strcmp(cfg->phases[k].stage, "wake") != 0)
+            rc = config_fail(c, list->items[i], "phase %s is a %s phase, not wake: the "
+                             "fields come from running", name, cfg->phases[k].stage);
+        else if (rc == HS_OK && !cfg->phases[k].elsewhere)
+            rc = config_fail(c, list->items[i], "%s is listed twice", name);
+        if (rc == HS_OK)
+            cfg->phases[k].elsewhere = 0;
+        config_path_pop(c, at);
+    }
+    config_path_pop(c, old);
+    return rc;
+}
+
 /* A position bin longer than the track leaves nothing to decode. */
 static int bin_check(config_ctx *c, const yamltree_node *n, const hs_config *cfg)
 {
@@ -107,6 +146,8 @@ int config_replay_read(config_ctx *c, const yamltree_node *key, const yamltree_n
         rc = population_read(c, nodes[RP_POPULATION], cfg);
     if (rc == HS_OK && nodes[RP_BIN])
         rc = bin_check(c, nodes[RP_BIN], cfg);
+    if (rc == HS_OK && nodes[RP_FIELDS_FROM])
+        rc = fields_from_read(c, nodes[RP_FIELDS_FROM], cfg);
     config_path_pop(c, old);
     if (rc != HS_OK)
         return rc;

@@ -129,17 +129,18 @@ static int is_wake(const replay_phase *ph)
     return ph->stage && strcmp(ph->stage, "wake") == 0;
 }
 
-/* Wake time of run time t, NAN outside the wake phases; *k is a phase
+/* Wake time of run time t, NAN outside the wake phases on the track (the
+ * others left out of the wake time too); *k is a phase
  * index to start looking from (times must not decrease between calls),
  * *offset the wake time at the start of phase *k. */
 static double wake_time(const replay_phase *ph, size_t n, size_t *k, double *offset, double t)
 {
     while (*k < n && t >= ph[*k].stop_ms) {
-        if (is_wake(&ph[*k]))
+        if (replay_phase_on_track(&ph[*k]))
             *offset += ph[*k].stop_ms - ph[*k].start_ms;
         ++*k;
     }
-    if (*k == n || t < ph[*k].start_ms || !is_wake(&ph[*k]))
+    if (*k == n || t < ph[*k].start_ms || !replay_phase_on_track(&ph[*k]))
         return NAN;
     return *offset + (t - ph[*k].start_ms);
 }
@@ -292,7 +293,7 @@ static int phase_events(const spike_list *sp, const replay_phase *ph, size_t k,
         ep.n_speed = w->n;
     }
     double start = ph[k].start_ms, stop = ph[k].stop_ms;
-    if (floor((stop - start) / ep.bin_ms) < 3)
+    if (ph[k].elsewhere || floor((stop - start) / ep.bin_ms) < 3)
         return HS_OK;
     size_t lo = lower_bound(sp->t, sp->n, start), hi = lower_bound(sp->t, sp->n, stop);
     replay_event *ev = NULL;

@@ -49,6 +49,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../sim/error.h"
 
@@ -68,11 +69,21 @@ typedef struct replay_analysis_params {
 } replay_analysis_params;
 
 /* A phase of the run: [start_ms, stop_ms) in stage "wake", "rest", "nrem"
- * or "rem" (only "wake" matters here). */
+ * or "rem". The rat's running in wake phases gives the place fields (and
+ * the REM template) unless elsewhere: a wake phase in another environment,
+ * whose running says nothing of this track's fields and whose events are
+ * not sought. */
 typedef struct replay_phase {
     const char *stage;
     double start_ms, stop_ms;
+    int elsewhere;
 } replay_phase;
+
+/* A wake phase on this track: its running estimates the fields. */
+static inline int replay_phase_on_track(const replay_phase *ph)
+{
+    return ph->stage && strcmp(ph->stage, "wake") == 0 && !ph->elsewhere;
+}
 
 /* The analysed population: n spikes at t_ms[k] (run time, any order) of
  * cell ids[k] < n_cells. */

@@ -66,7 +66,7 @@ size_t replay_template_run_laps(const replay_traj *tr, const replay_phase *ph,
     for (size_t i = 0; i < tr->n; i++) {
         double t = tr->t_ms[i];
         size_t p = phase_at(ph, n_phases, &k, t);
-        if (p == n_phases || !stage_is(&ph[p], "wake")) {
+        if (p == n_phases || !replay_phase_on_track(&ph[p])) {
             lap_close(&o, ph, laps, &n);
             continue;
         }
@@ -210,7 +210,7 @@ static int template_make(const replay_template_run_params *p, const phase_spikes
     }
     memset(*tmpl, 0, cells * K * sizeof **tmpl);
     for (size_t k = 0; rc == HS_OK && k < n_phases; k++) {
-        if (!stage_is(&ph[k], "wake"))
+        if (!replay_phase_on_track(&ph[k]))
             continue;
         size_t a = b->from[k], m = b->from[k + 1] - a;
         double *part = malloc(cells * K * sizeof *part);

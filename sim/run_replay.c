@@ -164,7 +164,8 @@ int run_replay_analyse(run_replay *r, const hs_config *c, const double *start_ms
     if (!ph)
         return hs_error_set(err, HS_ENOMEM, "out of memory");
     for (size_t k = 0; k < c->n_phases; k++)
-        ph[k] = (replay_phase){c->phases[k].stage, start_ms[k], stop_ms[k]};
+        ph[k] = (replay_phase){c->phases[k].stage, start_ms[k], stop_ms[k],
+                               c->phases[k].elsewhere};
     replay_spikes s = {r->t_ms, r->ids, r->n, (size_t)c->pops[r->pop].size};
     replay_traj tr = {run_ms, traj->x_cm, traj->dir, traj->lap, n_run};
     int st = replay_analysis_run(&p, &s, ph, c->n_phases, &tr, out, err);

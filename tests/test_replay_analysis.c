@@ -60,15 +60,16 @@ static void synth_make(synth *y, size_t n_replay, size_t n_burst, unsigned long 
     synth_run_one_way(&y->run, r);
     double a = SYNTH_WAKE_MS, b = a + (double)n_replay * EVERY_MS;
     double c = b + (double)n_burst * EVERY_MS;
-    y->ph[0] = (replay_phase){"wake", 0, a};
-    y->ph[1] = (replay_phase){"nrem", a, b};
-    y->ph[2] = (replay_phase){"nrem", b, c};
+    y->ph[0] = (replay_phase){"wake", 0, a, 0};
+    y->ph[1] = (replay_phase){"nrem", a, b, 0};
+    y->ph[2] = (replay_phase){"nrem", b, c, 0};
     y->n_replay = sleep_phase(y, r, a, b, 0);
     y->n_burst = sleep_phase(y, r, b, c, 1);
     gsl_rng_free(r);
 }
 
-static void analyse(const synth *y, int n_threads, replay_result *res)
+static void analyse_phases(const synth_run *run, const replay_phase *ph, size_t n_phases,
+                           int n_threads, replay_result *res)
 {
     replay_analysis_params p;
     replay_analysis_params_default(&p);
@@ -76,12 +77,17 @@ static void analyse(const synth *y, int n_threads, replay_result *res)
     p.run_dir = 1;
     p.seed = 7;
     p.n_threads = n_threads;
-    replay_spikes s = synth_run_spikes(&y->run, SYNTH_N_CELLS);
-    replay_traj tr = synth_run_traj(&y->run);
+    replay_spikes s = synth_run_spikes(run, SYNTH_N_CELLS);
+    replay_traj tr = synth_run_traj(run);
     hs_error err;
     hs_error_clear(&err);
-    int rc = replay_analysis_run(&p, &s, y->ph, 3, &tr, res, &err);
+    int rc = replay_analysis_run(&p, &s, ph, n_phases, &tr, res, &err);
     ck_assert_msg(rc == HS_OK, "replay_analysis_run: %s", err.msg);
+}
+
+static void analyse(const synth *y, int n_threads, replay_result *res)
+{
+    analyse_phases(&y->run, y->ph, 3, n_threads, res);
 }
 
 /* The event of phase 1 overlapping the replay planted at e, or -1. */
@@ -204,6 +210,45 @@ START_TEST(test_threads_bitwise)
 }
 END_TEST
 
+static size_t rank_significant(const replay_result *r)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->n; k++)
+        n += r->p_value[k] < 0.05;
+    return n;
+}
+
+/* The first half of the running in another environment (the fields in
+ * reverse order) and marked elsewhere: the results are bitwise those with
+ * the track's fields there, no event is sought in it; not marked, its
+ * running spoils the fields. */
+START_TEST(test_elsewhere_phase)
+{
+    synth y;
+    synth_make(&y, 10, 2, 11);
+    double a = y.ph[0].stop_ms, half = 0.5 * a;
+    replay_phase ph[4] = {{"wake", 0, half, 1}, {"wake", half, a, 0}, y.ph[1], y.ph[2]};
+    replay_result same, other, mixed;
+    analyse_phases(&y.run, ph, 4, 1, &same);
+    tu_train *sp = &y.run.s;
+    for (size_t k = 0; k < sp->n; k++)
+        if (sp->t[k] < half && sp->id[k] < SYNTH_N_FIELD)
+            sp->id[k] = SYNTH_N_FIELD - 1 - sp->id[k];
+    analyse_phases(&y.run, ph, 4, 1, &other);
+    columns_equal(&same, &other);
+    for (size_t k = 0; k < same.n; k++)
+        ck_assert_uint_ge(same.phase[k], 2);
+    ck_assert_uint_ge(rank_significant(&same), 8);
+    ph[0].elsewhere = 0;
+    analyse_phases(&y.run, ph, 4, 1, &mixed);
+    ck_assert_uint_lt(rank_significant(&mixed), rank_significant(&same) / 2);
+    replay_result_free(&same);
+    replay_result_free(&other);
+    replay_result_free(&mixed);
+    synth_run_free(&y.run);
+}
+END_TEST
+
 START_TEST(test_no_runs_no_events)
 {
     /* sleep only: no trajectory, no place fields, no events */
@@ -271,8 +316,8 @@ static void two_way(synth *y, size_t n_replay)
                               dir_field_hz(i, w->dir[k], w->x[k]));
     }
     double a = SYNTH_WAKE_MS, b = a + (double)n_replay * EVERY_MS;
-    y->ph[0] = (replay_phase){"wake", 0, a};
-    y->ph[1] = (replay_phase){"nrem", a, b};
+    y->ph[0] = (replay_phase){"wake", 0, a, 0};
+    y->ph[1] = (replay_phase){"nrem", a, b, 0};
     const double dt = 0.5;
     for (double t = a; t < b; t += dt)
         for (size_t i = 0; i < 2 * N_HALF; i++)
@@ -335,6 +380,7 @@ Suite *replay_analysis_suite(void)
     tcase_add_test(tc, test_planted_replays);
     tcase_add_test(tc, test_two_way_directions);
     tcase_add_test(tc, test_threads_bitwise);
+    tcase_add_test(tc, test_elsewhere_phase);
     tcase_add_test(tc, test_no_runs_no_events);
     suite_add_tcase(s, tc);
     replay_up_states_tests_add(s);

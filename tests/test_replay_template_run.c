@@ -50,10 +50,10 @@ static void synth_make(run_synth *y, unsigned long seed)
     gsl_rng_set(r, seed);
     synth_run_one_way(&y->run, r);
     double a = SYNTH_WAKE_MS, b = a + SLEEP_MS, c = b + SLEEP_MS, d = c + SLEEP_MS;
-    y->ph[0] = (replay_phase){"wake", 0, a};
-    y->ph[1] = (replay_phase){"nrem", a, b};
-    y->ph[2] = (replay_phase){"rem", b, c};
-    y->ph[3] = (replay_phase){"rem", c, d};
+    y->ph[0] = (replay_phase){"wake", 0, a, 0};
+    y->ph[1] = (replay_phase){"nrem", a, b, 0};
+    y->ph[2] = (replay_phase){"rem", b, c, 0};
+    y->ph[3] = (replay_phase){"rem", c, d, 0};
     const double plant[2] = {PLANT1_MS, PLANT2_MS};
     sleep_phase(y, r, a, b, NULL, 0);
     sleep_phase(y, r, b, c, plant, 2);
@@ -187,7 +187,7 @@ START_TEST(test_run_laps_by_hand)
         dir[n] = (int8_t)(k != 4);
         lap[n] = k < 5 ? 1 : 2;
     }
-    replay_phase ph[3] = {{"wake", 0, 1000}, {"nrem", 1000, 2000}, {"wake", 2000, 3000}};
+    replay_phase ph[3] = {{"wake", 0, 1000, 0}, {"nrem", 1000, 2000, 0}, {"wake", 2000, 3000, 0}};
     replay_traj tr = {t, x, dir, lap, n};
     replay_lap laps[40];
     ck_assert_uint_eq(replay_template_run_laps(&tr, ph, 3, laps), 1);

@@ -221,12 +221,13 @@ class TestPieces(unittest.TestCase):
         self.assertTrue(np.isnan(tw[2]))
 
 
-def against_c_yaml(one_way):
+def against_c_yaml(one_way, elsewhere=False):
     """A small network whose pc cells copy place cells one to one on a
     100 cm track; a spike_times population plays, into pc, dense forward
     sequences every 1.5 s of wake (kept in the pauses, rejected while the rat
     runs) and, in the last sleep, 4 forward, 3 reverse and 5 scrambled
-    partial sequences."""
+    partial sequences. elsewhere: then 10 s of running in another environment
+    (remapped fields), left out by replay.fields_from."""
     rng = np.random.default_rng(3)
     n = 60
     times, ids = [], []
@@ -243,8 +244,12 @@ def against_c_yaml(one_way):
     o = np.argsort(times, kind="stable")
     tl = ", ".join(f"{times[i]:.1f}" for i in o)
     il = ", ".join(str(ids[i]) for i in o)
+    away = ("  - {name: away, stage: wake, duration_ms: 10000,\n"
+            "     set: {place: {environment: 2}}}\n") if elsewhere else ""
+    fields_from = ", fields_from: [run]" if elsewhere else ""
     return f"""simulation: {{dt_ms: 0.1, seed: 1}}
-task: {{track: linear, length_cm: 100, laps: {3 if one_way else 4}, speed_cm_s: 25,
+task: {{track: linear, length_cm: 100, laps: {(3 if one_way else 4) + 2 * elsewhere},
+       speed_cm_s: 25,
        pause_s: 2, one_way: {'true' if one_way else 'false'}}}
 populations:
   place: {{model: place_cells, size: 60, params: {{field_fraction: 1, sigma_cm: 7,
@@ -261,7 +266,7 @@ schedule:
   - {{name: pre, stage: nrem, duration_ms: 2000}}
   - {{name: run, stage: wake, duration_ms: 20000}}
   - {{name: post, stage: nrem, duration_ms: 62000}}
-replay: {{population: pc, bin_cm: 5}}
+{away}replay: {{population: pc, bin_cm: 5{fields_from}}}
 """
 
 
@@ -271,14 +276,14 @@ class TestAgainstC(unittest.TestCase):
 
     BIN = os.path.join(ROOT, "bin", "hebbsleep")
 
-    def run_c(self, one_way):
+    def run_c(self, one_way, elsewhere=False):
         if not os.access(self.BIN, os.X_OK):
             self.skipTest("bin/hebbsleep not built (make)")
         import h5py
         tmp = tempfile.mkdtemp(prefix="hs_analysis_")
         yaml_path, h5 = os.path.join(tmp, "run.yaml"), os.path.join(tmp, "run.h5")
         with open(yaml_path, "w") as f:
-            f.write(against_c_yaml(one_way))
+            f.write(against_c_yaml(one_way, elsewhere))
         subprocess.run([self.BIN, "run", yaml_path, "-o", h5, "--threads", "1", "--quiet"],
                        check=True, capture_output=True)
         with h5py.File(h5, "r") as f:
@@ -293,9 +298,10 @@ class TestAgainstC(unittest.TestCase):
         os.rmdir(tmp)
         return c, attrs, py, kw
 
-    def check(self, one_way):
-        c, attrs, py, kw = self.run_c(one_way)
+    def check(self, one_way, elsewhere=False):
+        c, attrs, py, kw = self.run_c(one_way, elsewhere)
         n = len(c["start_ms"])
+        self.assertEqual(np.sum(c["phase"] == "away"), 0)       # not sought elsewhere
         self.assertGreaterEqual(n, 12)
         self.assertEqual(len(py["start_ms"]), n)
         self.assertGreater(np.sum(c["phase"] == "run"), 0)      # awake events kept
@@ -349,6 +355,9 @@ class TestAgainstC(unittest.TestCase):
 
     def test_two_way_track(self):
         self.check(False)
+
+    def test_phase_elsewhere(self):
+        self.check(True, elsewhere=True)
 
 
 if __name__ == "__main__":

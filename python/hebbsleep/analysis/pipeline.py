@@ -22,7 +22,8 @@ def _sorted_spikes(t_ms, ids):
 
 def detect_arrays(spike_t_ms, spike_ids, n_cells, phases, traj_t_ms, traj_x_cm, traj_dir,
                   traj_lap=None, *, track_cm, run_dir=0, bin_cm=2.5, tbin_ms=15.0,
-                  n_perm=1000, n_shuffle=500, min_peak_hz=1.0, seed=0, fields=None):
+                  n_perm=1000, n_shuffle=500, min_peak_hz=1.0, seed=0, fields=None,
+                  fields_from=None):
     """Replay detection over a whole run (replay/analysis.h), on arrays.
 
     Place fields come from the spikes of the wake phases against the
@@ -61,6 +62,10 @@ def detect_arrays(spike_t_ms, spike_ids, n_cells, phases, traj_t_ms, traj_x_cm, 
         Keys every event's shuffles, with the event's number.
     fields : PlaceFields, optional
         Use these instead of estimating them (spike ids must index them).
+    fields_from : sequence of str, optional
+        The wake phases on this track (``replay.fields_from``); the other wake
+        phases ran elsewhere (another environment): their running gives no
+        fields and their events are not sought. None: every wake phase.
 
     Returns
     -------
@@ -72,6 +77,14 @@ def detect_arrays(spike_t_ms, spike_ids, n_cells, phases, traj_t_ms, traj_x_cm, 
         columns, ``fields`` (PlaceFields or None), ``mean_speed_cm_s``.
     """
     names, stages, start, stop = _phase_table(phases)
+    if fields_from is not None:
+        on_track = set(fields_from)
+        for n in on_track:
+            if n not in names or stages[names.index(n)] != "wake":
+                raise ValueError(f"fields_from: {n!r} is not a wake phase of the run")
+        stages = ["elsewhere" if s == "wake" and n not in on_track else s
+                  for n, s in zip(names, stages)]
+        phases = list(zip(names, stages, start, stop))
     t, ids = _sorted_spikes(spike_t_ms, spike_ids)
     if len(ids) and ids.max() >= n_cells:
         raise ValueError("spike ids must be < n_cells")
@@ -91,7 +104,7 @@ def detect_arrays(spike_t_ms, spike_ids, n_cells, phases, traj_t_ms, traj_x_cm, 
                               bin_cm=bin_cm, run_dir=run_dir, min_peak_hz=min_peak_hz)
     if fields is not None and fields.n_place > 0:
         for k in range(len(names)):
-            if np.floor((stop[k] - start[k]) / 5.0) < 3:
+            if stages[k] == "elsewhere" or np.floor((stop[k] - start[k]) / 5.0) < 3:
                 continue
             lo, hi = np.searchsorted(t, [start[k], stop[k]])
             awake = stages[k] == "wake" and w.sum() > 0

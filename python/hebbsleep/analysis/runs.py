@@ -77,8 +77,8 @@ def run_inputs(run, population=None):
         Keyword arguments for ``detect_arrays``: spikes, phases and trajectory
         from the file; track_cm and run_dir from its task (a one-way track of
         generated laps is analysed in its one direction, alternating laps or a
-        tracked rat both ways); bin_cm, tbin_ms, n_perm, n_shuffle from its
-        ``replay:`` section (C defaults where absent).
+        tracked rat both ways); bin_cm, tbin_ms, n_perm, n_shuffle and
+        fields_from from its ``replay:`` section (C defaults where absent).
     """
     if not hasattr(run, "spikes"):
         run = _H5Run(run)
@@ -109,7 +109,8 @@ def run_inputs(run, population=None):
                 bin_cm=float(rp.get("bin_cm", attrs.get("bin_cm", 2.5))),
                 tbin_ms=float(rp.get("tbin_ms", attrs.get("tbin_ms", 15.0))),
                 n_perm=int(rp.get("n_perm", attrs.get("n_perm", 1000))),
-                n_shuffle=int(rp.get("n_shuffle", attrs.get("n_shuffle", 500))))
+                n_shuffle=int(rp.get("n_shuffle", attrs.get("n_shuffle", 500))),
+                fields_from=rp.get("fields_from"))
 
 
 def detect(run, population=None, seed=0, **overrides):
