@@ -17,10 +17,10 @@ import hebbsleep  # noqa: E402
 
 
 def shortened(cfg):
-    """The default schedule with 4 laps (STDP x3 to learn about what 12 do)
-    and one short sleep cycle."""
+    """The default schedule with 4 laps in each wake phase (STDP x3 to learn
+    about what 12 do) and one short sleep cycle."""
     cfg = copy.deepcopy(cfg)
-    cfg["task"]["laps"] = 4
+    cfg["task"]["laps"] = 4 * sum(ph.get("stage") == "wake" for ph in cfg["schedule"])
     stdp = cfg["projections"]["ee"]["plasticity"]["params"]
     stdp["A_plus"] *= 3
     stdp["A_minus"] *= 3
