@@ -168,20 +168,30 @@ static inline double pos(double x)
     return x > 0.0 ? x : 0.0;
 }
 
+/* Whether no neuron of [lo, hi) can reach threshold before new input:
+ * without an early exit, so the block's bounds are computed side by side
+ * (the division's latency dominated the scalar loop). */
+HS_VECTOR_CLONES static int quiet_rows(const lif_cuba_plan *q, const double *restrict V,
+                                       const double *restrict Ie, const double *restrict Ii,
+                                       const int32_t *restrict refr, size_t lo, size_t hi)
+{
+    const double V_inf = q->V_inf, V_th = q->V_th, ke = q->kmax_ex, ki = q->kmax_in,
+                 C = q->C_m;
+    int ok = 1;
+    for (size_t i = lo; i < hi; i++) {
+        /* pos(): fmax(0, x) without a libm call (NaN gives 0, as fmax) */
+        double bound = V_inf + pos(V[i] - V_inf) + (pos(Ie[i]) * ke + pos(Ii[i]) * ki) / C;
+        ok &= (refr[i] == 0) & (bound < V_th);
+    }
+    return ok;
+}
+
 static int lif_cuba_quiet(const void *vplan, neuron_pop *p, size_t lo, size_t hi)
 {
     const lif_cuba_plan *q = vplan;
-    const double *V = p->var[V_M], *Ie = p->var[I_EX], *Ii = p->var[I_IN];
     if (q->V_inf >= q->V_th)
         return 0;
-    for (size_t i = lo; i < hi; i++) {
-        /* pos(): fmax(0, x) without a libm call (NaN gives 0, as fmax) */
-        double bound = q->V_inf + pos(V[i] - q->V_inf) +
-                       (pos(Ie[i]) * q->kmax_ex + pos(Ii[i]) * q->kmax_in) / q->C_m;
-        if (p->refr[i] != 0 || !(bound < q->V_th))
-            return 0;
-    }
-    return 1;
+    return quiet_rows(q, p->var[V_M], p->var[I_EX], p->var[I_IN], p->refr, lo, hi);
 }
 
 static void lif_cuba_advance(const void *vplan, neuron_pop *p, size_t lo, size_t hi,

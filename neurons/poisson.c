@@ -10,10 +10,17 @@
  * A drive (neuron_control.level, e.g. the slow oscillation of NREM or REM
  * theta) modulates the rate by thinning: candidates come at the rate and
  * each is kept with probability level(step) (Lewis & Shedler 1979).
+ *
+ * Each block of NEURON_BLOCK neurons keeps a lower bound of its next
+ * steps, so a step touches only the blocks with a spike due: at low rates
+ * the per-step cost is per block, not per neuron. A bound of 0 means
+ * "look", set wherever next[] may have changed outside update (control,
+ * and ext_state, through which a checkpoint writes it).
  */
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../sim/rng.h"
 #include "neuron.h"
@@ -32,6 +39,7 @@ typedef struct poisson_plan {
 
 typedef struct poisson_ext {
     uint64_t *next;    /* step of each neuron's next spike, UINT64_MAX = never */
+    uint64_t *due;     /* [n_alloc / NEURON_BLOCK] at most the block's least next */
     rng_state *rng;
     double p_step;     /* the plan's p_step the next steps were drawn with */
     double (*level)(const void *ctx, uint64_t step);
@@ -69,9 +77,11 @@ static int poisson_ext_alloc(neuron_pop *p, const void *vplan,
         return hs_error_set(err, HS_ENOMEM, "out of memory for a Poisson source");
     e->next = malloc(p->n_alloc * sizeof *e->next);
     e->rng = malloc(p->n_alloc * sizeof *e->rng);
-    if (!e->next || !e->rng) {
+    e->due = calloc(p->n_alloc / NEURON_BLOCK + 1, sizeof *e->due);
+    if (!e->next || !e->rng || !e->due) {
         free(e->next);
         free(e->rng);
+        free(e->due);
         free(e);
         return hs_error_set(err, HS_ENOMEM, "out of memory for %zu Poisson sources", p->n);
     }
@@ -98,6 +108,7 @@ static void poisson_control(const void *vplan, neuron_pop *p, const neuron_contr
         uint64_t gap = poisson_gap(q, &e->rng[i]);
         e->next[i] = gap == UINT64_MAX ? UINT64_MAX : ctl->step + gap - 1;
     }
+    memset(e->due, 0, (p->n_alloc / NEURON_BLOCK + 1) * sizeof *e->due);
 }
 
 static void poisson_ext_free(neuron_pop *p)
@@ -105,6 +116,7 @@ static void poisson_ext_free(neuron_pop *p)
     poisson_ext *e = p->ext;
     free(e->next);
     free(e->rng);
+    free(e->due);
     free(e);
     p->ext = NULL;
 }
@@ -112,6 +124,7 @@ static void poisson_ext_free(neuron_pop *p)
 static size_t poisson_ext_state(neuron_pop *p, neuron_ext_array *out)
 {
     poisson_ext *e = p->ext;
+    memset(e->due, 0, (p->n_alloc / NEURON_BLOCK + 1) * sizeof *e->due);
     out[0] = (neuron_ext_array){"next", STATE_U64, e->next, p->n_alloc, 1};
     out[1] = (neuron_ext_array){"rng", STATE_U32, e->rng, p->n_alloc * RNG_STATE_WORDS,
                                 RNG_STATE_WORDS};
@@ -135,20 +148,30 @@ static size_t poisson_update(const void *vplan, neuron_pop *p, size_t lo, size_t
     const poisson_plan *q = vplan;
     poisson_ext *e = p->ext;
     size_t ns = 0;
-    for (size_t i = lo; i < hi; i++) {
-        if (e->next[i] > step)
+    for (size_t a = lo; a < hi;) {
+        size_t blk = a / NEURON_BLOCK, b = (blk + 1) * NEURON_BLOCK;
+        b = b < hi ? b : hi;
+        if (e->due[blk] > step) {
+            a = b;
             continue;
-        if (e->next[i] < step && !reschedule(q, e, i, step))
-            continue;
-        int keep = 1;
-        if (e->level) {
-            gsl_rng r = rng_view(&e->rng[i]);
-            keep = gsl_rng_uniform(&r) < e->level(e->level_ctx, step);
         }
-        if (keep)
-            spikes[ns++] = (uint32_t)i;
-        uint64_t gap = poisson_gap(q, &e->rng[i]);
-        e->next[i] = gap == UINT64_MAX ? UINT64_MAX : step + gap;
+        uint64_t least = UINT64_MAX;
+        for (size_t i = a; i < b; i++) {
+            if (e->next[i] == step || (e->next[i] < step && reschedule(q, e, i, step))) {
+                int keep = 1;
+                if (e->level) {
+                    gsl_rng r = rng_view(&e->rng[i]);
+                    keep = gsl_rng_uniform(&r) < e->level(e->level_ctx, step);
+                }
+                if (keep)
+                    spikes[ns++] = (uint32_t)i;
+                uint64_t gap = poisson_gap(q, &e->rng[i]);
+                e->next[i] = gap == UINT64_MAX ? UINT64_MAX : step + gap;
+            }
+            least = e->next[i] < least ? e->next[i] : least;
+        }
+        e->due[blk] = least;
+        a = b;
     }
     return ns;
 }
