@@ -403,6 +403,18 @@ static void replay_print(const hs_config *c, FILE *f)
     fputs("\n  template_bin_ms: ", f);
     number_print(f, r->template_bin_ms);
     fprintf(f, "\n  template_shuffles: %" PRIu64 "\n", r->template_shuffles);
+    int any = 0;
+    for (size_t k = 0; k < c->n_phases; k++)
+        any |= c->phases[k].elsewhere;
+    if (!any)
+        return;
+    const char *sep = "  fields_from: [";
+    for (size_t k = 0; k < c->n_phases; k++)
+        if (strcmp(c->phases[k].stage, "wake") == 0 && !c->phases[k].elsewhere) {
+            fprintf(f, "%s%s", sep, c->phases[k].name);
+            sep = ", ";
+        }
+    fputs("]\n", f);
 }
 
 void config_print(const hs_config *c, FILE *f)

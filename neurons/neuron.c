@@ -75,10 +75,6 @@ void neuron_pop_free(neuron_pop *p, const neuron_type *t)
     memset(p, 0, sizeof *p);
 }
 
-/* Spikes are rare (a neuron fires in ~1 step in 500): 8 neurons are tested
- * at once with vector compares (GCC vector extensions, lowered to what the
- * target has), and only a group holding a crossing is looked at one by one.
- * NaN compares false, as the scalar test does. */
 void neuron_flush(double *x, size_t lo, size_t hi)
 {
     for (size_t i = lo; i < hi; i++)
@@ -89,6 +85,10 @@ void neuron_flush(double *x, size_t lo, size_t hi)
 typedef double hs_v4d __attribute__((vector_size(32)));
 typedef long long hs_v4l __attribute__((vector_size(32)));
 
+/* Spikes are rare (a neuron fires in ~1 step in 500): 8 neurons are tested
+ * at once with vector compares (GCC vector extensions, lowered to what the
+ * target has), and only a group holding a crossing is looked at one by one.
+ * NaN compares false, as the scalar test does. */
 HS_VECTOR_CLONES size_t neuron_threshold(double *V, int32_t *refr, size_t lo, size_t hi,
                                          double V_th, double V_reset, int32_t n_ref,
                                          uint32_t *spikes)

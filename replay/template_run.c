@@ -68,6 +68,12 @@ size_t replay_template_run_laps(const replay_traj *tr, const replay_phase *ph,
         size_t p = phase_at(ph, n_phases, &k, t);
         if (p == n_phases || !replay_phase_on_track(&ph[p])) {
             lap_close(&o, ph, laps, &n);
+            if (p < n_phases && ph[p].elsewhere) {
+                /* the clock ran elsewhere: a lap it leaves unfinished is
+                 * not a whole lap on the track */
+                prev = tr->lap ? tr->lap[i] : 0;
+                have_prev = 1;
+            }
             continue;
         }
         uint32_t lap = tr->lap ? tr->lap[i] : 0;

@@ -3,9 +3,10 @@
  * analysis.h, all in run time (ms from the start of the run).
  *
  * 1. Laps (replay_template_run_laps). Only trajectory samples inside wake
- *    phases count. A lap starts at the first such sample and wherever the
- *    lap index changes from the previous such sample (a lap that goes on
- *    after a sleep does not start again). It is complete when a sample of
+ *    phases on the track (replay_phase_on_track) count. A lap starts at the
+ *    first such sample and wherever the lap index changes from the previous
+ *    such sample (a lap that goes on after a sleep does not start again,
+ *    nor one begun in a wake phase elsewhere). It is complete when a sample of
  *    its wake phase follows its last moving sample (dir != 0): a paused one,
  *    or the next lap's first; a lap cut by the end of its phase or of the
  *    trajectory is not, and neither is one that never moves. Its running

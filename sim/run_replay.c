@@ -287,7 +287,8 @@ static void stage_print(const hs_config *c, const replay_result *res, const char
 {
     size_t n_phases = 0;
     for (size_t k = 0; k < c->n_phases; k++) {
-        keep[k] = strcmp(c->phases[k].stage, stage) == 0;
+        /* a wake phase elsewhere has no events sought: not counted */
+        keep[k] = strcmp(c->phases[k].stage, stage) == 0 && !c->phases[k].elsewhere;
         n_phases += keep[k];
     }
     replay_summary s;

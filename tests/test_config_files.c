@@ -83,6 +83,7 @@ static void projs_eq(const hs_proj_config *a, const hs_proj_config *b)
 static void phases_eq(const hs_phase_config *a, const hs_phase_config *b, size_t n_projs,
                       size_t n_pops)
 {
+    ck_assert_int_eq(a->elsewhere, b->elsewhere);
     for (size_t p = 0; p < n_projs; p++) {
         ck_assert_double_eq(a->transmission[p], b->transmission[p]);
         ck_assert_uint_eq(a->shuffle[p], b->shuffle[p]);

@@ -201,6 +201,18 @@ START_TEST(test_run_laps_by_hand)
     /* no lap array: one lap, cut by the sleep */
     tr.lap = NULL;
     ck_assert_uint_eq(replay_template_run_laps(&tr, ph, 3, laps), 0);
+    /* a lap begun in a wake phase elsewhere and finished on the track is
+     * not whole; the next one is */
+    n = 0;
+    for (int k = 0; k < 20; k++, n++) {
+        t[n] = 500.0 + 100.0 * k;
+        dir[n] = (int8_t)(k != 9 && k != 19);
+        lap[n] = k < 10 ? 0 : 1;
+    }
+    replay_phase away[2] = {{"wake", 0, 1000, 1}, {"wake", 1000, 3000, 0}};
+    replay_traj tw = {t, x, dir, lap, n};
+    ck_assert_uint_eq(replay_template_run_laps(&tw, away, 2, laps), 1);
+    ck_assert_double_eq(laps[0].start_ms, 1500);
 }
 END_TEST
 

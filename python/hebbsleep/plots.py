@@ -71,14 +71,14 @@ def field_order(centres_cm):
 
 def wake_fields(run, pop=None):
     """The place fields of pop (default: the run's replay population) as the
-    replay detector estimates them: from the spikes of the wake phases
-    against the rat's position, wake phases laid end to end
+    replay detector estimates them: from the spikes of the wake phases on
+    the track (replay.fields_from) against the rat's position, laid end to end
     (hebbsleep.analysis.place_fields, with the run's track, bins and running
     direction). Returns an analysis.PlaceFields: maps [n_dirs, n_cells,
     n_bins] (Hz) over bins of bin_cm (cm) from 0, centre_cm, is_place."""
     from . import analysis
     kw = analysis.run_inputs(run, pop)
-    phases = kw["phases"]
+    phases = analysis.on_track(kw["phases"], kw["fields_from"])
     tw = analysis.wake_time(kw["traj_t_ms"], phases)
     w = ~np.isnan(tw)
     sw = analysis.wake_time(kw["spike_t_ms"], phases)

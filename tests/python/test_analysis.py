@@ -226,12 +226,15 @@ def against_c_yaml(one_way, elsewhere=False):
     100 cm track; a spike_times population plays, into pc, dense forward
     sequences every 1.5 s of wake (kept in the pauses, rejected while the rat
     runs) and, in the last sleep, 4 forward, 3 reverse and 5 scrambled
-    partial sequences. elsewhere: then 10 s of running in another environment
-    (remapped fields), left out by replay.fields_from."""
+    partial sequences. elsewhere: first 10 s of running in another environment
+    (remapped fields, sequences played there too), left out by
+    replay.fields_from; the track's first lap then begins there."""
     rng = np.random.default_rng(3)
     n = 60
+    shift = 10000.0 if elsewhere else 0.0
     times, ids = [], []
-    for w0 in 3000.0 + 1500.0 * np.arange(13):
+    for w0 in np.concatenate([2000.0 + 1500.0 * np.arange(6) if elsewhere else [],
+                              shift + 3000.0 + 1500.0 * np.arange(13)]):
         for r in (0.0, 6.0, 12.0):
             times += list(w0 + 2.0 * np.arange(n) + r)
             ids += list(range(n))
@@ -239,7 +242,7 @@ def against_c_yaml(one_way, elsewhere=False):
         order = {"fwd": np.arange(n), "rev": np.arange(n)[::-1]}.get(kind)
         if order is None:
             order = rng.permutation(n)[: rng.integers(25, 50)]
-        times += list(23000.0 + 5000.0 * k + 4.0 * np.arange(len(order)))
+        times += list(shift + 23000.0 + 5000.0 * k + 4.0 * np.arange(len(order)))
         ids += [int(c) for c in order]
     o = np.argsort(times, kind="stable")
     tl = ", ".join(f"{times[i]:.1f}" for i in o)
@@ -263,10 +266,10 @@ projections:
        connect: {{rule: one_to_one}}}}
 recording: {{spikes: [pc]}}
 schedule:
-  - {{name: pre, stage: nrem, duration_ms: 2000}}
+{away}  - {{name: pre, stage: nrem, duration_ms: 2000}}
   - {{name: run, stage: wake, duration_ms: 20000}}
   - {{name: post, stage: nrem, duration_ms: 62000}}
-{away}replay: {{population: pc, bin_cm: 5{fields_from}}}
+replay: {{population: pc, bin_cm: 5{fields_from}}}
 """
 
 

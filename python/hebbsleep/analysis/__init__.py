@@ -33,8 +33,8 @@ from .fields import PlaceFields, place_fields, rate_maps
 from .pipeline import detect_arrays
 from .rank import RankResult, rank_order
 from .runs import detect, run_inputs
-from .trajectory import (Phase, mean_running_speed, running_direction, running_speed,
-                         wake_time)
+from .trajectory import (Phase, mean_running_speed, on_track, running_direction,
+                         running_speed, wake_time)
 
 # Constants of the old single module, outside __all__ as they were there.
 from .decoding import TIE  # noqa: F401
@@ -46,7 +46,7 @@ from .pipeline import _sorted_spikes  # noqa: F401
 
 __all__ = [
     "Phase", "PlaceFields", "RankResult",
-    "wake_time", "running_speed", "running_direction", "mean_running_speed",
+    "on_track", "wake_time", "running_speed", "running_direction", "mean_running_speed",
     "rate_maps", "place_fields",
     "spike_counts", "decode", "line_fit", "replay_score",
     "population_rate", "candidate_events", "rank_order",

@@ -5,7 +5,7 @@ from .decoding import replay_score
 from .events import candidate_events
 from .fields import place_fields
 from .rank import rank_order
-from .trajectory import _phase_table, mean_running_speed, running_speed, wake_time
+from .trajectory import _phase_table, mean_running_speed, on_track, running_speed, wake_time
 
 
 def _stream(seed, event, kind):
@@ -76,15 +76,8 @@ def detect_arrays(spike_t_ms, spike_ids, n_cells, phases, traj_t_ms, traj_x_cm, 
         slope_cm_per_s, compression, significant, p_shift, p_perm; and, not
         columns, ``fields`` (PlaceFields or None), ``mean_speed_cm_s``.
     """
+    phases = on_track(phases, fields_from)
     names, stages, start, stop = _phase_table(phases)
-    if fields_from is not None:
-        on_track = set(fields_from)
-        for n in on_track:
-            if n not in names or stages[names.index(n)] != "wake":
-                raise ValueError(f"fields_from: {n!r} is not a wake phase of the run")
-        stages = ["elsewhere" if s == "wake" and n not in on_track else s
-                  for n, s in zip(names, stages)]
-        phases = list(zip(names, stages, start, stop))
     t, ids = _sorted_spikes(spike_t_ms, spike_ids)
     if len(ids) and ids.max() >= n_cells:
         raise ValueError("spike ids must be < n_cells")

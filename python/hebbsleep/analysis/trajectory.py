@@ -30,6 +30,29 @@ def _phase_table(phases):
     return names, stages, start, stop
 
 
+def on_track(phases, fields_from=None):
+    """The phases with every wake phase not in fields_from relabelled stage
+    "elsewhere" (``replay.fields_from``: it ran in another environment, so
+    wake_time leaves it out and no events are sought in it). None: as given.
+
+    Raises ValueError, as the C config does, for an empty list, a repeated
+    name, or a name that is not a wake phase of the run.
+    """
+    if fields_from is None:
+        return list(phases)
+    names, stages, start, stop = _phase_table(phases)
+    keep = list(fields_from)
+    if not keep:
+        raise ValueError("fields_from names no phase")
+    for n in keep:
+        if keep.count(n) > 1:
+            raise ValueError(f"fields_from: {n!r} is listed twice")
+        if n not in names or stages[names.index(n)] != "wake":
+            raise ValueError(f"fields_from: {n!r} is not a wake phase of the run")
+    return [Phase(n, "elsewhere" if s == "wake" and n not in keep else s, a, b)
+            for n, s, a, b in zip(names, stages, start, stop)]
+
+
 def wake_time(t_ms, phases):
     """Map run times onto wake time, the wake phases laid end to end.
 
