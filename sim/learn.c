@@ -7,6 +7,8 @@
 /* Gaps up to this many time constants are tabled; longer ones call exp(). */
 #define DECAY_TAUS 40.0
 #define DECAY_MAX_LEN 65536
+/* synapses ahead whose weight learn_post prefetches */
+#define LEARN_AHEAD 8
 
 static int decay_init(learn_decay *d, double tau_ms, double dt)
 {
@@ -136,6 +138,10 @@ uint64_t learn_deliver(const network *n, net_proj *pj, int t, const uint32_t *id
     size_t sl = (size_t)((step + pj->const_delay) % n->n_slots);
     double *slot = post->ring[pj->receptor] + sl * post->state.n_alloc;
     learn_traces *pre = &L->pre[t];
+    /* locals: the stores below could alias L and pj for the compiler */
+    double (*on_pre)(const void *, double, const double *, const double *) = L->rule->on_pre;
+    const double gain = L->gain, w_min = L->w_min, w_max = L->w_max, tx = pj->gain;
+    const size_t n_post = L->rule->n_post;
     uint64_t events = 0;
     for (size_t q = 0; q < m; q++) {
         uint32_t i = ids[q];
@@ -145,12 +151,11 @@ uint64_t learn_deliver(const network *n, net_proj *pj, int t, const uint32_t *id
         events += e - a;
         for (uint64_t k = a; k < e; k++) {
             uint32_t j = pt->syn[k].post;
-            traces_at(&L->post, L->post_decay, L->rule->n_post, j, step, y);
+            traces_at(&L->post, L->post_decay, n_post, j, step, y);
             double w = pt->syn[k].weight;
-            float wf = (float)clip(w + L->gain * (L->rule->on_pre(L->params, w, y, x) - w),
-                                   L->w_min, L->w_max);
+            float wf = (float)clip(w + gain * (on_pre(L->params, w, y, x) - w), w_min, w_max);
             pt->syn[k].weight = wf;
-            slot[j] += pj->gain * wf;
+            slot[j] += tx * wf;
             if (kp)
                 skip_pop_mark(kp, sl, j);
         }
@@ -166,16 +171,23 @@ void learn_post(const network *n, net_proj *pj, int t, const uint32_t *ids, size
     net_part *pt = &pj->part[t];
     size_t lo = n->pops[pj->post].lo[t];
     const learn_traces *pre = &L->pre[t];
+    double (*on_post)(const void *, double, const double *, const double *) = L->rule->on_post;
+    const double gain = L->gain, w_min = L->w_min, w_max = L->w_max;
+    const size_t n_pre = L->rule->n_pre;
     for (size_t q = 0; q < m; q++) {
         uint32_t j = ids[q];
         double x[STDP_MAX_TRACES], y[STDP_MAX_TRACES];
         traces_at(&L->post, L->post_decay, L->rule->n_post, j, step, y);
-        for (uint64_t s = pt->trow[j - lo]; s < pt->trow[j - lo + 1]; s++) {
+        uint64_t s1 = pt->trow[j - lo + 1];
+        for (uint64_t s = pt->trow[j - lo]; s < s1; s++) {
+            /* the weights lie scattered over the projection: ask ahead */
+            if (s + LEARN_AHEAD < s1)
+                __builtin_prefetch(&pt->syn[pt->tsyn[s + LEARN_AHEAD]], 1);
             uint32_t k = pt->tsyn[s];
-            traces_at(pre, L->pre_decay, L->rule->n_pre, net_part_tpre(pt, s), step, x);
+            traces_at(pre, L->pre_decay, n_pre, net_part_tpre(pt, s), step, x);
             double w = pt->syn[k].weight;
-            pt->syn[k].weight = (float)clip(
-                w + L->gain * (L->rule->on_post(L->params, w, x, y) - w), L->w_min, L->w_max);
+            pt->syn[k].weight = (float)clip(w + gain * (on_post(L->params, w, x, y) - w),
+                                            w_min, w_max);
         }
         traces_spike(&L->post, L->post_decay, L->rule->n_post, j, step, L->nearest);
     }
