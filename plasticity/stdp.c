@@ -1,16 +1,10 @@
 #include "stdp.h"
+#include "stdp_pair.h"
 
 #include <math.h>
 #include <string.h>
 
 /* ---- stdp_pair ---- */
-
-typedef struct pair_params {
-    double A_plus, A_minus;        /* fractions of w_max per pairing */
-    double tau_plus, tau_minus;    /* ms */
-    double w_min, w_max;           /* receptor unit (nS or pA) */
-    double mu_plus, mu_minus;      /* 0 additive, 1 multiplicative */
-} pair_params;
 
 /* Defaults: Song, Miller & Abbott 2000 (A- = 1.05 A+, tau = 20 ms). */
 static const hs_param_desc pair_desc[] = {
@@ -52,26 +46,6 @@ static int pair_check(const void *vp, double *tau_pre, double *tau_post, hs_erro
     tau_pre[0] = p->tau_plus;
     tau_post[0] = p->tau_minus;
     return bounds_check(p->w_min, p->w_max, p->mu_plus > 0 || p->mu_minus > 0, err);
-}
-
-/* (1 - w/w_max)^mu and (w/w_max)^mu for mu in [0, 1]; pow is exact at 0, 1. */
-static double soft(double x, double mu)
-{
-    return mu == 0.0 ? 1.0 : mu == 1.0 ? x : pow(x > 0 ? x : 0, mu);
-}
-
-static double pair_on_pre(const void *vp, double w, const double *post, const double *pre)
-{
-    (void)pre;
-    const pair_params *p = vp;
-    return w - p->A_minus * p->w_max * soft(w / p->w_max, p->mu_minus) * post[0];
-}
-
-static double pair_on_post(const void *vp, double w, const double *pre, const double *post)
-{
-    (void)post;
-    const pair_params *p = vp;
-    return w + p->A_plus * p->w_max * soft(1.0 - w / p->w_max, p->mu_plus) * pre[0];
 }
 
 static void pair_bounds(const void *vp, double *lo, double *hi)
@@ -186,7 +160,7 @@ static void triplet_bounds(const void *vp, double *lo, double *hi)
 static const stdp_type stdp_pair = {
     "stdp_pair", "pair STDP, additive or multiplicative (Song et al. 2000)", pair_desc,
     sizeof pair_desc / sizeof pair_desc[0], sizeof(pair_params), 1, 1,
-    pair_check, pair_on_pre, pair_on_post, pair_bounds,
+    pair_check, stdp_pair_on_pre, stdp_pair_on_post, pair_bounds,
 };
 
 static const stdp_type stdp_symmetric = {

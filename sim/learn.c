@@ -1,5 +1,7 @@
 #include "learn.h"
 
+#include "../plasticity/stdp_pair.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +80,7 @@ static int learn_one(network *n, net_proj *pj, const hs_plast_config *pc, hs_err
     L->rule = pc->rule;
     memcpy(L->params, pc->params, sizeof L->params);
     L->nearest = pc->nearest;
+    L->pair = strcmp(pc->rule->name, "stdp_pair") == 0;
     L->gain = 1.0;
     L->rule->bounds(L->params, &L->w_min, &L->w_max);
     if (pj->const_delay == 0)   /* the loader refuses drawn delays on plastic projections */
@@ -145,6 +148,7 @@ uint64_t learn_deliver(const network *n, net_proj *pj, int t, const uint32_t *id
     double (*on_pre)(const void *, double, const double *, const double *) = L->rule->on_pre;
     const double gain = L->gain, w_min = L->w_min, w_max = L->w_max, tx = pj->gain;
     const size_t n_post = L->rule->n_post;
+    const int pair = L->pair;
     uint64_t events = 0;
     for (size_t q = 0; q < m; q++) {
         uint32_t i = ids[q];
@@ -156,7 +160,8 @@ uint64_t learn_deliver(const network *n, net_proj *pj, int t, const uint32_t *id
             uint32_t j = pt->syn[k].post;
             traces_at(&L->post, L->post_decay, n_post, j, step, y);
             double w = pt->syn[k].weight;
-            float wf = (float)clip(w + gain * (on_pre(L->params, w, y, x) - w), w_min, w_max);
+            double nw = pair ? stdp_pair_on_pre(L->params, w, y, x) : on_pre(L->params, w, y, x);
+            float wf = (float)clip(w + gain * (nw - w), w_min, w_max);
             pt->syn[k].weight = wf;
             slot[j] += tx * wf;
             if (kp)
@@ -177,6 +182,7 @@ void learn_post(const network *n, net_proj *pj, int t, const uint32_t *ids, size
     double (*on_post)(const void *, double, const double *, const double *) = L->rule->on_post;
     const double gain = L->gain, w_min = L->w_min, w_max = L->w_max;
     const size_t n_pre = L->rule->n_pre;
+    const int pair = L->pair;
     for (size_t q = 0; q < m; q++) {
         uint32_t j = ids[q];
         double x[STDP_MAX_TRACES], y[STDP_MAX_TRACES];
@@ -189,8 +195,9 @@ void learn_post(const network *n, net_proj *pj, int t, const uint32_t *ids, size
             uint32_t k = pt->tsyn[s];
             traces_at(pre, L->pre_decay, n_pre, net_part_tpre(pt, s), step, x);
             double w = pt->syn[k].weight;
-            pt->syn[k].weight = (float)clip(w + gain * (on_post(L->params, w, x, y) - w),
-                                            w_min, w_max);
+            double nw = pair ? stdp_pair_on_post(L->params, w, x, y)
+                             : on_post(L->params, w, x, y);
+            pt->syn[k].weight = (float)clip(w + gain * (nw - w), w_min, w_max);
         }
         traces_spike(&L->post, L->post_decay, L->rule->n_post, j, step, L->nearest);
     }

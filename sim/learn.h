@@ -39,6 +39,7 @@ typedef struct learn_proj {
     const stdp_type *rule;
     double params[HS_MAX_PARAMS];
     int nearest;
+    int pair;               /* the rule is stdp_pair: its updates inlined */
     double w_min, w_max;
     double gain;            /* the current phase's learning-rate gain */
     learn_decay pre_decay[STDP_MAX_TRACES], post_decay[STDP_MAX_TRACES];
