@@ -99,13 +99,15 @@ static int fields_from_read(config_ctx *c, const yamltree_node *list, hs_config 
         while (rc == HS_OK && k < cfg->n_phases && strcmp(cfg->phases[k].name, name) != 0)
             k++;
         if (rc == HS_OK && k == cfg->n_phases) {
-            char wake[256] = "";
-            for (size_t j = 0, at_w = 0; j < cfg->n_phases; j++)
-                if (strcmp(cfg->phases[j].stage, "wake") == 0 && at_w < sizeof wake)
-                    at_w += (size_t)snprintf(wake + at_w, sizeof wake - at_w, "%s%s",
-                                             at_w ? ", " : "", cfg->phases[j].name);
+            const char *wake[64];
+            char buf[1024];
+            size_t n_wake = 0;
+            for (size_t j = 0; j < cfg->n_phases && n_wake < 64; j++)
+                if (strcmp(cfg->phases[j].stage, "wake") == 0)
+                    wake[n_wake++] = cfg->phases[j].name;
             rc = config_fail(c, list->items[i], "no phase is named '%s'; wake phases: %s",
-                             name, wake[0] ? wake : "none");
+                             name, n_wake ? config_names_join(wake, n_wake, buf, sizeof buf)
+                                          : "none");
         }
         else if (rc == HS_OK && strcmp(cfg->phases[k].stage, "wake") != 0)
             rc = config_fail(c, list->items[i], "phase %s is a %s phase, not wake: the "

@@ -87,9 +87,7 @@ typedef struct place_ext {
     double environment; /* of the layout in center and dir */
     uint64_t seed;
     uint32_t pop_index;
-    double *center0;    /* [n_alloc] the layout of environment 0 */
-    int8_t *dir0;
-    size_t *perm;       /* [n] cell of slot j */
+    size_t *perm;       /* [n] cell of slot j (scratch of layout) */
 } place_ext;
 
 static int place_plan_init(void *vplan, const void *vparams, double dt, hs_error *err)
@@ -120,16 +118,14 @@ static void ext_free_all(place_ext *e)
     free(e->center);
     free(e->dir);
     free(e->perm);
-    free(e->center0);
-    free(e->dir0);
     free(e->next);
     free(e->rng);
     free(e);
 }
 
-/* Lays out the fields of q's environment: slot j's (id order, center0)
- * goes to cell perm[j]. */
-static void layout(const place_plan *q, place_ext *e, size_t n)
+/* Lays out the fields of q's environment over the n_alloc cells: slot j's
+ * field (id order) goes to cell perm[j], the padding keeps its slot. */
+static void layout(const place_plan *q, place_ext *e, size_t n, size_t n_alloc)
 {
     e->environment = q->p.environment;
     for (size_t i = 0; i < n; i++)
@@ -141,9 +137,12 @@ static void layout(const place_plan *q, place_ext *e, size_t n)
         gsl_rng r = rng_view(&st);
         gsl_ran_shuffle(&r, e->perm, n, sizeof *e->perm);
     }
-    for (size_t j = 0; j < n; j++) {
-        e->center[e->perm[j]] = e->center0[j];
-        e->dir[e->perm[j]] = e->dir0[j];
+    size_t n_field = (size_t)llround(q->p.field_fraction * (double)n);
+    for (size_t j = 0; j < n_alloc; j++) {
+        size_t i = j < n ? e->perm[j] : j;
+        e->center[i] = j < n_field ? ((double)j + 0.5) * e->traj->length_cm / (double)n_field
+                                   : NAN;
+        e->dir[i] = q->p.directional == 0 ? 0 : q->p.directional == 1 ? 1 : j % 2 ? -1 : 1;
     }
 }
 
@@ -160,11 +159,8 @@ static int place_ext_alloc(neuron_pop *pop, const void *vplan, const neuron_sour
         e->next = malloc(pop->n_alloc * sizeof *e->next);
         e->rng = malloc(pop->n_alloc * sizeof *e->rng);
         e->perm = malloc(pop->n_alloc * sizeof *e->perm);
-        e->center0 = malloc(pop->n_alloc * sizeof *e->center0);
-        e->dir0 = malloc(pop->n_alloc * sizeof *e->dir0);
     }
-    if (!e || !e->center || !e->dir || !e->next || !e->rng || !e->perm || !e->center0 ||
-        !e->dir0) {
+    if (!e || !e->center || !e->dir || !e->next || !e->rng || !e->perm) {
         if (e)
             ext_free_all(e);
         return hs_error_set(err, HS_ENOMEM, "out of memory for %zu place cells", pop->n);
@@ -172,14 +168,7 @@ static int place_ext_alloc(neuron_pop *pop, const void *vplan, const neuron_sour
     e->traj = data->traj;
     e->seed = seed;
     e->pop_index = pop_index;
-    size_t n_field = (size_t)llround(q->p.field_fraction * (double)pop->n);
-    for (size_t i = 0; i < pop->n_alloc; i++) {
-        e->center0[i] = e->center[i] =
-            i < n_field ? ((double)i + 0.5) * e->traj->length_cm / (double)n_field : NAN;
-        e->dir0[i] = e->dir[i] =
-            q->p.directional == 0 ? 0 : q->p.directional == 1 ? 1 : i % 2 ? -1 : 1;
-    }
-    layout(q, e, pop->n);
+    layout(q, e, pop->n, pop->n_alloc);
     for (size_t i = 0; i < pop->n_alloc; i++) {
         rng_stream_init(&e->rng[i], seed, RNG_KIND_SOURCE, pop_index, (uint32_t)i);
         uint64_t gap = i < pop->n ? candidate_gap(q, &e->rng[i]) : UINT64_MAX;
@@ -244,7 +233,7 @@ static void place_control(const void *vplan, neuron_pop *pop, const neuron_contr
     place_ext *e = pop->ext;
     neuron_task was = e->task;
     if (q->p.environment != e->environment)
-        layout(q, e, pop->n);
+        layout(q, e, pop->n, pop->n_alloc);
     e->task = ctl->task;
     e->task_step = ctl->step;
     e->task_ms = ctl->task_ms;

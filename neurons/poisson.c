@@ -40,6 +40,7 @@ typedef struct poisson_plan {
 typedef struct poisson_ext {
     uint64_t *next;    /* step of each neuron's next spike, UINT64_MAX = never */
     uint64_t *due;     /* [n_alloc / NEURON_BLOCK] at most the block's least next */
+    size_t n_due;
     rng_state *rng;
     double p_step;     /* the plan's p_step the next steps were drawn with */
     double (*level)(const void *ctx, uint64_t step);
@@ -77,7 +78,8 @@ static int poisson_ext_alloc(neuron_pop *p, const void *vplan,
         return hs_error_set(err, HS_ENOMEM, "out of memory for a Poisson source");
     e->next = malloc(p->n_alloc * sizeof *e->next);
     e->rng = malloc(p->n_alloc * sizeof *e->rng);
-    e->due = calloc(p->n_alloc / NEURON_BLOCK + 1, sizeof *e->due);
+    e->n_due = p->n_alloc / NEURON_BLOCK;
+    e->due = calloc(e->n_due ? e->n_due : 1, sizeof *e->due);
     if (!e->next || !e->rng || !e->due) {
         free(e->next);
         free(e->rng);
@@ -108,7 +110,7 @@ static void poisson_control(const void *vplan, neuron_pop *p, const neuron_contr
         uint64_t gap = poisson_gap(q, &e->rng[i]);
         e->next[i] = gap == UINT64_MAX ? UINT64_MAX : ctl->step + gap - 1;
     }
-    memset(e->due, 0, (p->n_alloc / NEURON_BLOCK + 1) * sizeof *e->due);
+    memset(e->due, 0, e->n_due * sizeof *e->due);
 }
 
 static void poisson_ext_free(neuron_pop *p)
@@ -124,7 +126,7 @@ static void poisson_ext_free(neuron_pop *p)
 static size_t poisson_ext_state(neuron_pop *p, neuron_ext_array *out)
 {
     poisson_ext *e = p->ext;
-    memset(e->due, 0, (p->n_alloc / NEURON_BLOCK + 1) * sizeof *e->due);
+    memset(e->due, 0, e->n_due * sizeof *e->due);
     out[0] = (neuron_ext_array){"next", STATE_U64, e->next, p->n_alloc, 1};
     out[1] = (neuron_ext_array){"rng", STATE_U32, e->rng, p->n_alloc * RNG_STATE_WORDS,
                                 RNG_STATE_WORDS};

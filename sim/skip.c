@@ -92,6 +92,14 @@ static void find_quiet(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t 
     }
 }
 
+/* The flags of 8 blocks at once. */
+static uint64_t bytes8(const uint8_t *x)
+{
+    uint64_t w;
+    memcpy(&w, x, sizeof w);
+    return w;
+}
+
 /* Blocks that woke for input this step go back to sleep at once if they
  * can: the cost stays with the events, not with the steps. */
 static void sleep_after_input(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
@@ -99,8 +107,7 @@ static void sleep_after_input(skip_pop *k, net_pop *pp, size_t lo, size_t hi, ui
 {
     size_t b1 = (hi + SKIP_BLOCK - 1) / SKIP_BLOCK;
     for (size_t b = lo / SKIP_BLOCK; b < b1; b++) {
-        uint64_t w8;
-        if (b % 8 == 0 && b + 8 <= b1 && (memcpy(&w8, k->woke + b, sizeof w8), w8 == 0)) {
+        if (b % 8 == 0 && b + 8 <= b1 && bytes8(k->woke + b) == 0) {
             b += 7;     /* none of these 8 woke: most steps, most blocks */
             continue;
         }
@@ -117,10 +124,7 @@ static void sleep_after_input(skip_pop *k, net_pop *pp, size_t lo, size_t hi, ui
 /* 1 if the 8 blocks from b are asleep with no input this step. */
 static int eight_idle(const skip_pop *k, const uint8_t *pend, size_t b)
 {
-    uint64_t aw, pe;
-    memcpy(&aw, k->awake + b, sizeof aw);
-    memcpy(&pe, pend + b, sizeof pe);
-    return (aw | pe) == 0;
+    return (bytes8(k->awake + b) | bytes8(pend + b)) == 0;
 }
 
 /* Updates the awake blocks of [lo, hi) and the ones input wakes, in runs

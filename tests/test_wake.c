@@ -73,7 +73,8 @@ static asym run_wake(const char *const *extra, size_t n_extra, asym *id_order)
         /* a permutation of the fields: as many, over the same track */
         ck_assert_uint_eq(n_field, n_place / 2);
         for (size_t i = 0; i < n_place; i++)
-            centre[i] = i < n_field ? ((double)i + 0.5) * 200.0 / (double)n_field : NAN;
+            centre[i] = i < n_field ? ((double)i + 0.5) * c->task.linear.length_cm / (double)n_field
+                                    : NAN;
         *id_order = asym_of(n, centre);
     }
     free(centre);
