@@ -1,16 +1,19 @@
 /* lif_coba: leaky integrate-and-fire neuron with exponential synaptic
  * conductances, benchmark 1 of Brette et al. 2007 (Vogels & Abbott 2005),
  * with optional spike-triggered adaptation (a potassium conductance, as in
- * Destexhe 2009 and the sleep models of Compte et al. 2003):
+ * Destexhe 2009 and the sleep models of Compte et al. 2003) and an optional
+ * spike-triggered afterdepolarization (a cation conductance, the cholinergic
+ * I_CAN of Fraser & MacVicar 1996 and Egorov et al. 2002):
  *
  *   C dV/dt = g_L (E_L - V) + g_ex (E_ex - V) + g_in (E_in - V)
- *             + g_a (E_a - V) + I_e
+ *             + g_a (E_a - V) + g_adp (E_adp - V) + I_e
  *   dg_x/dt = -g_x / tau_syn_x;  a spike of weight w (nS) adds w to g_x
  *   dg_a/dt = -g_a / tau_a;      each own spike adds b_g to g_a
+ *   dg_adp/dt = -g_adp / tau_adp; each own spike adds b_adp to g_adp
  *   V >= V_th: spike, V <- V_reset, held for t_ref.
  *
- * With b_g = 0 (the default) in every phase so far g_a stays 0 and the
- * update is the benchmark's loop, untouched.
+ * With b_g = b_adp = 0 (the defaults) in every phase so far g_a and g_adp
+ * stay 0 and the update is the benchmark's loop, untouched.
  *
  * V is linear in itself but its coefficient varies with the conductances,
  * so there is no closed-form step. The conductances are exact exponentials,
@@ -33,7 +36,7 @@
 
 typedef struct lif_coba_params {
     double C_m, g_L, E_L, V_th, V_reset, t_ref, E_ex, E_in, tau_syn_ex, tau_syn_in,
-        I_e, b_g, tau_a, E_a;
+        I_e, b_g, tau_a, E_a, b_adp, tau_adp, E_adp;
 } lif_coba_params;
 
 /* Defaults: Brette et al. 2007 benchmark 1 (200 pF, 10 nS: tau_m = 20 ms). */
@@ -52,6 +55,9 @@ static const hs_param_desc lif_coba_param_desc[] = {
     {"b_g", "nS", offsetof(lif_coba_params, b_g), 0.0, 0.0, 1e6, "adaptation conductance per spike"},
     {"tau_a", "ms", offsetof(lif_coba_params, tau_a), 100.0, 1e-3, 1e6, "adaptation decay"},
     {"E_a", "mV", offsetof(lif_coba_params, E_a), -80.0, -1e3, 1e3, "adaptation reversal potential"},
+    {"b_adp", "nS", offsetof(lif_coba_params, b_adp), 0.0, 0.0, 1e6, "afterdepolarization conductance per spike"},
+    {"tau_adp", "ms", offsetof(lif_coba_params, tau_adp), 100.0, 1e-3, 1e6, "afterdepolarization decay"},
+    {"E_adp", "mV", offsetof(lif_coba_params, E_adp), 0.0, -1e3, 1e3, "afterdepolarization reversal potential"},
 };
 
 typedef struct lif_coba_plan {
@@ -62,10 +68,11 @@ typedef struct lif_coba_plan {
     double invC, Eex_C, Ein_C;      /* 1/C, E_ex/C, E_in/C */
     double Pex_half, Pex, Pin_half, Pin; /* conductance decay over dt/2, dt */
     double b_g, Ea_C, Pa_half, Pa;  /* adaptation: increment, E_a/C, decay */
+    double b_d, Ed_C, Pd_half, Pd;  /* afterdepolarization: the same */
     int32_t n_ref;
 } lif_coba_plan;
 
-enum { V_M, G_EX, G_IN, G_A };
+enum { V_M, G_EX, G_IN, G_A, G_D };
 
 static int lif_coba_plan_init(void *vplan, const void *vparams, double dt,
                               hs_error *err)
@@ -98,6 +105,10 @@ static int lif_coba_plan_init(void *vplan, const void *vparams, double dt,
     q->Ea_C = p->E_a / p->C_m;
     q->Pa_half = exp(-0.5 * dt / p->tau_a);
     q->Pa = exp(-dt / p->tau_a);
+    q->b_d = p->b_adp;
+    q->Ed_C = p->E_adp / p->C_m;
+    q->Pd_half = exp(-0.5 * dt / p->tau_adp);
+    q->Pd = exp(-dt / p->tau_adp);
     q->n_ref = (int32_t)lround(p->t_ref / dt);
     return HS_OK;
 }
@@ -109,6 +120,7 @@ static void lif_coba_state_rest(const void *vplan, double *v)
     v[G_EX] = 0.0;
     v[G_IN] = 0.0;
     v[G_A] = 0.0;
+    v[G_D] = 0.0;
 }
 
 /* One classical RK4 step of dV/dt = b - a V, with (a, b) at the step's
@@ -151,25 +163,29 @@ HS_VECTOR_CLONES static void lif_coba_integrate(const lif_coba_plan *q, size_t l
     }
 }
 
-/* lif_coba_integrate with the adaptation conductance, an exact exponential
- * like the others. */
+/* lif_coba_integrate with the adaptation and afterdepolarization
+ * conductances, exact exponentials like the others. With g_adp 0 every sum
+ * is the one without it, bitwise. */
 HS_VECTOR_CLONES static void lif_coba_integrate_adapt(
     const lif_coba_plan *q, size_t lo, size_t hi, double *restrict V, double *restrict ge,
-    double *restrict gi, double *restrict ga, double *restrict in_e, double *restrict in_i,
-    int32_t *restrict refr)
+    double *restrict gi, double *restrict ga, double *restrict gd, double *restrict in_e,
+    double *restrict in_i, int32_t *restrict refr)
 {
     const double h = q->h, h2 = 0.5 * q->h, h6 = q->h / 6.0;
     const double aL = q->aL, bL = q->bL, invC = q->invC, Eex_C = q->Eex_C,
-                 Ein_C = q->Ein_C, Ea_C = q->Ea_C, Pexh = q->Pex_half, Pex = q->Pex,
-                 Pinh = q->Pin_half, Pin = q->Pin, Pah = q->Pa_half, Pa = q->Pa,
-                 V_reset = q->V_reset;
+                 Ein_C = q->Ein_C, Ea_C = q->Ea_C, Ed_C = q->Ed_C, Pexh = q->Pex_half,
+                 Pex = q->Pex, Pinh = q->Pin_half, Pin = q->Pin, Pah = q->Pa_half,
+                 Pa = q->Pa, Pdh = q->Pd_half, Pd = q->Pd, V_reset = q->V_reset;
     for (size_t i = lo; i < hi; i++) {
-        double e0 = ge[i], i0 = gi[i], g0 = ga[i];
-        double eh = e0 * Pexh, ih = i0 * Pinh, gh = g0 * Pah;
-        double e1 = e0 * Pex, i1 = i0 * Pin, g1 = g0 * Pa;
-        double a0 = aL + (e0 + i0 + g0) * invC, b0 = bL + e0 * Eex_C + i0 * Ein_C + g0 * Ea_C;
-        double ah = aL + (eh + ih + gh) * invC, bh = bL + eh * Eex_C + ih * Ein_C + gh * Ea_C;
-        double a1 = aL + (e1 + i1 + g1) * invC, b1 = bL + e1 * Eex_C + i1 * Ein_C + g1 * Ea_C;
+        double e0 = ge[i], i0 = gi[i], g0 = ga[i], d0 = gd[i];
+        double eh = e0 * Pexh, ih = i0 * Pinh, gh = g0 * Pah, dh = d0 * Pdh;
+        double e1 = e0 * Pex, i1 = i0 * Pin, g1 = g0 * Pa, d1 = d0 * Pd;
+        double a0 = aL + (e0 + i0 + g0 + d0) * invC,
+               b0 = bL + e0 * Eex_C + i0 * Ein_C + g0 * Ea_C + d0 * Ed_C;
+        double ah = aL + (eh + ih + gh + dh) * invC,
+               bh = bL + eh * Eex_C + ih * Ein_C + gh * Ea_C + dh * Ed_C;
+        double a1 = aL + (e1 + i1 + g1 + d1) * invC,
+               b1 = bL + e1 * Eex_C + i1 * Ein_C + g1 * Ea_C + d1 * Ed_C;
         double vn = rk4_v(V[i], h, h2, h6, a0, b0, ah, bh, a1, b1);
         int32_t r = refr[i];
         V[i] = r == 0 ? vn : V_reset;
@@ -177,13 +193,15 @@ HS_VECTOR_CLONES static void lif_coba_integrate_adapt(
         ge[i] = e1 + in_e[i];
         gi[i] = i1 + in_i[i];
         ga[i] = g1;
+        gd[i] = d1;
         in_e[i] = 0.0;
         in_i[i] = 0.0;
     }
 }
 
-/* Whether any phase so far gave the population adaptation: g_a then keeps
- * decaying after a later phase sets b_g to 0. Written by the schedule
+/* Whether any phase so far gave the population adaptation or an
+ * afterdepolarization: g_a and g_adp then keep decaying after a later phase
+ * sets b_g and b_adp to 0. Written by the schedule
  * between runs (control), read by the threads. */
 typedef struct lif_coba_ext {
     int adapted;
@@ -214,45 +232,50 @@ static void lif_coba_control(const void *vplan, neuron_pop *p, const neuron_cont
 {
     (void)ctl;
     lif_coba_ext *e = p->ext;
-    e->adapted |= ((const lif_coba_plan *)vplan)->b_g > 0;
+    const lif_coba_plan *q = vplan;
+    e->adapted |= q->b_g > 0 || q->b_d > 0;
 }
 
 static size_t lif_coba_update(const void *vplan, neuron_pop *p, size_t lo, size_t hi,
                               uint64_t step, double *const *rx, uint32_t *spikes)
 {
     const lif_coba_plan *q = vplan;
-    double *ga = p->var[G_A];
+    double *ga = p->var[G_A], *gd = p->var[G_D];
     const lif_coba_ext *e = p->ext;
     if (step % NEURON_FLUSH_STEPS == 0) {
         neuron_flush(p->var[G_EX], lo, hi);
         neuron_flush(p->var[G_IN], lo, hi);
         neuron_flush(ga, lo, hi);
+        neuron_flush(gd, lo, hi);
     }
-    if (q->b_g > 0 || (e && e->adapted))
-        lif_coba_integrate_adapt(q, lo, hi, p->var[V_M], p->var[G_EX], p->var[G_IN], ga,
+    if (q->b_g > 0 || q->b_d > 0 || (e && e->adapted))
+        lif_coba_integrate_adapt(q, lo, hi, p->var[V_M], p->var[G_EX], p->var[G_IN], ga, gd,
                                  rx[0], rx[1], p->refr);
     else
         lif_coba_integrate(q, lo, hi, p->var[V_M], p->var[G_EX], p->var[G_IN], rx[0],
                            rx[1], p->refr);
     size_t ns = neuron_threshold(p->var[V_M], p->refr, lo, hi, q->V_th, q->V_reset,
                                  q->n_ref, spikes);
-    for (size_t k = 0; k < ns; k++)
+    for (size_t k = 0; k < ns; k++) {
         ga[spikes[k]] += q->b_g;
+        gd[spikes[k]] += q->b_d;
+    }
     return ns;
 }
 
 static int lif_coba_quiet(const void *vplan, neuron_pop *p, size_t lo, size_t hi)
 {
     const lif_coba_plan *q = vplan;
-    double *V = p->var[V_M], *ge = p->var[G_EX], *gi = p->var[G_IN];
+    double *V = p->var[V_M], *ge = p->var[G_EX], *gi = p->var[G_IN], *ga = p->var[G_A],
+           *gd = p->var[G_D];
     if (q->V_inf >= q->V_th)
         return 0;
     for (size_t i = lo; i < hi; i++)
         if (p->refr[i] != 0 || !(V[i] < q->V_th) || fabs(ge[i]) > q->g_eps ||
-            fabs(gi[i]) > q->g_eps || fabs(p->var[G_A][i]) > q->g_eps)
+            fabs(gi[i]) > q->g_eps || fabs(ga[i]) > q->g_eps || fabs(gd[i]) > q->g_eps)
             return 0;
     for (size_t i = lo; i < hi; i++)
-        ge[i] = gi[i] = p->var[G_A][i] = 0.0;
+        ge[i] = gi[i] = ga[i] = gd[i] = 0.0;
     return 1;
 }
 
@@ -266,20 +289,21 @@ static void lif_coba_advance(const void *vplan, neuron_pop *p, size_t lo, size_t
         V[i] = q->V_inf + (V[i] - q->V_inf) * P;
 }
 
-static const char *const lif_coba_state[] = {"V_m", "g_ex", "g_in", "g_a"};
-static const char *const lif_coba_state_units[] = {"mV", "nS", "nS", "nS"};
+static const char *const lif_coba_state[] = {"V_m", "g_ex", "g_in", "g_a", "g_adp"};
+static const char *const lif_coba_state_units[] = {"mV", "nS", "nS", "nS", "nS"};
 static const char *const lif_coba_receptors[] = {"ex", "in"};
 static const char *const lif_coba_receptor_units[] = {"nS", "nS"};
 
 const neuron_type neuron_lif_coba = {
     .name = "lif_coba",
-    .doc = "LIF, exponential conductances, optional adaptation, RK4 (Brette et al. 2007 benchmark 1)",
+    .doc = "LIF, exponential conductances, optional adaptation and afterdepolarization, RK4 "
+           "(Brette et al. 2007 benchmark 1)",
     .params = lif_coba_param_desc,
     .n_params = sizeof lif_coba_param_desc / sizeof lif_coba_param_desc[0],
     .params_size = sizeof(lif_coba_params),
     .state_names = lif_coba_state,
     .state_units = lif_coba_state_units,
-    .n_state = 4,
+    .n_state = 5,
     .receptor_names = lif_coba_receptors,
     .receptor_units = lif_coba_receptor_units,
     .n_receptors = 2,
