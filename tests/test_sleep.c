@@ -1,9 +1,10 @@
-/* The default experiment, shortened to its learning and one NREM phase:
- * after 150 s on the track, NREM bursts replay the track (rank order and
- * decoding), and with the learned weights shuffled among the synapses
+/* The default experiment, shortened to its learning and one NREM or REM
+ * phase: after 150 s on the track, NREM bursts replay the track (rank order
+ * and decoding) and REM replays it at about the speed of running (template
+ * matching), and with the learned weights shuffled among the synapses
  * before sleep (experiments/linear_track_shuffled.yaml's control) replay
  * is at chance: the learned structure, not the weights' distribution,
- * makes it. Runs the binary, reads /replay/events. */
+ * makes it. Runs the binary, reads /replay/events and /replay/template. */
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -76,6 +77,53 @@ static replay_counts short_run(int shuffle)
     return c;
 }
 
+/* The REM phase of the default experiment after the short learning; the
+ * best time-scale factor of its template match and the factor's corrected
+ * p. Keep the phase in step with experiments/linear_track.yaml. */
+static void short_rem(int shuffle, double *factor, double *p_best)
+{
+    char out[256], cmd[4096];
+    snprintf(out, sizeof out, "/tmp/hs_rem_%d_%d.h5", (int)getpid(), shuffle);
+    snprintf(cmd, sizeof cmd,
+             "%s run experiments/linear_track.yaml -o %s --overwrite --quiet --threads 1 "
+             "--set 'schedule=[{name: run, stage: wake, duration_ms: 150000, "
+             "gains: {ee: {transmission: 0.1, downscale: 0}}}, "
+             "{name: rem, stage: rem, duration_ms: 45000, %s"
+             "gains: {ee: {stdp: 0, downscale: 0, transmission: 1.0}, pb: {transmission: 1.0}, "
+             "bp: {transmission: 3.0}}, "
+             "set: {noise: {rate: 15}, pc: {b_adp: 1.5, tau_adp: 150, b_g: 0.5, tau_a: 800}}, "
+             "drive: {noise: {pattern: theta, freq_hz: 7, depth: 1}}}]' >/dev/null 2>&1",
+             sh_bin(), out, shuffle ? "shuffle: [ee], " : "");
+    ck_assert_int_eq(system(cmd), 0);
+    hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    size_t n, n2;
+    double *fb = column(f, "/replay/template/best_factor", &n);
+    double *p = column(f, "/replay/template/p_best", &n2);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(n2, 1);
+    *factor = fb[0];
+    *p_best = p[0];
+    free(fb);
+    free(p);
+    H5Fclose(f);
+    unlink(out);
+}
+
+/* Louie & Wilson 2001: REM replay at about the speed of behaviour
+ * (SCIENCE.md: 0.5-2x); with shuffled weights no factor matches. */
+START_TEST(test_rem_replay_at_running_speed)
+{
+    double f, p, fs, ps;
+    short_rem(0, &f, &p);
+    short_rem(1, &fs, &ps);
+    ck_assert_double_ge(f, 0.5);
+    ck_assert_double_le(f, 2.0);
+    ck_assert_double_lt(p, 0.05);
+    ck_assert_double_ge(ps, 0.05);
+}
+END_TEST
+
 START_TEST(test_replay_beats_shuffled_control)
 {
     replay_counts learned = short_run(0), shuffled = short_run(1);
@@ -98,6 +146,7 @@ Suite *sleep_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_replay_beats_shuffled_control);
+    tcase_add_test(tc, test_rem_replay_at_running_speed);
     suite_add_tcase(s, tc);
     return s;
 }
