@@ -66,9 +66,12 @@ typedef struct coba_ode {
     int adex;
     /* lif_coba's adaptation conductance: y[3] = g_a when ta > 0 */
     double ta, Ea;
+    /* and its afterdepolarization conductance: y[4] = g_adp when td > 0 */
+    double td, Ed;
 } coba_ode;
 
-/* y = (V, ge, gi) or, for adex, (V, ge, gi, w). */
+/* y = (V, ge, gi), for adex (V, ge, gi, w), for lif_coba with adaptation
+ * (V, ge, gi, g_a) and with an afterdepolarization (V, ge, gi, g_a, g_adp). */
 static int coba_rhs(double t, const double y[], double f[], void *params)
 {
     (void)t;
@@ -78,13 +81,17 @@ static int coba_rhs(double t, const double y[], double f[], void *params)
         I += p->gL * p->DT_ * exp((y[0] - p->VT) / p->DT_) - y[3];
     if (p->ta > 0)
         I += y[3] * (p->Ea - y[0]);
+    if (p->td > 0)
+        I += y[4] * (p->Ed - y[0]);
     f[0] = I / p->C;
     f[1] = -y[1] / p->tex;
     f[2] = -y[2] / p->tin;
     if (p->adex)
         f[3] = (p->a * (y[0] - p->EL) - y[3]) / p->tw;
-    if (p->ta > 0)
-        f[3] = -y[3] / p->ta;
+    else if (p->ta > 0 || p->td > 0)
+        f[3] = p->ta > 0 ? -y[3] / p->ta : 0.0;
+    if (p->td > 0)
+        f[4] = -y[4] / p->td;
     return GSL_SUCCESS;
 }
 
@@ -93,15 +100,17 @@ static int coba_rhs(double t, const double y[], double f[], void *params)
 static void compare_with_ode(cell *c, coba_ode *p, const input *in, size_t n_in,
                              uint64_t steps, double *rel_V, double *rel_w)
 {
-    size_t dim = p->adex || p->ta > 0 ? 4 : 3;
+    size_t dim = p->td > 0 ? 5 : p->adex || p->ta > 0 ? 4 : 3;
     gsl_odeiv2_system sys = {coba_rhs, NULL, dim, p};
     gsl_odeiv2_driver *d =
         gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-6, 1e-13, 1e-13);
-    double y[4] = {c->pop.var[0][0], 0, 0, 0};
+    double y[5] = {c->pop.var[0][0], 0, 0, 0, 0};
     if (p->adex)
         y[3] = c->pop.var[1][0];
     if (p->ta > 0)
         y[3] = c->pop.var[3][0];
+    if (p->td > 0)
+        y[4] = c->pop.var[4][0];
     double t = 0, worst_V = 0, span_V = 0, worst_w = 0, span_w = 0;
     for (uint64_t s = 0; s < steps; s++) {
         double ex = input_at(in, n_in, s, 0), ih = input_at(in, n_in, s, 1);
@@ -128,7 +137,7 @@ START_TEST(test_lif_coba_ode)
     const double vals[] = {0, 50};
     cell c;
     cell_init(&c, "lif_coba", 1, names, vals, 2);
-    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 50, 0, 0, 0, 0, 0, 0, 0};
+    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 50, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     const input in[] = {{30, 0, 5}, {80, 0, 20}, {81, 0, 10}, {150, 1, 30}, {400, 0, 40}};
     double rel_V, rel_w;
     compare_with_ode(&c, &p, in, 5, 800, &rel_V, &rel_w);
@@ -146,7 +155,7 @@ START_TEST(test_lif_coba_adaptation_ode)
     cell c;
     cell_init(&c, "lif_coba", 1, names, vals, 5);
     c.pop.var[3][0] = 8.0;
-    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 50, 0, 0, 0, 0, 0, 150, -90};
+    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 50, 0, 0, 0, 0, 0, 150, -90, 0, 0};
     const input in[] = {{30, 0, 5}, {80, 0, 20}, {81, 0, 10}, {150, 1, 30}, {400, 0, 40}};
     double rel_V, rel_w;
     compare_with_ode(&c, &p, in, 5, 2000, &rel_V, &rel_w);
@@ -157,57 +166,108 @@ START_TEST(test_lif_coba_adaptation_ode)
 }
 END_TEST
 
+START_TEST(test_lif_coba_afterdepolarization_ode)
+{
+    /* decaying adaptation and afterdepolarization conductances left by
+     * earlier spikes, below threshold; b_adp > 0 alone selects the adapting
+     * loop, which must still carry g_a (b_g 0) */
+    const char *names[] = {"V_th", "I_e", "tau_a", "E_a", "b_adp", "tau_adp", "E_adp"};
+    const double vals[] = {0, 50, 150, -90, 1.5, 400, -20};
+    cell c;
+    cell_init(&c, "lif_coba", 1, names, vals, 7);
+    ck_assert_str_eq(c.t->state_names[4], "g_adp");
+    c.pop.var[3][0] = 8.0;
+    c.pop.var[4][0] = 6.0;
+    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 50, 0, 0, 0, 0, 0, 150, -90, 400, -20};
+    const input in[] = {{30, 0, 5}, {80, 0, 20}, {81, 0, 10}, {150, 1, 30}, {400, 0, 40}};
+    double rel_V, rel_w;
+    compare_with_ode(&c, &p, in, 5, 2000, &rel_V, &rel_w);
+    ck_assert_double_le(rel_V, 1e-6);
+    /* both conductances are exact exponentials */
+    ck_assert_double_eq_tol(c.pop.var[3][0], 8.0 * exp(-2000 * DT / 150), 1e-12);
+    ck_assert_double_eq_tol(c.pop.var[4][0], 6.0 * exp(-2000 * DT / 400), 1e-12);
+    cell_free(&c);
+}
+END_TEST
+
+/* Seven spikes of one lif_coba cell driven by I_e = 300 pA, with a
+ * spike-triggered conductance (parameters b_name, tau_name; state variable
+ * var) that each spike raises by b nS and that decays with tau ms. Checks
+ * that the increment lands at once, in the spike's step; returns the six
+ * inter-spike intervals in steps. */
+static void coba_isis(const char *b_name, const char *tau_name, size_t var, double b,
+                      double tau, long isi[6])
+{
+    const char *names[] = {"I_e", b_name, tau_name};
+    const double vals[] = {300, b, tau};
+    cell c;
+    cell_init(&c, "lif_coba", 1, names, vals, 3);
+    long last = -1, n = 0;
+    for (uint64_t s = 0; s < 40000 && n < 7; s++) {
+        double g = c.pop.var[var][0];
+        if (cell_step(&c, s, 0, 0)) {
+            ck_assert_double_eq_tol(c.pop.var[var][0] - g * exp(-DT / tau), b, 1e-12);
+            if (last >= 0)
+                isi[n - 1] = (long)s - last;
+            last = (long)s;
+            n++;
+        }
+    }
+    ck_assert_int_eq(n, 7);
+    cell_free(&c);
+}
+
 START_TEST(test_lif_coba_adaptation_spikes)
 {
     /* Under constant drive each spike adds b_g, so the inter-spike
      * intervals lengthen (spike-frequency adaptation); without b_g they are
      * all equal. */
-    const char *names[] = {"I_e", "b_g", "tau_a"};
-    const double on[] = {300, 1, 200}, off[] = {300, 0, 200};
-    long isi[2][6];
-    for (int k = 0; k < 2; k++) {
-        cell c;
-        cell_init(&c, "lif_coba", 1, names, k ? off : on, 3);
-        long last = -1, n = 0;
-        for (uint64_t s = 0; s < 40000 && n < 7; s++) {
-            double ga = c.pop.var[3][0];
-            if (cell_step(&c, s, 0, 0)) {
-                /* the spike's increment lands at once */
-                ck_assert_double_eq_tol(c.pop.var[3][0] - ga * exp(-DT / 200),
-                                        k ? 0.0 : 1.0, 1e-12);
-                if (last >= 0)
-                    isi[k][n - 1] = (long)s - last;
-                last = (long)s;
-                n++;
-            }
-        }
-        ck_assert_int_eq(n, 7);
-        cell_free(&c);
-    }
+    long on[6], off[6];
+    coba_isis("b_g", "tau_a", 3, 1, 200, on);
+    coba_isis("b_g", "tau_a", 3, 0, 200, off);
     for (int i = 1; i < 6; i++) {
-        ck_assert_int_gt(isi[0][i], isi[0][i - 1]);
-        ck_assert_int_le(labs(isi[1][i] - isi[1][0]), 1);
+        ck_assert_int_gt(on[i], on[i - 1]);
+        ck_assert_int_le(labs(off[i] - off[0]), 1);
+    }
+}
+END_TEST
+
+START_TEST(test_lif_coba_afterdepolarization_spikes)
+{
+    /* Each spike adds b_adp, a depolarizing conductance (E_adp 0 mV), so
+     * the intervals shorten; without b_adp they are all equal. */
+    long on[6], off[6];
+    coba_isis("b_adp", "tau_adp", 4, 1, 200, on);
+    coba_isis("b_adp", "tau_adp", 4, 0, 200, off);
+    for (int i = 1; i < 6; i++) {
+        ck_assert_int_lt(on[i], on[i - 1]);
+        ck_assert_int_le(labs(off[i] - off[0]), 1);
     }
 }
 END_TEST
 
 /* After one input and a long silence the synaptic variables (and lif_coba's
- * adaptation) end at exactly 0, never passing through subnormal numbers,
- * which can slow every later step; V meanwhile matches the
- * reference solution as in the tests above. */
+ * adaptation and afterdepolarization) end at exactly 0, never passing
+ * through subnormal numbers, which can slow every later step; V meanwhile
+ * matches the reference solution as in the tests above. */
 START_TEST(test_silence_without_subnormals)
 {
     const char *models[] = {"lif_cuba", "lif_coba", "adex"};
-    const char *names[] = {"b_g", "tau_a"};
-    const double coba_vals[] = {2, 150};
+    const char *names[] = {"b_g", "tau_a", "b_adp", "tau_adp"};
+    const double coba_vals[] = {2, 150, 1, 200};
     for (int m = 0; m < 3; m++) {
         cell c;
         int coba = m == 1;
-        cell_init(&c, models[m], 1, names, coba_vals, coba ? 2 : 0);
-        if (coba)
-            c.pop.var[3][0] = 8.0;   /* adaptation left by earlier spikes */
-        /* tau_syn <= 10 ms, tau_a 150 ms: double's range is spent after
-         * ~7 and ~110 s of decay */
+        cell_init(&c, models[m], 1, names, coba_vals, coba ? 4 : 0);
+        if (coba) {
+            /* adaptation and afterdepolarization left by earlier spikes;
+             * the loops below run over every state variable, g_adp too */
+            ck_assert_uint_eq(c.t->n_state, 5);
+            c.pop.var[3][0] = 8.0;
+            c.pop.var[4][0] = 6.0;
+        }
+        /* tau_syn <= 10 ms, tau_a 150 ms, tau_adp 200 ms: double's range
+         * is spent after ~7, ~110 and ~140 s of decay */
         for (uint64_t s = 0; s < 1500000; s++) {
             cell_step(&c, s, s == 10 ? 1.0 : 0.0, s == 10 ? 1.0 : 0.0);
             for (size_t k = 0; k < c.t->n_state; k++)
@@ -241,12 +301,13 @@ START_TEST(test_silence_without_subnormals)
                       models[m], V[0], V[1]);
     }
     /* V unchanged by the flush: the ODE reference over the silence */
-    const char *vn[] = {"V_th", "b_g", "tau_a", "E_a"};
-    const double vv[] = {0, 2, 150, -90};
+    const char *vn[] = {"V_th", "b_g", "tau_a", "E_a", "b_adp", "tau_adp"};
+    const double vv[] = {0, 2, 150, -90, 1, 200};
     cell c;
-    cell_init(&c, "lif_coba", 1, vn, vv, 4);
+    cell_init(&c, "lif_coba", 1, vn, vv, 6);
     c.pop.var[3][0] = 8.0;
-    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 0, 0, 0, 0, 0, 0, 150, -90};
+    c.pop.var[4][0] = 6.0;
+    coba_ode p = {200, 10, -60, 0, -80, 5, 10, 0, 0, 0, 0, 0, 0, 150, -90, 200, 0};
     const input in[] = {{10, 0, 5}, {10, 1, 5}};
     double rel_V, rel_w;
     compare_with_ode(&c, &p, in, 2, 100000, &rel_V, &rel_w);
@@ -263,7 +324,7 @@ START_TEST(test_adex_ode)
     const double vals[] = {2, 5, 250};
     cell c;
     cell_init(&c, "adex", 1, names, vals, 3);
-    coba_ode p = {281, 30, -70.6, 0, -85, 2, 5, 250, -50.4, 2, 4, 144, 1, 0, 0};
+    coba_ode p = {281, 30, -70.6, 0, -85, 2, 5, 250, -50.4, 2, 4, 144, 1, 0, 0, 0, 0};
     const input in[] = {{100, 0, 3}, {300, 0, 6}, {301, 0, 2}, {500, 1, 10}, {2000, 0, 5}};
     double rel_V, rel_w;
     compare_with_ode(&c, &p, in, 5, 4000, &rel_V, &rel_w);
@@ -300,7 +361,7 @@ START_TEST(test_adex_spiking_default_cut)
     const double vals[] = {1000};
     cell c;
     cell_init(&c, "adex", 1, names, vals, 1);
-    coba_ode p = {281, 30, -70.6, 0, -85, 2, 5, 1000, -50.4, 2, 4, 144, 1, 0, 0};
+    coba_ode p = {281, 30, -70.6, 0, -85, 2, 5, 1000, -50.4, 2, 4, 144, 1, 0, 0, 0, 0};
     gsl_odeiv2_system sys = {adex_capped_rhs, NULL, 2, &p};
     gsl_odeiv2_driver *d =
         gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-6, 1e-10, 1e-10);
@@ -529,6 +590,8 @@ Suite *neuron_suite(void)
     tcase_add_test(tc, test_lif_coba_adaptation_ode);
     tcase_add_test(tc, test_silence_without_subnormals);
     tcase_add_test(tc, test_lif_coba_adaptation_spikes);
+    tcase_add_test(tc, test_lif_coba_afterdepolarization_ode);
+    tcase_add_test(tc, test_lif_coba_afterdepolarization_spikes);
     tcase_add_test(tc, test_adex_ode);
     tcase_add_test(tc, test_adex_spiking_default_cut);
     tcase_add_test(tc, test_threshold_lanes);

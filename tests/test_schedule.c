@@ -253,24 +253,27 @@ START_TEST(test_set_wakes_quiet_neurons)
 }
 END_TEST
 
-START_TEST(test_adaptation_decays_after_it_is_switched_off)
+/* Phase a drives the cells with a spike-triggered conductance (state
+ * variable var, time constant tau ms) switched on by params; in phase b
+ * (no drive, its increment set to 0 by off, no spikes) it must go on
+ * decaying as the exact exponential. */
+static void check_decays_after_switch_off(const char *params, const char *off, size_t var,
+                                          double tau)
 {
-    /* Phase a drives the cells with adaptation on; in phase b (no drive,
-     * b_g 0, no spikes) g_a must go on decaying as the exact exponential. */
-    const char *yaml =
-        "simulation: {dt_ms: 0.1, seed: 2}\n"
-        "populations:\n"
-        "  c: {model: lif_coba, size: 64, params: {b_g: 2, tau_a: 150, I_e: 300}}\n"
-        "recording: {spikes: [c]}\n"
-        "schedule:\n"
-        "  - {name: a, stage: nrem, duration_ms: 200}\n"
-        "%s";
-    char text[1024];
+    char text[1024], phase_b[256];
+    snprintf(phase_b, sizeof phase_b,
+             "  - {name: b, stage: nrem, duration_ms: 300, set: {c: {%s, I_e: 0}}}\n", off);
     network *net[2];
     for (int k = 0; k < 2; k++) {
-        snprintf(text, sizeof text, yaml,
-                 k ? "  - {name: b, stage: nrem, duration_ms: 300, "
-                     "set: {c: {b_g: 0, I_e: 0}}}\n" : "");
+        snprintf(text, sizeof text,
+                 "simulation: {dt_ms: 0.1, seed: 2}\n"
+                 "populations:\n"
+                 "  c: {model: lif_coba, size: 64, params: {%s, I_e: 300}}\n"
+                 "recording: {spikes: [c]}\n"
+                 "schedule:\n"
+                 "  - {name: a, stage: nrem, duration_ms: 200}\n"
+                 "%s",
+                 params, k ? phase_b : "");
         hs_config *c = tu_config(text, NULL, 0);
         tu_spikes *s = tu_run_schedule(c, 2, &net[k]);
         ck_assert_uint_gt(count(s, 0, 0, 200), 64);
@@ -278,8 +281,8 @@ START_TEST(test_adaptation_decays_after_it_is_switched_off)
         tu_spikes_free(s);
         config_free(c);
     }
-    const double *g0 = net[0]->pops[0].state.var[3], *g1 = net[1]->pops[0].state.var[3];
-    double P = exp(-0.1 / 150);
+    const double *g0 = net[0]->pops[0].state.var[var], *g1 = net[1]->pops[0].state.var[var];
+    double P = exp(-0.1 / tau);
     for (size_t i = 0; i < 64; i++) {
         double want = g0[i];
         for (int n = 0; n < 3000; n++)
@@ -289,6 +292,18 @@ START_TEST(test_adaptation_decays_after_it_is_switched_off)
     }
     network_free(net[0]);
     network_free(net[1]);
+}
+
+START_TEST(test_adaptation_decays_after_it_is_switched_off)
+{
+    check_decays_after_switch_off("b_g: 2, tau_a: 150", "b_g: 0", 3, 150);
+}
+END_TEST
+
+/* b_adp alone marks the population: g_adp too keeps decaying. */
+START_TEST(test_afterdepolarization_decays_after_it_is_switched_off)
+{
+    check_decays_after_switch_off("b_adp: 0.1, tau_adp: 200", "b_adp: 0", 4, 200);
 }
 END_TEST
 
@@ -380,6 +395,7 @@ Suite *schedule_suite(void)
     tcase_add_test(tc, test_repeat_names_phases);
     tcase_add_test(tc, test_set_wakes_quiet_neurons);
     tcase_add_test(tc, test_adaptation_decays_after_it_is_switched_off);
+    tcase_add_test(tc, test_afterdepolarization_decays_after_it_is_switched_off);
     suite_add_tcase(s, tc);
     return s;
 }
