@@ -18,11 +18,12 @@
  * V is linear in itself but its coefficient varies with the conductances,
  * so there is no closed-form step. The conductances are exact exponentials,
  * known at every instant, and V takes one classical Runge-Kutta 4 step per
- * dt on dV/dt = b(t) - a(t) V with a = (g_L + g_ex + g_in)/C and
- * b = (g_L E_L + g_ex E_ex + g_in E_in + I_e)/C. For dt a <= 0.25 the
- * local error is below (dt a)^5 / 120 of the distance to equilibrium.
+ * dt on dV/dt = b(t) - a(t) V with a = (g_L + sum g_k)/C and
+ * b = (g_L E_L + sum g_k E_k + I_e)/C over the conductances k (ex, in, a,
+ * adp). For dt a <= 0.25 the local error is below (dt a)^5 / 120 of the
+ * distance to equilibrium.
  *
- * Quiet neurons: once both conductances are below 1e-9 g_L they are set to
+ * Quiet neurons: once all conductances are below 1e-9 g_L they are set to
  * zero (their whole future effect on V is at most 1e-9 (tau_syn/tau_m)
  * |E_syn - V|: 2e-8 mV for the COBA benchmark); then V relaxes as
  * V_inf + (V - V_inf) e^{-t g_L/C}, V_inf = E_L + I_e/g_L, and cannot cross
