@@ -69,11 +69,11 @@ typedef struct lif_coba_plan {
     double invC, Eex_C, Ein_C;      /* 1/C, E_ex/C, E_in/C */
     double Pex_half, Pex, Pin_half, Pin; /* conductance decay over dt/2, dt */
     double b_g, Ea_C, Pa_half, Pa;  /* adaptation: increment, E_a/C, decay */
-    double b_d, Ed_C, Pd_half, Pd;  /* afterdepolarization: the same */
+    double b_adp, Eadp_C, Padp_half, Padp; /* afterdepolarization: the same */
     int32_t n_ref;
 } lif_coba_plan;
 
-enum { V_M, G_EX, G_IN, G_A, G_D };
+enum { V_M, G_EX, G_IN, G_A, G_ADP };
 
 static int lif_coba_plan_init(void *vplan, const void *vparams, double dt,
                               hs_error *err)
@@ -106,10 +106,10 @@ static int lif_coba_plan_init(void *vplan, const void *vparams, double dt,
     q->Ea_C = p->E_a / p->C_m;
     q->Pa_half = exp(-0.5 * dt / p->tau_a);
     q->Pa = exp(-dt / p->tau_a);
-    q->b_d = p->b_adp;
-    q->Ed_C = p->E_adp / p->C_m;
-    q->Pd_half = exp(-0.5 * dt / p->tau_adp);
-    q->Pd = exp(-dt / p->tau_adp);
+    q->b_adp = p->b_adp;
+    q->Eadp_C = p->E_adp / p->C_m;
+    q->Padp_half = exp(-0.5 * dt / p->tau_adp);
+    q->Padp = exp(-dt / p->tau_adp);
     q->n_ref = (int32_t)lround(p->t_ref / dt);
     return HS_OK;
 }
@@ -121,7 +121,7 @@ static void lif_coba_state_rest(const void *vplan, double *v)
     v[G_EX] = 0.0;
     v[G_IN] = 0.0;
     v[G_A] = 0.0;
-    v[G_D] = 0.0;
+    v[G_ADP] = 0.0;
 }
 
 /* One classical RK4 step of dV/dt = b - a V, with (a, b) at the step's
@@ -174,19 +174,19 @@ HS_VECTOR_CLONES static void lif_coba_integrate_adapt(
 {
     const double h = q->h, h2 = 0.5 * q->h, h6 = q->h / 6.0;
     const double aL = q->aL, bL = q->bL, invC = q->invC, Eex_C = q->Eex_C,
-                 Ein_C = q->Ein_C, Ea_C = q->Ea_C, Ed_C = q->Ed_C, Pexh = q->Pex_half,
+                 Ein_C = q->Ein_C, Ea_C = q->Ea_C, Eadp_C = q->Eadp_C, Pexh = q->Pex_half,
                  Pex = q->Pex, Pinh = q->Pin_half, Pin = q->Pin, Pah = q->Pa_half,
-                 Pa = q->Pa, Pdh = q->Pd_half, Pd = q->Pd, V_reset = q->V_reset;
+                 Pa = q->Pa, Padph = q->Padp_half, Padp = q->Padp, V_reset = q->V_reset;
     for (size_t i = lo; i < hi; i++) {
         double e0 = ge[i], i0 = gi[i], g0 = ga[i], d0 = gd[i];
-        double eh = e0 * Pexh, ih = i0 * Pinh, gh = g0 * Pah, dh = d0 * Pdh;
-        double e1 = e0 * Pex, i1 = i0 * Pin, g1 = g0 * Pa, d1 = d0 * Pd;
+        double eh = e0 * Pexh, ih = i0 * Pinh, gh = g0 * Pah, dh = d0 * Padph;
+        double e1 = e0 * Pex, i1 = i0 * Pin, g1 = g0 * Pa, d1 = d0 * Padp;
         double a0 = aL + (e0 + i0 + g0 + d0) * invC,
-               b0 = bL + e0 * Eex_C + i0 * Ein_C + g0 * Ea_C + d0 * Ed_C;
+               b0 = bL + e0 * Eex_C + i0 * Ein_C + g0 * Ea_C + d0 * Eadp_C;
         double ah = aL + (eh + ih + gh + dh) * invC,
-               bh = bL + eh * Eex_C + ih * Ein_C + gh * Ea_C + dh * Ed_C;
+               bh = bL + eh * Eex_C + ih * Ein_C + gh * Ea_C + dh * Eadp_C;
         double a1 = aL + (e1 + i1 + g1 + d1) * invC,
-               b1 = bL + e1 * Eex_C + i1 * Ein_C + g1 * Ea_C + d1 * Ed_C;
+               b1 = bL + e1 * Eex_C + i1 * Ein_C + g1 * Ea_C + d1 * Eadp_C;
         double vn = rk4_v(V[i], h, h2, h6, a0, b0, ah, bh, a1, b1);
         int32_t r = refr[i];
         V[i] = r == 0 ? vn : V_reset;
@@ -234,14 +234,14 @@ static void lif_coba_control(const void *vplan, neuron_pop *p, const neuron_cont
     (void)ctl;
     lif_coba_ext *e = p->ext;
     const lif_coba_plan *q = vplan;
-    e->adapted |= q->b_g > 0 || q->b_d > 0;
+    e->adapted |= q->b_g > 0 || q->b_adp > 0;
 }
 
 static size_t lif_coba_update(const void *vplan, neuron_pop *p, size_t lo, size_t hi,
                               uint64_t step, double *const *rx, uint32_t *spikes)
 {
     const lif_coba_plan *q = vplan;
-    double *ga = p->var[G_A], *gd = p->var[G_D];
+    double *ga = p->var[G_A], *gd = p->var[G_ADP];
     const lif_coba_ext *e = p->ext;
     if (step % NEURON_FLUSH_STEPS == 0) {
         neuron_flush(p->var[G_EX], lo, hi);
@@ -249,7 +249,7 @@ static size_t lif_coba_update(const void *vplan, neuron_pop *p, size_t lo, size_
         neuron_flush(ga, lo, hi);
         neuron_flush(gd, lo, hi);
     }
-    if (q->b_g > 0 || q->b_d > 0 || (e && e->adapted))
+    if (q->b_g > 0 || q->b_adp > 0 || (e && e->adapted))
         lif_coba_integrate_adapt(q, lo, hi, p->var[V_M], p->var[G_EX], p->var[G_IN], ga, gd,
                                  rx[0], rx[1], p->refr);
     else
@@ -259,7 +259,7 @@ static size_t lif_coba_update(const void *vplan, neuron_pop *p, size_t lo, size_
                                  q->n_ref, spikes);
     for (size_t k = 0; k < ns; k++) {
         ga[spikes[k]] += q->b_g;
-        gd[spikes[k]] += q->b_d;
+        gd[spikes[k]] += q->b_adp;
     }
     return ns;
 }
@@ -268,7 +268,7 @@ static int lif_coba_quiet(const void *vplan, neuron_pop *p, size_t lo, size_t hi
 {
     const lif_coba_plan *q = vplan;
     double *V = p->var[V_M], *ge = p->var[G_EX], *gi = p->var[G_IN], *ga = p->var[G_A],
-           *gd = p->var[G_D];
+           *gd = p->var[G_ADP];
     if (q->V_inf >= q->V_th)
         return 0;
     for (size_t i = lo; i < hi; i++)

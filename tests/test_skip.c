@@ -89,8 +89,15 @@ START_TEST(test_lif_coba_advance)
     c.t->advance(c.plan, &c.pop, 0, 8, 1234);
     for (size_t i = 0; i < 8; i++)
         ck_assert_double_lt(fabs(c.pop.var[0][i] - d.pop.var[0][i]), 1e-9);
-    c.pop.var[1][3] = 1.0;   /* a live conductance keeps the block awake */
-    ck_assert(!c.t->quiet(c.plan, &c.pop, 0, 8));
+    /* any live conductance (g_ex, g_in, g_a, g_adp) keeps the block awake;
+     * below the flush level each is zeroed */
+    for (size_t k = 1; k < c.t->n_state; k++) {
+        c.pop.var[k][3] = 1.0;
+        ck_assert_msg(!c.t->quiet(c.plan, &c.pop, 0, 8), "%s", c.t->state_names[k]);
+        c.pop.var[k][3] = 1e-12;
+        ck_assert_msg(c.t->quiet(c.plan, &c.pop, 0, 8), "%s", c.t->state_names[k]);
+        ck_assert_double_eq(c.pop.var[k][3], 0.0);
+    }
     cell_free(&c);
     cell_free(&d);
 }
