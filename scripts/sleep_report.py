@@ -17,6 +17,12 @@ whose peak lies in an up state of the drive (/replay/events/in_up_state),
 "up time%" the fraction of the phase the drive spends in up states
 (/sleep/up_states): enrichment is the first above the second. REM
 template matching from /replay/template.
+REM bump: pyramidal cells placed at the track field of the place cell that
+drives them (/place_fields/place; the experiments wire place -> pc one to
+one); in 500 ms bins with >= 20 spikes of such cells whose field centres
+have an interquartile range below 25 cm (a localized bump), the median
+step between consecutive such bins as a speed, the fraction of steps that
+go forward, and the rates of the cells with >= 3 spikes in a bin.
 Downscaling: synapses potentiated awake (weight at the end of the wake
 phase above the initial weight), from the end of wake to the end of the
 last NREM phase: the fall of their mean, the least-squares line
@@ -60,6 +66,29 @@ def down_states(t, a, b):
         else:
             k += 1
     return out
+
+
+def rem_bump(pc_t, pc_id, centre, a, b):
+    """Localized fraction, speed (cm/s), forward fraction, bump-cell rates (Hz)."""
+    w = 500.0
+    pos, rates = [], []
+    for x in np.arange(a, b - w + 1e-9, w):
+        m = (pc_t >= x) & (pc_t < x + w)
+        ids = pc_id[m].astype(np.int64)
+        c = centre[ids[ids < len(centre)]]
+        c = c[np.isfinite(c)]
+        if len(c) >= 20 and np.subtract(*np.percentile(c, [75, 25])) < 25:
+            pos.append(np.median(c))
+            n = np.bincount(ids)
+            rates.extend(n[n >= 3] / (w / 1000))
+        else:
+            pos.append(np.nan)
+    pos = np.array(pos)
+    d = np.diff(pos)
+    d = d[np.isfinite(d) & (np.abs(d) > 0.5)]
+    speed = np.median(d) / (w / 1000) if len(d) else np.nan
+    fwd = np.mean(d > 0) if len(d) else np.nan
+    return np.mean(np.isfinite(pos)), speed, fwd, np.array(rates)
 
 
 def main(path):
@@ -130,6 +159,17 @@ def main(path):
         for name, fac, p in zip(strs(tp["phase"][:]), tp["best_factor"][:], tp["p_best"][:]):
             print(f"template matching {name:8s}: best time-scale factor {fac:.2f}x, "
                   f"corrected p {p:.3f}")
+    if "/place_fields/place" in f:
+        pf = f["/place_fields/place"]
+        centre = pf["center_cm"][:]  # NaN: no field
+        for name, st, a, b in zip(names, stages, t0, t1):
+            if st != "rem":
+                continue
+            loc, v, fwd, r = rem_bump(pc_t, pc_id, centre, a, b)
+            rr = (f"cells at {np.median(r):.0f} Hz (10-90 %: {np.percentile(r, 10):.0f}-"
+                  f"{np.percentile(r, 90):.0f})" if len(r) else "no bump cells")
+            print(f"REM bump {name:8s}: localized {100*loc:3.0f} % of 500 ms bins, moving "
+                  f"{v:5.1f} cm/s, {100*fwd:3.0f} % of steps forward, {rr}")
     # downscaling
     g = f["/weights/ee"]
     snaps = sorted(g.keys(), key=lambda k: g[k].attrs["t_ms"])
