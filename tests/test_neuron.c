@@ -217,30 +217,27 @@ static void coba_isis(const char *b_name, const char *tau_name, size_t var, doub
     cell_free(&c);
 }
 
-START_TEST(test_lif_coba_adaptation_spikes)
-{
-    /* Under constant drive each spike adds b_g, so the inter-spike
-     * intervals lengthen (spike-frequency adaptation); without b_g they are
-     * all equal. */
-    long on[6], off[6];
-    coba_isis("b_g", "tau_a", 3, 1, 200, on);
-    coba_isis("b_g", "tau_a", 3, 0, 200, off);
-    for (int i = 1; i < 6; i++) {
-        ck_assert_int_gt(on[i], on[i - 1]);
-        ck_assert_int_le(labs(off[i] - off[0]), 1);
-    }
-}
-END_TEST
+/* Under constant drive each spike adds b nS of a conductance: adaptation
+ * (E_a -80 mV) lengthens the inter-spike intervals, the afterdepolarization
+ * (E_adp 0 mV) shortens them; without the increment they are all equal. */
+static const struct {
+    const char *b, *tau;
+    size_t var;
+    int lengthen;
+} spike_conductance[] = {{"b_g", "tau_a", 3, 1}, {"b_adp", "tau_adp", 4, 0}};
 
-START_TEST(test_lif_coba_afterdepolarization_spikes)
+START_TEST(test_lif_coba_spike_conductance)
 {
-    /* Each spike adds b_adp, a depolarizing conductance (E_adp 0 mV), so
-     * the intervals shorten; without b_adp they are all equal. */
     long on[6], off[6];
-    coba_isis("b_adp", "tau_adp", 4, 1, 200, on);
-    coba_isis("b_adp", "tau_adp", 4, 0, 200, off);
+    coba_isis(spike_conductance[_i].b, spike_conductance[_i].tau, spike_conductance[_i].var,
+              1, 200, on);
+    coba_isis(spike_conductance[_i].b, spike_conductance[_i].tau, spike_conductance[_i].var,
+              0, 200, off);
     for (int i = 1; i < 6; i++) {
-        ck_assert_int_lt(on[i], on[i - 1]);
+        if (spike_conductance[_i].lengthen)
+            ck_assert_int_gt(on[i], on[i - 1]);
+        else
+            ck_assert_int_lt(on[i], on[i - 1]);
         ck_assert_int_le(labs(off[i] - off[0]), 1);
     }
 }
@@ -589,9 +586,9 @@ Suite *neuron_suite(void)
     tcase_add_test(tc, test_lif_coba_ode);
     tcase_add_test(tc, test_lif_coba_adaptation_ode);
     tcase_add_test(tc, test_silence_without_subnormals);
-    tcase_add_test(tc, test_lif_coba_adaptation_spikes);
+    tcase_add_loop_test(tc, test_lif_coba_spike_conductance, 0,
+                        (int)(sizeof spike_conductance / sizeof spike_conductance[0]));
     tcase_add_test(tc, test_lif_coba_afterdepolarization_ode);
-    tcase_add_test(tc, test_lif_coba_afterdepolarization_spikes);
     tcase_add_test(tc, test_adex_ode);
     tcase_add_test(tc, test_adex_spiking_default_cut);
     tcase_add_test(tc, test_threshold_lanes);

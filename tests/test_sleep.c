@@ -36,27 +36,39 @@ static double *column(hid_t f, const char *name, size_t *n)
     return v;
 }
 
-/* Runs the default experiment with the short schedule, the NREM phase
- * shuffling the recurrent weights first when shuffle is set. The phases'
- * gains and settings are the experiment's run and nrem phases: keep them
- * in step with experiments/linear_track.yaml. */
-static replay_counts short_run(int shuffle)
+/* The default experiment's learning (150 s on the track) followed by one
+ * sleep phase (YAML, with its own settings), run by the binary; returns the
+ * file opened read-only (already unlinked, gone when closed). tag names
+ * the run. */
+static hid_t after_track(const char *tag, const char *sleep_phase)
 {
     char out[256], cmd[4096];
-    snprintf(out, sizeof out, "/tmp/hs_sleep_%d_%d.h5", (int)getpid(), shuffle);
+    snprintf(out, sizeof out, "/tmp/hs_sleep_%d_%s.h5", (int)getpid(), tag);
     snprintf(cmd, sizeof cmd,
              "%s run experiments/linear_track.yaml -o %s --overwrite --quiet --threads 1 "
              "--set 'schedule=[{name: run, stage: wake, duration_ms: 150000, "
-             "gains: {ee: {transmission: 0.1, downscale: 0}}}, "
-             "{name: nrem, stage: nrem, duration_ms: 20000, %s"
-             "gains: {ee: {stdp: 0, transmission: 1.9}, pb: {transmission: 0.7}}, "
-             "set: {noise: {rate: 12}, pc: {b_g: 3, tau_syn_in: 15}}, "
-             "drive: {noise: {pattern: slow_oscillation, up_ms: 800, down_ms: 250}}}]' "
-             ">/dev/null 2>&1",
-             sh_bin(), out, shuffle ? "shuffle: [ee], " : "");
+             "gains: {ee: {transmission: 0.1, downscale: 0}}}, %s]' >/dev/null 2>&1",
+             sh_bin(), out, sleep_phase);
     ck_assert_int_eq(system(cmd), 0);
     hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
     ck_assert_int_ge(f, 0);
+    unlink(out);
+    return f;
+}
+
+/* One NREM phase after the track, shuffling the recurrent weights first
+ * when shuffle is set. Keep the phase in step with
+ * experiments/linear_track.yaml. */
+static replay_counts short_run(int shuffle)
+{
+    char phase[1024];
+    snprintf(phase, sizeof phase,
+             "{name: nrem, stage: nrem, duration_ms: 20000, %s"
+             "gains: {ee: {stdp: 0, transmission: 1.9}, pb: {transmission: 0.7}}, "
+             "set: {noise: {rate: 12}, pc: {b_g: 3, tau_syn_in: 15}}, "
+             "drive: {noise: {pattern: slow_oscillation, up_ms: 800, down_ms: 250}}}",
+             shuffle ? "shuffle: [ee], " : "");
+    hid_t f = after_track(shuffle ? "nrem_shuffled" : "nrem", phase);
     size_t n, n2, n3;
     double *p = column(f, "/replay/events/p_value", &n);
     double *sig = column(f, "/replay/events/significant", &n2);
@@ -73,31 +85,25 @@ static replay_counts short_run(int shuffle)
     free(sig);
     free(dir);
     H5Fclose(f);
-    unlink(out);
     return c;
 }
 
-/* The REM phase of the default experiment after the short learning
- * (shuffled weights, or without the afterdepolarization, on request); the
- * best time-scale factor of its template match and the factor's corrected
- * p. Keep the phase in step with experiments/linear_track.yaml. */
+/* One REM phase after the track (shuffled weights, or without the
+ * afterdepolarization, on request); the best time-scale factor of its
+ * template match and the factor's corrected p. Keep the phase in step with
+ * experiments/linear_track.yaml. */
 static void short_rem(int shuffle, int adp, double *factor, double *p_best)
 {
-    char out[256], cmd[4096];
-    snprintf(out, sizeof out, "/tmp/hs_rem_%d_%d%d.h5", (int)getpid(), shuffle, adp);
-    snprintf(cmd, sizeof cmd,
-             "%s run experiments/linear_track.yaml -o %s --overwrite --quiet --threads 1 "
-             "--set 'schedule=[{name: run, stage: wake, duration_ms: 150000, "
-             "gains: {ee: {transmission: 0.1, downscale: 0}}}, "
+    char phase[1024], tag[32];
+    snprintf(phase, sizeof phase,
              "{name: rem, stage: rem, duration_ms: 45000, %s"
              "gains: {ee: {stdp: 0, downscale: 0, transmission: 1.0}, pb: {transmission: 1.0}, "
              "bp: {transmission: 3.0}}, "
              "set: {noise: {rate: 15}, pc: {b_adp: %g, tau_adp: 150, b_g: 0.5, tau_a: 800}}, "
-             "drive: {noise: {pattern: theta, freq_hz: 7, depth: 1}}}]' >/dev/null 2>&1",
-             sh_bin(), out, shuffle ? "shuffle: [ee], " : "", adp ? 1.5 : 0.0);
-    ck_assert_int_eq(system(cmd), 0);
-    hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
-    ck_assert_int_ge(f, 0);
+             "drive: {noise: {pattern: theta, freq_hz: 7, depth: 1}}}",
+             shuffle ? "shuffle: [ee], " : "", adp ? 1.5 : 0.0);
+    snprintf(tag, sizeof tag, "rem_%d%d", shuffle, adp);
+    hid_t f = after_track(tag, phase);
     size_t n, n2;
     double *fb = column(f, "/replay/template/best_factor", &n);
     double *p = column(f, "/replay/template/p_best", &n2);
@@ -108,7 +114,6 @@ static void short_rem(int shuffle, int adp, double *factor, double *p_best)
     free(fb);
     free(p);
     H5Fclose(f);
-    unlink(out);
 }
 
 /* Louie & Wilson 2001: REM replay at about the speed of behaviour
