@@ -1,5 +1,5 @@
 #!/bin/sh
-# The default experiment (experiments/linear_track.yaml: 605 s biological,
+# The default experiment (experiments/linear_track.yaml: 897 s biological,
 # replay detection included) at 1 and 2 threads, alternating (1, 2, 1, 2
 # ...) so a noisy machine hits both alike: median wall time of the whole
 # command, of the simulation alone and of the replay analysis, and x real

@@ -4,7 +4,11 @@ of SCIENCE.md and prints one table: ripples, slow oscillation, replay
 (from /replay/events, written by the run's detector), compression and
 downscaling.
 
-    /usr/bin/python3 scripts/sleep_report.py runs/linear_track.h5
+    /usr/bin/python3 scripts/sleep_report.py runs/linear_track.h5 [MORE.h5 ...]
+
+With several runs (e.g. seeds) it ends with the replay counts pooled over
+them and each run's post-task NREM fractions: a cycle has tens of events
+and seeds differ, so a single cycle's fraction is a noisy estimate.
 
 Ripples: the candidate events of /replay/events in NREM; their duration,
 the peak of the basket-cell population spectrum (0.5 ms bins, Hann window,
@@ -118,7 +122,7 @@ def main(path):
     print(f"{'phase':10s} {'stage':5s} {'PC Hz':>6s} {'events':>6s} {'ev/s':>5s} "
           f"{'dur ms':>6s} {'ripple':>6s} {'cells%':>6s} {'rank p<.05':>10s} "
           f"{'decoded':>7s} {'fwd%':>5s} {'compr':>6s} {'SO Hz':>5s} {'in up%':>6s} {'up time%':>8s}")
-    rows = {}
+    rows, counts = {}, {}
     for name, st, a, b in zip(names, stages, t0, t1):
         if b - a < 1000:
             continue
@@ -143,6 +147,8 @@ def main(path):
             if k and e_up is not None:
                 inup = np.mean(e_up[m] == 1)
         rows[name] = (st, k, sig.mean() if k else np.nan)
+        counts[name] = (st, k, int(sig.sum()), int((e_sig[m] > 0).sum()),
+                        int(np.sum(e_dir[m][sig] > 0)), list(np.abs(e_comp[m][e_sig[m] > 0])))
         print(f"{name:10s} {st:5s} {rate:6.2f} {k:6d} {k/dur:5.2f} {d:6.0f} {rip:6.0f} "
               f"{100*np.mean(cells) if k else np.nan:6.1f} "
               f"{int(sig.sum()):4d} ({100*sig.mean() if k else 0:3.0f}%) "
@@ -154,9 +160,11 @@ def main(path):
         print(f"significant (rank) fraction, last / first NREM: "
               f"{rows[nrem[-1]][2]:.2f} / {rows[nrem[0]][2]:.2f} = "
               f"{rows[nrem[-1]][2] / rows[nrem[0]][2]:.2f}")
+    templates = []
     if "/replay/template" in f:
         tp = f["/replay/template"]
         for name, fac, p in zip(strs(tp["phase"][:]), tp["best_factor"][:], tp["p_best"][:]):
+            templates.append((name, float(fac), float(p)))
             print(f"template matching {name:8s}: best time-scale factor {fac:.2f}x, "
                   f"corrected p {p:.3f}")
     if "/place_fields/place" in f:
@@ -190,7 +198,45 @@ def main(path):
         print(f"downscaling of {pot.sum()} potentiated ee synapses, end of {wake[-1]} -> end "
               f"of {last_nrem}: mean {wa[pot].mean():.3f} -> {wb[pot].mean():.3f} nS "
               f"(-{100*fall:.1f} %), w_post = {a:.3f} w_pre + {c:.4f} nS, Spearman {rho:.3f}")
+    return counts, nrem, templates
+
+
+def pooled(runs):
+    """Replay counts summed over runs: per phase name, all post-task NREM,
+    each run's post-task fractions, and REM template factors."""
+    print(f"pooled over {len(runs)} runs")
+    print(f"{'phase':10s} {'events':>6s} {'rank p<.05':>10s} {'decoded':>9s} {'fwd%':>5s} "
+          f"{'compr':>6s}")
+
+    def line(label, cs):
+        k = sum(c[1] for c in cs)
+        r, d, fw = (sum(c[i] for c in cs) for i in (2, 3, 4))
+        comp = [x for c in cs for x in c[5]]
+        print(f"{label:10s} {k:6d} {r:4d} ({100*r/max(k, 1):3.0f}%) {d:3d} ({100*d/max(k, 1):3.0f}%) "
+              f"{100*fw/r if r else np.nan:5.0f} {np.median(comp) if comp else np.nan:6.1f}")
+
+    names = list(dict.fromkeys(n for counts, _, _ in runs for n in counts))
+    for n in names:
+        cs = [counts[n] for counts, _, _ in runs if n in counts]
+        if cs[0][0] in ("nrem", "rest"):
+            line(n, cs)
+    post = [[counts[n] for n in nrem] for counts, nrem, _ in runs]
+    line("post NREM", [c for cs in post for c in cs])
+    fr = [(sum(c[2] for c in cs) / max(sum(c[1] for c in cs), 1),
+           sum(c[3] for c in cs) / max(sum(c[1] for c in cs), 1)) for cs in post]
+    print("post-task NREM per run, rank / decoded: " +
+          ", ".join(f"{100*a:.0f}/{100*b:.0f}" for a, b in fr) + " %")
+    rem = [(fac, p) for _, _, t in runs for n, fac, p in t if n.startswith("rem")]
+    if rem:
+        ok = sum(0.5 <= fac <= 2.0 for fac, _ in rem)
+        sig = sum(p < 0.05 for _, p in rem)
+        print(f"REM template: best factor in 0.5-2x in {ok} of {len(rem)} phases, "
+              f"corrected p < 0.05 in {sig}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    runs = [main(p) for p in sys.argv[1:]]
+    if len(runs) > 1:
+        pooled(runs)

@@ -1,5 +1,5 @@
 /* The default experiment, shortened to its learning and one NREM or REM
- * phase: after 150 s on the track, NREM bursts replay the track (rank order
+ * phase: after 142 s on the track, NREM bursts replay the track (rank order
  * and decoding) and REM replays it at about the speed of running (template
  * matching), and with the learned weights shuffled among the synapses
  * before sleep (experiments/linear_track_shuffled.yaml's control) replay
@@ -36,7 +36,7 @@ static double *column(hid_t f, const char *name, size_t *n)
     return v;
 }
 
-/* The default experiment's learning (150 s on the track) followed by one
+/* The default experiment's learning (142 s on the track) followed by one
  * sleep phase (YAML, with its own settings), run by the binary; returns the
  * file opened read-only (already unlinked, gone when closed). tag names
  * the run. */
@@ -46,7 +46,7 @@ static hid_t after_track(const char *tag, const char *sleep_phase)
     snprintf(out, sizeof out, "/tmp/hs_sleep_%d_%s.h5", (int)getpid(), tag);
     snprintf(cmd, sizeof cmd,
              "%s run experiments/linear_track.yaml -o %s --overwrite --quiet --threads 1 "
-             "--set 'schedule=[{name: run, stage: wake, duration_ms: 150000, "
+             "--set 'schedule=[{name: run, stage: wake, duration_ms: 142000, "
              "gains: {ee: {transmission: 0.1, downscale: 0}}}, %s]' >/dev/null 2>&1",
              sh_bin(), out, sleep_phase);
     ck_assert_int_eq(system(cmd), 0);
