@@ -96,7 +96,11 @@ def rem_bump(pc_t, pc_id, centre, a, b):
 
 
 def main(path):
-    f = h5py.File(path, "r")
+    with h5py.File(path, "r") as f:
+        return report(f, path)
+
+
+def report(f, path):
     ph = f["/phases"]
     names, stages = strs(ph["name"][:]), strs(ph["stage"][:])
     t0, t1 = ph["start_ms"][:], ph["stop_ms"][:]
@@ -205,7 +209,7 @@ def pooled(runs):
     """Replay counts summed over runs: per phase name, all post-task NREM,
     each run's post-task fractions, and REM template factors."""
     print(f"pooled over {len(runs)} runs")
-    print(f"{'phase':10s} {'events':>6s} {'rank p<.05':>10s} {'decoded':>9s} {'fwd%':>5s} "
+    print(f"{'phase':10s} {'events':>6s} {'rank p<.05':>10s} {'decoded':>10s} {'fwd%':>5s} "
           f"{'compr':>6s}")
 
     def line(label, cs):
@@ -213,7 +217,7 @@ def pooled(runs):
         r, d, fw = (sum(c[i] for c in cs) for i in (2, 3, 4))
         comp = [x for c in cs for x in c[5]]
         print(f"{label:10s} {k:6d} {r:4d} ({100*r/max(k, 1):3.0f}%) {d:3d} ({100*d/max(k, 1):3.0f}%) "
-              f"{100*fw/r if r else np.nan:5.0f} {np.median(comp) if comp else np.nan:6.1f}")
+              f"{100*fw/r if r else np.nan:5.0f} {np.nanmedian(comp) if comp else np.nan:6.1f}")
 
     names = list(dict.fromkeys(n for counts, _, _ in runs for n in counts))
     for n in names:
@@ -222,10 +226,12 @@ def pooled(runs):
             line(n, cs)
     post = [[counts[n] for n in nrem] for counts, nrem, _ in runs]
     line("post NREM", [c for cs in post for c in cs])
-    fr = [(sum(c[2] for c in cs) / max(sum(c[1] for c in cs), 1),
-           sum(c[3] for c in cs) / max(sum(c[1] for c in cs), 1)) for cs in post]
-    print("post-task NREM per run, rank / decoded: " +
-          ", ".join(f"{100*a:.0f}/{100*b:.0f}" for a, b in fr) + " %")
+    fr = []
+    for cs in post:
+        k = sum(c[1] for c in cs)
+        fr.append(f"{100*sum(c[2] for c in cs)/k:.0f}/{100*sum(c[3] for c in cs)/k:.0f}"
+                  if k else "n/a")
+    print("post-task NREM per run, rank / decoded: " + ", ".join(fr) + " %")
     rem = [(fac, p) for _, _, t in runs for n, fac, p in t if n.startswith("rem")]
     if rem:
         ok = sum(0.5 <= fac <= 2.0 for fac, _ in rem)

@@ -137,7 +137,7 @@ END_TEST
 START_TEST(test_replay_beats_shuffled_control)
 {
     replay_counts learned = short_run(0), shuffled = short_run(1);
-    /* ~0.7 bursts/s, most replaying the track forward */
+    /* most bursts replay the track forward */
     ck_assert_uint_ge(learned.events, 8);
     ck_assert_uint_ge(learned.rank_sig, learned.events / 2);
     ck_assert_uint_ge(learned.forward, learned.rank_sig * 9 / 10);

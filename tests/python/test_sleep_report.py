@@ -79,7 +79,25 @@ def _events(path):
     with h5py.File(path, "r") as f:
         e = f["/replay/events"]
         return ([x.decode() if isinstance(x, bytes) else str(x) for x in e["phase"][:]],
-                e["p_value"][:], e["significant"][:], e["direction"][:])
+                e["p_value"][:], e["significant"][:], e["direction"][:], e["compression"][:])
+
+
+def _row(ev, names):
+    """A pooled row computed here: events, rank-significant (%), decoded (%),
+    forward % of the rank-significant, median |compression| of the decoded."""
+    k = r = d = fw = 0
+    comp = []
+    for ph, p, sig, direction, c in ev:
+        m = np.isin(ph, names)
+        rs = m & (p < 0.05)
+        k += int(m.sum())
+        r += int(rs.sum())
+        d += int(np.sum(sig[m] > 0))
+        fw += int(np.sum(direction[rs] > 0))
+        comp += list(np.abs(c[m & (sig > 0)]))
+    return (f"{k} {r} ({100 * r / max(k, 1):.0f}%) {d} ({100 * d / max(k, 1):.0f}%) "
+            f"{100 * fw / r if r else np.nan:.0f} "
+            f"{np.nanmedian(comp) if comp else np.nan:.1f}"), k, r
 
 
 def setUpModule():
@@ -103,30 +121,26 @@ class TestPooled(unittest.TestCase):
             report.pooled([report.main(p) for p in PATHS])
         text = out.getvalue()
         self.assertIn("pooled over 2 runs", text)
+        pooled = text[text.index("pooled over 2 runs"):]
         ev = [_events(p) for p in PATHS]
         post = ("nrem_1", "nrem_2")
-        total = 0
         for label, names in (("presleep", ("presleep",)), ("nrem_1", ("nrem_1",)),
                              ("nrem_2", ("nrem_2",)), ("post NREM", post)):
-            k = r = d = 0
-            for ph, p, sig, _ in ev:
-                m = np.isin(ph, names)
-                k += int(m.sum())
-                r += int(np.sum(p[m] < 0.05))
-                d += int(np.sum(sig[m] > 0))
-            row = re.search(rf"^{re.escape(label)}\s+(\d+)\s+(\d+) \(\s*\d+%\)\s+(\d+) ",
-                            text, re.M)
-            if label != "post NREM" and k == 0 and row is None:
-                continue        # a phase without events in either run has no counts
+            row = re.search(rf"^{re.escape(label)}\s+(.*)$", pooled, re.M)
             self.assertIsNotNone(row, label)
-            self.assertEqual(tuple(int(x) for x in row.groups()), (k, r, d), label)
-            total += k if label == "post NREM" else 0
-        self.assertGreater(total, 0)
-        per_run = re.search(r"per run, rank / decoded: (.*) %", text).group(1).split(", ")
+            want, k, r = _row(ev, names)
+            self.assertEqual(" ".join(re.sub(r"\(\s+", "(", row.group(1)).split()), want, label)
+        # the sums must cover rank-significant events, so that a swapped
+        # column (rank vs forward vs decoded) shows
+        _, k, r = _row(ev, post)
+        self.assertGreater(r, 0)
+        self.assertLess(r, k)
+        per_run = re.search(r"per run, rank / decoded: (.*) %", pooled).group(1).split(", ")
         self.assertEqual(len(per_run), 2)
-        for (ph, p, sig, _), cell in zip(ev, per_run):
+        for (ph, p, sig, _, _), cell in zip(ev, per_run):
             m = np.isin(ph, post)
-            n = max(int(m.sum()), 1)
+            n = int(m.sum())
+            self.assertGreater(n, 0)
             want = f"{100 * np.sum(p[m] < 0.05) / n:.0f}/{100 * np.sum(sig[m] > 0) / n:.0f}"
             self.assertEqual(cell, want)
 
