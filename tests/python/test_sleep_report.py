@@ -15,6 +15,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "python"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hebbsleep  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location(
@@ -22,47 +23,35 @@ _spec = importlib.util.spec_from_file_location(
 report = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(report)
 
-_LIF = {"E_ex": 0, "E_in": -70, "tau_syn_ex": 5.4, "tau_syn_in": 3.3}
-# experiments/linear_track.yaml in small: 160 cells, laps of a 1 m track,
-# a baseline NREM, the run, two short NREM phases with downscaling.
+import test_plots  # noqa: E402  (its small network; its setUpModule is not run here)
+
 _NREM = {"gains": {"ee": {"stdp": 0, "transmission": 1.9}, "pb": {"transmission": 0.7}},
          "set": {"noise": {"rate": 12}, "pc": {"b_g": 3, "tau_syn_in": 15}},
          "drive": {"noise": {"pattern": "slow_oscillation", "up_ms": 800, "down_ms": 250}}}
-EXPERIMENT = {
-    "simulation": {"dt_ms": 0.1},
-    "task": {"track": "linear", "length_cm": 100, "laps": 20, "speed_cm_s": 25,
-             "speed_sd_cm_s": 3, "ramp_cm": 10, "pause_s": 1, "one_way": True},
-    "populations": {
-        "place": {"model": "place_cells", "size": 160,
-                  "params": {"field_fraction": 0.5, "sigma_cm": 6, "peak_hz": 20,
-                             "out_hz": 0.1, "theta_hz": 7, "precession_deg": 360,
-                             "directional": 1}},
-        "noise": {"model": "poisson", "size": 160, "params": {"rate": 0}},
-        "pc": {"model": "lif_coba", "size": 160,
-               "params": dict(_LIF, C_m=180, g_L=4.315, E_L=-75.19, V_th=-50, V_reset=-60,
-                              t_ref=5, b_g=0, tau_a=300, E_a=-80)},
-        "bc": {"model": "lif_coba", "size": 20,
-               "params": dict(_LIF, C_m=118.5, g_L=7.515, E_L=-74.74, V_th=-57.7,
-                              V_reset=-65, t_ref=1.2, tau_syn_ex=4.1, tau_syn_in=1.2)},
-    },
-    "projections": {
-        "mf": {"pre": "place", "post": "pc", "receptor": "ex", "weight": 25, "delay_ms": 0.1,
-               "connect": {"rule": "one_to_one"}},
-        "nz": {"pre": "noise", "post": "pc", "receptor": "ex", "weight": 7.5, "delay_ms": 0.1,
-               "connect": {"rule": "one_to_one"}},
-        "ee": {"pre": "pc", "post": "pc", "receptor": "ex", "weight": 0.1, "delay_ms": 2.2,
-               "connect": {"rule": "fixed_probability", "p": 0.25, "autapses": False},
-               "plasticity": {"rule": "stdp_pair",
-                              "params": {"A_plus": 0.03, "A_minus": 0.03, "tau_plus": 20,
-                                         "tau_minus": 20, "w_min": 0, "w_max": 20}},
-               "homeostasis": [{"rule": "downscale", "params": {"rate_per_s": 0.005}}]},
-        "pb": {"pre": "pc", "post": "bc", "receptor": "ex", "weight": 3.4, "delay_ms": 0.9,
-               "connect": {"rule": "fixed_probability", "p": 0.25}},
-        "bp": {"pre": "bc", "post": "pc", "receptor": "in", "weight": 0.65, "delay_ms": 1.1,
-               "connect": {"rule": "fixed_probability", "p": 0.375}},
-    },
-    "recording": {"spikes": ["pc", "bc"], "weights": {"ee": {}}},
-    "schedule": [
+
+
+def _experiment():
+    """experiments/linear_track.yaml in small: test_plots' network at 160
+    cells with basket cells, 360 deg of precession and STDP x3, a baseline
+    NREM, the run, two short NREM phases with downscaling."""
+    cfg = copy.deepcopy(test_plots.EXPERIMENT)
+    pops, proj = cfg["populations"], cfg["projections"]
+    for name in ("place", "noise", "pc"):
+        pops[name]["size"] = 160
+    pops["place"]["params"]["precession_deg"] = 360
+    pops["bc"] = {"model": "lif_coba", "size": 20,
+                  "params": {"C_m": 118.5, "g_L": 7.515, "E_L": -74.74, "V_th": -57.7,
+                             "V_reset": -65, "t_ref": 1.2, "E_ex": 0, "E_in": -70,
+                             "tau_syn_ex": 4.1, "tau_syn_in": 1.2}}
+    stdp = proj["ee"]["plasticity"]["params"]
+    stdp["A_plus"] = stdp["A_minus"] = 0.03
+    proj["ee"]["homeostasis"][0]["params"]["rate_per_s"] = 0.005
+    proj["pb"] = {"pre": "pc", "post": "bc", "receptor": "ex", "weight": 3.4,
+                  "delay_ms": 0.9, "connect": {"rule": "fixed_probability", "p": 0.25}}
+    proj["bp"] = {"pre": "bc", "post": "pc", "receptor": "in", "weight": 0.65,
+                  "delay_ms": 1.1, "connect": {"rule": "fixed_probability", "p": 0.375}}
+    cfg["recording"]["spikes"] = ["pc", "bc"]
+    cfg["schedule"] = [
         dict(copy.deepcopy(_NREM), name="presleep", stage="nrem", duration_ms=6000,
              gains={"ee": {"stdp": 0, "downscale": 0, "transmission": 1.9},
                     "pb": {"transmission": 0.7}}),
@@ -70,9 +59,9 @@ EXPERIMENT = {
          "gains": {"ee": {"transmission": 0.1, "downscale": 0}}},
         {"repeat": 2,
          "phases": [dict(copy.deepcopy(_NREM), name="nrem", stage="nrem", duration_ms=8000)]},
-    ],
-    "replay": {"population": "pc"},
-}
+    ]
+    cfg["replay"] = {"population": "pc"}
+    return cfg
 
 
 def _events(path):
@@ -106,7 +95,7 @@ def setUpModule():
     PATHS = []
     for seed in (1, 2):
         p = os.path.join(TMP.name, f"s{seed}.h5")
-        hebbsleep.simulate(EXPERIMENT, seed=seed, threads=1, progress=False, output=p)
+        hebbsleep.simulate(_experiment(), seed=seed, threads=1, progress=False, output=p)
         PATHS.append(p)
 
 
