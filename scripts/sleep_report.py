@@ -33,11 +33,17 @@ last NREM phase: the fall of their mean, the least-squares line
 w_post = a w_pre + c and Spearman's rho.
 """
 import sys
+from collections import namedtuple
 
 import h5py
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.stats import spearmanr
+
+
+# A phase's replay events: how many, rank-order significant, decoded,
+# forward among the rank-significant, |compression| of the decoded.
+Counts = namedtuple("Counts", "stage events rank decoded forward compression")
 
 
 def strs(a):
@@ -126,7 +132,7 @@ def report(f, path):
     print(f"{'phase':10s} {'stage':5s} {'PC Hz':>6s} {'events':>6s} {'ev/s':>5s} "
           f"{'dur ms':>6s} {'ripple':>6s} {'cells%':>6s} {'rank p<.05':>10s} "
           f"{'decoded':>7s} {'fwd%':>5s} {'compr':>6s} {'SO Hz':>5s} {'in up%':>6s} {'up time%':>8s}")
-    rows, counts = {}, {}
+    counts = {}
     for name, st, a, b in zip(names, stages, t0, t1):
         if b - a < 1000:
             continue
@@ -150,20 +156,20 @@ def report(f, path):
                 uptime = np.sum(ups_b[u] - ups_a[u]) / (b - a)
             if k and e_up is not None:
                 inup = np.mean(e_up[m] == 1)
-        rows[name] = (st, k, sig.mean() if k else np.nan)
-        counts[name] = (st, k, int(sig.sum()), int((e_sig[m] > 0).sum()),
-                        int(np.sum(e_dir[m][sig] > 0)), list(np.abs(e_comp[m][e_sig[m] > 0])))
+        counts[name] = Counts(st, k, int(sig.sum()), int((e_sig[m] > 0).sum()),
+                              int(np.sum(e_dir[m][sig] > 0)),
+                              list(np.abs(e_comp[m][e_sig[m] > 0])))
         print(f"{name:10s} {st:5s} {rate:6.2f} {k:6d} {k/dur:5.2f} {d:6.0f} {rip:6.0f} "
               f"{100*np.mean(cells) if k else np.nan:6.1f} "
               f"{int(sig.sum()):4d} ({100*sig.mean() if k else 0:3.0f}%) "
               f"{int((e_sig[m] > 0).sum()):7d} {100*fwd:5.0f} {comp:6.1f} {so:5.2f} "
               f"{100*inup:6.0f} {100*uptime:8.0f}")
-    nrem = [n for n in names if rows.get(n, ("",))[0] == "nrem" and rows[n][1] > 0
-            and n != "presleep"]
+    nrem = [n for n in names if n in counts and counts[n].stage == "nrem"
+            and counts[n].events > 0 and n != "presleep"]
     if len(nrem) >= 2:
+        first, last = (counts[n].rank / counts[n].events for n in (nrem[0], nrem[-1]))
         print(f"significant (rank) fraction, last / first NREM: "
-              f"{rows[nrem[-1]][2]:.2f} / {rows[nrem[0]][2]:.2f} = "
-              f"{rows[nrem[-1]][2] / rows[nrem[0]][2]:.2f}")
+              f"{last:.2f} / {first:.2f} = {last / first:.2f}")
     templates = []
     if "/replay/template" in f:
         tp = f["/replay/template"]
@@ -213,23 +219,23 @@ def pooled(runs):
           f"{'compr':>6s}")
 
     def line(label, cs):
-        k = sum(c[1] for c in cs)
-        r, d, fw = (sum(c[i] for c in cs) for i in (2, 3, 4))
-        comp = [x for c in cs for x in c[5]]
+        k, r, d, fw = (sum(getattr(c, f) for c in cs)
+                       for f in ("events", "rank", "decoded", "forward"))
+        comp = [x for c in cs for x in c.compression]
         print(f"{label:10s} {k:6d} {r:4d} ({100*r/max(k, 1):3.0f}%) {d:3d} ({100*d/max(k, 1):3.0f}%) "
               f"{100*fw/r if r else np.nan:5.0f} {np.nanmedian(comp) if comp else np.nan:6.1f}")
 
     names = list(dict.fromkeys(n for counts, _, _ in runs for n in counts))
     for n in names:
         cs = [counts[n] for counts, _, _ in runs if n in counts]
-        if cs[0][0] in ("nrem", "rest"):
+        if cs[0].stage in ("nrem", "rest"):
             line(n, cs)
     post = [[counts[n] for n in nrem] for counts, nrem, _ in runs]
     line("post NREM", [c for cs in post for c in cs])
     fr = []
     for cs in post:
-        k = sum(c[1] for c in cs)
-        fr.append(f"{100*sum(c[2] for c in cs)/k:.0f}/{100*sum(c[3] for c in cs)/k:.0f}"
+        k = sum(c.events for c in cs)
+        fr.append(f"{100*sum(c.rank for c in cs)/k:.0f}/{100*sum(c.decoded for c in cs)/k:.0f}"
                   if k else "n/a")
     print("post-task NREM per run, rank / decoded: " + ", ".join(fr) + " %")
     rem = [(fac, p) for _, _, t in runs for n, fac, p in t if n.startswith("rem")]
