@@ -15,7 +15,7 @@ HS_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
            -fopenmp -ffp-contract=off -fno-math-errno -fno-trapping-math \
            -DHS_VERSION='"$(VERSION)"' -DHS_GIT_COMMIT='"$(GIT)"'
 # MPI when Open MPI's mpicc is installed (`make MPI=0` builds without):
-# mpirun -np P runs one simulation over P processes (sim/mpi.h).
+# mpirun -np P runs one simulation over P processes (base/mpi.h).
 MPICC   := $(if $(filter 0,$(MPI)),,$(shell command -v mpicc 2>/dev/null))
 ifneq ($(MPICC),)
 ifeq ($(origin CC),default)
@@ -28,8 +28,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS  += $(PKG_LIBS) -lm -fopenmp
 
 BUILD   ?= build
-LIBSRC  := $(sort $(wildcard sim/*.c neurons/*.c plasticity/*.c replay/*.c io/*.c))
-LIBSRC  := $(filter-out sim/main.c,$(LIBSRC))
+LIBSRC  := $(sort $(wildcard base/*.c neurons/*.c plasticity/*.c replay/*.c task/*.c model/*.c sim/*.c io/*.c app/*.c))
+LIBSRC  := $(filter-out app/main.c,$(LIBSRC))
 LIBOBJ  := $(LIBSRC:%.c=$(BUILD)/%.o)
 TESTSRC := $(sort $(wildcard tests/*.c))
 TESTOBJ := $(TESTSRC:%.c=$(BUILD)/%.o)
@@ -38,7 +38,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 BIN     := bin/hebbsleep
 TESTBIN := $(BUILD)/test_hebbsleep
 
-.PHONY: all deps check unit mpicheck pytests notebooks demo bench clean asan fuzz \
+.PHONY: all deps check layers unit mpicheck pytests notebooks demo bench clean asan fuzz \
         fuzz-build fuzz-quick valgrind FORCE
 
 all: $(BIN)
@@ -62,7 +62,7 @@ $(BUILD)/libhebbsleep.a: $(LIBOBJ)
 $(BUILD)/git-commit: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(GIT)' | cmp -s - $@ || echo '$(GIT)' > $@
-$(BUILD)/sim/main.o: $(BUILD)/git-commit
+$(BUILD)/app/main.o: $(BUILD)/git-commit
 
 # Objects are rebuilt when the compiler or MPI choice changes.
 $(BUILD)/cc-flags: FORCE
@@ -70,7 +70,7 @@ $(BUILD)/cc-flags: FORCE
 	@echo '$(CC) $(filter -DHS_MPI,$(HS_CFLAGS))' | cmp -s - $@ || \
 	    echo '$(CC) $(filter -DHS_MPI,$(HS_CFLAGS))' > $@
 
-$(BIN): $(BUILD)/sim/main.o $(BUILD)/libhebbsleep.a
+$(BIN): $(BUILD)/app/main.o $(BUILD)/libhebbsleep.a
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
@@ -82,12 +82,17 @@ $(TESTBIN): $(TESTOBJ) $(BUILD)/libhebbsleep.a
 # The unit and end-to-end tests (Check), then the Python package's tests
 # and every notebook, executed on short runs.
 check: deps
+	@$(MAKE) --no-print-directory layers
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN)
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory mpicheck
 	@$(MAKE) --no-print-directory pytests
 	@$(MAKE) --no-print-directory notebooks
 	@$(MAKE) --no-print-directory fuzz-quick
+
+# Every #include goes down the folder graph (README.md, Layout).
+layers:
+	@scripts/check-layers.sh
 
 unit: $(BIN) $(TESTBIN)
 	HS_BIN=$(abspath $(BIN)) $(TESTBIN)
@@ -187,4 +192,4 @@ valgrind: $(BIN)
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz bin
 
--include $(LIBOBJ:.o=.d) $(TESTOBJ:.o=.d) $(BUILD)/sim/main.d
+-include $(LIBOBJ:.o=.d) $(TESTOBJ:.o=.d) $(BUILD)/app/main.d

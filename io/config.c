@@ -281,7 +281,7 @@ static int pops_read(config_ctx *c, const yamltree_node *key, const yamltree_nod
     for (size_t i = 0; rc == HS_OK && i < n; i++) {
         const yamltree_pair *pr = &map->pairs[i];
         size_t inner = config_path_push(c, pr->key->str);
-        cfg->n_pops++;     /* counted first, so config_free sees partial spike data */
+        cfg->n_pops++;     /* counted first, so experiment_free sees partial spike data */
         rc = pop_read(c, pr->key, pr->value, cfg, &cfg->pops[i]);
         config_path_pop(c, inner);
     }
@@ -433,7 +433,7 @@ hs_config *config_load_text(const char *path, const char *text, size_t len,
         rc = tree_read(cfg, len, sets, n_sets, &local);
     }
     if (rc != HS_OK) {
-        config_free(cfg);
+        experiment_free(cfg);
         hs_error_set(err, rc, "%s", local.msg);
         return NULL;
     }
@@ -454,55 +454,4 @@ hs_config *config_load(const char *path, const char *const *sets, size_t n_sets,
     hs_config *cfg = config_load_text(path, text, len, sets, n_sets, err);
     free(text);
     return cfg;
-}
-
-void config_free(hs_config *c)
-{
-    if (!c)
-        return;
-    for (size_t i = 0; c->pops && i < c->n_pops; i++) {
-        free(c->pops[i].spike_t_ms);
-        free(c->pops[i].spike_ids);
-    }
-    for (size_t i = 0; c->traces && i < c->n_traces; i++)
-        free(c->traces[i].ids);
-    for (size_t i = 0; c->phases && i < c->n_phases; i++) {
-        free(c->phases[i].stdp_gain);
-        free(c->phases[i].homeo_gain);
-        free(c->phases[i].transmission);
-        free(c->phases[i].pop_params);
-        free(c->phases[i].drive);
-        free(c->phases[i].shuffle);
-    }
-    free(c->pops);
-    free(c->projs);
-    free(c->traces);
-    free(c->phases);
-    free(c->weights);
-    free(c->task.csv_t_s);
-    free(c->task.csv_x_cm);
-    free(c->task.csv_path);
-    free(c->task.h5_path);
-    free(c->task.h5_t);
-    free(c->task.h5_x);
-    free(c->path);
-    free(c->text);
-    free(c->overrides);
-    free(c);
-}
-
-int config_pop_find(const hs_config *c, const char *name)
-{
-    for (size_t i = 0; i < c->n_pops; i++)
-        if (strcmp(c->pops[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
-int config_proj_find(const hs_config *c, const char *name)
-{
-    for (size_t i = 0; i < c->n_projs; i++)
-        if (strcmp(c->projs[i].name, name) == 0)
-            return (int)i;
-    return -1;
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/footprint.h"
+#include "../base/machine.h"
 #include "h5out.h"
 
 /* ---- paths and errors ---- */
@@ -385,7 +385,7 @@ int config_name_check(config_ctx *c, const yamltree_node *key, const char *what)
 int config_pop_named(config_ctx *c, const yamltree_node *at, const char *name,
                      const hs_config *cfg)
 {
-    int i = config_pop_find(cfg, name);
+    int i = experiment_pop_find(cfg, name);
     if (i >= 0)
         return i;
     const char *names[64];
@@ -412,7 +412,7 @@ int config_id_read(config_ctx *c, const yamltree_node *n, const hs_pop_config *p
 int config_proj_named(config_ctx *c, const yamltree_node *at, const char *name,
                       const hs_config *cfg)
 {
-    int i = config_proj_find(cfg, name);
+    int i = experiment_proj_find(cfg, name);
     if (i >= 0)
         return i;
     const char *names[64];
@@ -479,7 +479,7 @@ int config_h5_length_check(const char *file, const char *dataset, double bytes_p
 {
     size_t n;
     int rc = h5in_length(file, dataset, &n, err);
-    double need = (double)n * bytes_per, have = footprint_machine_bytes();
+    double need = (double)n * bytes_per, have = machine_memory_bytes();
     if (rc == HS_OK && have > 0 && need > have)
         rc = hs_error_set(err, HS_EINPUT, "%.100s holds %zu values: as %s, about %.3g GB "
                           "of memory, more than the %.3g GB this machine has", dataset, n,

@@ -174,7 +174,7 @@ static int traces_read(config_ctx *c, const yamltree_node *map, hs_config *cfg)
     int rc = HS_OK;
     for (size_t i = 0; rc == HS_OK && i < n; i++) {
         size_t inner = config_path_push(c, map->pairs[i].key->str);
-        cfg->n_traces++;   /* counted first, so config_free frees partial ids */
+        cfg->n_traces++;   /* counted first, so experiment_free frees partial ids */
         rc = trace_read(c, map->pairs[i].key, map->pairs[i].value, cfg, &cfg->traces[i]);
         config_path_pop(c, inner);
     }

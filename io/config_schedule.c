@@ -416,7 +416,7 @@ int config_schedule_read(config_ctx *c, const yamltree_node *key, const yamltree
                 size_t in = n_rep ? config_path_push(c, "phases") : c->path_len;
                 size_t at2 = n_rep ? config_path_push_index(c, j) : c->path_len;
                 double steps = 0;
-                /* counted first, so config_free frees partial gains */
+                /* counted first, so experiment_free frees partial gains */
                 size_t k = cfg->n_phases++;
                 rc = phase_read(c, n_rep ? inner->items[j] : list->items[i], cfg, k,
                                 n_rep ? r + 1 : 0, &names, &steps);

@@ -1,15 +1,15 @@
 /* config_task.c: the task section, where the rat runs (hs_task_config):
  *   task:
- *     track: linear            (or circular, tmaze, wmaze: sim/maze.h)
+ *     track: linear            (or circular, tmaze, wmaze: task/maze.h)
  *     length_cm: 200
  *     laps: 20
  *     ...                      (the fields of track_linear_params or
- *                               track_maze_params; task_keys says which
+ *                               maze_params; task_keys says which
  *                               keys each track takes)
  *     trajectory: {csv: rat.csv}
- * The defaults are track_linear_params_default's (sim/track.h) and
- * track_maze_params_default's (sim/maze.h); a tracked
- * trajectory is read with trajectory_read_csv (io/trajectory.h) from a
+ * The defaults are track_linear_params_default's (task/track.h) and
+ * maze_params_default's (task/maze.h); a tracked
+ * trajectory is read with trajectory_read_csv (task/trajectory.h) from a
  * path relative to the YAML's directory. */
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@
 
 #include "config_fields.h"
 #include "h5out.h"
-#include "trajectory.h"
+#include "../task/trajectory.h"
 
 enum {
     TASK_TRACK, TASK_LENGTH, TASK_LAPS, TASK_SPEED, TASK_SPEED_SD, TASK_RAMP, TASK_PAUSE,
@@ -29,7 +29,7 @@ enum {
  * (0 or 1) in track_linear_params. */
 typedef struct task_values {
     track_linear_params linear;
-    track_maze_params maze;       /* stem_cm, arm_cm, width_cm only */
+    maze_params maze;       /* stem_cm, arm_cm, width_cm only */
     int one_way, reverse;
 } task_values;
 
@@ -139,9 +139,9 @@ static int track_keys_check(config_ctx *c, const yamltree_node *map,
 
 /* The maze's parameters: the values given, else kind's defaults. */
 static void maze_values(const task_values *v, const yamltree_node *const *nodes,
-                        track_kind kind, track_maze_params *m)
+                        track_kind kind, maze_params *m)
 {
-    track_maze_params_default(m, kind);
+    maze_params_default(m, kind);
     const double given[N_TASK] = {
         [TASK_LENGTH] = v->linear.length_cm, [TASK_LAPS] = v->linear.laps,
         [TASK_SPEED] = v->linear.speed_cm_s, [TASK_SPEED_SD] = v->linear.speed_sd_cm_s,
@@ -159,7 +159,7 @@ static void maze_values(const task_values *v, const yamltree_node *const *nodes,
 }
 
 /* The shortest run between two stops on p's maze (ramp_cm fits twice). */
-static double maze_run_min(const track_maze_params *p)
+static double maze_run_min(const maze_params *p)
 {
     switch (p->kind) {
     case TRACK_CIRCULAR: return p->pause_s > 0 ? p->length_cm : INFINITY;
@@ -328,7 +328,7 @@ int config_task_read(config_ctx *c, const yamltree_node *key, const yamltree_nod
     if (rc == HS_OK)
         rc = track_keys_check(c, map, nodes, kind);
     t->kind = kind;
-    t->maze = (track_maze_params){.kind = kind};
+    t->maze = (maze_params){.kind = kind};
     if (rc == HS_OK && kind != TRACK_LINEAR)
         maze_values(&v, nodes, kind, &t->maze);
     t->linear = v.linear;
@@ -361,7 +361,7 @@ static void task_number_print(FILE *f, const char *key, double v)
 void config_task_print(const hs_task_config *t, FILE *f)
 {
     const track_linear_params *p = &t->linear;
-    const track_maze_params *m = &t->maze;
+    const maze_params *m = &t->maze;
     int linear = t->kind == TRACK_LINEAR;
     const double values[N_TASK] = {
         [TASK_LENGTH] = linear ? p->length_cm : m->length_cm,

@@ -22,7 +22,7 @@
 
 #include <hdf5.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 /* Writes /behavior to file as h5out_behavior_write says; errors name path.
  * Does not flush. */

@@ -1,6 +1,6 @@
 /* h5ckpt.h: checkpoint files, the complete state of a run at one window
  * boundary, so that `hebbsleep resume` goes on exactly as the run would
- * have (sim/state.h visits the arrays).
+ * have (sim/network_state.h visits the arrays).
  *
  * Layout (internal: readable by h5py, but for hebbsleep of the same build):
  *   /            attrs format "hebbsleep checkpoint", format_version uint32,
@@ -13,7 +13,7 @@
  *
  * A checkpoint is written to PATH.tmp and renamed over PATH once complete,
  * so a crash while writing leaves the previous checkpoint whole. Under MPI
- * rank 0 writes it (sim/state.h: state_ranks_io) and every rank reads it;
+ * rank 0 writes it (base/state.h: state_ranks_io) and every rank reads it;
  * nothing in it depends on the number of ranks or threads.
  */
 #ifndef HS_H5CKPT_H
@@ -21,8 +21,8 @@
 
 #include <stdint.h>
 
-#include "../sim/error.h"
-#include "../sim/state.h"
+#include "../base/error.h"
+#include "../base/state.h"
 
 #define H5CKPT_FORMAT_VERSION 1u
 

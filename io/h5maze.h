@@ -19,7 +19,7 @@
 
 #include <hdf5.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 #include "h5out.h"
 
 /* Writes the geometry to file as h5out_behavior_geometry_write says;

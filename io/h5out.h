@@ -30,7 +30,7 @@
  *   /behavior/segments/name  variable-length strings, one row per segment
  *   /behavior/segments/{x0, y0, x1, y1} float64, attr units "cm": the
  *                            segment's end points, drawn (for a circle, one
- *                            point twice: see sim/track.h)
+ *                            point twice: see task/track.h)
  *   /behavior/segments/offset_cm float64, attr units "cm": where the segment
  *                            starts on the linearized position axis
  *   /behavior/segments/length_cm float64, attr units "cm", > 0
@@ -128,7 +128,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 typedef struct h5out h5out;
 
@@ -227,7 +227,7 @@ int h5out_behavior_write(h5out *f, const double *time_ms, const double *position
                          const uint32_t *lap, const int8_t *direction, size_t n,
                          hs_error *err);
 
-/* The maze's segment table (sim/track.h): n rows, row k segment k, named
+/* The maze's segment table (task/track.h): n rows, row k segment k, named
  * name[k] (NULL is written as ""), drawn from (x0_cm[k], y0_cm[k]) to
  * (x1_cm[k], y1_cm[k]) (cm, finite), starting at offset_cm[k] (cm, finite)
  * on the linearized position axis, length_cm[k] long (cm, finite, > 0).
@@ -485,7 +485,7 @@ int h5in_behavior_geometry_read(const char *path, h5in_geometry *g, hs_error *er
 /* Frees the arrays of g and empties it; g NULL does nothing. */
 void h5in_geometry_free(h5in_geometry *g);
 
-/* ---- resuming a run (sim/run_cmd.c, `hebbsleep resume`) ---- */
+/* ---- resuming a run (app/resume_cmd.c, `hebbsleep resume`) ---- */
 
 /* Opens the unfinished run file path to go on writing it: it must be a
  * hebbsleep run file of the same config text, overrides and seed as expect,

@@ -18,7 +18,7 @@
 
 #include <hdf5.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 /* Appends n up states [start_ms[k], stop_ms[k]) of population's slow
  * oscillation in phase to file, as h5out_up_states_append says; errors

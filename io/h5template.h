@@ -15,7 +15,7 @@
 
 #include <hdf5.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 #include "h5out.h"
 
 /* Writes /replay/template to file as h5out_template_write says; errors

@@ -15,7 +15,7 @@
 
 #include <hdf5.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 /* Called first by every public h5out/h5in function. Replaces HDF5's
  * automatic error printing by a silent record of the latest failure's

@@ -16,7 +16,7 @@
 
 #include <hdf5.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 /* One projection being written. */
 typedef struct h5weights_proj {

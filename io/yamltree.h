@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 #define YAMLTREE_MAX_DEPTH 32
 

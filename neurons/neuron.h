@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sim/error.h"
-#include "../sim/param.h"
-#include "../sim/state.h"
+#include "../base/error.h"
+#include "../base/param.h"
+#include "../base/state.h"
 
 #define NEURON_MAX_STATE 8
 #define NEURON_MAX_RECEPTORS 4
@@ -49,16 +49,33 @@ typedef struct neuron_pop {
     void *ext;                        /* model-owned extra state */
 } neuron_pop;
 
-struct track_traj;
+/* The rat's path as place cells see it: its position along the
+ * (linearized) track and its running direction (+1, -1, 0 paused) every
+ * sample_ms, from time 0; past the end it stays at the last sample. A
+ * view of a trajectory (task/track.h), not owned. */
+typedef struct neuron_path {
+    size_t n;               /* samples, >= 1 */
+    double sample_ms;
+    double length_cm;       /* the track's linearized length */
+    const double *x_cm;     /* [n] */
+    const int8_t *dir;      /* [n] */
+} neuron_path;
+
+/* The sample of p at time t_ms. */
+static inline size_t neuron_path_index(const neuron_path *p, double t_ms)
+{
+    double k = t_ms / p->sample_ms;
+    return k < 1 ? 0 : k >= (double)p->n ? p->n - 1 : (size_t)k;
+}
 
 /* Data a source is built from, not owned: spike_times takes spikes at
  * t_ms[k] from neuron ids[k] (population-local); place_cells the rat's
- * trajectory (sim/track.h), which must outlive the population. */
+ * path, which must outlive the population. */
 typedef struct neuron_source_data {
     const double *t_ms;
     const uint64_t *ids;
     size_t n;
-    const struct track_traj *traj;
+    const neuron_path *path;
 } neuron_source_data;
 
 /* How a source is driven from step `step` on; the run's schedule sets it

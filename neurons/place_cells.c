@@ -1,5 +1,5 @@
 /* place_cells: hippocampal place-cell input driven by the rat's trajectory
- * (sim/track.h), with theta phase precession (O'Keefe & Recce 1993;
+ * (task/track.h, seen through neuron_path), with theta phase precession (O'Keefe & Recce 1993;
  * Skaggs et al. 1996), as the input layer of Ecker et al. 2022.
  *
  * The first round(field_fraction n) cells have a field; their centres
@@ -39,8 +39,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "../sim/rng.h"
-#include "../sim/track.h"
+#include "../base/rng.h"
 #include "neuron.h"
 #include "place_cells.h"
 
@@ -75,7 +74,7 @@ typedef struct place_plan {
 } place_plan;
 
 typedef struct place_ext {
-    const track_traj *traj;
+    const neuron_path *path;
     double *center;     /* [n] cm; NAN: no field */
     int8_t *dir;        /* [n] +1, -1, or 0 (both) */
     uint64_t *next;     /* [n] step of the next candidate spike */
@@ -132,7 +131,7 @@ static void layout(const place_plan *q, place_ext *e, size_t n, size_t n_alloc)
         e->perm[i] = i;
     if (q->p.environment > 0 && n > 0) {
         rng_state st;
-        rng_stream_init(&st, e->seed, RNG_KIND_USER + 6, e->pop_index,
+        rng_stream_init(&st, e->seed, RNG_KIND_REMAP, e->pop_index,
                         (uint32_t)q->p.environment);
         gsl_rng r = rng_view(&st);
         gsl_ran_shuffle(&r, e->perm, n, sizeof *e->perm);
@@ -140,7 +139,7 @@ static void layout(const place_plan *q, place_ext *e, size_t n, size_t n_alloc)
     size_t n_field = (size_t)llround(q->p.field_fraction * (double)n);
     for (size_t j = 0; j < n_alloc; j++) {
         size_t i = j < n ? e->perm[j] : j;
-        e->center[i] = j < n_field ? ((double)j + 0.5) * e->traj->length_cm / (double)n_field
+        e->center[i] = j < n_field ? ((double)j + 0.5) * e->path->length_cm / (double)n_field
                                    : NAN;
         e->dir[i] = q->p.directional == 0 ? 0 : q->p.directional == 1 ? 1 : j % 2 ? -1 : 1;
     }
@@ -150,7 +149,7 @@ static int place_ext_alloc(neuron_pop *pop, const void *vplan, const neuron_sour
                            uint64_t seed, uint32_t pop_index, hs_error *err)
 {
     const place_plan *q = vplan;
-    if (!data || !data->traj)
+    if (!data || !data->path)
         return hs_error_set(err, HS_EINPUT, "place cells need a trajectory (a task)");
     place_ext *e = calloc(1, sizeof *e);
     if (e) {
@@ -165,7 +164,7 @@ static int place_ext_alloc(neuron_pop *pop, const void *vplan, const neuron_sour
             ext_free_all(e);
         return hs_error_set(err, HS_ENOMEM, "out of memory for %zu place cells", pop->n);
     }
-    e->traj = data->traj;
+    e->path = data->path;
     e->seed = seed;
     e->pop_index = pop_index;
     layout(q, e, pop->n, pop->n_alloc);
@@ -212,9 +211,9 @@ static size_t place_update(const void *vplan, neuron_pop *pop, size_t lo, size_t
     double traj_ms = e->task == NEURON_TASK_HOLD
                          ? e->task_ms
                          : e->task_ms + (double)(step + 1 - e->task_step) * q->dt;
-    size_t k = track_index(e->traj, traj_ms), ns = 0;
-    double x = e->traj->x_cm[k];
-    int d = e->task == NEURON_TASK_HOLD ? 0 : e->traj->dir[k];
+    size_t k = neuron_path_index(e->path, traj_ms), ns = 0;
+    double x = e->path->x_cm[k];
+    int d = e->task == NEURON_TASK_HOLD ? 0 : e->path->dir[k];
     for (size_t i = lo; i < hi; i++) {
         if (e->next[i] != step)
             continue;

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/rng.h"
+#include "../base/rng.h"
 #include "neuron.h"
 
 typedef struct poisson_params {

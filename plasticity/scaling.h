@@ -26,9 +26,17 @@
 #define HS_SCALING_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include "../sim/error.h"
-#include "../sim/param.h"
+#include "../base/error.h"
+#include "../base/param.h"
+
+/* What one target neuron's turn does to its incoming weights. */
+typedef struct scaling_turn {
+    double factor;        /* multiply each weight below `below` by it */
+    double below;         /* INFINITY: every weight */
+    double total;         /* > 0: instead scale them to sum to total */
+} scaling_turn;
 
 typedef struct scaling_type {
     const char *name;
@@ -38,6 +46,20 @@ typedef struct scaling_type {
     size_t params_size;
     /* Checks relations between parameters; HS_EINPUT naming one. */
     int (*check)(const void *params, hs_error *err);
+    /* The rule's clock, ms. */
+    double (*interval_ms)(const void *params);
+    /* 1: the rule keeps a rate estimate per target (rate_init its start,
+     * Hz) and counts the target's spikes between turns. */
+    int tracks_rate;
+    double (*rate_init)(const void *params);
+    /* The fraction of the projection's weights spared (the strongest; 0:
+     * none): those at or above its (1 - fraction) quantile when the phase
+     * starts, given to turn as threshold. */
+    double (*spare_fraction)(const void *params);
+    /* A target's turn after T ms: updates *rate (tracks_rate; count spikes
+     * in T) and fills *out. Returns 0 when the weights stay as they are. */
+    int (*turn)(const void *params, double gain, double T_ms, double *rate, uint32_t count,
+                double threshold, scaling_turn *out);
 } scaling_type;
 
 extern const scaling_type scaling_rate, scaling_downscale;

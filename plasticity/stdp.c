@@ -160,19 +160,19 @@ static void triplet_bounds(const void *vp, double *lo, double *hi)
 static const stdp_type stdp_pair = {
     "stdp_pair", "pair STDP, additive or multiplicative (Song et al. 2000)", pair_desc,
     sizeof pair_desc / sizeof pair_desc[0], sizeof(pair_params), 1, 1,
-    pair_check, stdp_pair_on_pre, stdp_pair_on_post, pair_bounds,
+    pair_check, stdp_pair_on_pre, stdp_pair_on_post, pair_bounds, 1,
 };
 
 static const stdp_type stdp_symmetric = {
     "stdp_symmetric", "symmetric STDP, both orders potentiate (Mishra et al. 2016)", sym_desc,
     sizeof sym_desc / sizeof sym_desc[0], sizeof(sym_params), 1, 1,
-    sym_check, sym_on_pre, sym_on_post, sym_bounds,
+    sym_check, sym_on_pre, sym_on_post, sym_bounds, 0,
 };
 
 static const stdp_type stdp_triplet = {
     "stdp_triplet", "triplet STDP (Pfister & Gerstner 2006)", triplet_desc,
     sizeof triplet_desc / sizeof triplet_desc[0], sizeof(triplet_params), 2, 2,
-    triplet_check, triplet_on_pre, triplet_on_post, triplet_bounds,
+    triplet_check, triplet_on_pre, triplet_on_post, triplet_bounds, 0,
 };
 
 const stdp_type *const stdp_types[] = {&stdp_pair, &stdp_symmetric, &stdp_triplet, NULL};

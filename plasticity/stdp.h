@@ -44,8 +44,8 @@
 
 #include <stddef.h>
 
-#include "../sim/error.h"
-#include "../sim/param.h"
+#include "../base/error.h"
+#include "../base/param.h"
 
 #define STDP_MAX_TRACES 2
 
@@ -70,6 +70,10 @@ typedef struct stdp_type {
 
     /* Bounds of the weight. */
     void (*bounds)(const void *params, double *w_min, double *w_max);
+
+    /* 1: on_pre and on_post are stdp_pair_on_pre and stdp_pair_on_post
+     * (stdp_pair.h), which the learning loops may call inline. */
+    int pair_inline;
 } stdp_type;
 
 /* The registry, NULL-terminated, and lookup by name (NULL if unknown). */

@@ -51,7 +51,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 /* ---- types ---- */
 

@@ -11,10 +11,10 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "../sim/rng.h"
+#include "../base/rng.h"
 
 /* Stream kind of the shuffles; the stream's a names the shuffle kind. */
-enum { DECODE_RNG_KIND = RNG_KIND_USER + 2, SHUFFLE_SHIFT = 0, SHUFFLE_PERM = 1 };
+enum { DECODE_RNG_KIND = RNG_KIND_DECODE, SHUFFLE_SHIFT = 0, SHUFFLE_PERM = 1 };
 
 /* ---- parameters ---- */
 

@@ -27,7 +27,7 @@
  * the posterior. p = (1 + #{shuffle >= score}) / (1 + n_shuffle); the event
  * is significant when its score exceeds the 95th percentile of both
  * (Takigawa et al. 2023: one kind alone misjudges the false-positive rate).
- * Draws come from the Philox streams (seed, RNG_KIND_USER + 2, kind, event_id),
+ * Draws come from the Philox streams (seed, RNG_KIND_DECODE, kind, event_id),
  * kind 0 for shifts and 1 for permutations, so an event's result does not
  * depend on the other events or on threads.
  *
@@ -43,7 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 /* ---- types ---- */
 

@@ -5,8 +5,8 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "../sim/param.h"
-#include "../sim/rng.h"
+#include "../base/param.h"
+#include "../base/rng.h"
 
 #define DRIVE_PI 3.14159265358979323846
 #define SO_MIN_MS 100.0     /* SCIENCE.md: down states 0.1-0.5 s */
@@ -53,7 +53,7 @@ int drive_init(drive *d, const drive_params *p, double dt_ms, uint64_t start,
         return hs_error_set(err, HS_ENOMEM, "out of memory for %zu slow-oscillation states",
                             cap);
     rng_state st;
-    rng_stream_init(&st, seed, RNG_KIND_USER + 3, phase, pop);
+    rng_stream_init(&st, seed, RNG_KIND_DRIVE, phase, pop);
     gsl_rng r = rng_view(&st);
     double t = 0, phase_ms = (double)n_steps * dt_ms;
     while (t < phase_ms && d->n_edge < cap) {

@@ -16,7 +16,7 @@
  * is its rate at the theta peak (Louie & Wilson 2001 replay with theta).
  *
  * The up and down states are drawn once per phase from the stream (seed,
- * RNG_KIND_USER + 3, phase, population), on the calling thread; after
+ * RNG_KIND_DRIVE, phase, population), on the calling thread; after
  * that drive_level is a pure function, safe from any thread.
  */
 #ifndef HS_REPLAY_DRIVE_H
@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 #define DRIVE_SO_SHAPE 4.0
 

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 #define REPLAY_NO_PLACE UINT32_MAX   /* place_index of a cell without a field */
 

@@ -8,7 +8,7 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "../sim/rng.h"
+#include "../base/rng.h"
 
 int replay_spike_cmp(const void *a, const void *b)
 {
@@ -75,7 +75,7 @@ static size_t count_extreme(double *rank, const double *c, size_t m, double rho,
                             uint64_t seed, uint64_t event_id, double *work)
 {
     rng_state s;
-    rng_stream_init(&s, seed, RNG_KIND_USER + 1, (uint32_t)(event_id >> 32),
+    rng_stream_init(&s, seed, RNG_KIND_RANK_ORDER, (uint32_t)(event_id >> 32),
                     (uint32_t)event_id);
     gsl_rng r = rng_view(&s);
     double bar = fabs(rho) - 1e-12;

@@ -9,7 +9,7 @@
  * direction with that direction's field centres. The null distribution
  * comes from n_perm random permutations of the time ranks among the cells
  * (cell-id shuffles, gsl_ran_shuffle), drawn from the Philox stream
- * (seed, RNG_KIND_USER + 1, event_id), so a result is a function of its
+ * (seed, RNG_KIND_RANK_ORDER, event_id), so a result is a function of its
  * inputs only. The two-sided Monte-Carlo p-value
  *     p = (1 + #{perm: |rho_perm| >= |rho|}) / (1 + n_perm)
  * (Davison & Hinkley 1997; |rho_perm| within 1e-12 of |rho| counts as
@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 /* ---- types ---- */
 

@@ -8,7 +8,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "../sim/rng.h"
+#include "../base/rng.h"
 
 void replay_template_params_default(replay_template_params *p)
 {
@@ -210,7 +210,7 @@ int replay_template_scan(const double *tmpl, size_t n_cells, size_t K, const dou
         if (!isfinite(r))
             continue;
         rng_state st;
-        rng_stream_init(&st, seed, RNG_KIND_USER + 5, key, (uint32_t)f);
+        rng_stream_init(&st, seed, RNG_KIND_TEMPLATE, key, (uint32_t)f);
         gsl_rng g = rng_view(&st);
         size_t ge = 0;
         for (size_t q = 0; q < p->n_shuffle; q++) {

@@ -13,7 +13,7 @@
  *     r = (sum X T - n mean(X) mean(T)) / (n sd(X) sd(T)),  n = n_cells K.
  * r_max(f) is the best window. Its null distribution comes from n_shuffle
  * templates with the cell identities permuted (rows of T shuffled:
- * gsl_ran_shuffle from the stream (seed, RNG_KIND_USER + 5, key, factor
+ * gsl_ran_shuffle from the stream (seed, RNG_KIND_TEMPLATE, key, factor
  * index)), each scanned the same way:
  *     z(f) = (r_max - mean(null)) / sd(null),
  *     p(f) = (1 + #{null >= r_max}) / (1 + n_shuffle).
@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 #define REPLAY_TEMPLATE_MAX_FACTORS 33
 

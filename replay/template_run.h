@@ -35,7 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 #include "analysis.h"
 #include "template.h"
 

@@ -7,8 +7,8 @@
 #include <gsl/gsl_randist.h>
 #include <omp.h>
 
-#include "mpi.h"
-#include "rng.h"
+#include "../base/mpi.h"
+#include "../base/rng.h"
 
 /* Synapses of one thread and projection as drawn, before sorting by pre. */
 typedef struct syn_list {
@@ -130,8 +130,8 @@ static int draw_thread(const network *n, const hs_proj_config *pc, size_t jproj,
         gsl_rng r = rng_view(&s);
         size_t k = draw_sources(pc, n_pre, j, pc->pre == pc->post, &r, src, mark);
         for (size_t q = 0; q < k && rc == HS_OK; q++) {
-            double w = network_dist_draw(&pc->weight, &r);
-            uint16_t d = delay_steps(network_dist_draw(&pc->delay_ms, &r), n->dt);
+            double w = dist_draw(&pc->weight, &r);
+            uint16_t d = delay_steps(dist_draw(&pc->delay_ms, &r), n->dt);
             rc = syn_list_push(out, src[q], (uint32_t)j, w, d);
         }
     }

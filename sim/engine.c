@@ -9,8 +9,9 @@
 #include "homeo.h"
 #include "exchange.h"
 #include "learn.h"
-#include "mpi.h"
-#include "param.h"
+#include "../base/mpi.h"
+#include "../base/param.h"
+#include "network_state.h"
 #include "skip.h"
 
 /* Steps per parallel region; recorders are flushed between regions. */
@@ -29,17 +30,6 @@ typedef struct __attribute__((aligned(64))) thread_buf {
     char pad[64];           /* keeps threads' counters off one cache line */
 } thread_buf;
 
-typedef struct trace_rec {
-    size_t pop;
-    int var;
-    const uint64_t *ids;
-    size_t n_ids;
-    uint64_t every;         /* steps between samples */
-    size_t *klo, *khi;      /* [n_threads]: the ids each thread owns */
-    float *rows;            /* [rows_cap][n_ids] */
-    size_t rows_cap;
-} trace_rec;
-
 struct sim {
     network *net;
     size_t n_pops;
@@ -50,11 +40,7 @@ struct sim {
     uint64_t step;
     uint64_t *spike_count;  /* [n_pops] */
     /* recorded spikes of the current chunk, per population */
-    double **rec_t;
-    uint64_t **rec_id;
-    size_t *rec_n, *rec_cap;
-    trace_rec *tr;
-    size_t n_tr;
+    record rec;
     skip_pop *skip;         /* [n_pops] */
     const volatile sig_atomic_t *stop_flag;
     /* the flag as thread 0 saw it before a window's barrier, by parity: all
@@ -106,63 +92,6 @@ static int alloc_threads(sim *s)
     return HS_OK;
 }
 
-static int alloc_records(sim *s)
-{
-    network *n = s->net;
-    s->spike_count = calloc(n->n_pops, sizeof *s->spike_count);
-    s->rec_t = calloc(n->n_pops, sizeof *s->rec_t);
-    s->rec_id = calloc(n->n_pops, sizeof *s->rec_id);
-    s->rec_n = calloc(n->n_pops, sizeof *s->rec_n);
-    s->rec_cap = calloc(n->n_pops, sizeof *s->rec_cap);
-    if (!s->spike_count || !s->rec_t || !s->rec_id || !s->rec_n || !s->rec_cap)
-        return HS_ENOMEM;
-    for (size_t p = 0; p < n->n_pops; p++) {
-        if (!n->pops[p].record)
-            continue;
-        /* Room for several windows of every neuron firing at once. */
-        size_t cap = 4 * n->pops[p].state.n * n->window;
-        s->rec_cap[p] = cap < (1u << 16) ? (1u << 16) : cap;
-        s->rec_t[p] = malloc(s->rec_cap[p] * sizeof(double));
-        s->rec_id[p] = malloc(s->rec_cap[p] * sizeof(uint64_t));
-        if (!s->rec_t[p] || !s->rec_id[p])
-            return HS_ENOMEM;
-    }
-    return HS_OK;
-}
-
-static int alloc_traces(sim *s, const hs_config *c)
-{
-    network *n = s->net;
-    s->n_tr = c->n_traces;
-    s->tr = calloc(c->n_traces ? c->n_traces : 1, sizeof *s->tr);
-    if (!s->tr)
-        return HS_ENOMEM;
-    for (size_t k = 0; k < c->n_traces; k++) {
-        const hs_trace_config *tc = &c->traces[k];
-        trace_rec *r = &s->tr[k];
-        r->pop = tc->pop;
-        r->var = tc->var;
-        r->ids = tc->ids;
-        r->n_ids = tc->n_ids;
-        r->every = (uint64_t)(tc->interval_ms / c->dt_ms + 0.5);
-        if (r->every < 1)
-            r->every = 1;
-        r->rows_cap = s->chunk / r->every + 2;
-        /* zero: under MPI rank 0 ORs every rank's own columns into it */
-        r->rows = calloc(r->rows_cap * (r->n_ids ? r->n_ids : 1), sizeof(float));
-        r->klo = calloc((size_t)n->n_threads, sizeof *r->klo);
-        r->khi = calloc((size_t)n->n_threads, sizeof *r->khi);
-        if (!r->rows || !r->klo || !r->khi)
-            return HS_ENOMEM;
-        const net_pop *pp = &n->pops[r->pop];
-        for (int t = 0; t < n->n_threads; t++) {
-            r->klo[t] = hs_lower_bound(r->ids, r->n_ids, pp->lo[t]);
-            r->khi[t] = hs_lower_bound(r->ids, r->n_ids, pp->hi[t]);
-        }
-    }
-    return HS_OK;
-}
-
 static void free_skip(sim *s)
 {
     for (size_t p = 0; s->skip && p < s->n_pops; p++)
@@ -175,9 +104,9 @@ static int alloc_skip(sim *s)
     for (size_t p = 0; p < s->n_pops; p++)
         if (skip_pop_alloc(&s->skip[p], &s->net->pops[p], s->net->n_slots) != HS_OK)
             return HS_ENOMEM;
-    for (size_t k = 0; k < s->n_tr; k++)
-        for (size_t q = 0; q < s->tr[k].n_ids; q++)
-            skip_pop_pin(&s->skip[s->tr[k].pop], s->tr[k].ids[q]);
+    for (size_t k = 0; k < s->rec.n_tr; k++)
+        for (size_t q = 0; q < s->rec.tr[k].n_ids; q++)
+            skip_pop_pin(&s->skip[s->rec.tr[k].pop], s->rec.tr[k].ids[q]);
     return HS_OK;
 }
 
@@ -202,8 +131,10 @@ sim *sim_alloc(network *net, const hs_config *c, hs_error *err)
         s->rate_steps = (uint64_t)ceil(c->max_rate_window_ms / c->dt_ms - 1e-9);
     s->rate_count0 = calloc(net->n_pops, sizeof *s->rate_count0);
     s->skip = calloc(net->n_pops, sizeof *s->skip);
-    if (!s->skip || !s->rate_count0 || alloc_threads(s) != HS_OK || alloc_records(s) != HS_OK ||
-        alloc_traces(s, c) != HS_OK || (c->skip_quiet && alloc_skip(s) != HS_OK) ||
+    s->spike_count = calloc(net->n_pops, sizeof *s->spike_count);
+    if (!s->skip || !s->rate_count0 || !s->spike_count || alloc_threads(s) != HS_OK ||
+        record_alloc(&s->rec, net, c, s->chunk) != HS_OK ||
+        (c->skip_quiet && alloc_skip(s) != HS_OK) ||
         (net->n_ranks > 1 && (xchg_alloc(&s->x[0], net, 0) != HS_OK ||
                               (net->has_ahead && xchg_alloc(&s->x[1], net, 1) != HS_OK)))) {
         sim_free(s);
@@ -230,43 +161,16 @@ void sim_free(sim *s)
     free(s->tb);
     xchg_free(&s->x[0]);
     xchg_free(&s->x[1]);
-    for (size_t p = 0; s->rec_t && s->rec_id && p < s->n_pops; p++) {
-        free(s->rec_t[p]);
-        free(s->rec_id[p]);
-    }
-    free(s->rec_t);
-    free(s->rec_id);
-    free(s->rec_n);
-    free(s->rec_cap);
+    record_free(&s->rec);
     free(s->spike_count);
-    for (size_t k = 0; s->tr && k < s->n_tr; k++) {
-        free(s->tr[k].rows);
-        free(s->tr[k].klo);
-        free(s->tr[k].khi);
-    }
-    free(s->tr);
     free_skip(s);
     free(s->rate_count0);
     free(s);
 }
 
-static void sample_traces(sim *s, int t, size_t pop, uint64_t step, uint64_t chunk0)
-{
-    for (size_t k = 0; k < s->n_tr; k++) {
-        trace_rec *r = &s->tr[k];
-        if (r->pop != pop || (step + 1) % r->every != 0)
-            continue;
-        size_t row = (size_t)((step + 1) / r->every - chunk0 / r->every - 1);
-        const double *x = s->net->pops[pop].state.var[r->var];
-        float *out = r->rows + row * r->n_ids;
-        for (size_t q = r->klo[t]; q < r->khi[t]; q++)
-            out[q] = (float)x[r->ids[q]];
-    }
-}
-
-/* Brings sleeping blocks up to the current step, so the state is current
+/* Brings dormant blocks up to the current step, so the state is current
  * between runs. */
-static void sync_sleepers(sim *s)
+static void sync_dormant(sim *s)
 {
     for (size_t p = 0; p < s->n_pops; p++)
         skip_pop_sync(&s->skip[p], &s->net->pops[p], s->step);
@@ -293,7 +197,7 @@ static void update_pops(sim *s, int t, uint64_t t0, uint32_t w, uint64_t chunk0,
                 rx[r] = pp->ring[r] + slot * pp->state.n_alloc;
             at += skip_pop_update(&s->skip[p], pp, pp->lo[t], pp->hi[t], step, slot, rx,
                                   ids + at, &b->skip[p]);
-            sample_traces(s, t, p, step, chunk0);
+            record_traces_sample(&s->rec, n, t, p, step, chunk0);
         }
     }
     off[(size_t)w * n->n_pops] = at;
@@ -304,7 +208,7 @@ static void update_pops(sim *s, int t, uint64_t t0, uint32_t w, uint64_t chunk0,
 #define PREFETCH_AHEAD 4
 
 /* Marks the blocks that the synapses [a, e) reach as having input then,
- * asleep or not: a block may fall asleep before the input arrives. */
+ * dormant or not: a block may go dormant before the input arrives. */
 static void mark_pending(skip_pop *k, size_t sl, const net_syn *syn, uint64_t a, uint64_t e)
 {
     for (uint64_t q = a; q < e; q++)
@@ -315,9 +219,9 @@ static uint64_t deliver_spikes(const sim *s, const net_proj *pj, int t,
                                const uint32_t *ids, size_t m, uint64_t step)
 {
     const network *n = s->net;
-    /* Only sleeping blocks take marks, and only this thread wakes or puts
-     * its blocks to sleep: with none asleep there is nothing to mark. */
-    skip_pop *kp = s->tb[t].skip[pj->post].asleep ? &s->skip[pj->post] : NULL;
+    /* Only dormant blocks take marks, and only this thread activates or idles
+     * its blocks: with none dormant there is nothing to mark. */
+    skip_pop *kp = s->tb[t].skip[pj->post].dormant ? &s->skip[pj->post] : NULL;
     const net_part *pt = &pj->part[t];
     const net_pop *post = &n->pops[pj->post];
     double *ring = post->ring[pj->receptor];
@@ -353,23 +257,13 @@ static uint64_t deliver_spikes(const sim *s, const net_proj *pj, int t,
     return events;
 }
 
-static void record_spikes(sim *s, size_t p, size_t at, const uint32_t *ids, size_t m,
-                          uint64_t step)
-{
-    double tm = (double)(step + 1) * s->net->dt;
-    for (size_t q = 0; q < m; q++) {
-        s->rec_t[p][at + q] = tm;
-        s->rec_id[p][at + q] = ids[q];
-    }
-}
-
 /* Transmission of m spikes through projection pj, learning if it is plastic. */
 static uint64_t deliver(const sim *s, net_proj *pj, int t, const uint32_t *ids, size_t m,
                         uint64_t step)
 {
     if (!pj->learn)
         return deliver_spikes(s, pj, t, ids, m, step);
-    skip_pop *kp = s->tb[t].skip[pj->post].asleep ? &s->skip[pj->post] : NULL;
+    skip_pop *kp = s->tb[t].skip[pj->post].dormant ? &s->skip[pj->post] : NULL;
     return learn_deliver(s->net, pj, t, ids, m, step, kp);
 }
 
@@ -439,7 +333,8 @@ static void deliver_pops(sim *s, int t, uint64_t t0, uint32_t w, int par, size_t
                 if (t == 0) {
                     s->spike_count[p] += m;
                     if (pp->record)
-                        record_spikes(s, p, rec_n[p], ids, m, t0 + k);
+                        record_spikes_put(&s->rec, p, rec_n[p], ids, m,
+                                          (double)(t0 + k + 1) * n->dt);
                 }
                 if (pp->record)
                     rec_n[p] += m;
@@ -463,15 +358,6 @@ static int exchange(sim *s, int par, uint32_t w, int which, int stop)
     }
     stop = stop || s->xerr.code;
     return xchg_run(x, s->net, w, &stop, &s->xerr) != HS_OK || stop;
-}
-
-static int chunk_full(const sim *s, const size_t *rec_n)
-{
-    for (size_t p = 0; p < s->n_pops; p++)
-        if (s->net->pops[p].record &&
-            rec_n[p] + s->net->pops[p].state.n * s->net->window > s->rec_cap[p])
-            return 1;
-    return 0;
 }
 
 /* One parallel region: windows from s->step until end or until a record
@@ -523,65 +409,17 @@ static int run_chunk(sim *s, uint64_t end)
             deliver_pops(s, t, t0, w, par, rec_n, 0);
             t0 += w;
             par ^= 1;
-            if (chunk_full(s, rec_n))
+            if (record_full(&s->rec, n, rec_n))
                 break;
         }
         if (t == 0) {
             s->step = t0;
             s->stopped = stop;
-            memcpy(s->rec_n, rec_n, s->n_pops * sizeof *rec_n);
+            memcpy(s->rec.n, rec_n, s->n_pops * sizeof *rec_n);
         }
     done:;
     }
     return team == n->n_threads ? HS_OK : HS_EINTERNAL;
-}
-
-/* Rank 0 gathers the traces' columns the other ranks own (each rank's
- * rows hold zeros elsewhere); all reduce before any sink may fail. */
-static int gather_traces(sim *s, uint64_t chunk0, hs_error *err)
-{
-    for (size_t k = 0; s->net->n_ranks > 1 && k < s->n_tr; k++) {
-        const trace_rec *r = &s->tr[k];
-        size_t rows = (size_t)(s->step / r->every - chunk0 / r->every);
-        int rc = hs_mpi_reduce_bor_u32(r->rows, rows * r->n_ids, err);
-        if (rc != HS_OK)
-            return rc;
-    }
-    return HS_OK;
-}
-
-/* Rank 0's rows hold the other ranks' columns after gather_traces: zero
- * again, so the next gather ORs into zeros. */
-static void clear_traces(sim *s)
-{
-    for (size_t k = 0; s->net->n_ranks > 1 && s->net->rank == 0 && k < s->n_tr; k++)
-        memset(s->tr[k].rows, 0, s->tr[k].rows_cap * s->tr[k].n_ids * sizeof(float));
-}
-
-static int flush(sim *s, uint64_t chunk0, const sim_sink *sink, hs_error *err)
-{
-    int rc = gather_traces(s, chunk0, err);
-    if (rc != HS_OK)
-        return rc;
-    for (size_t p = 0; p < s->n_pops; p++) {
-        if (s->rec_n[p] && sink && sink->spikes) {
-            int rc = sink->spikes(sink->ctx, p, s->rec_t[p], s->rec_id[p], s->rec_n[p], err);
-            if (rc != HS_OK)
-                return rc;
-        }
-        s->rec_n[p] = 0;
-    }
-    for (size_t k = 0; k < s->n_tr; k++) {
-        const trace_rec *r = &s->tr[k];
-        size_t rows = (size_t)(s->step / r->every - chunk0 / r->every);
-        if (rows && sink && sink->trace) {
-            rc = sink->trace(sink->ctx, k, r->rows, rows, err);
-            if (rc != HS_OK)
-                return rc;
-        }
-    }
-    clear_traces(s);
-    return HS_OK;
 }
 
 /* A state variable of a neuron that is not finite stops the run: after
@@ -651,7 +489,7 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
             *err = s->xerr;
         rc = rc == HS_OK ? s->xerr.code : rc;
         if (rc == HS_OK)
-            rc = flush(s, chunk0, sink, err);
+            rc = record_flush(&s->rec, s->net, chunk0, s->step, sink, err);
         if (rc == HS_OK)
             rc = check_finite(s, chunk0, err);
         if (rc == HS_OK)
@@ -659,7 +497,7 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
         /* a rank that fails alone would leave the others waiting */
         if ((rc = hs_mpi_agree(rc, err)) != HS_OK)
             return rc;
-        /* Sleeping blocks are not brought up to date: the state stays
+        /* Dormant blocks are not brought up to date: the state stays
          * exactly as an uninterrupted run has it, for a checkpoint. */
         if (s->stopped)
             return hs_error_set(err, HS_EINTERRUPTED, "interrupted at %.1f ms",
@@ -669,7 +507,7 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
         if (s->pause && s->step < end && (rc = s->pause(s->pause_ctx, err)) != HS_OK)
             return rc;
     }
-    sync_sleepers(s);
+    sync_dormant(s);
     return HS_OK;
 }
 
@@ -696,7 +534,7 @@ void sim_skip_stats(const sim *s, uint64_t *skipped, uint64_t *total)
 
 void sim_seek(sim *s, uint64_t step)
 {
-    /* Before the first run every block is awake and the rings are empty,
+    /* Before the first run every block is active and the rings are empty,
      * so only the clock moves. */
     s->step = step;
     s->rate_t0 = step;
@@ -707,7 +545,7 @@ void sim_pop_replanned(sim *s, size_t p)
     skip_pop_sync(&s->skip[p], &s->net->pops[p], s->step);
     skip_pop_wake_all(&s->skip[p]);
     for (int t = 0; t < s->net->n_threads; t++)
-        s->tb[t].skip[p].asleep = 0;
+        s->tb[t].skip[p].dormant = 0;
 }
 
 uint64_t sim_step(const sim *s)
@@ -750,11 +588,11 @@ int sim_state_visit(sim *s, const state_io *io, hs_error *err)
         rc = state_array(io, STATE_U64, s->rate_count0, s->n_pops, err, "sim/rate_count0");
     for (size_t p = 0; rc == HS_OK && p < s->n_pops; p++) {
         skip_pop *k = &s->skip[p];
-        if (!k->awake)
+        if (!k->active)
             continue;
-        state_part part = state_part_blocks(s->net, p, SKIP_BLOCK, k->n_blocks);
-        rc = state_array_part(io, &part, STATE_U8, k->awake, k->n_blocks, err,
-                              "sim/skip%zu/awake", p);
+        state_part part = network_state_part_blocks(s->net, p, SKIP_BLOCK, k->n_blocks);
+        rc = state_array_part(io, &part, STATE_U8, k->active, k->n_blocks, err,
+                              "sim/skip%zu/active", p);
         if (rc == HS_OK)
             rc = state_array_part(io, &part, STATE_U64, k->since, k->n_blocks, err,
                                   "sim/skip%zu/since", p);
@@ -762,20 +600,20 @@ int sim_state_visit(sim *s, const state_io *io, hs_error *err)
             rc = state_array_part(io, &part, STATE_U8, k->pending,
                                   (size_t)k->n_slots * k->n_blocks, err, "sim/skip%zu/pending", p);
         if (rc == HS_OK)
-            rc = state_array_part(io, &part, STATE_U8, k->woke, k->n_blocks, err,
-                                  "sim/skip%zu/woke", p);
+            rc = state_array_part(io, &part, STATE_U8, k->activated, k->n_blocks, err,
+                                  "sim/skip%zu/activated", p);
     }
     if (rc != HS_OK || !io->loading)
         return rc;
-    /* Loaded: each thread's counts of its own sleeping blocks, anew. */
+    /* Loaded: each thread's counts of its own dormant blocks, anew. */
     for (int t = 0; t < s->net->n_threads; t++) {
         s->tb[t].events = t == 0 ? events : 0;
         for (size_t p = 0; p < s->n_pops; p++) {
             const skip_pop *k = &s->skip[p];
             const net_pop *pp = &s->net->pops[p];
-            s->tb[t].skip[p].asleep = 0;
-            for (size_t b = pp->lo[t] / SKIP_BLOCK; k->awake && b * SKIP_BLOCK < pp->hi[t]; b++)
-                s->tb[t].skip[p].asleep += !k->awake[b];
+            s->tb[t].skip[p].dormant = 0;
+            for (size_t b = pp->lo[t] / SKIP_BLOCK; k->active && b * SKIP_BLOCK < pp->hi[t]; b++)
+                s->tb[t].skip[p].dormant += !k->active[b];
         }
     }
     return HS_OK;

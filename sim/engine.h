@@ -21,21 +21,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../io/config.h"
+#include "../model/experiment.h"
 #include "network.h"
+#include "record.h"
 
-/* Where recorded data goes. Every callback runs on the calling thread,
- * outside parallel regions. Return HS_OK or a negative code with err set. */
-typedef struct sim_sink {
-    void *ctx;
-    /* spikes of recorded population pop, in time order */
-    int (*spikes)(void *ctx, size_t pop, const double *t_ms, const uint64_t *ids,
-                  size_t n, hs_error *err);
-    /* n_rows samples of trace k, each row c->traces[k].n_ids floats */
-    int (*trace)(void *ctx, size_t k, const float *rows, size_t n_rows, hs_error *err);
-    /* biological time reached, of t_end_ms (may be NULL) */
-    void (*progress)(void *ctx, double t_ms, double t_end_ms);
-} sim_sink;
 
 typedef struct sim sim;
 
@@ -57,7 +46,7 @@ void sim_seek(sim *s, uint64_t step);
  * data to sink (may be NULL: nothing recorded). Returns HS_OK, the sink's
  * code, or HS_EINTERRUPTED when the stop flag was set: then the run ends at
  * the next window's end, everything recorded up to there handed over, the
- * state left as it was there (sleeping blocks not synced). */
+ * state left as it was there (dormant blocks not synced). */
 int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err);
 
 /* Called between parallel regions inside a sim_run (never at its end),
@@ -68,14 +57,14 @@ typedef int (*sim_pause_fn)(void *ctx, hs_error *err);
 void sim_set_pause(sim *s, sim_pause_fn fn, void *ctx);
 
 /* Saves or loads (state.h) the clock, spike counts and the quiet blocks'
- * bookkeeping; state_visit_network does the rest. */
+ * bookkeeping; network_state_visit does the rest. */
 int sim_state_visit(sim *s, const state_io *io, hs_error *err);
 
 /* A flag (set by a signal handler) that stops sim_run; NULL: none. */
 void sim_set_stop_flag(sim *s, const volatile sig_atomic_t *flag);
 
 /* Population p's plan was rebuilt between runs (a phase's parameters):
- * blocks asleep under the old plan wake, so the new one judges them. */
+ * blocks dormant under the old plan are activated, so the new one judges them. */
 void sim_pop_replanned(sim *s, size_t p);
 
 /* Steps run so far. */

@@ -5,7 +5,7 @@
 
 #include <omp.h>
 
-#include "mpi.h"
+#include "../base/mpi.h"
 
 int xchg_alloc(xchg *x, const network *n, int which)
 {

@@ -7,10 +7,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "maze.h"
-#include "rng.h"
+#include "../task/maze.h"
+#include "../base/rng.h"
 #include "skip.h"
 
 #define BYTES_PER_SAMPLE 46.0   /* track_traj (22), run times (8), /behavior x, y (16) */
@@ -138,7 +137,7 @@ static double task_samples(const hs_task_config *t)
     if (t->csv_n)
         return (t->csv_t_s[t->csv_n - 1] - t->csv_t_s[0]) * 1e3 + 1;
     int linear = t->kind == TRACK_LINEAR;
-    double len = linear ? t->linear.length_cm : track_maze_length(&t->maze);
+    double len = linear ? t->linear.length_cm : maze_length(&t->maze);
     double laps = linear ? t->linear.laps : t->maze.laps;
     double speed = linear ? t->linear.speed_cm_s : t->maze.speed_cm_s;
     double ramp = fmin(linear ? t->linear.ramp_cm : t->maze.ramp_cm, len / 2);
@@ -183,12 +182,6 @@ void footprint_estimate(const hs_config *c, int n_threads, footprint *f)
     task.count = task_samples(&c->task);
     task.bytes = task.count * BYTES_PER_SAMPLE;
     part_take(f, &task);
-}
-
-double footprint_machine_bytes(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    return pages > 0 && size > 0 ? (double)pages * (double)size : 0;
 }
 
 /* "1.5 GB": powers of 1000, as free -h and the kernel's MemTotal read. */

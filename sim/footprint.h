@@ -25,8 +25,8 @@
 #ifndef HS_FOOTPRINT_H
 #define HS_FOOTPRINT_H
 
-#include "../io/config.h"
-#include "error.h"
+#include "../model/experiment.h"
+#include "../base/error.h"
 
 /* One part of the estimate, named as in the config. */
 typedef struct footprint_part {
@@ -46,9 +46,6 @@ typedef struct footprint {
 /* The estimate for c built for n_threads threads (>= 1). Doubles, so that
  * no product overflows however large the config's numbers. */
 void footprint_estimate(const hs_config *c, int n_threads, footprint *f);
-
-/* The machine's physical memory in bytes (sysconf), or 0 when unknown. */
-double footprint_machine_bytes(void);
 
 /* HS_OK when f->bytes fits in limit bytes (or limit is 0: unknown); else
  * HS_EINPUT with err "file:line:col: <top part's path>: the run would need

@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../io/config.h"
+#include "../model/experiment.h"
 #include "network.h"
 
 typedef struct homeo_rule {

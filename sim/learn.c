@@ -80,7 +80,7 @@ static int learn_one(network *n, net_proj *pj, const hs_plast_config *pc, hs_err
     L->rule = pc->rule;
     memcpy(L->params, pc->params, sizeof L->params);
     L->nearest = pc->nearest;
-    L->pair = strcmp(pc->rule->name, "stdp_pair") == 0;
+    L->pair = pc->rule->pair_inline;
     L->gain = 1.0;
     L->rule->bounds(L->params, &L->w_min, &L->w_max);
     if (pj->const_delay == 0)   /* the loader refuses drawn delays on plastic projections */

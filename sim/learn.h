@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../io/config.h"
+#include "../model/experiment.h"
 #include "../plasticity/stdp.h"
 #include "network.h"
 #include "skip.h"

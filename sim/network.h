@@ -22,10 +22,10 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "../io/config.h"
+#include "../model/experiment.h"
 #include "../neurons/neuron.h"
-#include "error.h"
-#include "track.h"
+#include "../base/error.h"
+#include "../task/track.h"
 
 /* One synapse: target and weight side by side, so delivering a spike
  * touches one stream of memory. */
@@ -105,7 +105,7 @@ typedef struct net_pop {
 
 typedef struct network {
     int n_threads;          /* this rank's */
-    int rank, n_ranks;      /* MPI (sim/mpi.h): 0 and 1 in a single process */
+    int rank, n_ranks;      /* MPI (base/mpi.h): 0 and 1 in a single process */
     double dt;
     uint64_t seed;
     net_pop *pops;
@@ -118,17 +118,9 @@ typedef struct network {
                                ahead sources, delivered a window early) */
     int has_ahead;          /* some population is ahead */
     size_t n_syn;           /* synapses this rank holds */
-    track_traj traj;        /* the rat's trajectory (config task); n = 0 without */
+    const track_traj *traj; /* the rat's trajectory (not owned), or NULL */
+    neuron_path path;       /* the place cells' view of it */
 } network;
-
-/* Builds this rank's part of the network of c for n_threads threads per
- * rank (hs_mpi_rank of hs_mpi_size). Returns NULL with err set
- * (HS_EINPUT naming the population or projection, also when the run's
- * footprint_estimate exceeds the machine's memory; HS_ENOMEM). */
-network *network_build(const hs_config *c, int n_threads, hs_error *err);
-
-/* Frees n and all it owns. network_free(NULL) does nothing. */
-void network_free(network *n);
 
 /* Bytes held by projection j's synapse arrays (targets, weights, delays,
  * offsets, transposed index); its synapse count in *n_syn. */
@@ -136,8 +128,5 @@ size_t network_proj_bytes(const network *n, size_t j, size_t *n_syn);
 
 /* Bytes held by the synapse arrays (weights, targets, delays, row offsets). */
 size_t network_synapse_bytes(const network *n);
-
-/* Draws one value of a distribution from r. */
-double network_dist_draw(const hs_dist *d, const gsl_rng *r);
 
 #endif

@@ -9,126 +9,15 @@
 #include "../replay/drive.h"
 #include "homeo.h"
 #include "learn.h"
-#include "mpi.h"
-#include "rng.h"
+#include "weights.h"
+#include "../base/mpi.h"
+#include "../base/rng.h"
 
-size_t schedule_weights(const network *n, size_t j, uint64_t *pre, uint64_t *post, double *w)
-{
-    const net_proj *pj = &n->projs[j];
-    size_t m = 0;
-    /* Thread t's targets lie above thread t-1's, so walking the threads in
-     * order inside each row keeps the targets ascending. */
-    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
-        for (int t = 0; t < n->n_threads; t++) {
-            const net_part *pt = &pj->part[t];
-            for (uint64_t k = pt->row[i]; k < pt->row[i + 1]; k++) {
-                pre[m] = i;
-                post[m] = net_part_post(pt, k);
-                w[m] = net_part_weight(pt, k);
-                m++;
-            }
-        }
-    return m;
-}
-
-static size_t proj_synapses(const network *n, size_t j)
-{
-    size_t total = 0;
-    for (int t = 0; t < n->n_threads; t++)
-        total += n->projs[j].part[t].n_syn;
-    return total;
-}
-
-/* A projection's snapshot: [m] synapses of all ranks; under MPI also the
- * exchange of every rank's (pre, post, weight bits) triples. */
-typedef struct snap_buf {
-    uint64_t *pre, *post;
-    double *w;
-    uint32_t *send, *recv;  /* [3 own], [3 m] */
-    uint64_t *n;            /* [n_ranks] values each rank sent */
-    int *ints;              /* [2 n_ranks] */
-    size_t *at;             /* [n_ranks] merge cursors */
-} snap_buf;
-
-static int snap_buf_alloc(snap_buf *b, const network *n, size_t j, hs_error *err)
-{
-    uint64_t m[1] = {proj_synapses(n, j)};
-    size_t own = m[0];
-    if (hs_mpi_allreduce_u64(m, 1, HS_MPI_SUM, err) != HS_OK)
-        return err->code;
-    b->pre = malloc((m[0] ? m[0] : 1) * sizeof *b->pre);
-    b->post = malloc((m[0] ? m[0] : 1) * sizeof *b->post);
-    b->w = malloc((m[0] ? m[0] : 1) * sizeof *b->w);
-    int ok = b->pre && b->post && b->w;
-    if (ok && n->n_ranks > 1) {
-        b->send = malloc((own ? 3 * own : 1) * sizeof *b->send);
-        b->recv = malloc((m[0] ? 3 * m[0] : 1) * sizeof *b->recv);
-        b->n = calloc((size_t)n->n_ranks, sizeof *b->n);
-        b->ints = calloc(2 * (size_t)n->n_ranks, sizeof *b->ints);
-        b->at = calloc((size_t)n->n_ranks, sizeof *b->at);
-        ok = b->send && b->recv && b->n && b->ints && b->at;
-    }
-    return ok ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory for weight snapshots");
-}
-
-static void snap_buf_free(snap_buf *b)
-{
-    free(b->pre);
-    free(b->post);
-    free(b->w);
-    free(b->send);
-    free(b->recv);
-    free(b->n);
-    free(b->ints);
-    free(b->at);
-}
-
-/* Every rank's synapses of projection j, merged into the canonical order:
- * by pre, then rank by rank (so targets ascending, as one process has
- * them). Where this rank's synapses (in schedule_weights order) land goes
- * to mine (may be NULL). Returns the count, or -1 with err set. */
-static long gather_weights(const network *n, size_t j, snap_buf *b, size_t *mine,
-                           hs_error *err)
-{
-    size_t m = schedule_weights(n, j, b->pre, b->post, b->w);
-    for (size_t q = 0; q < m; q++) {
-        float w = (float)b->w[q];
-        b->send[3 * q] = (uint32_t)b->pre[q];
-        b->send[3 * q + 1] = (uint32_t)b->post[q];
-        memcpy(&b->send[3 * q + 2], &w, sizeof w);
-    }
-    if (hs_mpi_allgather_u64(3 * m, b->n, err) != HS_OK ||
-        hs_mpi_allgatherv_u32(b->send, b->n, b->recv, b->ints, err) != HS_OK)
-        return -1;
-    size_t start = 0, k = 0, own = 0;
-    for (int r = 0; r < n->n_ranks; r++) {
-        b->at[r] = start;
-        start += b->n[r];
-    }
-    for (size_t i = 0; i < n->pops[n->projs[j].pre].state.n; i++) {
-        size_t stop = 0;    /* rank r's triples end at n[0] + ... + n[r] */
-        for (int r = 0; r < n->n_ranks; r++) {
-            stop += b->n[r];
-            for (; b->at[r] < stop && b->recv[b->at[r]] == i; b->at[r] += 3, k++) {
-                float w;
-                memcpy(&w, &b->recv[b->at[r] + 2], sizeof w);
-                b->pre[k] = i;
-                b->post[k] = b->recv[b->at[r] + 1];
-                b->w[k] = w;
-                if (mine && r == n->rank)
-                    mine[own++] = k;
-            }
-        }
-    }
-    return (long)k;
-}
-
-static int snapshot(const network *n, const hs_config *c, size_t wi, snap_buf *b,
+static int snapshot(const network *n, const hs_config *c, size_t wi, weights_snap *b,
                     uint64_t step, size_t phase, const schedule_sink *ss, hs_error *err)
 {
     size_t j = c->weights[wi].proj;
-    long m = n->n_ranks > 1 ? gather_weights(n, j, b, NULL, err)
-                            : (long)schedule_weights(n, j, b->pre, b->post, b->w);
+    long m = weights_snap_take(n, j, b, err);
     int rc = m < 0 ? err->code
                    : ss->weights(ss->ctx, wi, b->pre, b->post, b->w, (size_t)m,
                                  (double)step * c->dt_ms, phase, err);
@@ -136,7 +25,7 @@ static int snapshot(const network *n, const hs_config *c, size_t wi, snap_buf *b
     return hs_mpi_agree(rc, err);
 }
 
-static int snapshot_all(const network *n, const hs_config *c, snap_buf *bufs, uint64_t step,
+static int snapshot_all(const network *n, const hs_config *c, weights_snap *bufs, uint64_t step,
                         size_t phase, const schedule_sink *ss, hs_error *err)
 {
     for (size_t wi = 0; ss && ss->weights && wi < c->n_weights; wi++) {
@@ -165,85 +54,6 @@ static uint64_t next_stop(const hs_config *c, uint64_t now, uint64_t end)
             next = at;
     }
     return next;
-}
-
-/* One process: the weights in canonical order are its own. */
-static int weights_own(const network *n, size_t j, float **w, size_t *m, hs_error *err)
-{
-    const net_proj *pj = &n->projs[j];
-    *m = proj_synapses(n, j);
-    if (!(*w = malloc((*m ? *m : 1) * sizeof **w)))
-        return hs_error_set(err, HS_ENOMEM, "out of memory for %zu weights", *m);
-    size_t k = 0;
-    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
-        for (int t = 0; t < n->n_threads; t++)
-            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
-                (*w)[k++] = pj->part[t].syn[q].weight;
-    return HS_OK;
-}
-
-int schedule_weights_gather(const network *n, size_t j, float **w, size_t *m, size_t **mine,
-                            hs_error *err)
-{
-    *mine = NULL;
-    if (n->n_ranks == 1)
-        return weights_own(n, j, w, m, err);
-    snap_buf b = {0};
-    size_t own = proj_synapses(n, j);
-    *w = NULL;
-    *mine = malloc((own ? own : 1) * sizeof **mine);
-    int rc = snap_buf_alloc(&b, n, j, err);
-    if (rc == HS_OK && !*mine)
-        rc = hs_error_set(err, HS_ENOMEM, "out of memory gathering weights");
-    /* every rank or none takes part in the gather */
-    rc = hs_mpi_agree(rc, err);
-    long k = rc == HS_OK ? gather_weights(n, j, &b, *mine, err) : -1;
-    if (rc == HS_OK && k < 0)
-        rc = err->code;
-    if (rc == HS_OK && !(*w = malloc((k ? (size_t)k : 1) * sizeof **w)))
-        rc = hs_error_set(err, HS_ENOMEM, "out of memory gathering weights");
-    for (long q = 0; rc == HS_OK && q < k; q++)
-        (*w)[q] = (float)b.w[q];
-    snap_buf_free(&b);
-    rc = hs_mpi_agree(rc, err);
-    if (rc != HS_OK) {
-        free(*w);
-        free(*mine);
-        *w = NULL;
-        *mine = NULL;
-    }
-    *m = rc == HS_OK ? (size_t)k : 0;
-    return rc;
-}
-
-void schedule_weights_keep(network *n, size_t j, const float *w, const size_t *mine)
-{
-    net_proj *pj = &n->projs[j];
-    size_t k = 0;
-    for (size_t i = 0; i < n->pops[pj->pre].state.n; i++)
-        for (int t = 0; t < n->n_threads; t++)
-            for (uint64_t q = pj->part[t].row[i]; q < pj->part[t].row[i + 1]; q++)
-                pj->part[t].syn[q].weight = w[mine ? mine[k++] : k++];
-}
-
-static int weights_shuffle(network *n, size_t j, size_t phase, hs_error *err)
-{
-    /* over several ranks every rank shuffles the whole projection as one
-     * process would and keeps its own synapses' new weights */
-    float *w;
-    size_t m, *mine;
-    int rc = schedule_weights_gather(n, j, &w, &m, &mine, err);
-    if (rc != HS_OK)
-        return rc;
-    rng_state st;
-    rng_stream_init(&st, n->seed, RNG_KIND_USER + 4, (uint32_t)phase, (uint32_t)j);
-    gsl_rng r = rng_view(&st);
-    if (m > 1)
-        gsl_ran_shuffle(&r, w, m, sizeof *w);
-    schedule_weights_keep(n, j, w, mine);
-    free(w);
-    free(mine);
-    return HS_OK;
 }
 
 /* What the running phases carry from one to the next. */
@@ -377,7 +187,7 @@ static int interrupted(sched_state *st, hs_error *err)
 
 /* Runs phase k; resumed (resumed_stop > 0) it was set up again and its
  * first stretch goes to resumed_stop. */
-static int run_phase(sim *s, network *n, const hs_config *c, size_t k, snap_buf *bufs,
+static int run_phase(sim *s, network *n, const hs_config *c, size_t k, weights_snap *bufs,
                      sched_state *st, uint64_t resumed_stop, const sim_sink *sink,
                      const schedule_sink *ss, hs_error *err)
 {
@@ -466,7 +276,7 @@ static int schedule_go(sim *s, network *n, const hs_config *c, const schedule_po
                        int (*load)(void *ctx, hs_error *err), void *load_ctx,
                        const sim_sink *sink, const schedule_sink *ss, hs_error *err)
 {
-    snap_buf *bufs = calloc(c->n_weights ? c->n_weights : 1, sizeof *bufs);
+    weights_snap *bufs = calloc(c->n_weights ? c->n_weights : 1, sizeof *bufs);
     sched_state st = {
         .params = malloc((n->n_pops ? n->n_pops : 1) * HS_MAX_PARAMS * sizeof *st.params),
         .drives = calloc(n->n_pops ? n->n_pops : 1, sizeof *st.drives),
@@ -481,7 +291,7 @@ static int schedule_go(sim *s, network *n, const hs_config *c, const schedule_po
                from ? from->params + p * HS_MAX_PARAMS : c->pops[p].params,
                sizeof c->pops[p].params);
     for (size_t wi = 0; rc == HS_OK && wi < c->n_weights; wi++)
-        rc = snap_buf_alloc(&bufs[wi], n, c->weights[wi].proj, err);
+        rc = weights_snap_alloc(&bufs[wi], n, c->weights[wi].proj, err);
     if (ss && ss->checkpoint && ss->checkpoint_every) {
         st.next_ckpt = ss->checkpoint_every;
         sim_set_pause(s, pause_hook, &st);
@@ -511,7 +321,7 @@ static int schedule_go(sim *s, network *n, const hs_config *c, const schedule_po
                        err);
     sim_set_pause(s, NULL, NULL);
     for (size_t wi = 0; bufs && wi < c->n_weights; wi++)
-        snap_buf_free(&bufs[wi]);
+        weights_snap_free(&bufs[wi]);
     /* The sources must not keep pointers to the drives freed here. */
     for (size_t p = 0; st.drives && p < n->n_pops; p++) {
         net_pop *pp = &n->pops[p];

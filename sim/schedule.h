@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../io/config.h"
+#include "../model/experiment.h"
 #include "engine.h"
 #include "network.h"
 
@@ -63,7 +63,7 @@ int schedule_run(sim *s, network *n, const hs_config *c, const sim_sink *sink,
 /* Goes on with the run of c from a checkpoint at pos: n and s are built
  * from c; the phase is set up again as when it started (its drives, gains,
  * parameters from pos), ss->up_states_past hears the up states of phases
- * 0..pos->phase, then load() fills the saved state (state_visit_network,
+ * 0..pos->phase, then load() fills the saved state (network_state_visit,
  * sim_state_visit) and the run continues as schedule_run would have. */
 int schedule_resume(sim *s, network *n, const hs_config *c, const schedule_pos *pos,
                     int (*load)(void *ctx, hs_error *err), void *load_ctx,
@@ -74,24 +74,6 @@ int schedule_resume(sim *s, network *n, const hs_config *c, const schedule_pos *
  * else HS_EINPUT: a checkpoint of another schedule or a corrupt one. */
 int schedule_pos_check(const hs_config *c, const schedule_pos *pos, uint64_t step,
                        hs_error *err);
-
-/* Copies the weights of projection j into pre, post, w (each n->...n_syn
- * of the projection long), ordered by (pre, post): the same for any thread
- * count. Returns the number of synapses. */
-size_t schedule_weights(const network *n, size_t j, uint64_t *pre, uint64_t *post, double *w);
-
-/* Every rank's weights of projection j in the canonical (pre, post) order
- * into *w ([*m], malloc'd), and where each of this rank's synapses (in
- * schedule_weights order) lands in it into *mine (malloc'd; NULL in one
- * process, where they are all of *w in order). Collective over MPI ranks;
- * on failure (agreed) *w and *mine are NULL. */
-int schedule_weights_gather(const network *n, size_t j, float **w, size_t *m, size_t **mine,
-                            hs_error *err);
-
-/* This rank's synapses of projection j take their weights from w, the
- * whole projection in canonical order, at the places mine says (both from
- * schedule_weights_gather). */
-void schedule_weights_keep(network *n, size_t j, const float *w, const size_t *mine);
 
 /* Run time (ms) at which the trajectory reaches task_ms: its clock runs
  * only in wake phases. NAN when the wake phases end before it. */

@@ -12,27 +12,27 @@ int skip_pop_alloc(skip_pop *k, const net_pop *pp, uint32_t n_slots)
     k->n_blocks = pp->state.n_alloc / SKIP_BLOCK;
     if (!pp->type->quiet || !pp->type->advance || k->n_blocks == 0)
         return HS_OK;
-    k->awake = malloc(k->n_blocks);
+    k->active = malloc(k->n_blocks);
     k->since = calloc(k->n_blocks, sizeof *k->since);
     k->pending = calloc((size_t)n_slots * k->n_blocks, 1);
     k->pinned = calloc(k->n_blocks, 1);
-    k->woke = calloc(k->n_blocks, 1);
-    if (!k->awake || !k->since || !k->pending || !k->pinned || !k->woke) {
+    k->activated = calloc(k->n_blocks, 1);
+    if (!k->active || !k->since || !k->pending || !k->pinned || !k->activated) {
         skip_pop_free(k);
         return HS_ENOMEM;
     }
-    memset(k->awake, 1, k->n_blocks);
+    memset(k->active, 1, k->n_blocks);
     k->n_slots = n_slots;
     return HS_OK;
 }
 
 void skip_pop_free(skip_pop *k)
 {
-    free(k->awake);
+    free(k->active);
     free(k->since);
     free(k->pending);
     free(k->pinned);
-    free(k->woke);
+    free(k->activated);
     memset(k, 0, sizeof *k);
 }
 
@@ -48,18 +48,18 @@ static void block_range(size_t b, size_t hi, size_t *a, size_t *e)
     *e = *a + SKIP_BLOCK < hi ? *a + SKIP_BLOCK : hi;
 }
 
-/* Block b falls asleep after step `step`. Input delivered while it was
- * awake was not marked: mark it now, unless it woke in this very step (no
+/* Block b goes dormant after step `step`. Input delivered while it was
+ * active was not marked: mark it now, unless it activated in this very step (no
  * delivery since). Consumed slots are zero, so every nonzero ring entry is
  * a future arrival. */
-static void fall_asleep(skip_pop *k, net_pop *pp, size_t b, size_t a, size_t e,
+static void go_dormant(skip_pop *k, net_pop *pp, size_t b, size_t a, size_t e,
                         uint64_t step, skip_count *c)
 {
-    int woke_now = k->since[b] == step;
-    k->awake[b] = 0;
+    int activated_now = k->since[b] == step;
+    k->active[b] = 0;
     k->since[b] = step + 1;
-    c->asleep++;
-    for (size_t sl = 0; !woke_now && sl < k->n_slots; sl++)
+    c->dormant++;
+    for (size_t sl = 0; !activated_now && sl < k->n_slots; sl++)
         for (size_t x = 0; x < pp->type->n_receptors; x++) {
             const double *v = pp->ring[x] + sl * pp->state.n_alloc;
             for (size_t i = a; i < e; i++)
@@ -68,27 +68,27 @@ static void fall_asleep(skip_pop *k, net_pop *pp, size_t b, size_t a, size_t e,
         }
 }
 
-/* Block b wakes for input in step `step`; its marks for later slots stay,
- * so it can fall asleep again at once. While awake, since[b] holds the
- * step it woke. */
-static void wake(skip_pop *k, net_pop *pp, size_t b, size_t a, size_t e, uint64_t step,
+/* Block b is activated by input in step `step`; its marks for later slots stay,
+ * so it can go dormant again at once. While active, since[b] holds the
+ * step it activated. */
+static void activate(skip_pop *k, net_pop *pp, size_t b, size_t a, size_t e, uint64_t step,
                  skip_count *c)
 {
     pp->type->advance(pp->plan, &pp->state, a, e, step - k->since[b]);
-    k->awake[b] = 1;
+    k->active[b] = 1;
     k->since[b] = step;
-    c->asleep--;
+    c->dormant--;
 }
 
-/* Puts the quiet blocks of [lo, hi) to sleep after step `step`. */
+/* Makes the quiet blocks of [lo, hi) dormant after step `step`. */
 static void find_quiet(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
                        skip_count *c)
 {
     for (size_t b = lo / SKIP_BLOCK; b * SKIP_BLOCK < hi; b++) {
         size_t a, e;
         block_range(b, hi, &a, &e);
-        if (k->awake[b] && !k->pinned[b] && pp->type->quiet(pp->plan, &pp->state, a, e))
-            fall_asleep(k, pp, b, a, e, step, c);
+        if (k->active[b] && !k->pinned[b] && pp->type->quiet(pp->plan, &pp->state, a, e))
+            go_dormant(k, pp, b, a, e, step, c);
     }
 }
 
@@ -100,36 +100,36 @@ static uint64_t bytes8(const uint8_t *x)
     return w;
 }
 
-/* Blocks that woke for input this step go back to sleep at once if they
+/* Blocks that activated for input this step go dormant again at once if they
  * can: the cost stays with the events, not with the steps. */
-static void sleep_after_input(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
+static void dormant_after_input(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
                               skip_count *c)
 {
     size_t b1 = (hi + SKIP_BLOCK - 1) / SKIP_BLOCK;
     for (size_t b = lo / SKIP_BLOCK; b < b1; b++) {
-        if (b % 8 == 0 && b + 8 <= b1 && bytes8(k->woke + b) == 0) {
-            b += 7;     /* none of these 8 woke: most steps, most blocks */
+        if (b % 8 == 0 && b + 8 <= b1 && bytes8(k->activated + b) == 0) {
+            b += 7;     /* none of these 8 activated: most steps, most blocks */
             continue;
         }
-        if (!k->woke[b])
+        if (!k->activated[b])
             continue;
-        k->woke[b] = 0;
+        k->activated[b] = 0;
         size_t a, e;
         block_range(b, hi, &a, &e);
         if (!k->pinned[b] && pp->type->quiet(pp->plan, &pp->state, a, e))
-            fall_asleep(k, pp, b, a, e, step, c);
+            go_dormant(k, pp, b, a, e, step, c);
     }
 }
 
-/* 1 if the 8 blocks from b are asleep with no input this step. */
+/* 1 if the 8 blocks from b are dormant with no input this step. */
 static int eight_idle(const skip_pop *k, const uint8_t *pend, size_t b)
 {
-    return (bytes8(k->awake + b) | bytes8(pend + b)) == 0;
+    return (bytes8(k->active + b) | bytes8(pend + b)) == 0;
 }
 
-/* Updates the awake blocks of [lo, hi) and the ones input wakes, in runs
+/* Updates the active blocks of [lo, hi) and the ones input activates, in runs
  * of consecutive blocks so the model's loop stays long. */
-static size_t update_awake(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
+static size_t update_active(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
                            size_t slot, double **rx, uint32_t *out, skip_count *c)
 {
     const uint8_t *pend = k->pending + slot * k->n_blocks;
@@ -139,7 +139,7 @@ static size_t update_awake(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint6
         size_t a, e;
         block_range(b, hi, &a, &e);
         int idle8 = b % 8 == 0 && b + 8 <= b1 && eight_idle(k, pend, b);
-        if (idle8 || (!k->awake[b] && !pend[b])) {
+        if (idle8 || (!k->active[b] && !pend[b])) {
             if (run != SIZE_MAX)
                 ns += pp->type->update(pp->plan, &pp->state, run, a, step, rx, out + ns);
             run = SIZE_MAX;
@@ -147,9 +147,9 @@ static size_t update_awake(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint6
             b += idle8 ? 8 : 1;
             continue;
         }
-        if (!k->awake[b]) {
-            wake(k, pp, b, a, e, step, c);
-            k->woke[b] = 1;
+        if (!k->active[b]) {
+            activate(k, pp, b, a, e, step, c);
+            k->activated[b] = 1;
         }
         if (run == SIZE_MAX)
             run = a;
@@ -157,21 +157,21 @@ static size_t update_awake(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint6
     }
     if (run != SIZE_MAX)
         ns += pp->type->update(pp->plan, &pp->state, run, hi, step, rx, out + ns);
-    sleep_after_input(k, pp, lo, hi, step, c);
+    dormant_after_input(k, pp, lo, hi, step, c);
     return ns;
 }
 
 size_t skip_pop_update(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t step,
                        size_t slot, double **rx, uint32_t *out, skip_count *c)
 {
-    if (!k->awake)
+    if (!k->active)
         return pp->type->update(pp->plan, &pp->state, lo, hi, step, rx, out);
     size_t b0 = lo / SKIP_BLOCK, b1 = (hi + SKIP_BLOCK - 1) / SKIP_BLOCK;
-    size_t ns = c->asleep == 0 ? pp->type->update(pp->plan, &pp->state, lo, hi, step, rx, out)
-                               : update_awake(k, pp, lo, hi, step, slot, rx, out, c);
+    size_t ns = c->dormant == 0 ? pp->type->update(pp->plan, &pp->state, lo, hi, step, rx, out)
+                               : update_active(k, pp, lo, hi, step, slot, rx, out, c);
     c->blocks += b1 - b0;
     /* This slot's marks are used, whichever path ran: a mark left over would
-     * wake a block that sleeps later, depending on its thread's neighbours.
+     * activate a block that goes dormant later, depending on its thread's neighbours.
      * Written only when set: the row's ends share cache lines with the
      * neighbouring thread's blocks. */
     uint8_t *used = k->pending + slot * k->n_blocks;
@@ -184,8 +184,8 @@ size_t skip_pop_update(skip_pop *k, net_pop *pp, size_t lo, size_t hi, uint64_t 
 
 void skip_pop_sync(skip_pop *k, net_pop *pp, uint64_t step)
 {
-    for (size_t b = 0; k->awake && b < k->n_blocks; b++) {
-        if (k->awake[b] || k->since[b] == step)
+    for (size_t b = 0; k->active && b < k->n_blocks; b++) {
+        if (k->active[b] || k->since[b] == step)
             continue;
         size_t a, e;
         block_range(b, pp->state.n, &a, &e);
@@ -197,6 +197,6 @@ void skip_pop_sync(skip_pop *k, net_pop *pp, uint64_t step)
 
 void skip_pop_wake_all(skip_pop *k)
 {
-    for (size_t b = 0; k->awake && b < k->n_blocks; b++)
-        k->awake[b] = 1;
+    for (size_t b = 0; k->active && b < k->n_blocks; b++)
+        k->active[b] = 1;
 }

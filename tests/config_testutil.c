@@ -46,7 +46,7 @@ const char *ct_load_fail(const char *path, const char *const *sets, size_t n_set
     hs_error_clear(&err);
     hs_config *c = config_load(path, sets, n_sets, &err);
     if (c) {
-        config_free(c);
+        experiment_free(c);
         ck_abort_msg("%s: loaded, but should have failed", path);
     }
     ck_assert_int_eq(err.code, HS_EINPUT);

@@ -25,7 +25,7 @@ static void check_network(const char *path, double rate_lo, double rate_hi, doub
     ck_assert_msg(cv >= cv_lo && cv <= cv_hi, "%s: ISI CV %.3f outside [%g, %g]", path, cv,
                   cv_lo, cv_hi);
     tu_spikes_free(s);
-    config_free(c);
+    experiment_free(c);
 }
 
 START_TEST(test_coba_reference)

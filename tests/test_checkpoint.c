@@ -18,6 +18,7 @@
 #include "../io/h5util.h"
 #include "../sim/engine.h"
 #include "../sim/network.h"
+#include "../sim/network_state.h"
 #include "../sim/schedule.h"
 #include "shell.h"
 #include "suites.h"
@@ -92,7 +93,7 @@ static int mem_save(void *ctx, const schedule_pos *pos, hs_error *err)
     k->pos.params = malloc(r->net->n_pops * HS_MAX_PARAMS * sizeof(double));
     memcpy(k->pos.params, pos->params, r->net->n_pops * HS_MAX_PARAMS * sizeof(double));
     state_io io = {r, 0, mem_io};
-    ck_assert_int_eq(state_visit_network(r->net, &io, err), HS_OK);
+    ck_assert_int_eq(network_state_visit(r->net, &io, err), HS_OK);
     ck_assert_int_eq(sim_state_visit(r->s, &io, err), HS_OK);
     return HS_OK;
 }
@@ -102,7 +103,7 @@ static int mem_load(void *ctx, hs_error *err)
     mem_run *r = ctx;
     state_io io = {r, 1, mem_io};
     r->loading = 1;
-    int rc = state_visit_network(r->net, &io, err);
+    int rc = network_state_visit(r->net, &io, err);
     rc = rc == HS_OK ? sim_state_visit(r->s, &io, err) : rc;
     r->loading = 0;
     return rc;
@@ -117,7 +118,7 @@ static void mem_run_free(mem_run *r)
         free(r->ck[i]);
     }
     sim_free(r->s);
-    network_free(r->net);
+    tu_network_free(r->net);
 }
 
 static uint64_t mem_step(const mem_ckpt *k)
@@ -136,7 +137,7 @@ static tu_spikes *mem_schedule(const hs_config *c, int threads, mem_run *r,
 {
     hs_error err;
     hs_error_clear(&err);
-    r->net = network_build(c, threads, &err);
+    r->net = tu_network_build(c, threads, &err);
     ck_assert_msg(r->net != NULL, "%s", err.msg);
     r->s = sim_alloc(r->net, c, &err);
     ck_assert_ptr_nonnull(r->s);
@@ -158,14 +159,14 @@ static tu_spikes *mem_schedule(const hs_config *c, int threads, mem_run *r,
  * through exactly the states of the uninterrupted one: every later
  * checkpoint holds the same arrays, bit for bit, and the same spikes come
  * after. Checkpoints in several phases (sleep with its slow oscillation,
- * wake, REM), with blocks asleep. */
+ * wake, REM), with blocks dormant. */
 START_TEST(test_resumed_state_bitwise)
 {
     hs_config *c = tu_config_file("tests/configs/good/checkpoint.yaml", NULL, 0);
     mem_run whole = {0};
     tu_spikes *all = mem_schedule(c, 1, &whole, NULL);
     ck_assert_uint_ge(whole.n, 15);
-    size_t asleep_seen = 0;
+    size_t dormant_seen = 0;
     for (size_t k = 1; k < whole.n; k += 4) {
         const mem_ckpt *from = whole.ck[k];
         uint64_t step0 = mem_step(from);
@@ -183,9 +184,9 @@ START_TEST(test_resumed_state_bitwise)
                               "from step %llu: %s differs at step %llu",
                               (unsigned long long)step0, a->a[i].name,
                               (unsigned long long)mem_step(a));
-                if (strstr(a->a[i].name, "/awake"))
+                if (strstr(a->a[i].name, "/active"))
                     for (size_t q = 0; q < a->a[i].bytes; q++)
-                        asleep_seen += !a->a[i].data[q];
+                        dormant_seen += !a->a[i].data[q];
             }
         }
         /* the spikes from the checkpoint on */
@@ -198,10 +199,10 @@ START_TEST(test_resumed_state_bitwise)
         tu_spikes_free(rest);
         mem_run_free(&part);
     }
-    ck_assert_msg(asleep_seen > 0, "no block was ever asleep: the skip state went untested");
+    ck_assert_msg(dormant_seen > 0, "no block was ever dormant: the skip state went untested");
     tu_spikes_free(all);
     mem_run_free(&whole);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 

@@ -207,7 +207,7 @@ START_TEST(test_run_file_matches_memory)
     H5Dclose(d);
     H5Fclose(f);
     tu_spikes_free(m);
-    config_free(c);
+    experiment_free(c);
     /* the layout as h5py and h5dump see it, and info */
     assert_layout_ok(out, sizeof out, h5, 1, "the coba run");
     ck_assert_int_eq(sh_run(out, sizeof out, "h5dump -H %s", h5), 0);

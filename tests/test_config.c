@@ -43,9 +43,9 @@ START_TEST(test_good_simulation_and_populations)
         ck_assert_str_eq(c->pops[i].name, names[i]);
         ck_assert_str_eq(c->pops[i].model->name, models[i]);
         ck_assert_uint_eq(c->pops[i].size, sizes[i]);
-        ck_assert_int_eq(config_pop_find(c, names[i]), (int)i);
+        ck_assert_int_eq(experiment_pop_find(c, names[i]), (int)i);
     }
-    ck_assert_int_eq(config_pop_find(c, "nope"), -1);
+    ck_assert_int_eq(experiment_pop_find(c, "nope"), -1);
     ck_assert_int_eq(c->pops[0].loc.line, 9);
     ck_assert_int_eq(c->pops[0].loc.col, 3);
 
@@ -77,7 +77,7 @@ START_TEST(test_good_simulation_and_populations)
     int rec[] = {1, 0, 0, 0, 1};
     for (size_t i = 0; i < 5; i++)
         ck_assert_int_eq(c->pops[i].record_spikes, rec[i]);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -95,7 +95,7 @@ START_TEST(test_good_spikes_sorted)
         ck_assert_uint_eq(s->spike_ids[k], ids[k]);
     }
     ck_assert_ptr_null(c->pops[0].spike_t_ms);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -148,7 +148,7 @@ START_TEST(test_good_projections_and_recording)
     ck_assert_uint_eq(t1->pop, 2);
     ck_assert_int_eq(t1->var, 1);                           /* adex w */
     ck_assert_double_eq(t1->interval_ms, 0.1);              /* default: dt */
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -265,7 +265,7 @@ START_TEST(test_override_good)
                      "populations.inh.init.V_m={dist: normal, mean: -60, sd: 2}\n"
                      "recording.spikes=[inh, ad]\n"
                      "populations.extra={model: poisson, size: 4}");
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 

@@ -184,7 +184,7 @@ static void round_trip(const hs_config *c, const char *name)
     ck_assert_str_eq(t1, t2);
     free(t1);
     free(t2);
-    config_free(back);
+    experiment_free(back);
 }
 
 START_TEST(test_print_round_trip)
@@ -193,7 +193,7 @@ START_TEST(test_print_round_trip)
     ct_data_path(path, sizeof path, "configs/good/full.yaml");
     hs_config *c = ct_load_ok(path, NULL, 0);
     round_trip(c, "full.yaml");
-    config_free(c);
+    experiment_free(c);
     /* The sleep experiments: repeats, transmission, set, drives, shuffle. */
     const char *sleep[] = {"linear_track.yaml", "linear_track_shuffled.yaml"};
     for (int k = 0; k < 2; k++) {
@@ -202,7 +202,7 @@ START_TEST(test_print_round_trip)
         ct_data_path(path, sizeof path, rel);
         c = ct_load_ok(path, NULL, 0);
         round_trip(c, sleep[k]);
-        config_free(c);
+        experiment_free(c);
     }
     /* Awkward numbers, many spikes (wrapped lists), no projections. */
     char yaml[1 << 16];
@@ -227,7 +227,7 @@ START_TEST(test_print_round_trip)
     c = ct_load_ok(in, NULL, 0);
     ck_assert_double_eq(c->traces[0].interval_ms, 10 * 0.03);
     round_trip(c, "odd_out.yaml");
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -239,7 +239,7 @@ START_TEST(test_print_round_trip_learning)
     ct_data_path(path, sizeof path, "configs/good/plastic.yaml");
     hs_config *c = ct_load_ok(path, NULL, 0);
     round_trip(c, "plastic.yaml");
-    config_free(c);
+    experiment_free(c);
     const char *yaml =
         "simulation: {dt_ms: 0.03}\npopulations: {a: {model: lif_cuba, size: 3}}\n"
         "projections:\n  aa:\n    {pre: a, post: a, receptor: in, weight: -1,\n"
@@ -261,7 +261,7 @@ START_TEST(test_print_round_trip_learning)
         ck_assert_int_eq(strstr(out, "schedule:") == NULL, i == 0);
         ck_assert_int_eq(strstr(out, "duration_ms: 0.09") != NULL, 1);
         free(out);
-        config_free(c);
+        experiment_free(c);
     }
 }
 END_TEST
@@ -301,14 +301,14 @@ START_TEST(test_print_round_trip_task)
     ck_assert(tmp_has("task.yaml", "task:\n  track: linear\n  length_cm: 150\n  laps: 8\n"
                                    "  speed_cm_s: 30.5\n  speed_sd_cm_s: 5\n  ramp_cm: 20\n"
                                    "  pause_s: 2\n  one_way: true\n"));
-    config_free(c);
+    experiment_free(c);
 
     ct_data_path(path, sizeof path, "configs/good/task_csv.yaml");
     c = ct_load_ok(path, NULL, 0);
     tmp_copy("configs/good/rat.csv", "rat.csv");
     round_trip(c, "task_csv.yaml");
     ck_assert(tmp_has("task_csv.yaml", "  trajectory: {csv: rat.csv}\n"));
-    config_free(c);
+    experiment_free(c);
 
     /* A path that is not a plain YAML scalar is quoted. */
     tmp_copy("configs/good/rat.csv", "my rat, \"1\".csv");
@@ -320,7 +320,7 @@ START_TEST(test_print_round_trip_task)
     c = ct_load_ok(in, NULL, 0);
     round_trip(c, "quoted_out.yaml");
     ck_assert(tmp_has("quoted_out.yaml", "  trajectory: {csv: \"my rat, \\\"1\\\".csv\"}\n"));
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -359,7 +359,7 @@ START_TEST(test_spikes_from_hdf5)
         ck_assert_uint_eq(p->spike_ids[k], is[k]);
     }
     round_trip(c, "s_out.yaml");      /* printed inline, read back the same */
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -412,7 +412,7 @@ static void load_any(const char *data, size_t len)
     hs_error_clear(&err);
     hs_config *c = config_load(path, NULL, 0, &err);
     if (c) {
-        config_free(c);
+        experiment_free(c);
         return;
     }
     ck_assert_int_eq(err.code, HS_EINPUT);
@@ -539,8 +539,8 @@ START_TEST(test_load_text)
     configs_eq(a, b);
     ck_assert_str_eq(b->path, path);
     ck_assert_str_eq(b->text, text);
-    config_free(a);
-    config_free(b);
+    experiment_free(a);
+    experiment_free(b);
     free(text);
 
     const char *yaml = "simulation: {duration_ms: 10}\n"
@@ -550,7 +550,7 @@ START_TEST(test_load_text)
     ck_assert_msg(b != NULL, "%s", err.msg);
     ck_assert_uint_eq(strlen(b->text), n);
     ck_assert_uint_eq(b->pops[0].size, 3);
-    config_free(b);
+    experiment_free(b);
     ck_assert_ptr_null(config_load_text("virtual/x.yaml", yaml, strlen(yaml), NULL, 0, &err));
     ck_assert_int_eq(err.code, HS_EINPUT);
     ck_assert_str_eq(err.msg, "virtual/x.yaml:4:1: did not find expected node content "
@@ -565,7 +565,7 @@ START_TEST(test_missing_file)
     const char *msg = ct_load_fail(path, NULL, 0);
     ct_assert_has(msg, "none.yaml: cannot open: ");
     ct_load_fail(ct_tmp_dir, NULL, 0);      /* a directory */
-    config_free(NULL);
+    experiment_free(NULL);
 }
 END_TEST
 

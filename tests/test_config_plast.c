@@ -52,7 +52,7 @@ START_TEST(test_plasticity)
     ck_assert_ptr_null(ie->plast.rule);                               /* static */
     ck_assert_ptr_null(ne->plast.rule);
     ck_assert_uint_eq(ne->n_homeo, 0);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -81,7 +81,7 @@ START_TEST(test_homeostasis)
     const downscale_params *ip = (const downscale_params *)ie->homeo[0].params;
     ck_assert_double_eq(ip->rate_per_s, 0.01);
     ck_assert_double_eq(ip->interval_ms, 100);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -94,9 +94,9 @@ START_TEST(test_weight_recording)
     ck_assert_int_eq(c->weights[0].loc.line, 69);
     ck_assert_uint_eq(c->weights[1].proj, 2);                         /* ie: null value */
     ck_assert_double_eq(c->weights[1].interval_ms, 0);
-    ck_assert_int_eq(config_proj_find(c, "ie"), 2);
-    ck_assert_int_eq(config_proj_find(c, "exc"), -1);
-    config_free(c);
+    ck_assert_int_eq(experiment_proj_find(c, "ie"), 2);
+    ck_assert_int_eq(experiment_proj_find(c, "exc"), -1);
+    experiment_free(c);
 }
 END_TEST
 
@@ -117,7 +117,7 @@ START_TEST(test_schedule)
     ck_assert_double_eq(c->duration_ms, 3503 * 0.1);                  /* the phases' sum */
     ck_assert_int_eq(c->phases[0].loc.line, 9);
     ck_assert_int_eq(c->phases[3].loc.line, 22);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -169,7 +169,7 @@ START_TEST(test_gains)
     ck_assert_double_eq(sleep->homeo_gain[ie * H + 0], 0);            /* downscale */
     ck_assert_double_eq(sleep->stdp_gain[ei], 1);
     ck_assert_double_eq(sleep->stdp_gain[ne], 1);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -192,7 +192,7 @@ START_TEST(test_default_phase)
     }
     ck_assert_uint_eq(c->n_weights, 0);
     ck_assert_ptr_null(c->weights);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -211,7 +211,7 @@ START_TEST(test_schedule_without_projections)
     ck_assert_ptr_nonnull(c->phases[1].homeo_gain);
     ck_assert_double_eq(c->phases[1].duration_ms, 0.25);              /* 0.8 -> 1 step */
     ck_assert_double_eq(c->duration_ms, 5 * 0.25);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -239,7 +239,7 @@ START_TEST(test_override_good)
     ck_assert_uint_eq(c->n_weights, 3);
     ck_assert_uint_eq(c->weights[2].proj, 3);
     ck_assert_double_eq(c->weights[2].interval_ms, 5 * 0.1);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 

@@ -32,13 +32,13 @@ START_TEST(test_replay_values_and_defaults)
     ck_assert_uint_eq(r->template_shuffles, 200);
     ck_assert_int_eq(r->loc.line, 5);
     ck_assert_int_eq(r->loc.col, 1);
-    config_free(c);
+    experiment_free(c);
     /* the other populations' configs know nothing of it */
     char path[600];
     ct_data_path(path, sizeof path, "configs/good/task.yaml");
     c = ct_load_ok(path, NULL, 0);
     ck_assert_int_eq(c->replay.present, 0);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -54,7 +54,7 @@ START_TEST(test_replay_overrides)
     ck_assert_double_eq(c->replay.tbin_ms, 10);
     ck_assert_uint_eq(c->replay.n_shuffle, 1000);
     ck_assert_uint_eq(c->replay.pop, 0);
-    config_free(c);
+    experiment_free(c);
     char path[600];
     ct_data_path(path, sizeof path, "configs/good/replay.yaml");
     const char *bad[] = {"replay.bin_cm=200"};
@@ -108,8 +108,8 @@ START_TEST(test_replay_print_round_trip)
     ck_assert_str_eq(text, again);
     free(text);
     free(again);
-    config_free(back);
-    config_free(c);
+    experiment_free(back);
+    experiment_free(c);
 }
 END_TEST
 

@@ -42,7 +42,7 @@ START_TEST(test_task_values_and_defaults)
     ck_assert_int_eq(t->loc.col, 1);
     ck_assert_ptr_eq(c->pops[0].model, neuron_type_find("place_cells"));
     ck_assert_double_eq(ct_param(&c->pops[0], "sigma_cm"), 10);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -56,7 +56,7 @@ START_TEST(test_task_all_defaults)
     ck_assert_int_eq(c->task.present, 1);
     ck_assert_int_eq(memcmp(&c->task.linear, &d, sizeof d), 0);
     ck_assert_int_eq(c->task.loc.line, 13);                 /* the file's key, new value */
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -66,7 +66,7 @@ START_TEST(test_task_absent)
     ck_assert_int_eq(c->task.present, 0);
     ck_assert_ptr_null(c->task.csv_t_s);
     ck_assert_ptr_null(c->task.csv_path);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -90,7 +90,7 @@ START_TEST(test_task_csv)
     ck_assert_double_eq(t->linear.laps, 20);                /* default, unused */
     ck_assert_str_eq(t->csv_path, "rat.csv");               /* as written */
     rat_check(t);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -104,20 +104,20 @@ START_TEST(test_task_override_good)
     ck_assert_double_eq(c->task.linear.ramp_cm, 75);
     ck_assert_double_eq(c->task.linear.length_cm, 1e6);
     ck_assert_int_eq(c->task.loc.line, 13);                 /* the file's task key */
-    config_free(c);
+    experiment_free(c);
     /* A trajectory by override is relative to the YAML, not the working dir. */
     const char *csv[] = {"task.trajectory.csv=rat.csv"};
     c = good_load("configs/good/task.yaml", csv, 1);
     ck_assert_str_eq(c->task.csv_path, "rat.csv");
     rat_check(&c->task);
-    config_free(c);
+    experiment_free(c);
     /* A task added to a config without one. */
     const char *add[] = {"task={track: linear, laps: 3}"};
     c = good_load("configs/good/full.yaml", add, 1);
     ck_assert_int_eq(c->task.present, 1);
     ck_assert_double_eq(c->task.linear.laps, 3);
     ck_assert_int_eq(c->task.loc.line, 0);                  /* made by an override */
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -177,7 +177,7 @@ START_TEST(test_task_mazes)
 {
     const char *w[] = {"task={track: wmaze, arm_cm: 60, laps: 4, pause_s: 1.5}"};
     hs_config *c = good_load("configs/good/task.yaml", w, 1);
-    const track_maze_params *m = &c->task.maze;
+    const maze_params *m = &c->task.maze;
     ck_assert_int_eq(c->task.kind, TRACK_WMAZE);
     ck_assert_int_eq(m->kind, TRACK_WMAZE);
     ck_assert_double_eq(m->arm_cm, 60);
@@ -199,23 +199,23 @@ START_TEST(test_task_mazes)
     const char *back[] = {set};
     hs_config *d = good_load("configs/good/task.yaml", back, 1);
     ck_assert_int_eq(memcmp(&d->task.maze, m, sizeof *m), 0);
-    config_free(d);
-    config_free(c);
+    experiment_free(d);
+    experiment_free(c);
 
     const char *t[] = {"task={track: tmaze}"};
     c = good_load("configs/good/task.yaml", t, 1);
-    track_maze_params want;
-    track_maze_params_default(&want, TRACK_TMAZE);
+    maze_params want;
+    maze_params_default(&want, TRACK_TMAZE);
     ck_assert_int_eq(memcmp(&c->task.maze, &want, sizeof want), 0);
     ck_assert_double_eq(c->task.maze.stem_cm, 100);
     ck_assert_double_eq(c->task.maze.arm_cm, 50);
-    config_free(c);
+    experiment_free(c);
 
     const char *o[] = {"task={track: circular, length_cm: 300}"};
     c = good_load("configs/good/task.yaml", o, 1);
     ck_assert_double_eq(c->task.maze.length_cm, 300);
     ck_assert_double_eq(c->task.maze.pause_s, 0);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -262,7 +262,7 @@ START_TEST(test_task_hdf5)
         ck_assert_double_eq(c->task.csv_x_cm[k], x[k]);
     }
     ck_assert_str_eq(c->task.h5_x, "/rat/x");
-    config_free(c);
+    experiment_free(c);
     /* positions and times of unequal length: named at x */
     write_rat(h5, t, 3, x, 2);
     const char *msg = ct_load_fail(yaml, NULL, 0);

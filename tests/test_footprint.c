@@ -43,7 +43,7 @@ START_TEST(test_synapse_counts)
         ck_assert_double_eq_tol(f.top.count, rules[i].synapses, 1e-6);
         ck_assert_int_eq(f.top.loc.line, 4);
         ck_assert_int_eq(f.top.loc.col, 3);
-        config_free(c);
+        experiment_free(c);
     }
 }
 END_TEST
@@ -90,7 +90,7 @@ START_TEST(test_estimate_matches_allocation)
         footprint_estimate(c, 1, &f);
         hs_error err;
         double before = malloc_bytes();
-        network *n = network_build(c, 1, &err);
+        network *n = tu_network_build(c, 1, &err);
         ck_assert_ptr_nonnull(n);
         sim *s = sim_alloc(n, c, &err);
         ck_assert_ptr_nonnull(s);
@@ -99,8 +99,8 @@ START_TEST(test_estimate_matches_allocation)
                       "allocated %.0f", i, want, used);
         ck_assert_double_gt(f.build, 0);
         sim_free(s);
-        network_free(n);
-        config_free(c);
+        tu_network_free(n);
+        experiment_free(c);
     }
 }
 END_TEST
@@ -130,7 +130,7 @@ START_TEST(test_check_message)
              "memory, more than the 2 GB this machine has; projections.aa alone: 1e+12 "
              "synapses, 8 TB", c->path);
     ck_assert_str_eq(err.msg, want);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -156,7 +156,7 @@ START_TEST(test_build_refuses_huge)
         hs_error err;
         hs_error_clear(&err);
         double before = malloc_bytes();
-        ck_assert_ptr_null(network_build(c, 2, &err));
+        ck_assert_ptr_null(tu_network_build(c, 2, &err));
         ck_assert_double_lt(fabs(malloc_bytes() - before), 1e6);
         ck_assert_int_eq(err.code, HS_EINPUT);
         char want[256];
@@ -164,7 +164,7 @@ START_TEST(test_build_refuses_huge)
         ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "want %s...\ngot %s", want,
                       err.msg);
         ck_assert_ptr_nonnull(strstr(err.msg, "this machine has"));
-        config_free(c);
+        experiment_free(c);
     }
 }
 END_TEST

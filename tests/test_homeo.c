@@ -49,7 +49,7 @@ static weights get_weights_of(const network *n, size_t j)
     r.pre = malloc((m + 1) * sizeof *r.pre);
     r.post = malloc((m + 1) * sizeof *r.post);
     r.w = malloc((m + 1) * sizeof *r.w);
-    r.n = schedule_weights(n, j, r.pre, r.post, r.w);
+    r.n = weights_local(n, j, r.pre, r.post, r.w);
     return r;
 }
 
@@ -69,7 +69,7 @@ static void free_weights(weights *w)
 static void run_schedule_of(hs_config *c, int threads, weights *before, weights *after)
 {
     hs_error err;
-    network *n = network_build(c, threads, &err);
+    network *n = tu_network_build(c, threads, &err);
     ck_assert_ptr_nonnull(n);
     sim *s = sim_alloc(n, c, &err);
     ck_assert_ptr_nonnull(s);
@@ -77,7 +77,7 @@ static void run_schedule_of(hs_config *c, int threads, weights *before, weights 
     ck_assert_int_eq(schedule_run(s, n, c, NULL, NULL, &err), HS_OK);
     *after = get_weights(n);
     sim_free(s);
-    network_free(n);
+    tu_network_free(n);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -127,7 +127,7 @@ START_TEST(test_downscale_exact)
     free(sorted);
     free_weights(&a);
     free_weights(&b);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -147,7 +147,7 @@ START_TEST(test_downscale_gain_and_total)
         ck_assert_double_lt(fabs(sum[j] - 30.0), 30.0 * 1e-6);
     free_weights(&a);
     free_weights(&b);
-    config_free(c);
+    experiment_free(c);
     /* the same with the sleep phase at gain 0 too: weights untouched */
     c = homeo_config(
         "{rule: downscale, params: {rate_per_s: 0, target_total: 30, interval_ms: 10}}",
@@ -157,7 +157,7 @@ START_TEST(test_downscale_gain_and_total)
         ck_assert_float_eq((float)a.w[k], (float)b.w[k]);
     free_weights(&a);
     free_weights(&b);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -184,7 +184,7 @@ START_TEST(test_scaling_rate_to_target)
         "  - {name: measure, stage: wake, duration_ms: 10000, gains: {p: {stdp: 0}}}\n";
     hs_config *c = tu_config(yaml, NULL, 0);
     hs_error err;
-    network *n = network_build(c, 2, &err);
+    network *n = tu_network_build(c, 2, &err);
     sim *s = sim_alloc(n, c, &err);
     weights b = get_weights(n);
     tu_spikes *rec = calloc(1, sizeof *rec);
@@ -205,8 +205,8 @@ START_TEST(test_scaling_rate_to_target)
     free_weights(&b);
     tu_spikes_free(rec);
     sim_free(s);
-    network_free(n);
-    config_free(c);
+    tu_network_free(n);
+    experiment_free(c);
 }
 END_TEST
 
@@ -237,10 +237,10 @@ START_TEST(test_homeo_threads_bitwise)
     tu_spikes_free(a);
     tu_spikes_free(b);
     tu_spikes_free(d);
-    network_free(n1);
-    network_free(n2);
-    network_free(n4);
-    config_free(c);
+    tu_network_free(n1);
+    tu_network_free(n2);
+    tu_network_free(n4);
+    experiment_free(c);
 }
 END_TEST
 

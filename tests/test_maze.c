@@ -1,4 +1,4 @@
-/* Mazes (sim/maze.h): the route's order of segments, T-maze left/right
+/* Mazes (task/maze.h): the route's order of segments, T-maze left/right
  * alternation, positions within their segments, pauses at the reward
  * sites, the drawn (x, y) on the drawn segments, the circular track's
  * wrap, the same trajectory for the same seed, and bad parameters. */
@@ -8,7 +8,7 @@
 
 #include <check.h>
 
-#include "../sim/maze.h"
+#include "../task/maze.h"
 #include "suites.h"
 
 /* Checks that sample i lies on its segment: linearized position within
@@ -67,14 +67,14 @@ static size_t lap_walk(const track_traj *t, size_t *at, uint32_t lap, uint8_t *s
 
 START_TEST(test_tmaze_alternation)
 {
-    track_maze_params p;
-    track_maze_params_default(&p, TRACK_TMAZE);
+    maze_params p;
+    maze_params_default(&p, TRACK_TMAZE);
     ck_assert_double_eq(p.stem_cm, 100);
     ck_assert_double_eq(p.arm_cm, 50);
     p.laps = 6;
     hs_error err;
     track_traj t;
-    ck_assert_int_eq(track_maze_generate(&p, 1.0, 3, &t, &err), HS_OK);
+    ck_assert_int_eq(maze_generate(&p, 1.0, 3, &t, &err), HS_OK);
     ck_assert_double_eq(t.length_cm, 200);
     ck_assert_uint_eq(t.n_segments, 3);
     ck_assert_str_eq(t.segments[0].name, "stem");
@@ -99,7 +99,7 @@ START_TEST(test_tmaze_alternation)
     }
     ck_assert_uint_eq(at, t.n);
     track_traj u;
-    ck_assert_int_eq(track_maze_generate(&p, 1.0, 3, &u, &err), HS_OK);
+    ck_assert_int_eq(maze_generate(&p, 1.0, 3, &u, &err), HS_OK);
     ck_assert_uint_eq(u.n, t.n);
     ck_assert_int_eq(memcmp(u.x_cm, t.x_cm, t.n * sizeof *t.x_cm), 0);
     track_free(&u);
@@ -109,12 +109,12 @@ END_TEST
 
 START_TEST(test_wmaze_route)
 {
-    track_maze_params p;
-    track_maze_params_default(&p, TRACK_WMAZE);
+    maze_params p;
+    maze_params_default(&p, TRACK_WMAZE);
     p.laps = 3;
     hs_error err;
     track_traj t;
-    ck_assert_int_eq(track_maze_generate(&p, 1.0, 5, &t, &err), HS_OK);
+    ck_assert_int_eq(maze_generate(&p, 1.0, 5, &t, &err), HS_OK);
     ck_assert_double_eq(t.length_cm, 3 * 80 + 2 * 40);
     static const char *const names[5] = {"center", "top_left", "left", "top_right", "right"};
     ck_assert_uint_eq(t.n_segments, 5);
@@ -151,13 +151,13 @@ END_TEST
 
 START_TEST(test_circular_wrap)
 {
-    track_maze_params p;
-    track_maze_params_default(&p, TRACK_CIRCULAR);
+    maze_params p;
+    maze_params_default(&p, TRACK_CIRCULAR);
     ck_assert_double_eq(p.pause_s, 0.0);
     p.laps = 4;
     hs_error err;
     track_traj t;
-    ck_assert_int_eq(track_maze_generate(&p, 1.0, 9, &t, &err), HS_OK);
+    ck_assert_int_eq(maze_generate(&p, 1.0, 9, &t, &err), HS_OK);
     ck_assert_uint_eq(t.n_segments, 1);
     ck_assert_double_eq(t.length_cm, 200);
     size_t wraps = 0;
@@ -175,7 +175,7 @@ START_TEST(test_circular_wrap)
 
     /* a reward site at 0: the rat pauses there after each lap */
     p.pause_s = 1;
-    ck_assert_int_eq(track_maze_generate(&p, 1.0, 9, &t, &err), HS_OK);
+    ck_assert_int_eq(maze_generate(&p, 1.0, 9, &t, &err), HS_OK);
     size_t paused = 0;
     for (size_t i = 0; i < t.n; i++)
         if (t.dir[i] == 0) {
@@ -207,22 +207,22 @@ END_TEST
 
 START_TEST(test_maze_bad)
 {
-    track_maze_params p;
+    maze_params p;
     hs_error err;
     track_traj t;
-    track_maze_params_default(&p, TRACK_TMAZE);
+    maze_params_default(&p, TRACK_TMAZE);
     p.ramp_cm = 80;                                           /* run: 150 cm */
-    ck_assert_int_eq(track_maze_generate(&p, 1.0, 1, &t, &err), HS_EINPUT);
+    ck_assert_int_eq(maze_generate(&p, 1.0, 1, &t, &err), HS_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "ramp_cm"));
     ck_assert_ptr_null(t.x_cm);
-    track_maze_params_default(&p, TRACK_WMAZE);
+    maze_params_default(&p, TRACK_WMAZE);
     p.laps = 2.5;
-    ck_assert_int_eq(track_maze_generate(&p, 1.0, 1, &t, &err), HS_EINPUT);
-    track_maze_params_default(&p, TRACK_WMAZE);
+    ck_assert_int_eq(maze_generate(&p, 1.0, 1, &t, &err), HS_EINPUT);
+    maze_params_default(&p, TRACK_WMAZE);
     p.width_cm = 0;
-    ck_assert_int_eq(track_maze_generate(&p, 1.0, 1, &t, &err), HS_EINPUT);
-    track_maze_params_default(&p, TRACK_LINEAR);
-    ck_assert_int_eq(track_maze_generate(&p, 1.0, 1, &t, &err), HS_EINPUT);
+    ck_assert_int_eq(maze_generate(&p, 1.0, 1, &t, &err), HS_EINPUT);
+    maze_params_default(&p, TRACK_LINEAR);
+    ck_assert_int_eq(maze_generate(&p, 1.0, 1, &t, &err), HS_EINPUT);
     track_free(&t);
 }
 END_TEST

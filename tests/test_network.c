@@ -76,7 +76,7 @@ START_TEST(test_connection_rules)
 {
     hs_config *c = tu_config(conn_yaml, NULL, 0);
     hs_error err;
-    network *n = network_build(c, 2, &err);
+    network *n = tu_network_build(c, 2, &err);
     ck_assert_ptr_nonnull(n);
     uint64_t self, dup;
     uint64_t *k = indegrees(n, 0, &self, &dup);
@@ -106,8 +106,8 @@ START_TEST(test_connection_rules)
     for (size_t i = 0; i < 2000; i++)
         ck_assert_uint_eq(k[i], 1000);
     free(k);
-    network_free(n);
-    config_free(c);
+    tu_network_free(n);
+    experiment_free(c);
 }
 END_TEST
 
@@ -149,7 +149,7 @@ START_TEST(test_network_independent_of_threads)
 {
     hs_config *c = tu_config(conn_yaml, NULL, 0);
     hs_error err;
-    network *a = network_build(c, 1, &err), *b = network_build(c, 3, &err);
+    network *a = tu_network_build(c, 1, &err), *b = tu_network_build(c, 3, &err);
     ck_assert_ptr_nonnull(a);
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_eq(a->n_syn, b->n_syn);
@@ -159,9 +159,9 @@ START_TEST(test_network_independent_of_threads)
     ck_assert_int_eq(memcmp(sa, sb, na * sizeof *sa), 0);
     free(sa);
     free(sb);
-    network_free(a);
-    network_free(b);
-    config_free(c);
+    tu_network_free(a);
+    tu_network_free(b);
+    experiment_free(c);
 }
 END_TEST
 
@@ -189,7 +189,7 @@ static void check_delay(const char *delay, uint64_t d_steps, const char *duratio
     ck_assert_float_eq(s->trace[arrive - 1], 0.0f);
     ck_assert_float_eq(s->trace[arrive], 2.5f);
     tu_spikes_free(s);
-    config_free(c);
+    experiment_free(c);
 }
 
 START_TEST(test_delay_exact)
@@ -241,8 +241,8 @@ START_TEST(test_delay_per_synapse)
     }
     ck_assert_int_gt(distinct, 0);
     tu_spikes_free(s);
-    network_free(net);
-    config_free(c);
+    tu_network_free(net);
+    experiment_free(c);
 }
 END_TEST
 
@@ -318,12 +318,12 @@ START_TEST(test_sources_read_ahead)
             tu_spikes_free(a);
         }
         tu_spikes_free(b);
-        network_free(na);
-        network_free(ns);
+        tu_network_free(na);
+        tu_network_free(ns);
     }
     tu_spikes_free(ref);
-    config_free(ca);
-    config_free(cs);
+    experiment_free(ca);
+    experiment_free(cs);
 }
 END_TEST
 
@@ -345,7 +345,7 @@ START_TEST(test_past_2_32_steps)
              (double)(emit + 1) * 0.1);
     hs_config *c = tu_config(yaml, NULL, 0);
     hs_error err;
-    network *n = network_build(c, 2, &err);
+    network *n = tu_network_build(c, 2, &err);
     ck_assert_ptr_nonnull(n);
     sim *s = sim_alloc(n, c, &err);
     ck_assert_ptr_nonnull(s);
@@ -375,8 +375,8 @@ START_TEST(test_past_2_32_steps)
     ck_assert_double_lt(fabs((double)noise - mean), 3 * sd);
     tu_spikes_free(rec);
     sim_free(s);
-    network_free(n);
-    config_free(c);
+    tu_network_free(n);
+    experiment_free(c);
 }
 END_TEST
 

@@ -15,7 +15,7 @@
 
 #include "../replay/events.h"
 #include "../replay/rank.h"
-#include "../sim/rng.h"
+#include "../base/rng.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -24,7 +24,7 @@ static void add_poisson(tu_train *s, size_t n_cells, double rate_hz, double dur_
 {
     for (size_t c = 0; c < n_cells; c++) {
         rng_state st;
-        rng_stream_init(&st, seed, RNG_KIND_USER + 8, 0, (uint32_t)c);
+        rng_stream_init(&st, seed, RNG_KIND_TEST + 8, 0, (uint32_t)c);
         gsl_rng r = rng_view(&st);
         for (double t = gsl_ran_exponential(&r, 1000.0 / rate_hz); t < dur_ms;
              t += gsl_ran_exponential(&r, 1000.0 / rate_hz))

@@ -11,7 +11,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "../replay/template.h"
-#include "../sim/rng.h"
+#include "../base/rng.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -48,7 +48,7 @@ static void draw(tu_train *s, gsl_rng *r, double t0, double t1, double bg_hz, do
 static void make_template(double *tmpl, uint64_t seed)
 {
     rng_state st;
-    rng_stream_init(&st, seed, RNG_KIND_USER + 9, 0, 0);
+    rng_stream_init(&st, seed, RNG_KIND_TEST + 9, 0, 0);
     gsl_rng r = rng_view(&st);
     tu_train wake = {0};
     double starts[10];
@@ -72,7 +72,7 @@ static void sleep_scan(const double *tmpl, uint64_t seed, uint32_t k, double spa
                        replay_template_result *res)
 {
     rng_state st;
-    rng_stream_init(&st, seed, RNG_KIND_USER + 9, k, (uint32_t)(f0 * 10));
+    rng_stream_init(&st, seed, RNG_KIND_TEST + 9, k, (uint32_t)(f0 * 10));
     gsl_rng r = rng_view(&st);
     draw(sleep, &r, 0, span_ms, 0.5, f0, t_lap);
     replay_template_params_default(p);
@@ -172,7 +172,7 @@ START_TEST(test_template_noise_false_positives)
     const int trials = 40;
     for (int k = 0; k < trials; k++) {
         rng_state st;
-        rng_stream_init(&st, 5, RNG_KIND_USER + 9, 2, (uint32_t)k);
+        rng_stream_init(&st, 5, RNG_KIND_TEST + 9, 2, (uint32_t)k);
         gsl_rng r = rng_view(&st);
         tu_train sleep = {0};
         /* the template's mean rate, no sequence */

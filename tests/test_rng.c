@@ -7,7 +7,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "../sim/rng.h"
+#include "../base/rng.h"
 #include "suites.h"
 
 START_TEST(test_philox_known_answers)
@@ -87,7 +87,7 @@ END_TEST
 START_TEST(test_geometric_64bit)
 {
     rng_state st;
-    rng_stream_init(&st, 5, RNG_KIND_USER, 1, 2);
+    rng_stream_init(&st, 5, RNG_KIND_TEST, 1, 2);
     gsl_rng r = rng_view(&st);
     const int n = 20000;
     const double p = 1e-11;

@@ -109,7 +109,7 @@ START_TEST(test_drive_slow_oscillation_silences_down_states)
     free(b);
     drive_free(&d);
     tu_spikes_free(s);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -132,7 +132,7 @@ START_TEST(test_drive_theta_resultant)
     double expect = 200 * 20 / 1.6 * 20;
     ck_assert_double_le(fabs(n - expect), 4 * sqrt(expect));
     tu_spikes_free(s);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -150,7 +150,7 @@ START_TEST(test_set_rate_per_phase)
         ck_assert_double_le(fabs(n - expect), 4 * sqrt(expect));
     }
     tu_spikes_free(s);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -184,9 +184,9 @@ START_TEST(test_transmission_is_weight_factor)
     tu_spikes_free(sa);
     tu_spikes_free(sb);
     tu_spikes_free(sz);
-    config_free(a);
-    config_free(b);
-    config_free(z);
+    experiment_free(a);
+    experiment_free(b);
+    experiment_free(z);
 }
 END_TEST
 
@@ -221,14 +221,14 @@ START_TEST(test_place_cells_asleep_are_silent)
     ck_assert_double_eq(schedule_task_run_ms(c, 4500), 10500);
     ck_assert(isnan(schedule_task_run_ms(c, 8000)));
     tu_spikes_free(s);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
-START_TEST(test_set_wakes_quiet_neurons)
+START_TEST(test_set_activates_dormant_neurons)
 {
-    /* Silent cells fall asleep (skip_quiet); a phase that raises I_e above
-     * threshold must wake them: the same spikes as never sleeping. */
+    /* Silent cells go dormant (skip_quiet); a phase that raises I_e above
+     * threshold must activate them: the same spikes as never dormant. */
     const char *yaml =
         "simulation: {dt_ms: 0.1, seed: 2, skip_quiet: %s}\n"
         "populations:\n"
@@ -243,7 +243,7 @@ START_TEST(test_set_wakes_quiet_neurons)
         snprintf(text, sizeof text, yaml, k ? "false" : "true");
         hs_config *c = tu_config(text, NULL, 0);
         s[k] = tu_run_schedule(c, 2, NULL);
-        config_free(c);
+        experiment_free(c);
     }
     ck_assert_uint_eq(count(s[0], 0, 0, 500), 0);
     ck_assert_uint_ge(count(s[0], 0, 500, 1000), 100);
@@ -279,7 +279,7 @@ static void check_decays_after_switch_off(const char *params, const char *off, s
         ck_assert_uint_gt(count(s, 0, 0, 200), 64);
         ck_assert_uint_eq(count(s, 0, 200, 500), 0);
         tu_spikes_free(s);
-        config_free(c);
+        experiment_free(c);
     }
     const double *g0 = net[0]->pops[0].state.var[var], *g1 = net[1]->pops[0].state.var[var];
     double P = exp(-0.1 / tau);
@@ -290,8 +290,8 @@ static void check_decays_after_switch_off(const char *params, const char *off, s
         ck_assert_double_gt(g0[i], 0.5);
         ck_assert_double_eq_tol(g1[i], want, 1e-12 * g0[i]);
     }
-    network_free(net[0]);
-    network_free(net[1]);
+    tu_network_free(net[0]);
+    tu_network_free(net[1]);
 }
 
 START_TEST(test_adaptation_decays_after_it_is_switched_off)
@@ -329,16 +329,16 @@ START_TEST(test_shuffle_keeps_weights_any_threads)
     hs_config *c = tu_config(yaml, NULL, 0);
     hs_error err;
     hs_error_clear(&err);
-    network *orig = network_build(c, 1, &err), *n[3];
+    network *orig = tu_network_build(c, 1, &err), *n[3];
     size_t m = orig->n_syn;
     uint64_t *pre = malloc(m * sizeof *pre), *post = malloc(m * sizeof *post);
     double *w0 = malloc(m * sizeof *w0), *w[3];
-    ck_assert_uint_eq(schedule_weights(orig, 0, pre, post, w0), m);
+    ck_assert_uint_eq(weights_local(orig, 0, pre, post, w0), m);
     const int threads[3] = {1, 2, 4};
     for (int k = 0; k < 3; k++) {
         tu_spikes_free(tu_run_schedule(c, threads[k], &n[k]));
         w[k] = malloc(m * sizeof *w[k]);
-        ck_assert_uint_eq(schedule_weights(n[k], 0, pre, post, w[k]), m);
+        ck_assert_uint_eq(weights_local(n[k], 0, pre, post, w[k]), m);
     }
     ck_assert_mem_eq(w[0], w[1], m * sizeof *w[0]);
     ck_assert_mem_eq(w[0], w[2], m * sizeof *w[0]);
@@ -351,13 +351,13 @@ START_TEST(test_shuffle_keeps_weights_any_threads)
     ck_assert_mem_eq(w0, w[0], m * sizeof *w0);
     for (int k = 0; k < 3; k++) {
         free(w[k]);
-        network_free(n[k]);
+        tu_network_free(n[k]);
     }
-    network_free(orig);
+    tu_network_free(orig);
     free(pre);
     free(post);
     free(w0);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -376,7 +376,7 @@ START_TEST(test_repeat_names_phases)
     ck_assert_double_eq(c->duration_ms, 10 + 3 * 25);
     ck_assert_double_eq(c->phases[6].pop_params[0], 3);
     ck_assert_double_eq(c->phases[5].pop_params[0], 20);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -393,7 +393,7 @@ Suite *schedule_suite(void)
     tcase_add_test(tc, test_place_cells_asleep_are_silent);
     tcase_add_test(tc, test_shuffle_keeps_weights_any_threads);
     tcase_add_test(tc, test_repeat_names_phases);
-    tcase_add_test(tc, test_set_wakes_quiet_neurons);
+    tcase_add_test(tc, test_set_activates_dormant_neurons);
     tcase_add_test(tc, test_adaptation_decays_after_it_is_switched_off);
     tcase_add_test(tc, test_afterdepolarization_decays_after_it_is_switched_off);
     suite_add_tcase(s, tc);

@@ -1,6 +1,6 @@
 /* Event-driven skipping of quiet neurons against the plain step loop (a
  * second code path): closed-form advance equals stepping, quiet() never
- * lets a neuron sleep through a threshold crossing, and whole runs give
+ * lets a dormant neuron miss a threshold crossing, and whole runs give
  * the same spikes with skipping on and off, for any thread count. */
 #include <math.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 #include <check.h>
 #include <gsl/gsl_rng.h>
 
-#include "../sim/rng.h"
+#include "../base/rng.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -38,7 +38,7 @@ START_TEST(test_lif_cuba_advance_and_quiet)
     one_init(&c, "lif_cuba", "I_e", 200);
     one_init(&d, "lif_cuba", "I_e", 200);
     rng_state st;
-    rng_stream_init(&st, 9, RNG_KIND_USER, 0, 0);
+    rng_stream_init(&st, 9, RNG_KIND_TEST, 0, 0);
     gsl_rng r = rng_view(&st);
     int accepted = 0, refused = 0;
     double worst = 0;
@@ -89,7 +89,7 @@ START_TEST(test_lif_coba_advance)
     c.t->advance(c.plan, &c.pop, 0, 8, 1234);
     for (size_t i = 0; i < 8; i++)
         ck_assert_double_lt(fabs(c.pop.var[0][i] - d.pop.var[0][i]), 1e-9);
-    /* any live conductance (g_ex, g_in, g_a, g_adp) keeps the block awake;
+    /* any live conductance (g_ex, g_in, g_a, g_adp) keeps the block active;
      * below the flush level each is zeroed */
     for (size_t k = 1; k < c.t->n_state; k++) {
         c.pop.var[k][3] = 1.0;
@@ -120,10 +120,10 @@ static void compare_skip(const char *path, int threads_b)
                                 1e-9);
     tu_spikes_free(a);
     tu_spikes_free(b);
-    network_free(na);
-    network_free(nb);
-    config_free(con);
-    config_free(coff);
+    tu_network_free(na);
+    tu_network_free(nb);
+    experiment_free(con);
+    experiment_free(coff);
 }
 
 START_TEST(test_sparse_same_spikes)
@@ -139,9 +139,9 @@ START_TEST(test_sparse_threads_bitwise)
 }
 END_TEST
 
-/* A long sleep with tau_syn > tau_m: the closed form stays finite (no
+/* A long dormancy with tau_syn > tau_m: the closed form stays finite (no
  * 0 * inf) and relaxes to V_inf. */
-START_TEST(test_lif_cuba_long_sleep)
+START_TEST(test_lif_cuba_long_dormancy)
 {
     cell c;
     one_init(&c, "lif_cuba", "tau_syn_in", 20);   /* tau_m = 10 ms */
@@ -165,7 +165,7 @@ Suite *skip_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_lif_cuba_advance_and_quiet);
     tcase_add_test(tc, test_lif_coba_advance);
-    tcase_add_test(tc, test_lif_cuba_long_sleep);
+    tcase_add_test(tc, test_lif_cuba_long_dormancy);
     tcase_add_test(tc, test_sparse_same_spikes);
     tcase_add_test(tc, test_sparse_threads_bitwise);
     suite_add_tcase(s, tc);

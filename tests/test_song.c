@@ -46,8 +46,8 @@ static song_result song(const char *rate, const char *duration_ms, double late_f
         late += s->pop[k] == 2 && s->t_ms[k] > late_from_ms;
     r.rate = (double)late / ((c->duration_ms - late_from_ms) * 1e-3);
     tu_spikes_free(s);
-    network_free(n);
-    config_free(c);
+    tu_network_free(n);
+    experiment_free(c);
     return r;
 }
 

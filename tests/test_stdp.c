@@ -87,7 +87,7 @@ static double run_weight(hs_config *c, int threads, double *pre_t, size_t *n_pre
             post_t[(*n_post)++] = s->t_ms[k];
     }
     tu_spikes_free(s);
-    network_free(net);
+    tu_network_free(net);
     return w;
 }
 
@@ -118,7 +118,7 @@ static void check_window_at(const char *rule, int nearest, const char *const *ke
         ck_assert_msg(fabs(w - want) <= 1e-6 * fabs(want),
                       "%s at %+g ms: dw = %.12g, formula %.12g", rule, dt, w, want);
         checked++;
-        config_free(c);
+        experiment_free(c);
     }
     ck_assert_int_eq(checked, want_checked);
 }
@@ -191,8 +191,8 @@ START_TEST(test_pair_wide_sources)
         ck_assert_msg(fabs(w_last - want) <= 1e-6 * want, "n = %zu: w %.9g, formula %.9g", n,
                       w_last, want);
         tu_spikes_free(sp);
-        network_free(net);
-        config_free(c);
+        tu_network_free(net);
+        experiment_free(c);
     }
 }
 END_TEST
@@ -225,7 +225,7 @@ START_TEST(test_nearest_depression_and_gain)
         double pre_t[4], post_t[4];
         size_t np, nq;
         hs_error err;
-        network *n = network_build(c, 1, &err);
+        network *n = tu_network_build(c, 1, &err);
         sim *s = sim_alloc(n, c, &err);
         tu_spikes *rec = calloc(1, sizeof *rec);
         sim_sink sink = {rec, tu_sink_spikes, NULL, NULL};
@@ -246,8 +246,8 @@ START_TEST(test_nearest_depression_and_gain)
         ck_assert_double_le(fabs(w - want), 1e-6 * fabs(want));
         tu_spikes_free(rec);
         sim_free(s);
-        network_free(n);
-        config_free(c);
+        tu_network_free(n);
+        experiment_free(c);
     }
 }
 END_TEST
@@ -298,7 +298,7 @@ START_TEST(test_triplet_term)
     double want = 2.0 * exp(-d1 / 16.8) * 5.3e-3 +
                   2.0 * exp(-d2 / 16.8) * (5.3e-3 + 8.0e-3 * exp(-d12 / 40.0));
     ck_assert_double_le(fabs(w - want), 1e-6 * want);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -319,7 +319,7 @@ START_TEST(test_interaction)
         if (!nearest)
             x += exp(-(post_t[0] - pre_t[0]) / 20.0);
         ck_assert_double_le(fabs(w - 0.01 * x), 1e-6 * 0.01 * x);
-        config_free(c);
+        experiment_free(c);
     }
 }
 END_TEST
@@ -338,7 +338,7 @@ START_TEST(test_multiplicative_and_bounds)
     double w = run_weight(c, 1, pre_t, &np, post_t, &nq);
     double want = -0.5 * 2.0 * (0.5 / 2.0) * exp(-(pre_t[0] - post_t[0]) / 20.0);
     ck_assert_double_le(fabs((w - 0.5) - want), 1e-6 * fabs(want));
-    config_free(c);
+    experiment_free(c);
     /* a huge potentiation stops at w_max */
     t_pre = 100.0;
     t_teach = 101.0 - 0.2;
@@ -347,7 +347,7 @@ START_TEST(test_multiplicative_and_bounds)
     const double v2[] = {0.9, 0.8};
     make_plastic(c, "stdp_pair", 0, k2, v2, 2);
     ck_assert_double_eq(run_weight(c, 1, pre_t, &np, post_t, &nq), (float)0.8);
-    config_free(c);
+    experiment_free(c);
 }
 END_TEST
 
@@ -407,7 +407,7 @@ START_TEST(test_triplet_frequency)
         double want = triplet_direct(pre_t, np, post_t, nq);
         ck_assert_msg(fabs(dw[f] - want) <= 1e-5 * fabs(want), "%g Hz: dw %.9g, sums %.9g",
                       freq[f], dw[f], want);
-        config_free(c);
+        experiment_free(c);
     }
     ck_assert_double_lt(dw[0], 0);
     ck_assert_double_lt(dw[1], 0);
@@ -432,8 +432,8 @@ START_TEST(test_threads_bitwise_plastic)
             moved += n->projs[0].part[t].syn[k].weight != 6.0f;
     ck_assert_int_gt(moved, 1000);
     tu_spikes_free(s);
-    network_free(n);
-    config_free(c);
+    tu_network_free(n);
+    experiment_free(c);
 }
 END_TEST
 

@@ -13,9 +13,9 @@
 
 #include <check.h>
 
-#include "../io/trajectory.h"
+#include "../task/trajectory.h"
 #include "../neurons/place_cells.h"
-#include "../sim/track.h"
+#include "../task/track.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -130,7 +130,8 @@ static place_run run_place_cells(double directional, int alternate)
     ck_assert_int_eq(ty->plan_init(plan, params, 0.1, &err), HS_OK);
     neuron_pop pop;
     ck_assert_int_eq(neuron_pop_alloc(&pop, ty, plan, 100, &err), HS_OK);
-    neuron_source_data data = {.traj = &out.t};
+    neuron_path path = {out.t.n, out.t.sample_ms, out.t.length_cm, out.t.x_cm, out.t.dir};
+    neuron_source_data data = {.path = &path};
     ck_assert_int_eq(ty->ext_alloc(&pop, plan, &data, 5, 0, &err), HS_OK);
     uint64_t steps = (uint64_t)(track_duration_ms(&out.t) / 0.1);
     size_t cap = 1 << 20;

@@ -82,8 +82,8 @@ static asym run_wake(const char *const *extra, size_t n_extra, asym *id_order)
     free(peak);
     free(dir);
     tu_spikes_free(s);
-    network_free(n);
-    config_free(c);
+    tu_network_free(n);
+    experiment_free(c);
     return a;
 }
 

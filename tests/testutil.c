@@ -81,6 +81,34 @@ static int on_trace(void *ctx, size_t k, const float *rows, size_t n_rows, hs_er
     return HS_OK;
 }
 
+network *tu_network_build(const hs_config *c, int n_threads, hs_error *err)
+{
+    if (network_check_size(c, n_threads, err) != HS_OK)
+        return NULL;
+    track_traj *t = calloc(1, sizeof *t);
+    ck_assert_ptr_nonnull(t);
+    if (experiment_trajectory(c, t, err) != HS_OK) {
+        free(t);
+        return NULL;
+    }
+    network *n = network_build(c, t, n_threads, err);
+    if (!n || !n->traj) {
+        track_free(t);
+        free(t);
+    }
+    return n;
+}
+
+void tu_network_free(network *n)
+{
+    track_traj *t = n ? (track_traj *)n->traj : NULL;  /* tu_network_build's */
+    network_free(n);
+    if (t) {
+        track_free(t);
+        free(t);
+    }
+}
+
 /* Builds c and runs it (its schedule when schedule is set, else
  * duration_ms in one go), recording spikes and traces. */
 static tu_spikes *run_config(const hs_config *c, int n_threads, network **net_out,
@@ -88,7 +116,7 @@ static tu_spikes *run_config(const hs_config *c, int n_threads, network **net_ou
 {
     hs_error err;
     hs_error_clear(&err);
-    network *net = network_build(c, n_threads, &err);
+    network *net = tu_network_build(c, n_threads, &err);
     if (!net)
         ck_abort_msg("network_build: %s", err.msg);
     sim *s = sim_alloc(net, c, &err);
@@ -104,7 +132,7 @@ static tu_spikes *run_config(const hs_config *c, int n_threads, network **net_ou
     if (net_out)
         *net_out = net;
     else
-        network_free(net);
+        tu_network_free(net);
     return out;
 }
 
@@ -152,8 +180,8 @@ static void assert_same_state(const network *a, const network *b)
             n += a->projs[j].part[t].n_syn;
         uint64_t *pre = malloc((n + 1) * sizeof *pre), *post = malloc((n + 1) * sizeof *post);
         double *wa = malloc((n + 1) * sizeof *wa), *wb = malloc((n + 1) * sizeof *wb);
-        ck_assert_uint_eq(schedule_weights(a, j, pre, post, wa), n);
-        ck_assert_uint_eq(schedule_weights(b, j, pre, post, wb), n);
+        ck_assert_uint_eq(weights_local(a, j, pre, post, wa), n);
+        ck_assert_uint_eq(weights_local(b, j, pre, post, wb), n);
         ck_assert_int_eq(memcmp(wa, wb, n * sizeof *wa), 0);
         free(pre);
         free(post);
@@ -175,10 +203,10 @@ void tu_assert_threads_bitwise(const char *path, const char *set, size_t min_spi
     tu_spikes_free(a);
     tu_spikes_free(b);
     tu_spikes_free(d);
-    network_free(n1);
-    network_free(n2);
-    network_free(n4);
-    config_free(c);
+    tu_network_free(n1);
+    tu_network_free(n2);
+    tu_network_free(n4);
+    experiment_free(c);
 }
 
 void tu_rate_cv(const tu_spikes *s, uint32_t pop, size_t n, double duration_ms,

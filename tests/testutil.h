@@ -8,7 +8,9 @@
 #include "../io/config.h"
 #include "../sim/engine.h"
 #include "../sim/network.h"
+#include "../sim/network_build.h"
 #include "../sim/schedule.h"
+#include "../sim/weights.h"
 
 /* Loads a config from YAML text (written to a temporary file); fails the
  * test on error. sets: --set overrides, may be NULL. */
@@ -34,6 +36,11 @@ int tu_sink_spikes(void *ctx, size_t pop, const double *t, const uint64_t *ids, 
 
 /* Builds c with n_threads threads, runs it for its duration, returns what
  * it recorded; *net_out (if given) receives the network (caller frees). */
+/* network_build with c's trajectory (experiment_trajectory), which
+ * tu_network_free frees with the network. NULL with err set on failure. */
+network *tu_network_build(const hs_config *c, int n_threads, hs_error *err);
+void tu_network_free(network *n);
+
 tu_spikes *tu_run(const hs_config *c, int n_threads, network **net_out);
 /* The same through c's schedule (schedule_run): phases, drives, gains. */
 tu_spikes *tu_run_schedule(const hs_config *c, int n_threads, network **net_out);

@@ -55,7 +55,7 @@ static void round_trip(const hs_config *c)
     }
     free(t1);
     free(t2);
-    config_free(back);
+    experiment_free(back);
 }
 
 /* Splits the override lines off the end of text (NUL-terminated, modified). */
@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* printing 10^6 phases takes seconds and tests nothing new */
         if (c->n_phases <= 10000)
             round_trip(c);
-        config_free(c);
+        experiment_free(c);
     } else {
         int named = strncmp(err.msg, FUZZ_NAME, strlen(FUZZ_NAME)) == 0 ||
                     strncmp(err.msg, "--set ", 6) == 0;

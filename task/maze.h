@@ -1,5 +1,5 @@
 /* maze.h: trajectories on a circular track, a T-maze and a W-maze, mazes
- * made of straight segments (track_segment, sim/track.h) laid end to end
+ * made of straight segments (track_segment, task/track.h) laid end to end
  * on a linearized axis of total length L (track_traj.length_cm, which the
  * place cells tile).
  *
@@ -40,7 +40,7 @@
 
 #include <stdint.h>
 
-#include "error.h"
+#include "../base/error.h"
 #include "track.h"
 
 typedef enum track_kind {
@@ -51,7 +51,7 @@ typedef enum track_kind {
  * indexed by track_kind. */
 extern const char *const track_kind_names[4];
 
-typedef struct track_maze_params {
+typedef struct maze_params {
     track_kind kind;      /* TRACK_CIRCULAR, TRACK_TMAZE or TRACK_WMAZE */
     double length_cm;     /* circular: circumference, 200 (as the linear track) */
     double stem_cm;       /* tmaze: 100 (ours) */
@@ -63,19 +63,19 @@ typedef struct track_maze_params {
     double speed_sd_cm_s; /* 5: run-to-run spread */
     double ramp_cm;       /* 20: slowing zone at each end of a run */
     double pause_s;       /* 2: pause at each reward site (circular: 0) */
-} track_maze_params;
+} maze_params;
 
 /* The defaults above for kind (fields of other kinds are 0). */
-void track_maze_params_default(track_maze_params *p, track_kind kind);
+void maze_params_default(maze_params *p, track_kind kind);
 
 /* The total linearized length of p's maze (cm). */
-double track_maze_length(const track_maze_params *p);
+double maze_length(const maze_params *p);
 
 /* Generates laps on p's maze, sampled every sample_ms. Returns HS_OK,
  * HS_EINPUT (bad parameters, named: lengths > 0, laps whole in [1, 1e6],
  * ramp_cm at most half of the shortest run) or HS_ENOMEM; *t is then
  * empty. */
-int track_maze_generate(const track_maze_params *p, double sample_ms, uint64_t seed,
+int maze_generate(const maze_params *p, double sample_ms, uint64_t seed,
                         track_traj *t, hs_error *err);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "rng.h"
+#include "../base/rng.h"
 
 static const double PI = 3.14159265358979323846;
 

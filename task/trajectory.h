@@ -1,10 +1,10 @@
-/* trajectory.h: reading a tracked rat's trajectory for sim/track.h. */
+/* trajectory.h: reading a tracked rat's trajectory for task/track.h. */
 #ifndef HS_TRAJECTORY_H
 #define HS_TRAJECTORY_H
 
 #include <stddef.h>
 
-#include "../sim/error.h"
+#include "../base/error.h"
 
 /* Reads a CSV file of rows "t,x,y" (t in s, x and y in cm; one header line
  * of names allowed, blank lines and '#' comments skipped) into new arrays

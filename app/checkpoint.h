@@ -10,9 +10,9 @@
 
 #include "../io/config.h"
 #include "../io/h5ckpt.h"
-#include "engine.h"
-#include "network.h"
-#include "schedule.h"
+#include "../sim/engine.h"
+#include "../sim/network.h"
+#include "../sim/schedule.h"
 
 /* How much the run file held at the checkpoint. */
 typedef struct ckpt_recorders {

@@ -24,9 +24,11 @@
 
 #include "../io/config.h"
 #include "../io/h5out.h"
-#include "error.h"
-#include "mpi.h"
+#include "../base/error.h"
+#include "../base/mpi.h"
+#include "resume_cmd.h"
 #include "run_cmd.h"
+#include "signals.h"
 
 #define MAX_SETS 256
 
@@ -219,7 +221,7 @@ int main(int argc, char **argv)
     } else if (rc == HS_OK && strcmp(a.command, "info") == 0) {
         rc = h5out_info(a.run.input, stdout, &err);
     } else if (rc == HS_OK && strcmp(a.command, "resume") == 0) {
-        rc = run_cmd_resume(&a.run, &err);
+        rc = resume_cmd_run(&a.run, &err);
     } else if (rc == HS_OK) {
         hs_config *c = config_load(a.run.input, a.sets, a.n_sets, &err);
         if (!c)
@@ -228,13 +230,13 @@ int main(int argc, char **argv)
             config_print(c, stdout);
         else
             rc = run_cmd_run(&a.run, c, &err);
-        config_free(c);
+        experiment_free(c);
     }
     /* every rank fails alike (hs_mpi_agree): one of them says so */
     if (rc != HS_OK && hs_mpi_rank() == 0)
         fprintf(stderr, "hebbsleep: %s\n", err.msg[0] ? err.msg : "internal error");
     hs_mpi_finalize();
     if (rc == HS_EINTERRUPTED)
-        return 128 + (run_cmd_stop_signal() ? run_cmd_stop_signal() : SIGINT);
+        return 128 + (signals_stop_signal() ? signals_stop_signal() : SIGINT);
     return hs_error_exit_code(rc);
 }

@@ -3,7 +3,8 @@
 
 #include <stdlib.h>
 
-#include "mpi.h"
+#include "../base/mpi.h"
+#include "../sim/network_state.h"
 
 int checkpoint_recorders_alloc(const hs_config *c, ckpt_recorders *rec, hs_error *err)
 {
@@ -114,7 +115,7 @@ int checkpoint_save(const char *path, const h5ckpt_meta *m, const hs_config *c, 
     if (rc == HS_OK)
         rc = visit_head(&io, c, n_syn, &p, &r, err);
     if (rc == HS_OK)
-        rc = state_visit_network(n, &io, err);
+        rc = network_state_visit(n, &io, err);
     if (rc == HS_OK)
         rc = sim_state_visit(s, &io, err);
     free(n_syn);
@@ -154,7 +155,7 @@ static int visit_state(state_io inner, network *n, sim *s, hs_error *err)
 {
     state_ranks x;
     state_io io = state_ranks_io(&x, &inner);
-    int rc = state_visit_network(n, &io, err);
+    int rc = network_state_visit(n, &io, err);
     return rc == HS_OK ? sim_state_visit(s, &io, err) : rc;
 }
 

@@ -72,16 +72,4 @@ typedef struct state_ranks {
 } state_ranks;
 state_io state_ranks_io(state_ranks *ctx, const state_io *inner);
 
-/* The part of an array over population p's neurons in network n: `per`
- * elements per neuron, in rows of n_alloc x per elements (blocks: one
- * element per block of `block` neurons, in rows of n_blocks). */
-struct network;
-state_part state_part_neurons(const struct network *n, size_t p, size_t per);
-state_part state_part_blocks(const struct network *n, size_t p, size_t block, size_t n_blocks);
-
-/* Saves or loads everything of n that a run changes: neuron state and
- * model extras, delay rings, weights, STDP traces, homeostatic clocks
- * (sim_state_visit, engine.h, does the sim's part). */
-int state_visit_network(struct network *n, const state_io *io, hs_error *err);
-
 #endif

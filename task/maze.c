@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
+#include "../base/rng.h"
 
 const char *const track_kind_names[4] = {"linear", "circular", "tmaze", "wmaze"};
 
@@ -27,9 +27,9 @@ typedef struct maze_run {
     int slow;            /* slow near the ends */
 } maze_run;
 
-void track_maze_params_default(track_maze_params *p, track_kind kind)
+void maze_params_default(maze_params *p, track_kind kind)
 {
-    *p = (track_maze_params){.kind = kind, .laps = 20.0, .speed_cm_s = 25.0,
+    *p = (maze_params){.kind = kind, .laps = 20.0, .speed_cm_s = 25.0,
                              .speed_sd_cm_s = 5.0, .ramp_cm = 20.0, .pause_s = 2.0};
     if (kind == TRACK_CIRCULAR) {
         p->length_cm = 200.0;
@@ -43,7 +43,7 @@ void track_maze_params_default(track_maze_params *p, track_kind kind)
     }
 }
 
-double track_maze_length(const track_maze_params *p)
+double maze_length(const maze_params *p)
 {
     switch (p->kind) {
     case TRACK_CIRCULAR: return p->length_cm;
@@ -66,7 +66,7 @@ static void segment_add(track_traj *t, const char *name, double x0, double y0, d
 }
 
 /* The segments of p's maze, in linearized order. */
-static void maze_segments(const track_maze_params *p, track_traj *t)
+static void maze_segments(const maze_params *p, track_traj *t)
 {
     double a = p->arm_cm, w = p->width_cm, st = p->stem_cm;
     t->n_segments = 0;
@@ -95,7 +95,7 @@ static maze_run run_make(int dir, int pause, int slow, size_t n, const uint8_t *
 }
 
 /* The runs of lap l; returns how many. */
-static size_t maze_route(const track_maze_params *p, size_t l, maze_run run[RUNS_MAX])
+static size_t maze_route(const maze_params *p, size_t l, maze_run run[RUNS_MAX])
 {
     enum { W_CENTER, W_TOP_LEFT, W_LEFT, W_TOP_RIGHT, W_RIGHT };
     if (p->kind == TRACK_CIRCULAR) {
@@ -147,7 +147,7 @@ static void sample_put(track_traj *t, size_t at, const maze_run *r, double s, in
 
 /* One run's samples, then its pause, appended from at. With t->n == 0
  * (counting) writes nothing. Returns how many. */
-static size_t run_samples(const track_maze_params *p, track_traj *t, const maze_run *r,
+static size_t run_samples(const maze_params *p, track_traj *t, const maze_run *r,
                           double v, uint32_t lap, double sample_ms, size_t at)
 {
     double len = run_length(t, r), s = 0.0, h = sample_ms * 1e-3;
@@ -168,7 +168,7 @@ static size_t run_samples(const track_maze_params *p, track_traj *t, const maze_
     return k;
 }
 
-static int maze_check(const track_maze_params *p, const track_traj *geo, double sample_ms,
+static int maze_check(const maze_params *p, const track_traj *geo, double sample_ms,
                       hs_error *err)
 {
     if (p->kind != TRACK_CIRCULAR && p->kind != TRACK_TMAZE && p->kind != TRACK_WMAZE)
@@ -193,7 +193,7 @@ static int maze_check(const track_maze_params *p, const track_traj *geo, double 
 
 /* Runs all laps, writing into t unless t->n == 0; returns the sample
  * count. v holds one speed per run. */
-static size_t maze_walk(const track_maze_params *p, track_traj *t, const double *v,
+static size_t maze_walk(const maze_params *p, track_traj *t, const double *v,
                         double sample_ms)
 {
     size_t at = 0, j = 0;
@@ -206,11 +206,11 @@ static size_t maze_walk(const track_maze_params *p, track_traj *t, const double 
     return at;
 }
 
-int track_maze_generate(const track_maze_params *p, double sample_ms, uint64_t seed,
+int maze_generate(const maze_params *p, double sample_ms, uint64_t seed,
                         track_traj *t, hs_error *err)
 {
     memset(t, 0, sizeof *t);
-    track_traj geo = {.length_cm = track_maze_length(p)};
+    track_traj geo = {.length_cm = maze_length(p)};
     if (p->kind == TRACK_CIRCULAR || p->kind == TRACK_TMAZE || p->kind == TRACK_WMAZE)
         maze_segments(p, &geo);
     if (maze_check(p, &geo, sample_ms, err) != HS_OK)

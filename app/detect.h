@@ -1,4 +1,4 @@
-/* run_replay.h: replay detection at the end of a run, for a config with a
+/* detect.h: replay detection at the end of a run, for a config with a
  * replay section (io/config.h, hs_replay_config). The analysed
  * population's spikes are gathered in memory as the run goes (from the
  * run's spike sink), and so are the slow oscillation's up states (from the
@@ -6,12 +6,12 @@
  * the phases and the rat's trajectory in run time, each event is labelled
  * by the up states of its phase (replay/up_states.h), and the sleep phases
  * are matched against the wake laps' template (replay/template_run.h).
- * run_replay_write puts the results in the run file (/replay/events,
- * /replay/template) and run_replay_print summarises them. Not thread-safe:
+ * detect_write puts the results in the run file (/replay/events,
+ * /replay/template) and detect_print summarises them. Not thread-safe:
  * call from the main thread, outside parallel regions.
  */
-#ifndef HS_RUN_REPLAY_H
-#define HS_RUN_REPLAY_H
+#ifndef HS_DETECT_H
+#define HS_DETECT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,25 +21,25 @@
 #include "../io/h5out.h"
 #include "../replay/analysis.h"
 #include "../replay/template_run.h"
-#include "error.h"
-#include "track.h"
+#include "../base/error.h"
+#include "../task/track.h"
 
-typedef struct run_replay run_replay;
+typedef struct detect detect;
 
 /* For c (c->replay.present). NULL with err set (HS_ENOMEM) on failure. */
-run_replay *run_replay_alloc(const hs_config *c, hs_error *err);
+detect *detect_alloc(const hs_config *c, hs_error *err);
 
-/* Frees r; run_replay_free(NULL) does nothing. */
-void run_replay_free(run_replay *r);
+/* Frees r; detect_free(NULL) does nothing. */
+void detect_free(detect *r);
 
 /* The run's spikes of population pop (times in ms, population-local ids):
  * kept when pop is the analysed one. Returns HS_OK or HS_ENOMEM. */
-int run_replay_spikes(run_replay *r, size_t pop, const double *t_ms, const uint64_t *ids,
+int detect_spikes(detect *r, size_t pop, const double *t_ms, const uint64_t *ids,
                       size_t n, hs_error *err);
 
 /* Keeps the up states [start_ms[j], stop_ms[j]) (ms, run time) of a
  * slow-oscillation drive in phase k. Returns HS_OK or HS_ENOMEM. */
-int run_replay_up_states(run_replay *r, size_t k, const double *start_ms,
+int detect_up_states(detect *r, size_t k, const double *start_ms,
                          const double *stop_ms, size_t n, hs_error *err);
 
 /* Runs the analysis (replay_analysis_run) on the spikes gathered, the
@@ -54,7 +54,7 @@ int run_replay_up_states(run_replay *r, size_t k, const double *start_ms,
  * (replay_template_run_phases: c->replay's template_bin_ms and
  * template_shuffles, the place cells of *out) into *tmpl (free it with
  * replay_template_run_free). Returns the first error. */
-int run_replay_analyse(run_replay *r, const hs_config *c, const double *start_ms,
+int detect_analyse(detect *r, const hs_config *c, const double *start_ms,
                        const double *stop_ms, const track_traj *traj, const double *run_ms,
                        size_t n_run, int n_threads, replay_result *out,
                        replay_template_run *tmpl, hs_error *err);
@@ -62,7 +62,7 @@ int run_replay_analyse(run_replay *r, const hs_config *c, const double *start_ms
 /* Writes res to /replay/events and tmpl to /replay/template of file
  * (h5out_replay_write, h5out_template_write), phases named as in c.
  * Returns their status. */
-int run_replay_write(const hs_config *c, const replay_result *res,
+int detect_write(const hs_config *c, const replay_result *res,
                      const replay_template_run *tmpl, h5out *file, hs_error *err);
 
 /* Prints to f the analysed population's place cells and running speed and
@@ -71,7 +71,18 @@ int run_replay_write(const hs_config *c, const replay_result *res,
  * decoding and by rank order, the fraction forward and the median
  * compression (replay_summarize), then the REM phases' best template
  * factors with their corrected p (or why there is no template). */
-void run_replay_print(const hs_config *c, const replay_result *res,
+void detect_print(const hs_config *c, const replay_result *res,
                       const replay_template_run *tmpl, double wall_s, FILE *f);
+
+struct run_ctx;
+
+/* Replay detection on the run's spikes (r->replay), written to
+ * /replay/events and /replay/template of r's file. */
+int detect_run(struct run_ctx *r, replay_result *res, replay_template_run *tmpl,
+               hs_error *err);
+
+/* A resumed run: the analysed population's spikes written before the
+ * checkpoint, kept again for replay detection. */
+int detect_read_back(struct run_ctx *r, hs_error *err);
 
 #endif

@@ -20,13 +20,22 @@
 
 extern const gsl_rng_type *rng_philox;
 
-/* What a stream belongs to: the high word of its counter. */
+/* What a stream belongs to: the high word of its counter. The one
+ * registry of kinds: a new use of random numbers takes a new kind here, so
+ * no two uses ever share a stream. The values are part of every run's
+ * results: never renumber one. */
 enum {
-    RNG_KIND_INIT = 1,      /* initial state values of a population */
-    RNG_KIND_CONNECT = 2,   /* connections onto one target neuron */
-    RNG_KIND_SOURCE = 3,    /* a spike source neuron */
-    RNG_KIND_TRACK = 4,     /* a generated trajectory */
-    RNG_KIND_USER = 16      /* first kind free for later modules */
+    RNG_KIND_INIT = 1,          /* initial state values of a population */
+    RNG_KIND_CONNECT = 2,       /* connections onto one target neuron */
+    RNG_KIND_SOURCE = 3,        /* a spike source neuron */
+    RNG_KIND_TRACK = 4,         /* a generated trajectory */
+    RNG_KIND_RANK_ORDER = 17,   /* rank-order permutations of an event */
+    RNG_KIND_DECODE = 18,       /* decoding shuffles of an event */
+    RNG_KIND_DRIVE = 19,        /* a sleep drive's pattern (phase, population) */
+    RNG_KIND_SHUFFLE = 20,      /* the weight-shuffle control (phase, projection) */
+    RNG_KIND_TEMPLATE = 21,     /* REM template shuffles */
+    RNG_KIND_REMAP = 22,        /* a place-cell remapping (environment) */
+    RNG_KIND_TEST = 16          /* tests' own draws: this and 24 up */
 };
 
 typedef struct rng_state {

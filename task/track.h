@@ -22,7 +22,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "error.h"
+#include "../base/error.h"
 
 /* A maze is made of straight segments laid end to end on a linearized
  * axis: the position along the maze on segment k, a distance d from its
@@ -78,7 +78,7 @@ int track_linear_generate(const track_linear_params *p, double sample_ms, uint64
  * positions along a linear track in cm): resampled every sample_ms from
  * the first sample by linear interpolation, clipped to [0, length_cm];
  * direction is the sign of the velocity over +-50 ms (0 below 1 cm/s); a
- * lap ends where the running direction turns. (io/trajectory.c reads the
+ * lap ends where the running direction turns. (task/trajectory.c reads the
  * samples from CSV or HDF5.) */
 int track_from_samples(const double *t_s, const double *x_cm, size_t n, double length_cm,
                        double sample_ms, track_traj *t, hs_error *err);
@@ -89,7 +89,7 @@ size_t track_index(const track_traj *t, double t_ms);
 
 void track_free(track_traj *t);
 
-/* For generators (sim/maze.c): allocates the n-sample arrays of t (other
+/* For generators (task/maze.c): allocates the n-sample arrays of t (other
  * fields zero but n, sample_ms, length_cm). HS_OK or HS_ENOMEM (t empty). */
 int track_traj_alloc(track_traj *t, size_t n, double sample_ms, double length_cm);
 

@@ -1,13 +1,15 @@
-/* run_replay.c: replay detection at the end of a run (run_replay.h). */
-#include "run_replay.h"
+/* detect.c: replay detection at the end of a run (detect.h). */
+#include "detect.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../replay/up_states.h"
+#include "run_ctx.h"
+#include "run_file.h"
 
-struct run_replay {
+struct detect {
     size_t pop;            /* the analysed population */
     double *t_ms;
     uint32_t *ids;
@@ -17,9 +19,9 @@ struct run_replay {
     size_t n_up, cap_up;
 };
 
-run_replay *run_replay_alloc(const hs_config *c, hs_error *err)
+detect *detect_alloc(const hs_config *c, hs_error *err)
 {
-    run_replay *r = calloc(1, sizeof *r);
+    detect *r = calloc(1, sizeof *r);
     if (!r) {
         hs_error_set(err, HS_ENOMEM, "out of memory");
         return NULL;
@@ -28,7 +30,7 @@ run_replay *run_replay_alloc(const hs_config *c, hs_error *err)
     return r;
 }
 
-void run_replay_free(run_replay *r)
+void detect_free(detect *r)
 {
     if (!r)
         return;
@@ -51,7 +53,7 @@ static size_t cap_doubled(size_t cap, size_t first, size_t need)
 }
 
 /* Room for more spikes in t_ms and ids. */
-static int grow(run_replay *r, size_t more)
+static int grow(detect *r, size_t more)
 {
     if (r->n + more <= r->cap)
         return HS_OK;
@@ -68,7 +70,7 @@ static int grow(run_replay *r, size_t more)
     return HS_OK;
 }
 
-int run_replay_spikes(run_replay *r, size_t pop, const double *t_ms, const uint64_t *ids,
+int detect_spikes(detect *r, size_t pop, const double *t_ms, const uint64_t *ids,
                       size_t n, hs_error *err)
 {
     if (pop != r->pop || n == 0)
@@ -84,7 +86,7 @@ int run_replay_spikes(run_replay *r, size_t pop, const double *t_ms, const uint6
 }
 
 /* Room for more up states in up_start, up_stop and up_phase. */
-static int grow_up(run_replay *r, size_t more)
+static int grow_up(detect *r, size_t more)
 {
     if (r->n_up + more <= r->cap_up)
         return HS_OK;
@@ -104,7 +106,7 @@ static int grow_up(run_replay *r, size_t more)
     return HS_OK;
 }
 
-int run_replay_up_states(run_replay *r, size_t k, const double *start_ms,
+int detect_up_states(detect *r, size_t k, const double *start_ms,
                          const double *stop_ms, size_t n, hs_error *err)
 {
     if (grow_up(r, n) != HS_OK)
@@ -142,7 +144,7 @@ static int template_match(const hs_config *c, const replay_spikes *s,
     return replay_template_run_phases(&p, s, res->is_place, ph, c->n_phases, tr, tmpl, err);
 }
 
-int run_replay_analyse(run_replay *r, const hs_config *c, const double *start_ms,
+int detect_analyse(detect *r, const hs_config *c, const double *start_ms,
                        const double *stop_ms, const track_traj *traj, const double *run_ms,
                        size_t n_run, int n_threads, replay_result *out,
                        replay_template_run *tmpl, hs_error *err)
@@ -265,7 +267,7 @@ static int template_write(const hs_config *c, const replay_template_run *tm, h5o
     return rc;
 }
 
-int run_replay_write(const hs_config *c, const replay_result *res,
+int detect_write(const hs_config *c, const replay_result *res,
                      const replay_template_run *tmpl, h5out *file, hs_error *err)
 {
     int rc = events_write(c, res, file, err);
@@ -332,7 +334,7 @@ static void template_print(const hs_config *c, const replay_template_run *tm, FI
     fputs(shown ? "\n" : "no rem phase\n", f);
 }
 
-void run_replay_print(const hs_config *c, const replay_result *res,
+void detect_print(const hs_config *c, const replay_result *res,
                       const replay_template_run *tmpl, double wall_s, FILE *f)
 {
     fprintf(f, "replay %s: %zu place cells, mean running speed %.1f cm/s, %zu candidate "
@@ -350,4 +352,44 @@ void run_replay_print(const hs_config *c, const replay_result *res,
     }
     free(keep);
     template_print(c, tmpl, f);
+}
+
+/* Replay detection on the run's spikes, written to /replay/events and
+ * /replay/template. */
+int detect_run(run_ctx *r, replay_result *res, replay_template_run *tmpl, hs_error *err)
+{
+    const network *net = r->net;
+    const hs_config *c = r->c;
+    double *start = malloc(c->n_phases * sizeof *start);
+    double *stop = malloc(c->n_phases * sizeof *stop);
+    int rc = start && stop ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (rc == HS_OK) {
+        run_file_phase_bounds(c, start, stop);
+        rc = detect_analyse(r->replay, c, start, stop, &r->traj, r->run_ms, r->n_run,
+                                net->n_threads, res, tmpl, err);
+    }
+    if (rc == HS_OK)
+        rc = detect_write(c, res, tmpl, r->file, err);
+    free(start);
+    free(stop);
+    return rc;
+}
+
+/* A resumed run: the analysed population's spikes written before the
+ * checkpoint, kept again for replay detection. */
+int detect_read_back(run_ctx *r, hs_error *err)
+{
+    size_t p = r->c->replay.pop;
+    if (r->spike_handle[p] < 0)
+        return HS_OK;
+    size_t n = (size_t)h5out_spikes_count(r->file, r->spike_handle[p]);
+    double *t = malloc((n ? n : 1) * sizeof *t);
+    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    int rc = t && ids ? h5out_spikes_read(r->file, r->spike_handle[p], t, ids, err)
+                      : hs_error_set(err, HS_ENOMEM, "out of memory for %zu spikes", n);
+    if (rc == HS_OK)
+        rc = detect_spikes(r->replay, p, t, ids, n, err);
+    free(t);
+    free(ids);
+    return rc;
 }
