@@ -62,7 +62,7 @@ static int visit_head(const state_io *io, const hs_config *c, uint64_t *n_syn,
     if (rc == HS_OK)
         rc = state_array(io, STATE_U64, &pos->seg_stop, 1, err, "schedule/seg_stop");
     if (rc == HS_OK)
-        rc = state_array(io, STATE_F64, &pos->task_ms, 1, err, "schedule/task_ms");
+        rc = state_array(io, STATE_F64, &pos->path_ms, 1, err, "schedule/path_ms");
     if (rc == HS_OK)
         rc = state_array(io, STATE_F64, pos->params, c->n_pops * HS_MAX_PARAMS, err,
                          "schedule/params");

@@ -45,7 +45,7 @@ int detect_up_states(detect *r, size_t k, const double *start_ms,
 /* Runs the analysis (replay_analysis_run) on the spikes gathered, the
  * phases of c, phase k over [start_ms[k], stop_ms[k]) (ms, as /phases),
  * and the first n_run samples of the trajectory traj, sample i at run time
- * run_ms[i] (schedule_task_run_ms of its trajectory time), with
+ * run_ms[i] (schedule_path_run_ms of its trajectory time), with
  * n_threads threads. Parameters from c->replay, the track from c->task
  * (a one-way track of generated laps is analysed in its one running
  * direction, a tracked rat or alternating laps in both), the seed from

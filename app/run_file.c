@@ -157,7 +157,7 @@ static int write_geometry(h5out *f, const track_traj *t, size_t n, hs_error *err
 }
 
 /* The run time of each trajectory sample (its clock runs in wake phases
- * only: schedule_task_run_ms) into r->run_ms; r->n_run counts the samples
+ * only: schedule_path_run_ms) into r->run_ms; r->n_run counts the samples
  * the wake phases reach (the others come after every wake phase ended). */
 int run_file_run_times(const hs_config *c, const track_traj *t, run_ctx *r, hs_error *err)
 {
@@ -166,7 +166,7 @@ int run_file_run_times(const hs_config *c, const track_traj *t, run_ctx *r, hs_e
         return hs_error_set(err, HS_ENOMEM, "out of memory");
     r->n_run = 0;
     for (size_t i = 0; i < t->n; i++) {
-        double ms = schedule_task_run_ms(c, (double)i * t->sample_ms);
+        double ms = schedule_path_run_ms(c, (double)i * t->sample_ms);
         if (isnan(ms))
             break;
         r->run_ms[r->n_run++] = ms;

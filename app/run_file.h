@@ -29,7 +29,7 @@ int run_file_reopen(const hs_config *c, const char *path, const h5out_meta *meta
                     const ckpt_recorders *rec, run_ctx *r, hs_error *err);
 
 /* The run time of each trajectory sample (its clock runs in wake phases
- * only: schedule_task_run_ms) into r->run_ms; r->n_run counts the samples
+ * only: schedule_path_run_ms) into r->run_ms; r->n_run counts the samples
  * the wake phases reach. */
 int run_file_run_times(const hs_config *c, const track_traj *t, run_ctx *r, hs_error *err);
 

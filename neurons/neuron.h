@@ -78,13 +78,14 @@ typedef struct neuron_source_data {
     const neuron_path *path;
 } neuron_source_data;
 
-/* How a source is driven from step `step` on; the run's schedule sets it
- * at each phase start and a source keeps it until the next call. */
-typedef enum neuron_task {
-    NEURON_TASK_RUN = 0,   /* the rat is on the track and its clock runs */
-    NEURON_TASK_HOLD = 1,  /* on the track, still (quiet rest): clock held */
-    NEURON_TASK_OFF = 2    /* off the track (asleep in its box): no place input */
-} neuron_task;
+/* Where the rat is from step `step` on, for the sources it drives; the
+ * run's schedule sets it at each phase start and a source keeps it until
+ * the next call. */
+typedef enum neuron_rat {
+    NEURON_RAT_RUNS = 0,   /* the rat is on the track and its clock runs */
+    NEURON_RAT_STILL = 1,  /* on the track, still (quiet rest): clock held */
+    NEURON_RAT_AWAY = 2    /* off the track (asleep in its box): no place input */
+} neuron_rat;
 
 typedef struct neuron_control {
     uint64_t step;          /* first step it applies to */
@@ -92,8 +93,8 @@ typedef struct neuron_control {
      * Called from any thread: must be pure. */
     double (*level)(const void *ctx, uint64_t step);
     const void *level_ctx;
-    neuron_task task;       /* place cells */
-    double task_ms;         /* trajectory time at the start of `step` */
+    neuron_rat rat;         /* where the rat is, for place cells */
+    double path_ms;         /* trajectory time at the start of `step` */
 } neuron_control;
 
 /* One array of a model's run-time extra state (neuron_type.ext_state). */

@@ -1,5 +1,6 @@
 /* place_cells: hippocampal place-cell input driven by the rat's trajectory
- * (task/track.h, seen through neuron_path), with theta phase precession (O'Keefe & Recce 1993;
+ * (task/track.h, seen through neuron_path), with theta phase precession
+ * (O'Keefe & Recce 1993;
  * Skaggs et al. 1996), as the input layer of Ecker et al. 2022.
  *
  * The first round(field_fraction n) cells have a field; their centres
@@ -79,9 +80,9 @@ typedef struct place_ext {
     int8_t *dir;        /* [n] +1, -1, or 0 (both) */
     uint64_t *next;     /* [n] step of the next candidate spike */
     rng_state *rng;     /* [n] */
-    neuron_task task;
-    uint64_t task_step; /* trajectory time is task_ms + (step + 1 - task_step) dt */
-    double task_ms;
+    neuron_rat rat;
+    uint64_t path_step; /* trajectory time is path_ms + (step + 1 - path_step) dt */
+    double path_ms;
     double p_cand;      /* the plan's p_cand the next candidates were drawn with */
     double environment; /* of the layout in center and dir */
     uint64_t seed;
@@ -205,15 +206,15 @@ static size_t place_update(const void *vplan, neuron_pop *pop, size_t lo, size_t
     (void)rx;
     const place_plan *q = vplan;
     place_ext *e = pop->ext;
-    if (e->task == NEURON_TASK_OFF)
+    if (e->rat == NEURON_RAT_AWAY)
         return 0;
     double t_ms = (double)(step + 1) * q->dt;
-    double traj_ms = e->task == NEURON_TASK_HOLD
-                         ? e->task_ms
-                         : e->task_ms + (double)(step + 1 - e->task_step) * q->dt;
+    double traj_ms = e->rat == NEURON_RAT_STILL
+                         ? e->path_ms
+                         : e->path_ms + (double)(step + 1 - e->path_step) * q->dt;
     size_t k = neuron_path_index(e->path, traj_ms), ns = 0;
     double x = e->path->x_cm[k];
-    int d = e->task == NEURON_TASK_HOLD ? 0 : e->path->dir[k];
+    int d = e->rat == NEURON_RAT_STILL ? 0 : e->path->dir[k];
     for (size_t i = lo; i < hi; i++) {
         if (e->next[i] != step)
             continue;
@@ -230,15 +231,15 @@ static void place_control(const void *vplan, neuron_pop *pop, const neuron_contr
 {
     const place_plan *q = vplan;
     place_ext *e = pop->ext;
-    neuron_task was = e->task;
+    neuron_rat was = e->rat;
     if (q->p.environment != e->environment)
         layout(q, e, pop->n, pop->n_alloc);
-    e->task = ctl->task;
-    e->task_step = ctl->step;
-    e->task_ms = ctl->task_ms;
+    e->rat = ctl->rat;
+    e->path_step = ctl->step;
+    e->path_ms = ctl->path_ms;
     /* Back on the track (candidates were not drawn while off it) or a new
      * rate: draw anew. */
-    if (e->task == NEURON_TASK_OFF || (was != NEURON_TASK_OFF && q->p_cand == e->p_cand))
+    if (e->rat == NEURON_RAT_AWAY || (was != NEURON_RAT_AWAY && q->p_cand == e->p_cand))
         return;
     e->p_cand = q->p_cand;
     for (size_t i = 0; i < pop->n; i++) {
@@ -247,7 +248,7 @@ static void place_control(const void *vplan, neuron_pop *pop, const neuron_contr
     }
 }
 
-_Static_assert(sizeof(neuron_task) == sizeof(int32_t), "the task is saved as int32");
+_Static_assert(sizeof(neuron_rat) == sizeof(int32_t), "the rat's state is saved as int32");
 
 static size_t place_ext_state(neuron_pop *pop, neuron_ext_array *out)
 {
@@ -256,9 +257,9 @@ static size_t place_ext_state(neuron_pop *pop, neuron_ext_array *out)
     out[1] = (neuron_ext_array){"rng", STATE_U32, e->rng, pop->n_alloc * RNG_STATE_WORDS,
                                 RNG_STATE_WORDS};
     out[2] = (neuron_ext_array){"p_cand", STATE_F64, &e->p_cand, 1, 0};
-    out[3] = (neuron_ext_array){"task", STATE_I32, &e->task, 1, 0};
-    out[4] = (neuron_ext_array){"task_step", STATE_U64, &e->task_step, 1, 0};
-    out[5] = (neuron_ext_array){"task_ms", STATE_F64, &e->task_ms, 1, 0};
+    out[3] = (neuron_ext_array){"rat", STATE_I32, &e->rat, 1, 0};
+    out[4] = (neuron_ext_array){"path_step", STATE_U64, &e->path_step, 1, 0};
+    out[5] = (neuron_ext_array){"path_ms", STATE_F64, &e->path_ms, 1, 0};
     return 6;
 }
 

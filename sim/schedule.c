@@ -60,7 +60,7 @@ static uint64_t next_stop(const hs_config *c, uint64_t now, uint64_t end)
 typedef struct sched_state {
     double *params;     /* [n_pops * HS_MAX_PARAMS]: the parameters each plan was built from */
     drive *drives;      /* [n_pops]: this phase's drives */
-    double task_ms;     /* trajectory time reached */
+    double path_ms;     /* trajectory time reached */
     schedule_pos pos;   /* where the run stands, for checkpoints */
     sim *s;
     const schedule_sink *ss;
@@ -80,11 +80,11 @@ static int pause_hook(void *ctx, hs_error *err)
     return sim_step(st->s) >= st->next_ckpt ? checkpoint_now(st, err) : HS_OK;
 }
 
-static neuron_task task_of(const char *stage)
+static neuron_rat rat_of(const char *stage)
 {
-    return strcmp(stage, "wake") == 0   ? NEURON_TASK_RUN
-           : strcmp(stage, "rest") == 0 ? NEURON_TASK_HOLD
-                                        : NEURON_TASK_OFF;
+    return strcmp(stage, "wake") == 0   ? NEURON_RAT_RUNS
+           : strcmp(stage, "rest") == 0 ? NEURON_RAT_STILL
+                                        : NEURON_RAT_AWAY;
 }
 
 typedef int (*up_states_fn)(void *ctx, size_t k, size_t pop, const double *start_ms,
@@ -118,7 +118,7 @@ static int phase_begin(sim *s, network *n, const hs_config *c, size_t k, sched_s
     uint64_t step = sim_step(s), steps = steps_of(ph->duration_ms, c->dt_ms);
     st->pos.phase = k;
     st->pos.phase_start = step;
-    st->pos.task_ms = st->task_ms;
+    st->pos.path_ms = st->path_ms;
     for (size_t j = 0; j < n->n_projs; j++) {
         n->projs[j].gain = ph->transmission[j];
         if (n->projs[j].learn)
@@ -158,8 +158,8 @@ static int phase_begin(sim *s, network *n, const hs_config *c, size_t k, sched_s
                 .step = step,
                 .level = ph->drive[p].kind != DRIVE_NONE ? drive_level : NULL,
                 .level_ctx = &st->drives[p],
-                .task = task_of(ph->stage),
-                .task_ms = st->task_ms,
+                .rat = rat_of(ph->stage),
+                .path_ms = st->path_ms,
             };
             pp->type->control(pp->plan, &pp->state, &ctl);
         }
@@ -167,8 +167,8 @@ static int phase_begin(sim *s, network *n, const hs_config *c, size_t k, sched_s
     /* rank 0 alone records up states: a failure there stops every rank */
     if ((rc = hs_mpi_agree(rc, err)) != HS_OK)
         return rc;
-    if (task_of(ph->stage) == NEURON_TASK_RUN)
-        st->task_ms += (double)steps * c->dt_ms;
+    if (rat_of(ph->stage) == NEURON_RAT_RUNS)
+        st->path_ms += (double)steps * c->dt_ms;
     return homeo_phase(n, c, k, err);
 }
 
@@ -217,16 +217,16 @@ static int run_phase(sim *s, network *n, const hs_config *c, size_t k, weights_s
     return snapshot_all(n, c, bufs, end, k, ss, err);
 }
 
-double schedule_task_run_ms(const hs_config *c, double task_ms)
+double schedule_path_run_ms(const hs_config *c, double path_ms)
 {
     /* counted in steps, as the phases and the place cells' clock are */
-    uint64_t run = 0, task = 0;
+    uint64_t run = 0, path = 0;
     for (size_t k = 0; k < c->n_phases; k++) {
         uint64_t d = steps_of(c->phases[k].duration_ms, c->dt_ms);
-        if (task_of(c->phases[k].stage) == NEURON_TASK_RUN) {
-            if (task_ms < (double)(task + d) * c->dt_ms)
-                return (double)run * c->dt_ms + (task_ms - (double)task * c->dt_ms);
-            task += d;
+        if (rat_of(c->phases[k].stage) == NEURON_RAT_RUNS) {
+            if (path_ms < (double)(path + d) * c->dt_ms)
+                return (double)run * c->dt_ms + (path_ms - (double)path * c->dt_ms);
+            path += d;
         }
         run += d;
     }
@@ -300,7 +300,7 @@ static int schedule_go(sim *s, network *n, const hs_config *c, const schedule_po
     if (rc == HS_OK && from) {
         /* the phase as it started, then the state as it was saved */
         k0 = from->phase;
-        st.task_ms = from->task_ms;
+        st.path_ms = from->path_ms;
         sim_seek(s, from->phase_start);
         rc = replan_from(n, c, from->params, err);
         if (rc == HS_OK)
@@ -326,7 +326,7 @@ static int schedule_go(sim *s, network *n, const hs_config *c, const schedule_po
     for (size_t p = 0; st.drives && p < n->n_pops; p++) {
         net_pop *pp = &n->pops[p];
         if (pp->type->control && st.drives[p].p.kind != DRIVE_NONE) {
-            neuron_control ctl = {.step = sim_step(s), .task = NEURON_TASK_OFF};
+            neuron_control ctl = {.step = sim_step(s), .rat = NEURON_RAT_AWAY};
             pp->type->control(pp->plan, &pp->state, &ctl);
         }
         drive_free(&st.drives[p]);

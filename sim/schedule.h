@@ -26,7 +26,7 @@ typedef struct schedule_pos {
     uint64_t phase_start;   /* its first step */
     uint64_t seg_stop;      /* where the current stretch of it ends (a weight
                                snapshot or the phase's end) */
-    double task_ms;         /* trajectory time at the phase's start */
+    double path_ms;         /* trajectory time at the phase's start */
     double *params;         /* [n_pops * HS_MAX_PARAMS] the parameters each
                                population's plan was built from */
 } schedule_pos;
@@ -75,8 +75,8 @@ int schedule_resume(sim *s, network *n, const hs_config *c, const schedule_pos *
 int schedule_pos_check(const hs_config *c, const schedule_pos *pos, uint64_t step,
                        hs_error *err);
 
-/* Run time (ms) at which the trajectory reaches task_ms: its clock runs
+/* Run time (ms) at which the trajectory reaches path_ms: its clock runs
  * only in wake phases. NAN when the wake phases end before it. */
-double schedule_task_run_ms(const hs_config *c, double task_ms);
+double schedule_path_run_ms(const hs_config *c, double path_ms);
 
 #endif

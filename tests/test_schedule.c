@@ -217,9 +217,9 @@ START_TEST(test_place_cells_asleep_are_silent)
      * laps after the first, so both are place driven */
     ck_assert_double_gt((double)count(s, 0, 10000, 14000), out_only + 10 * sqrt(out_only));
     /* wake phases map run time to the trajectory's clock */
-    ck_assert_double_eq(schedule_task_run_ms(c, 0), 3000);
-    ck_assert_double_eq(schedule_task_run_ms(c, 4500), 10500);
-    ck_assert(isnan(schedule_task_run_ms(c, 8000)));
+    ck_assert_double_eq(schedule_path_run_ms(c, 0), 3000);
+    ck_assert_double_eq(schedule_path_run_ms(c, 4500), 10500);
+    ck_assert(isnan(schedule_path_run_ms(c, 8000)));
     tu_spikes_free(s);
     experiment_free(c);
 }
