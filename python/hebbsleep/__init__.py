@@ -8,12 +8,13 @@
 
 Modules: runfile (load, Run: a run file read into numpy arrays), runner
 (simulate: runs the C binary), neo_convert (Run.to_neo: Neo objects), plots
-(the standard figures) and analysis (the replay detector on numpy arrays).
+(the standard figures), analysis (the replay detector on numpy arrays) and
+sleep_report (a sleep run against SCIENCE.md's targets, pooled over runs).
 
 Units: ms, cm, mV, nS, pA, Hz (docs/file_format.md).
 """
 from .runfile import (Behavior, IncompleteRunWarning, Phase, Run, Snapshot, Spikes, Table,
-                  Trace, load)
+                      Trace, load)
 from .runner import SimulationError, simulate
 
 __version__ = "0.1.0"
