@@ -3,7 +3,6 @@ summary (`hebbsleep info`), analytic solutions and conservation of spikes."""
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -12,9 +11,9 @@ import warnings
 import h5py
 import numpy as np
 
+import hebbsleep
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "python"))
-import hebbsleep  # noqa: E402
 
 # A lif_cuba cell with constant I_e and no input: V(t) = E_L + R I_e (1 - e^{-t/tau}),
 # recorded every step; a noisy network with a plastic projection in two phases.

@@ -13,13 +13,12 @@ import unittest
 import h5py
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "python"))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import hebbsleep  # noqa: E402
-from hebbsleep import sleep_report as report  # noqa: E402
+import hebbsleep
+from hebbsleep import sleep_report as report
 
-import test_plots  # noqa: E402  (its small network; its setUpModule is not run here)
+import test_plots  # its small network (its setUpModule is not run here)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 _NREM = {"gains": {"ee": {"stdp": 0, "transmission": 1.9}, "pb": {"transmission": 0.7}},
          "set": {"noise": {"rate": 12}, "pc": {"b_g": 3, "tau_syn_in": 15}},
