@@ -108,7 +108,7 @@ PYENV  := HEBBSLEEP_BIN=$(abspath $(BIN)) PYTHONPATH=$(abspath python) \
           PYDEVD_DISABLE_FILE_VALIDATION=1 MPLBACKEND=Agg
 
 pytests: $(BIN)
-	$(PYENV) $(PYTHON) -m unittest discover -s tests/python 2>&1
+	$(PYENV) $(PYTHON) -m unittest discover -s python/tests 2>&1
 
 # Each notebook runs top to bottom in a fresh kernel (HEBBSLEEP_QUICK: short
 # runs); the files in git stay stripped of outputs.

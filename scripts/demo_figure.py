@@ -7,7 +7,8 @@ Raster of the whole run with its phases and the rat's position, place
 fields (given and estimated from the wake spikes), the most significant
 NREM replay event decoded, the E->E weights before wake, after wake and
 after sleep, the downscaling scatter across sleep, and the fraction of
-significant replay per phase. Needs PYTHONPATH=python (make demo sets it).
+significant replay per phase. Needs the package: PYTHONPATH=python (make
+demo sets it) or installed (README.md).
 """
 import os
 import sys

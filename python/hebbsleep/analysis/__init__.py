@@ -40,7 +40,7 @@ from .trajectory import (Phase, mean_running_speed, on_track, running_direction,
 from .decoding import TIE  # noqa: F401
 from .trajectory import RUNNING_CM_S  # noqa: F401
 
-# Private helpers that tests/python/test_analysis.py checks on their own.
+# Private helpers that python/tests/test_analysis.py checks on their own.
 from .events import _gauss_smooth  # noqa: F401
 from .pipeline import _sorted_spikes  # noqa: F401
 

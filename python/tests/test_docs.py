@@ -5,15 +5,14 @@ import copy
 import io
 import os
 import re
-import sys
 import tempfile
 import unittest
 
 import yaml
 
+import hebbsleep
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "python"))
-import hebbsleep  # noqa: E402
 
 
 def shortened(cfg):

@@ -2,7 +2,6 @@
 checked against the run's own arrays (a short track run of the default
 experiment's network, scaled down) or synthetic arrays."""
 import os
-import sys
 import tempfile
 import unittest
 
@@ -12,8 +11,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.stats import spearmanr  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "python"))
 import hebbsleep  # noqa: E402
 from hebbsleep import plots  # noqa: E402
 

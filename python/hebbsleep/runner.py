@@ -8,7 +8,7 @@ import tempfile
 
 import yaml
 
-from .run import load
+from .runfile import load
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

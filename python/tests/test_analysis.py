@@ -5,11 +5,10 @@ sequences with a known direction and compression, Poisson noise at the
 false-positive rate, scipy's own Spearman and Gaussian filter, and the C
 detector (bin/hebbsleep) on the same run.
 
-Run: /usr/bin/python3 -m unittest discover -s tests/python
+Run: make pytests (or PYTHONPATH=python /usr/bin/python3 -m unittest discover -s python/tests)
 """
 import os
 import subprocess
-import sys
 import tempfile
 import unittest
 
@@ -17,10 +16,9 @@ import numpy as np
 import scipy.ndimage
 import scipy.stats
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "python"))
+from hebbsleep import analysis as A
 
-from hebbsleep import analysis as A  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # The synthetic run of tests/test_replay_analysis.c: a rat runs a one-way
 # 200 cm track at 25 cm/s, 8 s running and 2 s paused per lap, past 60

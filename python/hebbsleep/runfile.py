@@ -1,8 +1,8 @@
-"""Reading a run file (docs/file_format.md) into numpy arrays and Neo objects.
+"""Reading a run file (docs/file_format.md) into numpy arrays: `load` and
+the `Run` it returns (its Neo objects come from neo_convert).
 
 Units follow the file: times in ms, positions in cm, potentials in mV,
-conductances in nS, currents in pA, rates in Hz. Neo objects carry their
-units as `quantities`.
+conductances in nS, currents in pA, rates in Hz.
 """
 import collections
 import warnings
@@ -10,6 +10,8 @@ import warnings
 import h5py
 import numpy as np
 import yaml
+
+from . import neo_convert
 
 MAGIC = 0x0A7A
 
@@ -247,63 +249,16 @@ class Run:
         np.add.at(w, (s.pre, s.post), s.weight)
         return w
 
-    # ---- Neo ----
+    # ---- Neo (neo_convert) ----
 
     def spiketrains(self, pop, start_ms=None, stop_ms=None):
-        """A neo.SpikeTrain per neuron of pop (index = node id), over
-        [start_ms, stop_ms) (default: the whole run), annotated with
-        population and node_id."""
-        import neo
-        import quantities as pq
-        a = 0.0 if start_ms is None else float(start_ms)
-        b = self.stop_ms() if stop_ms is None else float(stop_ms)
-        t, ids = self.spikes_in(pop, a, b)
-        order = np.argsort(ids, kind="stable")
-        t, ids = t[order], ids[order]
-        n = self.spikes[pop].n_nodes
-        bounds = np.searchsorted(ids, np.arange(n + 1))
-        return [neo.SpikeTrain(t[bounds[i]:bounds[i + 1]] * pq.ms, t_start=a * pq.ms,
-                               t_stop=b * pq.ms, name="%s[%d]" % (pop, i),
-                               population=pop, node_id=i)
-                for i in range(n)]
+        """A neo.SpikeTrain per neuron of pop over [start_ms, stop_ms):
+        neo_convert.spiketrains."""
+        return neo_convert.spiketrains(self, pop, start_ms, stop_ms)
 
     def to_neo(self):
-        """A neo.Block with one Segment per phase: every population's spike
-        trains, each trace as an AnalogSignal, and the replay events of the
-        phase as an Epoch (annotated with their columns)."""
-        import neo
-        import quantities as pq
-        block = neo.Block(name=self.path, file_origin=self.path,
-                          complete=self.complete, seed=self.meta.get("seed"))
-        for ph in self.phases:
-            seg = neo.Segment(name=ph.name, stage=ph.stage)
-            b = min(ph.stop_ms, self.stop_ms())
-            if b <= ph.start_ms:
-                break
-            for pop in self.spikes:
-                for st in self.spiketrains(pop, ph.start_ms, b):
-                    seg.spiketrains.append(st)
-            for pop, tr in self.traces.items():
-                k = (tr.time_ms >= ph.start_ms) & (tr.time_ms < b)
-                if k.any():
-                    sig = neo.AnalogSignal(tr.data[k], units=tr.units or "dimensionless",
-                                           t_start=tr.time_ms[k][0] * pq.ms,
-                                           sampling_period=(tr.time_ms[1] - tr.time_ms[0]
-                                                            if len(tr.time_ms) > 1
-                                                            else self.dt_ms) * pq.ms,
-                                           name="%s.%s" % (pop, tr.variable),
-                                           population=pop, node_ids=tr.node_ids)
-                    seg.analogsignals.append(sig)
-            e = self.replay_events
-            if e is not None and e.n_rows:
-                k = e["phase"] == ph.name
-                seg.epochs.append(neo.Epoch(
-                    times=e["start_ms"][k] * pq.ms,
-                    durations=(e["stop_ms"][k] - e["start_ms"][k]) * pq.ms,
-                    labels=np.array(["replay"] * int(k.sum())), name="replay events",
-                    array_annotations={c: e[c][k] for c in e if c != "phase"}))
-            block.segments.append(seg)
-        return block
+        """A neo.Block with one Segment per phase: neo_convert.to_block."""
+        return neo_convert.to_block(self)
 
     def __repr__(self):
         return "<hebbsleep.Run %s: %s, %d phases, %s>" % (

@@ -3,7 +3,6 @@ summary (`hebbsleep info`), analytic solutions and conservation of spikes."""
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -12,9 +11,9 @@ import warnings
 import h5py
 import numpy as np
 
+import hebbsleep
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "python"))
-import hebbsleep  # noqa: E402
 
 # A lif_cuba cell with constant I_e and no input: V(t) = E_L + R I_e (1 - e^{-t/tau}),
 # recorded every step; a noisy network with a plastic projection in two phases.
@@ -56,7 +55,7 @@ class TestRun(unittest.TestCase):
 
     def test_rates_agree_with_info(self):
         # the binary's own summary is a second code path over the same file
-        out = subprocess.run([hebbsleep.sim.binary(), "info", self.res.path],
+        out = subprocess.run([hebbsleep.runner.binary(), "info", self.res.path],
                              capture_output=True, text=True, check=True).stdout
         for pop in ("noise", "exc"):
             line = next(x for x in out.splitlines() if x.strip().startswith(pop + " "))
@@ -161,7 +160,7 @@ class TestErrors(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             h5 = os.path.join(d, "killed.h5")
             cfg = os.path.join(ROOT, "bench", "cuba.yaml")
-            p = subprocess.Popen([hebbsleep.sim.binary(), "run", cfg, "-o", h5, "--quiet",
+            p = subprocess.Popen([hebbsleep.runner.binary(), "run", cfg, "-o", h5, "--quiet",
                                   "--threads", "1", "--set", "simulation.duration_ms=600000"])
             try:
                 deadline = time.time() + 60

@@ -1,11 +1,11 @@
-"""scripts/sleep_report.py over several runs: the pooled counts are the sums
-of each run's /replay/events, read here with h5py on their own."""
-import contextlib
+"""hebbsleep.sleep_report over several runs: the pooled counts are the sums
+of each run's /replay/events, read here with h5py on their own; and
+scripts/sleep_report.py prints what the package does."""
 import copy
-import importlib.util
 import io
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -13,17 +13,12 @@ import unittest
 import h5py
 import numpy as np
 
+import hebbsleep
+from hebbsleep import sleep_report as report
+
+import test_plots  # its small network (its setUpModule is not run here)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "python"))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import hebbsleep  # noqa: E402
-
-_spec = importlib.util.spec_from_file_location(
-    "sleep_report", os.path.join(ROOT, "scripts", "sleep_report.py"))
-report = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(report)
-
-import test_plots  # noqa: E402  (its small network; its setUpModule is not run here)
 
 _NREM = {"gains": {"ee": {"stdp": 0, "transmission": 1.9}, "pb": {"transmission": 0.7}},
          "set": {"noise": {"rate": 12}, "pc": {"b_g": 3, "tau_syn_in": 15}},
@@ -106,8 +101,7 @@ def tearDownModule():
 class TestPooled(unittest.TestCase):
     def test_pooled_counts_are_the_runs_sums(self):
         out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            report.pooled([report.main(p) for p in PATHS])
+        report.pooled([report.report_file(p, out) for p in PATHS], out)
         text = out.getvalue()
         self.assertIn("pooled over 2 runs", text)
         pooled = text[text.index("pooled over 2 runs"):]
@@ -132,6 +126,23 @@ class TestPooled(unittest.TestCase):
             self.assertGreater(n, 0)
             want = f"{100 * np.sum(p[m] < 0.05) / n:.0f}/{100 * np.sum(sig[m] > 0) / n:.0f}"
             self.assertEqual(cell, want)
+
+    def test_script_prints_the_package_report(self):
+        out = io.StringIO()
+        report.pooled([report.report_file(p, out) for p in PATHS], out)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        res = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "sleep_report.py")]
+                             + PATHS, capture_output=True, text=True, env=env, cwd=TMP.name)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout, out.getvalue())
+
+    def test_a_run_without_replay_events_is_refused(self):
+        with h5py.File(os.path.join(TMP.name, "bare.h5"), "w") as f:
+            with h5py.File(PATHS[0], "r") as src:
+                for name in ("phases", "spikes"):
+                    src.copy(name, f)
+        with self.assertRaisesRegex(report.ReportError, r"bare\.h5: no /replay/events"):
+            report.report_file(os.path.join(TMP.name, "bare.h5"), io.StringIO())
 
 
 if __name__ == "__main__":
