@@ -8,6 +8,7 @@
 
 #include "homeo.h"
 #include "exchange.h"
+#include "guard.h"
 #include "learn.h"
 #include "../base/mpi.h"
 #include "../base/param.h"
@@ -53,9 +54,7 @@ struct sim {
     /* numerical safety: the population names, and the rate ceiling's
      * window: its first step and the spike counts then */
     const hs_config *c;
-    uint64_t rate_steps;    /* 0: no ceiling */
-    uint64_t rate_t0;
-    uint64_t *rate_count0;  /* [n_pops] */
+    guard_rate rate;        /* the rate ceiling */
 };
 
 static int alloc_threads(sim *s)
@@ -127,12 +126,10 @@ sim *sim_alloc(network *net, const hs_config *c, hs_error *err)
     s->chunk = CHUNK_STEPS < net->window ? net->window
                                          : CHUNK_STEPS / net->window * net->window;
     s->c = c;
-    if (c->max_rate_hz > 0)
-        s->rate_steps = (uint64_t)ceil(c->max_rate_window_ms / c->dt_ms - 1e-9);
-    s->rate_count0 = calloc(net->n_pops, sizeof *s->rate_count0);
     s->skip = calloc(net->n_pops, sizeof *s->skip);
     s->spike_count = calloc(net->n_pops, sizeof *s->spike_count);
-    if (!s->skip || !s->rate_count0 || !s->spike_count || alloc_threads(s) != HS_OK ||
+    if (!s->skip || guard_rate_init(&s->rate, c) != HS_OK || !s->spike_count ||
+        alloc_threads(s) != HS_OK ||
         record_alloc(&s->rec, net, c, s->chunk) != HS_OK ||
         (c->skip_quiet && alloc_skip(s) != HS_OK) ||
         (net->n_ranks > 1 && (xchg_alloc(&s->x[0], net, 0) != HS_OK ||
@@ -164,7 +161,7 @@ void sim_free(sim *s)
     record_free(&s->rec);
     free(s->spike_count);
     free_skip(s);
-    free(s->rate_count0);
+    guard_rate_free(&s->rate);
     free(s);
 }
 
@@ -422,58 +419,6 @@ static int run_chunk(sim *s, uint64_t end)
     return team == n->n_threads ? HS_OK : HS_EINTERNAL;
 }
 
-/* A state variable of a neuron that is not finite stops the run: after
- * it the neuron never fires again, silently. */
-static int check_finite(const sim *s, uint64_t chunk0, hs_error *err)
-{
-    for (size_t p = 0; p < s->n_pops; p++) {
-        const net_pop *pp = &s->net->pops[p];
-        for (size_t v = 0; v < pp->type->n_state; v++) {
-            const double *x = pp->state.var[v];
-            int bad = 0;
-            for (size_t i = 0; i < pp->state.n; i++)
-                bad |= !isfinite(x[i]);
-            if (!bad)
-                continue;
-            size_t i = 0;
-            while (isfinite(x[i]))
-                i++;
-            return hs_error_set(err, HS_EMODEL, "population %s, neuron %zu: %s became %s "
-                                "between %.1f and %.1f ms: dt_ms (%g) too large for the "
-                                "model, or weights too strong", s->c->pops[p].name, i,
-                                pp->type->state_names[v], isnan(x[i]) ? "NaN"
-                                : x[i] > 0 ? "+Inf" : "-Inf", (double)chunk0 * s->net->dt,
-                                (double)s->step * s->net->dt, s->net->dt);
-        }
-    }
-    return HS_OK;
-}
-
-/* A neuron population's mean rate over a window of max_rate_window_ms
- * (whole parallel regions) above max_rate_hz stops the run: runaway
- * excitation. Sources fire as told and are not judged. */
-static int check_rates(sim *s, hs_error *err)
-{
-    uint64_t span = s->step - s->rate_t0;
-    if (!s->rate_steps || span < s->rate_steps)
-        return HS_OK;
-    double span_s = (double)span * s->net->dt * 1e-3;
-    for (size_t p = 0; p < s->n_pops; p++) {
-        const net_pop *pp = &s->net->pops[p];
-        double hz = (double)(s->spike_count[p] - s->rate_count0[p]) /
-                    ((double)pp->state.n * span_s);
-        if (!pp->type->is_source && hz > s->c->max_rate_hz)
-            return hs_error_set(err, HS_EMODEL, "population %s: mean rate %.1f Hz from %.1f "
-                                "to %.1f ms, above simulation.max_rate_hz (%g Hz): runaway "
-                                "excitation (weights too strong, inhibition too weak?)",
-                                s->c->pops[p].name, hz, (double)s->rate_t0 * s->net->dt,
-                                (double)s->step * s->net->dt, s->c->max_rate_hz);
-        s->rate_count0[p] = s->spike_count[p];
-    }
-    s->rate_t0 = s->step;
-    return HS_OK;
-}
-
 int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
 {
     uint64_t end = s->step + n_steps;
@@ -491,9 +436,9 @@ int sim_run(sim *s, uint64_t n_steps, const sim_sink *sink, hs_error *err)
         if (rc == HS_OK)
             rc = record_flush(&s->rec, s->net, chunk0, s->step, sink, err);
         if (rc == HS_OK)
-            rc = check_finite(s, chunk0, err);
+            rc = guard_finite(s->net, s->c, chunk0, s->step, err);
         if (rc == HS_OK)
-            rc = check_rates(s, err);
+            rc = guard_rate_check(&s->rate, s->net, s->c, s->spike_count, s->step, err);
         /* a rank that fails alone would leave the others waiting */
         if ((rc = hs_mpi_agree(rc, err)) != HS_OK)
             return rc;
@@ -537,7 +482,7 @@ void sim_seek(sim *s, uint64_t step)
     /* Before the first run every block is active and the rings are empty,
      * so only the clock moves. */
     s->step = step;
-    s->rate_t0 = step;
+    s->rate.t0 = step;
 }
 
 void sim_pop_replanned(sim *s, size_t p)
@@ -583,9 +528,9 @@ int sim_state_visit(sim *s, const state_io *io, hs_error *err)
     if (rc == HS_OK)
         rc = state_array_part(io, &sum, STATE_U64, &events, 1, err, "sim/events");
     if (rc == HS_OK)
-        rc = state_array(io, STATE_U64, &s->rate_t0, 1, err, "sim/rate_t0");
+        rc = state_array(io, STATE_U64, &s->rate.t0, 1, err, "sim/rate_t0");
     if (rc == HS_OK)
-        rc = state_array(io, STATE_U64, s->rate_count0, s->n_pops, err, "sim/rate_count0");
+        rc = state_array(io, STATE_U64, s->rate.count0, s->n_pops, err, "sim/rate_count0");
     for (size_t p = 0; rc == HS_OK && p < s->n_pops; p++) {
         skip_pop *k = &s->skip[p];
         if (!k->active)
