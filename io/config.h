@@ -1,4 +1,5 @@
-/* config.h: an experiment file, read and checked, as typed structs.
+/* config.h: an experiment file read and checked into the experiment model
+ * (model/experiment.h).
  *
  * The YAML is read with libyaml into a tree that keeps every node's line and
  * column; duplicate keys, unknown keys, wrong types, out-of-range values and

@@ -1,4 +1,4 @@
-/* network.h: a network built from a config, ready to run.
+/* network.h: what a built network holds (network_build.h builds it).
  *
  * Plan, then execute: network_build allocates everything a run needs
  * (state, synapses, delay rings, spike and record buffers); running
