@@ -199,9 +199,7 @@ static int create_touched(const char *path, int existed, const struct stat *befo
            now.st_mtim.tv_nsec != before->st_mtim.tv_nsec;
 }
 
-/* Creates path through the file access properties fapl (H5P_DEFAULT: on
- * disk). */
-static h5out *create(const char *path, hid_t fapl, const h5out_meta *meta, hs_error *err)
+h5out *h5out_handle_new(const char *path, hs_error *err)
 {
     h5out *f = calloc(1, sizeof *f);
     if (f)
@@ -212,6 +210,16 @@ static h5out *create(const char *path, hid_t fapl, const h5out_meta *meta, hs_er
         return NULL;
     }
     f->meta = -1;
+    return f;
+}
+
+/* Creates path through the file access properties fapl (H5P_DEFAULT: on
+ * disk). */
+static h5out *create(const char *path, hid_t fapl, const h5out_meta *meta, hs_error *err)
+{
+    h5out *f = h5out_handle_new(path, err);
+    if (!f)
+        return NULL;
     struct stat before;
     int on_disk = fapl == H5P_DEFAULT;
     int existed = on_disk && stat(path, &before) == 0;

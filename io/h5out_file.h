@@ -47,6 +47,10 @@ struct h5out {
     int failed;    /* a write failed: the file takes no more (h5util_file_freeze) */
 };
 
+/* A handle for path, nothing open yet (meta -1); NULL with err set
+ * (HS_ENOMEM). */
+h5out *h5out_handle_new(const char *path, hs_error *err);
+
 /* Checks of a call's arguments and the file's state: HS_OK, or the
  * error (HS_EINPUT for a bad call, HS_EIO for a file that failed). */
 herr_t h5out_attr_u64(hid_t obj, const char *name, uint64_t v);

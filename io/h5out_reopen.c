@@ -50,15 +50,9 @@ static int check_resumable(hid_t file, hid_t meta, const char *path, const h5out
 h5out *h5out_reopen(const char *path, const h5out_meta *expect, hs_error *err)
 {
     h5util_init();
-    h5out *f = calloc(1, sizeof *f);
-    if (f)
-        f->path = strdup(path);
-    if (!f || !f->path) {
-        free(f);
-        hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
+    h5out *f = h5out_handle_new(path, err);
+    if (!f)
         return NULL;
-    }
-    f->meta = -1;
     hid_t probe;
     if (h5util_open_read(path, &probe, err) != HS_OK) {
         h5out_discard(f);
