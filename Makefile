@@ -90,9 +90,11 @@ check: deps
 	@$(MAKE) --no-print-directory notebooks
 	@$(MAKE) --no-print-directory fuzz-quick
 
-# Every #include goes down the folder graph (README.md, Layout).
+# Every #include goes down the folder graph (README.md, Layout); the
+# check also refuses back-edges planted in a copy of the sources.
 layers:
 	@scripts/check-layers.sh
+	@tests/layers/selftest.sh
 
 unit: $(BIN) $(TESTBIN)
 	HS_BIN=$(abspath $(BIN)) $(TESTBIN)
