@@ -16,12 +16,3 @@ int hs_params_find(const hs_param_desc *d, size_t n, const char *name)
             return (int)i;
     return -1;
 }
-
-void *hs_alloc_lines(size_t bytes)
-{
-    size_t rounded = bytes ? (bytes + 63) / 64 * 64 : 64;
-    void *p = aligned_alloc(64, rounded);
-    if (p)
-        memset(p, 0, rounded);
-    return p;
-}

@@ -10,7 +10,6 @@
 #define HS_PARAM_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #define HS_MAX_PARAMS 32
 
@@ -32,25 +31,6 @@ int hs_params_find(const hs_param_desc *d, size_t n, const char *name);
 static inline double *hs_param_ptr(const hs_param_desc *d, void *params)
 {
     return (double *)((char *)params + d->offset);
-}
-
-/* Zeroed memory starting on a cache line and filling whole lines (so
- * arrays one thread writes never share a line with another's); free()
- * releases it. NULL when out of memory. */
-void *hs_alloc_lines(size_t bytes);
-
-/* First index of the ascending a[0..n) whose value is >= v (n if none). */
-static inline size_t hs_lower_bound(const uint64_t *a, size_t n, uint64_t v)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
 }
 
 #endif

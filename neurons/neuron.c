@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/alloc.h"
+
 extern const neuron_type neuron_lif_cuba, neuron_lif_coba, neuron_adex,
     neuron_poisson, neuron_spike_times, neuron_place_cells;
 

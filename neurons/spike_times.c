@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "../base/alloc.h"
 #include "neuron.h"
 
 typedef struct spike_times_plan {

@@ -5,6 +5,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "../base/alloc.h"
 #include "../base/param.h"
 #include "../base/rng.h"
 

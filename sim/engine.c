@@ -6,6 +6,7 @@
 
 #include <omp.h>
 
+#include "../base/alloc.h"
 #include "homeo.h"
 #include "exchange.h"
 #include "guard.h"

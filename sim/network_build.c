@@ -8,6 +8,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "../base/alloc.h"
 #include "../base/machine.h"
 #include "../base/mpi.h"
 #include "../base/rng.h"
