@@ -23,9 +23,9 @@
 #include <omp.h>
 
 #include "../io/config.h"
-#include "../io/h5out.h"
 #include "../base/error.h"
 #include "../base/mpi.h"
+#include "info.h"
 #include "resume_cmd.h"
 #include "run_cmd.h"
 #include "signals.h"
@@ -219,7 +219,7 @@ int main(int argc, char **argv)
     if (quiet_rank) {
         /* check and info under mpirun: rank 0 answers */
     } else if (rc == HS_OK && strcmp(a.command, "info") == 0) {
-        rc = h5out_info(a.run.input, stdout, &err);
+        rc = info_print(a.run.input, stdout, &err);
     } else if (rc == HS_OK && strcmp(a.command, "resume") == 0) {
         rc = resume_cmd_run(&a.run, &err);
     } else if (rc == HS_OK) {

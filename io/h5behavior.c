@@ -1,8 +1,8 @@
 /* h5behavior.c: the rat's behaviour (/behavior) and the ground-truth place
  * fields (/place_fields/<pop>) in the run file (layout in h5out.h): the
  * writers behind h5out_behavior_write and h5out_place_fields_write, the
- * readers h5in_behavior_read and h5in_place_fields_read, and their part of
- * h5out_info.
+ * readers h5in_behavior_read and h5in_place_fields_read, and what the
+ * summary of `hebbsleep info` reads of them (app/info_behavior.c prints it).
  *
  * The writers and the readers check the same promises of the format (one
  * function each for a trajectory sample and a cell's field), so that what
@@ -12,13 +12,15 @@
 #include "h5behavior.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "h5out.h"
+#include "h5run_file.h"
 #include "h5util.h"
 
-/* Samples read at a time for the summary of h5out_info. */
+/* Samples read at a time for h5behavior_summary_read. */
 #define BEH_BLOCK ((hsize_t)65536)
 
 /* The four behaviour columns as the writer's arguments and as datasets. */
@@ -455,7 +457,7 @@ int h5in_place_fields_read(const char *path, const char *pop, double **center_cm
     return rc;
 }
 
-/* ---- info ---- */
+/* ---- the summary (app/info_behavior.c) ---- */
 
 /* Running totals over the samples of /behavior. */
 typedef struct behavior_stats {
@@ -517,30 +519,13 @@ static int stats_read(const char *path, const hid_t *ds, size_t n, behavior_stat
     return rc;
 }
 
-static void print_behavior(FILE *out, const behavior_stats *s)
+int h5behavior_summary_read(const h5run *run, h5behavior_summary *sum, hs_error *err)
 {
-    fprintf(out, "behavior:    %zu samples", s->n);
-    if (s->n == 0) {
-        fprintf(out, "\n");
-        return;
-    }
-    fprintf(out, ", %.3f - %.3f ms, duration %.3f s\n", s->t_first, s->t_prev,
-            (s->t_prev - s->t_first) * 1e-3);
-    fprintf(out, "  laps       %.0f (numbered %.0f - %.0f)\n", s->lap_hi - s->lap_lo + 1,
-            s->lap_lo, s->lap_hi);
-    if (s->run_ms > 0)
-        fprintf(out, "  running    %zu steps, %.3f s, mean speed %.3f cm/s\n", s->steps,
-                s->run_ms * 1e-3, s->dist_cm / (s->run_ms * 1e-3));
-    else
-        fprintf(out, "  running    none (no step from a sample with direction != 0)\n");
-}
-
-int h5behavior_info(const char *path, hid_t file, FILE *out, hs_error *err)
-{
-    if (H5Lexists(file, "behavior", H5P_DEFAULT) <= 0) {
-        fprintf(out, "behavior:    none\n");
+    *sum = (h5behavior_summary){0};
+    const char *path = run->path;
+    hid_t file = run->file;
+    if (H5Lexists(file, "behavior", H5P_DEFAULT) <= 0)
         return HS_OK;
-    }
     hid_t ds[4] = {-1, -1, -1, -1};
     size_t n[4] = {0, 0, 0, 0};
     int rc = HS_OK;
@@ -553,46 +538,43 @@ int h5behavior_info(const char *path, hid_t file, FILE *out, hs_error *err)
     if (rc == HS_OK)
         rc = stats_read(path, ds, n[0], &s, err);
     if (rc == HS_OK)
-        print_behavior(out, &s);
+        *sum = (h5behavior_summary){.found = 1, .n = s.n, .t_first_ms = s.t_first,
+                                    .t_last_ms = s.t_prev, .lap_min = s.lap_lo,
+                                    .lap_max = s.lap_hi, .steps = s.steps,
+                                    .run_ms = s.run_ms, .run_cm = s.dist_cm};
     for (int k = 0; k < 4; k++)
         if (ds[k] >= 0)
             H5Dclose(ds[k]);
     return rc;
 }
 
-int h5behavior_fields_info(const char *path, hid_t top, const char *name, FILE *out,
-                           double span_ms, hs_error *err)
+int h5behavior_fields_centers_read(const h5run *run, const char *pop, double **center_cm,
+                                   size_t *n, hs_error *err)
 {
-    (void)span_ms;
-    char *center = fields_name(name, PF_COL[0]);
+    *center_cm = NULL;
+    *n = 0;
+    const char *path = run->path;
+    char *center = fields_name(pop, PF_COL[0]);
     void *buf = NULL;
-    size_t n = 0;
-    int rc = center ? h5util_read_1d(path, top, center, H5T_NATIVE_DOUBLE, 0, &buf, &n, err)
+    size_t len = 0;
+    hid_t file = run->file, dbl = H5T_NATIVE_DOUBLE;
+    int rc = center ? h5util_read_1d(path, file, center, dbl, 0, &buf, &len, err)
                     : hs_error_set(err, HS_ENOMEM, "%s: out of memory", path);
-    hid_t g = rc == HS_OK ? H5Gopen2(top, name, H5P_DEFAULT) : -1;
+    hid_t g = rc == HS_OK ? h5run_member_open(run, "place_fields", pop) : -1;
     for (int k = 1; k < 4 && rc == HS_OK; k++)
-        if (g < 0 || h5util_dataset_size(g, PF_COL[k]) != (hssize_t)n)
+        if (g < 0 || h5util_dataset_size(g, PF_COL[k]) != (hssize_t)len)
             rc = hs_error_at(err, HS_EINPUT, path, 0, 0,
                              "/place_fields/%s: center_cm, width_cm, peak_hz and direction "
                              "are missing or differ in length",
-                             name);
-    const double *c = buf;
-    size_t with = 0;
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; rc == HS_OK && i < n; i++)
-        if (!isnan(c[i])) {
-            with++;
-            lo = c[i] < lo ? c[i] : lo;
-            hi = c[i] > hi ? c[i] : hi;
-        }
-    if (rc == HS_OK && with > 0)
-        fprintf(out, "  %-16s %zu of %zu cells with fields, centres %.3f - %.3f cm\n", name,
-                with, n, lo, hi);
-    else if (rc == HS_OK)
-        fprintf(out, "  %-16s 0 of %zu cells with fields\n", name, n);
+                             pop);
     if (g >= 0)
         H5Gclose(g);
-    free(buf);
     free(center);
-    return rc;
+    if (rc != HS_OK) {
+        free(buf);
+        return rc;
+    }
+    *center_cm = buf;
+    *n = len;
+    return HS_OK;
 }

@@ -1,10 +1,11 @@
 /* h5behavior.h: the rat's behaviour and the ground-truth place fields in
  * the run file, /behavior and /place_fields (layout and the public calls in
- * h5out.h). Internal to io/: h5out_behavior_write and
+ * h5out.h). The writers are internal to io/: h5out_behavior_write and
  * h5out_place_fields_write wrap h5behavior_write and h5behavior_fields_write
- * with the file's flush; h5out_info calls h5behavior_info and, for each
- * /place_fields member, h5behavior_fields_info. The readers
- * h5in_behavior_read and h5in_place_fields_read live in h5behavior.c too.
+ * with the file's flush. The readers h5in_behavior_read and
+ * h5in_place_fields_read live in h5behavior.c too, and so do the readers of
+ * what `hebbsleep info` prints (app/info_behavior.c): h5behavior_summary_read
+ * and h5behavior_fields_centers_read.
  *
  * Both are written once, whole, as contiguous datasets: the trajectory and
  * the fields are known before the run starts. Whether they were written is
@@ -18,11 +19,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include <hdf5.h>
 
 #include "../base/error.h"
+#include "h5run.h"
 
 /* Writes /behavior to file as h5out_behavior_write says; errors name path.
  * Does not flush. */
@@ -37,18 +38,36 @@ int h5behavior_fields_write(hid_t file, const char *path, const char *pop,
                             const double *peak_hz, const int8_t *direction, size_t n,
                             hs_error *err);
 
-/* Prints the behaviour summary of h5out_info ("behavior: none" without
- * /behavior), reading the trajectory in blocks so that memory stays small
- * for any length. Returns HS_EINPUT naming path and the dataset when
- * /behavior is malformed (as h5in_behavior_read refuses it). */
-int h5behavior_info(const char *path, hid_t file, FILE *out, hs_error *err);
+/* What the summary of a run gives of its /behavior: totals over the
+ * samples, read in blocks so that memory stays small for any length. */
+typedef struct h5behavior_summary {
+    int found;                     /* 0: no /behavior (the rest is 0) */
+    size_t n;                      /* samples */
+    double t_first_ms, t_last_ms;  /* the first and last sample's time */
+    double lap_min, lap_max;       /* the lowest and highest lap number */
+    size_t steps;                  /* steps run: from a sample with
+                                      direction != 0 to the next */
+    double run_ms;                 /* ms, the steps' total duration */
+    double run_cm;                 /* cm, the distance they cover: the sum
+                                      of |position differences| */
+} h5behavior_summary;
 
-/* Prints the summary of /place_fields/<name> (top is the open group
- * /place_fields) for h5out_info: cells, cells with a field and the range
- * of their centres. span_ms is unused (the signature of h5in.c's
- * per-member calls). Returns HS_EINPUT naming path and the population when
- * its datasets are missing, not 1-D numeric or differ in length. */
-int h5behavior_fields_info(const char *path, hid_t top, const char *name, FILE *out,
-                           double span_ms, hs_error *err);
+/* Reads the summary of /behavior of run into *s (found 0 without it).
+ * Returns HS_EINPUT naming the file and the dataset when /behavior is
+ * malformed, as h5in_behavior_read refuses it (a dataset missing or not
+ * 1-D numeric, the lengths differ, a sample breaks the rules of
+ * h5out_behavior_write); HS_ENOMEM. */
+int h5behavior_summary_read(const h5run *run, h5behavior_summary *s, hs_error *err);
+
+/* Reads the centres (cm, NaN for a cell without a field) of
+ * /place_fields/<pop> of run into a new *center_cm of *n cells (non-NULL
+ * on success even when n is 0; the caller frees it), after checking that
+ * width_cm, peak_hz and direction are there with as many rows (their
+ * values are not read). Returns HS_EINPUT naming the file and the
+ * population when its datasets are missing, center_cm is not 1-D numeric
+ * or they differ in length; HS_ENOMEM. On error *center_cm is NULL and *n
+ * 0. */
+int h5behavior_fields_centers_read(const h5run *run, const char *pop, double **center_cm,
+                                   size_t *n, hs_error *err);
 
 #endif

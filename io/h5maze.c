@@ -2,7 +2,7 @@
  * segment and drawn position of each /behavior sample and the segment
  * table /behavior/segments; the writer behind
  * h5out_behavior_geometry_write, the reader h5in_behavior_geometry_read
- * and the maze line of h5out_info.
+ * and the segment table for the summary of `hebbsleep info`.
  *
  * The writer and the reader check the same promises of the format (one
  * function each for a sample and a row of the table), so that what one
@@ -12,9 +12,11 @@
 #include "h5maze.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "h5run_file.h"
 #include "h5util.h"
 
 /* The per-sample columns as the writer's arguments and as datasets. */
@@ -326,10 +328,22 @@ int h5in_behavior_geometry_read(const char *path, h5in_geometry *g, hs_error *er
     return rc;
 }
 
-/* ---- info ---- */
+/* ---- the summary (app/info_behavior.c) ---- */
 
-int h5maze_info(const char *path, hid_t file, FILE *out, hs_error *err)
+void h5maze_table_free(h5maze_table *t)
 {
+    if (!t)
+        return;
+    h5util_free_strs(t->name, t->n);
+    free(t->length_cm);
+    *t = (h5maze_table){0};
+}
+
+int h5maze_table_read(const h5run *run, h5maze_table *t, hs_error *err)
+{
+    *t = (h5maze_table){0};
+    const char *path = run->path;
+    hid_t file = run->file;
     if (H5Lexists(file, "behavior", H5P_DEFAULT) <= 0 ||
         H5Lexists(file, "behavior/segments", H5P_DEFAULT) <= 0)
         return HS_OK;
@@ -345,10 +359,10 @@ int h5maze_info(const char *path, hid_t file, FILE *out, hs_error *err)
     if (rc == HS_OK)
         rc = samples_sized(path, file, n, err);
     if (rc == HS_OK) {
-        fprintf(out, "  maze       %zu segments:", g.n_segments);
-        for (size_t k = 0; k < g.n_segments; k++)
-            fprintf(out, "%s %s %.3f cm", k ? "," : "", g.name[k], g.length_cm[k]);
-        fprintf(out, "\n");
+        /* the names and lengths move to t; the rest goes */
+        *t = (h5maze_table){1, g.n_segments, g.name, g.length_cm};
+        g.name = NULL;
+        g.length_cm = NULL;
     }
     h5in_geometry_free(&g);
     return rc;

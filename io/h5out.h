@@ -126,7 +126,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "../base/error.h"
 
@@ -163,7 +162,7 @@ int h5out_spikes_append(h5out *f, int h, const double *t_ms, const uint64_t *ids
                         size_t n, hs_error *err);
 
 /* Extension of the layout: writes attribute n_nodes (uint64, the population's
- * size) on /spikes/<pop> of handle h, so readers such as h5out_info can give
+ * size) on /spikes/<pop> of handle h, so readers such as `hebbsleep info` can give
  * the mean rate per neuron. Optional; may be called again to overwrite. */
 int h5out_spikes_set_size(h5out *f, int h, uint64_t n_nodes, hs_error *err);
 
@@ -357,39 +356,8 @@ int h5out_template_write(h5out *f, const h5out_template *t, hs_error *err);
  * h5out_close(NULL, ...) returns HS_OK. */
 int h5out_close(h5out *f, int complete, double wall_s, hs_error *err);
 
-/* ---- reading (hebbsleep info, tests) ---- */
-
-/* Prints a summary of a run file to out: version, git commit, seed,
- * threads, complete (an interrupted run, complete = 0, is said so plainly),
- * wall time, phases, per spike population the count and the rate over the
- * phases' span (count / span, Hz for the whole population, and per neuron
- * when /spikes/<pop> has n_nodes), per report its variable, units and
- * shape, and per projection under /weights its populations, units and
- * number of snapshots, and for the first and last snapshot the name, time,
- * phase, synapse count and mean weight (read in blocks: memory stays small
- * for any projection). The behaviour: samples, time span and duration,
- * laps (how many and their numbers), and the mean running speed, the
- * distance covered over the time taken in the steps from a sample with
- * direction != 0 to the next (position differences; read in blocks too).
- * With a maze geometry, its segments: names and lengths (cm). With
- * /replay/events, per phase the candidate events, how many are significant
- * by rank order and by decoding, the fraction forward and the median
- * compression, and in phases with a slow oscillation the fraction of the
- * events whose peak lies in an up state beside the fraction of the
- * phase's time in up states (io/h5replay.h). With /sleep/up_states, how
- * many up states of which populations in how many phases (io/h5sleep.h).
- * With /replay/template, the template and per phase scanned its best
- * factor and corrected p (io/h5template.h).
- * Per population under /place_fields the number of cells, how many have
- * a field and the range of their centres. Returns HS_EINPUT naming the
- * file, with nothing printed to stderr, for a file that is missing, empty,
- * not HDF5, truncated, or not a hebbsleep run (no root magic), or whose
- * /behavior h5in_behavior_read would refuse (or whose segment table
- * h5in_behavior_geometry_read would), or on which HDF5 itself crashes:
- * the file is read in a forked child (h5util_guard), its text relayed to
- * out, so call it while no other thread runs; what was printed before an
- * error found midway stays printed. */
-int h5out_info(const char *path, FILE *out, hs_error *err);
+/* ---- reading (inputs of an experiment, tests; `hebbsleep info` reads a
+ * run through h5run.h) ---- */
 
 /* Reads a 1-D dataset of numbers (any integer or float type) from an HDF5
  * file into a new array of doubles or uint64s, converted by HDF5; for

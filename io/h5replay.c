@@ -1,13 +1,14 @@
 /* h5replay.c: the replay events in the run file (layout in h5out.h): the
- * writer behind h5out_replay_write and the replay lines of h5out_info. */
+ * writer behind h5out_replay_write and the reader of what the summary of
+ * `hebbsleep info` gives of them (app/info_replay.c prints it). */
 #include "h5replay.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../replay/analysis.h"
-#include "../replay/up_states.h"
+#include "h5run_file.h"
 #include "h5sleep.h"
 #include "h5util.h"
 
@@ -175,41 +176,25 @@ int h5replay_write(hid_t file, const char *path, const h5out_replay *r, hs_error
     return rc;
 }
 
-/* ---- info ---- */
+/* ---- the summary (app/info_replay.c) ---- */
 
-/* The columns info needs, the phase of each event as a row of /phases,
- * the phases' spans and the up states with their phases' rows
- * (UINT32_MAX: a name not in /phases). */
-typedef struct events_read {
-    char **phase_name, **phases;
-    size_t n, n_phases;
-    uint32_t *phase;
-    double *p_value, *compression;
-    int8_t *direction;
-    uint8_t *significant;
-    int8_t *in_up;               /* NULL in a file without the column */
-    double *ph_start, *ph_stop;
-    h5sleep_up_read up;
-    uint32_t *up_phase;
-    char *population;
-    double alpha;
-} events_read;
-
-static void events_read_free(events_read *e)
+void h5replay_events_free(h5replay_events *e)
 {
-    h5util_free_strs(e->phase_name, e->n);
-    h5util_free_strs(e->phases, e->n_phases);
+    if (!e)
+        return;
+    free(e->population);
     free(e->phase);
     free(e->p_value);
     free(e->compression);
     free(e->direction);
     free(e->significant);
-    free(e->in_up);
-    free(e->ph_start);
-    free(e->ph_stop);
+    free(e->in_up_state);
+    h5util_free_strs(e->phases, e->n_phases);
+    free(e->phase_start_ms);
+    free(e->phase_stop_ms);
     h5sleep_up_read_free(&e->up);
     free(e->up_phase);
-    free(e->population);
+    *e = (h5replay_events){0};
 }
 
 static int numeric_read(const char *path, hid_t file, int c, hid_t mem, int strict,
@@ -225,20 +210,22 @@ static int numeric_read(const char *path, hid_t file, int c, hid_t mem, int stri
     return rc;
 }
 
-/* Each event's phase as a row of /phases/name. */
-static int phases_match(const char *path, events_read *e, hs_error *err)
+/* Each event's phase (names: the n events' /replay/events/phase) as a row
+ * of /phases/name. */
+static int phases_match(const char *path, h5replay_events *e, char *const *names,
+                        hs_error *err)
 {
     e->phase = malloc((e->n ? e->n : 1) * sizeof *e->phase);
     if (!e->phase)
         return hs_error_set(err, HS_ENOMEM, "out of memory");
     for (size_t k = 0; k < e->n; k++) {
         size_t j = 0;
-        while (j < e->n_phases && strcmp(e->phase_name[k], e->phases[j]) != 0)
+        while (j < e->n_phases && strcmp(names[k], e->phases[j]) != 0)
             j++;
         if (j == e->n_phases)
             return hs_error_at(err, HS_EINPUT, path, 0, 0,
                                "/replay/events/phase[%zu] = '%s' is not a phase of /phases", k,
-                               e->phase_name[k]);
+                               names[k]);
         e->phase[k] = (uint32_t)j;
     }
     return HS_OK;
@@ -260,20 +247,22 @@ static int span_read(const char *path, hid_t file, const char *name, size_t want
 
 /* The events' in_up_state (when the file has the column), the phases'
  * spans and the up states. */
-static int up_states_load(const char *path, hid_t file, events_read *e, hs_error *err)
+static int up_states_load(const h5run *run, h5replay_events *e, hs_error *err)
 {
+    const char *path = run->path;
+    hid_t file = run->file;
     int rc = HS_OK;
     if (H5Lexists(file, "replay/events/in_up_state", H5P_DEFAULT) > 0) {
         void *v = NULL;
         rc = numeric_read(path, file, COL_UP, H5T_NATIVE_INT8, 1, e->n, &v, err);
-        e->in_up = v;
+        e->in_up_state = v;
     }
     if (rc == HS_OK)
-        rc = span_read(path, file, "/phases/start_ms", e->n_phases, &e->ph_start, err);
+        rc = span_read(path, file, "/phases/start_ms", e->n_phases, &e->phase_start_ms, err);
     if (rc == HS_OK)
-        rc = span_read(path, file, "/phases/stop_ms", e->n_phases, &e->ph_stop, err);
+        rc = span_read(path, file, "/phases/stop_ms", e->n_phases, &e->phase_stop_ms, err);
     if (rc == HS_OK)
-        rc = h5sleep_up_states_read(path, file, &e->up, err);
+        rc = h5sleep_up_states_read(run, &e->up, err);
     if (rc == HS_OK && !(e->up_phase = malloc((e->up.n ? e->up.n : 1) * sizeof *e->up_phase)))
         rc = hs_error_set(err, HS_ENOMEM, "out of memory");
     for (size_t k = 0; rc == HS_OK && k < e->up.n; k++) {
@@ -285,8 +274,12 @@ static int up_states_load(const char *path, hid_t file, events_read *e, hs_error
     return rc;
 }
 
-static int events_load(const char *path, hid_t file, events_read *e, hs_error *err)
+/* The group's attributes, the columns and the phases; names gets the
+ * events' phase names (the caller frees them, n of them). */
+static int events_load(const h5run *run, h5replay_events *e, char ***names, hs_error *err)
 {
+    const char *path = run->path;
+    hid_t file = run->file;
     hid_t g = H5Gopen2(file, "replay/events", H5P_DEFAULT);
     if (g < 0)
         return h5util_fail_input(path, err, "cannot open group /replay/events", NULL);
@@ -297,7 +290,7 @@ static int events_load(const char *path, hid_t file, events_read *e, hs_error *e
                                  &e->alpha, err);
     H5Gclose(g);
     if (rc == HS_OK)
-        rc = h5util_read_strs(path, file, "/replay/events/phase", &e->phase_name, &e->n, err);
+        rc = h5util_read_strs(path, file, "/replay/events/phase", names, &e->n, err);
     void *v[4] = {NULL, NULL, NULL, NULL};
     if (rc == HS_OK)
         rc = numeric_read(path, file, COL_P, H5T_NATIVE_DOUBLE, 0, e->n, &v[0], err);
@@ -314,82 +307,23 @@ static int events_load(const char *path, hid_t file, events_read *e, hs_error *e
     if (rc == HS_OK)
         rc = h5util_read_strs(path, file, "/phases/name", &e->phases, &e->n_phases, err);
     if (rc == HS_OK)
-        rc = phases_match(path, e, err);
-    return rc == HS_OK ? up_states_load(path, file, e, err) : rc;
+        rc = phases_match(path, e, *names, err);
+    return rc == HS_OK ? up_states_load(run, e, err) : rc;
 }
 
-static void percent_print(FILE *out, double f)
+int h5replay_events_read(const h5run *run, h5replay_events *e, hs_error *err)
 {
-    if (isnan(f))
-        fprintf(out, "n/a");
-    else
-        fprintf(out, "%.0f%%", 100 * f);
-}
-
-/* In a phase with a slow oscillation: the fraction of its events whose
- * peak lies in an up state, and of its time in up states. */
-static void up_print(FILE *out, const events_read *e, size_t j)
-{
-    replay_up_states u = {e->up.n, e->up.start_ms, e->up.stop_ms, e->up_phase};
-    double time = replay_up_states_cover(&u, (uint32_t)j, e->ph_start[j], e->ph_stop[j]);
-    if (isnan(time))
-        return;
-    size_t in = 0, known = 0;
-    for (size_t k = 0; e->in_up && k < e->n; k++)
-        if (e->phase[k] == j && e->in_up[k] >= 0) {
-            known++;
-            in += e->in_up[k] == 1;
-        }
-    fputs("; in up states ", out);
-    percent_print(out, known ? (double)in / (double)known : NAN);
-    fputs(" of events, ", out);
-    percent_print(out, time);
-    fputs(" of the time", out);
-}
-
-static void phase_print(FILE *out, const events_read *e, const replay_result *view,
-                        uint8_t *keep, size_t j)
-{
-    memset(keep, 0, e->n_phases);
-    keep[j] = 1;
-    replay_summary s;
-    replay_summarize(view, keep, e->alpha, &s);
-    fprintf(out, "  %-16s %5zu events", e->phases[j], s.n_events);
-    if (s.n_events > 0) {
-        fprintf(out, ", significant: %zu rank order, %zu decoding; forward ", s.n_rank_sig,
-                s.n_sig);
-        percent_print(out, s.forward);
-        if (isnan(s.median_compression))
-            fprintf(out, ", median |compression| n/a");
-        else
-            fprintf(out, ", median |compression| %.1f", s.median_compression);
-    }
-    up_print(out, e, j);
-    fputc('\n', out);
-}
-
-int h5replay_info(const char *path, hid_t file, FILE *out, hs_error *err)
-{
+    *e = (h5replay_events){0};
+    hid_t file = run->file;
     if (H5Lexists(file, "replay", H5P_DEFAULT) <= 0 ||
         H5Lexists(file, "replay/events", H5P_DEFAULT) <= 0)
         return HS_OK;
-    events_read e = {0};
-    int rc = events_load(path, file, &e, err);
-    uint8_t *keep = rc == HS_OK ? malloc(e.n_phases ? e.n_phases : 1) : NULL;
-    if (rc == HS_OK && !keep)
-        rc = hs_error_set(err, HS_ENOMEM, "out of memory");
-    if (rc == HS_OK) {
-        replay_result view = {.n = e.n, .phase = e.phase, .p_value = e.p_value,
-                              .direction = e.direction, .significant = e.significant,
-                              .compression = e.compression};
-        fprintf(out, "replay:      %zu candidate events of %s (rank order at p < %g; "
-                     "forward: of the rank-order significant; compression: of the decoding "
-                     "significant)\n",
-                e.n, e.population, e.alpha);
-        for (size_t j = 0; j < e.n_phases; j++)
-            phase_print(out, &e, &view, keep, j);
-    }
-    free(keep);
-    events_read_free(&e);
+    char **names = NULL;
+    int rc = events_load(run, e, &names, err);
+    h5util_free_strs(names, e->n);
+    if (rc != HS_OK)
+        h5replay_events_free(e);
+    else
+        e->found = 1;
     return rc;
 }

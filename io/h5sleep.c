@@ -1,11 +1,13 @@
 /* h5sleep.c: the slow oscillation's up states in the run file (layout in
- * h5out.h): appended per phase, read back for info. */
+ * h5out.h): appended per phase, read back for the summary of `hebbsleep
+ * info` (app/info_replay.c prints it). */
 #include "h5sleep.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "h5run_file.h"
 #include "h5util.h"
 
 #define UP_CHUNK ((hsize_t)1024)
@@ -157,9 +159,11 @@ void h5sleep_up_read_free(h5sleep_up_read *u)
     *u = (h5sleep_up_read){0};
 }
 
-int h5sleep_up_states_read(const char *path, hid_t file, h5sleep_up_read *u, hs_error *err)
+int h5sleep_up_states_read(const h5run *run, h5sleep_up_read *u, hs_error *err)
 {
     *u = (h5sleep_up_read){0};
+    const char *path = run->path;
+    hid_t file = run->file;
     if (H5Lexists(file, "sleep", H5P_DEFAULT) <= 0 ||
         H5Lexists(file, "sleep/up_states", H5P_DEFAULT) <= 0)
         return HS_OK;
@@ -192,48 +196,4 @@ int h5sleep_up_states_read(const char *path, hid_t file, h5sleep_up_read *u, hs_
         h5sleep_up_read_free(u);
     }
     return rc;
-}
-
-/* ---- info ---- */
-
-/* How many distinct strings v[0..n) holds, and the distinct ones joined
- * by ", " into buf. */
-static size_t distinct(char *const *v, size_t n, char *buf, size_t size)
-{
-    size_t count = 0, len = 0;
-    buf[0] = '\0';
-    for (size_t k = 0; k < n; k++) {
-        /* rows come in runs (a phase's up states together): a repeat of the
-         * row before costs one comparison, so the count stays linear */
-        if (k > 0 && strcmp(v[k - 1], v[k]) == 0)
-            continue;
-        size_t j = 0;
-        while (j < k && strcmp(v[j], v[k]) != 0)
-            j++;
-        if (j < k)
-            continue;
-        count++;
-        int w = snprintf(buf + len, size - len, "%s%s", count > 1 ? ", " : "", v[k]);
-        if (w > 0 && (size_t)w < size - len)
-            len += (size_t)w;
-    }
-    return count;
-}
-
-int h5sleep_info(const char *path, hid_t file, FILE *out, hs_error *err)
-{
-    h5sleep_up_read u;
-    int rc = h5sleep_up_states_read(path, file, &u, err);
-    if (rc != HS_OK || u.n == 0)
-        return rc;
-    char pops[256], phases[1024];
-    distinct(u.population, u.n, pops, sizeof pops);
-    size_t n_phases = distinct(u.phase, u.n, phases, sizeof phases);
-    double sum = 0;
-    for (size_t k = 0; k < u.n; k++)
-        sum += u.stop_ms[k] - u.start_ms[k];
-    fprintf(out, "up states:   %zu of %s in %zu phase%s, mean %.0f ms (slow oscillation)\n",
-            u.n, pops, n_phases, n_phases == 1 ? "" : "s", sum / (double)u.n);
-    h5sleep_up_read_free(&u);
-    return HS_OK;
 }

@@ -1,8 +1,9 @@
 /* h5sleep.h: the sleep stages' slow oscillation in the run file,
  * /sleep/up_states (layout and the public call in h5out.h). Internal to
  * io/: h5out_up_states_append wraps h5sleep_up_states_append with the
- * file's flush; h5out_info calls h5sleep_info; the replay lines of info
- * read the up states with h5sleep_up_states_read.
+ * file's flush. The summary of `hebbsleep info` reads the up states with
+ * h5sleep_up_states_read (app/info_replay.c), as does the replay events'
+ * reader (h5replay_events_read).
  *
  * The up states are appended as each phase starts (its drives are drawn
  * then), to chunked, extendible datasets created by the first append; what
@@ -13,12 +14,13 @@
 #ifndef HS_H5SLEEP_H
 #define HS_H5SLEEP_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include <hdf5.h>
 
 #include "../base/error.h"
+#include "h5run.h"
 
 /* Appends n up states [start_ms[k], stop_ms[k]) of population's slow
  * oscillation in phase to file, as h5out_up_states_append says; errors
@@ -39,16 +41,12 @@ typedef struct h5sleep_up_read {
     char **phase, **population;
 } h5sleep_up_read;
 
-/* Reads /sleep/up_states into *u: *u empty (n 0, NULL arrays) and HS_OK
- * without it; HS_EINPUT naming path when a dataset is missing or malformed
- * or they differ in length; HS_ENOMEM. */
-int h5sleep_up_states_read(const char *path, hid_t file, h5sleep_up_read *u, hs_error *err);
+/* Reads /sleep/up_states of run into *u: *u empty (n 0, NULL arrays) and
+ * HS_OK without it; HS_EINPUT naming the file when a dataset is missing or
+ * malformed or they differ in length (then *u is empty); HS_ENOMEM. */
+int h5sleep_up_states_read(const h5run *run, h5sleep_up_read *u, hs_error *err);
 
+/* Frees the arrays of u and empties it; NULL does nothing. */
 void h5sleep_up_read_free(h5sleep_up_read *u);
-
-/* Prints the up-state line of h5out_info (nothing without
- * /sleep/up_states): how many, of which populations, in how many phases,
- * their mean duration. Returns h5sleep_up_states_read's errors. */
-int h5sleep_info(const char *path, hid_t file, FILE *out, hs_error *err);
 
 #endif

@@ -1,12 +1,14 @@
 /* h5template.c: REM template matching in the run file (layout in h5out.h):
- * the writer behind h5out_template_write and the template lines of
- * h5out_info. */
+ * the writer behind h5out_template_write and the reader of what the
+ * summary of `hebbsleep info` gives of it (app/info_replay.c prints it). */
 #include "h5template.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "h5run_file.h"
 #include "h5util.h"
 
 /* The per-phase columns and the per-phase, per-factor tables, with their
@@ -152,26 +154,21 @@ int h5template_write(hid_t file, const char *path, const h5out_template *t, hs_e
     return rc;
 }
 
-/* ---- info ---- */
+/* ---- the summary (app/info_replay.c) ---- */
 
-typedef struct template_read {
-    char **phase, *population, *note;
-    size_t n;
-    double *best, *p_best;
-    double bin_ms, lap_ms;
-    uint64_t n_shuffle, n_factors, n_cells, n_laps;
-} template_read;
-
-static void template_read_free(template_read *t)
+void h5template_table_free(h5template_table *t)
 {
+    if (!t)
+        return;
     h5util_free_strs(t->phase, t->n);
     free(t->population);
     free(t->note);
-    free(t->best);
+    free(t->best_factor);
     free(t->p_best);
+    *t = (h5template_table){0};
 }
 
-static int attrs_read(const char *path, hid_t file, template_read *t, hs_error *err)
+static int attrs_read(const char *path, hid_t file, h5template_table *t, hs_error *err)
 {
     static const char *const nums[] = {"n_shuffle", "n_factors", "n_cells", "n_laps"};
     uint64_t *dst[] = {&t->n_shuffle, &t->n_factors, &t->n_cells, &t->n_laps};
@@ -192,7 +189,7 @@ static int attrs_read(const char *path, hid_t file, template_read *t, hs_error *
     return rc;
 }
 
-static int template_load(const char *path, hid_t file, template_read *t, hs_error *err)
+static int template_load(const char *path, hid_t file, h5template_table *t, hs_error *err)
 {
     int rc = attrs_read(path, file, t, err);
     if (rc == HS_OK)
@@ -202,7 +199,7 @@ static int template_load(const char *path, hid_t file, template_read *t, hs_erro
     if (rc == HS_OK)
         rc = h5util_read_1d(path, file, "/replay/template/best_factor", H5T_NATIVE_DOUBLE, 0,
                             &b, &nb, err);
-    t->best = b;
+    t->best_factor = b;
     if (rc == HS_OK)
         rc = h5util_read_1d(path, file, "/replay/template/p_best", H5T_NATIVE_DOUBLE, 0, &p,
                             &np, err);
@@ -214,34 +211,17 @@ static int template_load(const char *path, hid_t file, template_read *t, hs_erro
     return rc;
 }
 
-static void rows_print(FILE *out, const template_read *t)
+int h5template_table_read(const h5run *run, h5template_table *t, hs_error *err)
 {
-    for (size_t k = 0; k < t->n; k++) {
-        fprintf(out, "  %-16s ", t->phase[k]);
-        if (isnan(t->best[k]))
-            fprintf(out, "no factor scored (no window fits, or none holds spikes)\n");
-        else
-            fprintf(out, "best factor %.2fx, p %.3g (Bonferroni over %llu factors)\n",
-                    t->best[k], t->p_best[k], (unsigned long long)t->n_factors);
-    }
-}
-
-int h5template_info(const char *path, hid_t file, FILE *out, hs_error *err)
-{
+    *t = (h5template_table){0};
+    hid_t file = run->file;
     if (H5Lexists(file, "replay", H5P_DEFAULT) <= 0 ||
         H5Lexists(file, "replay/template", H5P_DEFAULT) <= 0)
         return HS_OK;
-    template_read t = {0};
-    int rc = template_load(path, file, &t, err);
-    if (rc == HS_OK && t.note[0]) {
-        fprintf(out, "template:    none for %s (%s)\n", t.population, t.note);
-    } else if (rc == HS_OK) {
-        fprintf(out, "template:    %llu place cells of %s, %llu laps of %.1f s in %g ms bins, "
-                     "%llu shuffles (Louie & Wilson 2001)\n",
-                (unsigned long long)t.n_cells, t.population, (unsigned long long)t.n_laps,
-                1e-3 * t.lap_ms, t.bin_ms, (unsigned long long)t.n_shuffle);
-        rows_print(out, &t);
-    }
-    template_read_free(&t);
+    int rc = template_load(run->path, file, t, err);
+    if (rc != HS_OK)
+        h5template_table_free(t);
+    else
+        t->found = 1;
     return rc;
 }

@@ -1,6 +1,8 @@
 /* h5util.h: small HDF5 helpers shared by the run-file writer (h5out.c), the
- * readers (h5in.c), the weight snapshots (h5weights.c) and the behaviour
- * (h5behavior.c). Internal to io/: not part of the public API.
+ * readers (h5in.c, h5run.c), the weight snapshots (h5weights.c) and the
+ * behaviour (h5behavior.c). Internal to io/: not part of the public API,
+ * but for h5util_init and h5util_guard, which app/ calls to read an
+ * untrusted file in a forked child (`info`, `resume`).
  *
  * The HDF5 helpers return >= 0 on success and < 0 on an HDF5 failure, leaving
  * the reason for h5util_why(); callers turn that into an hs_error that names

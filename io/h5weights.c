@@ -1,6 +1,6 @@
 /* h5weights.c: weight snapshots in the run file (layout in h5out.h): the
  * writer behind h5out_weights_add/_write, the readers h5in_weights_count/
- * _read and the /weights part of h5out_info.
+ * _read and what the summary of `hebbsleep info` reads of /weights.
  *
  * A snapshot is written once at its full size, so its datasets are
  * contiguous. Measured for one snapshot of 10^6 synapses (24 MB of pre,
@@ -14,16 +14,19 @@
 #include "h5weights.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "h5out.h"
+#include "h5run_file.h"
 #include "h5util.h"
 
 /* Snapshot names "000000" .. "999999" sort in time order. */
 #define SNAPSHOTS_MAX 1000000u
 
-/* Elements read at a time for a mean weight in h5out_info. */
+/* Elements read at a time for a snapshot's sum of weights
+ * (h5weights_stats_read). */
 #define MEAN_BLOCK ((hsize_t)65536)
 
 /* ---- writer ---- */
@@ -425,7 +428,7 @@ int h5in_weights_read(const char *path, const char *proj, size_t snapshot_index,
     return rc;
 }
 
-/* ---- info ---- */
+/* ---- the summary (app/info_weights.c) ---- */
 
 /* Adds count values of ds from element at to *sum, through buf. */
 static herr_t sum_block(hid_t ds, hid_t fs, hsize_t at, hsize_t count, double *buf,
@@ -443,9 +446,9 @@ static herr_t sum_block(hid_t ds, hid_t fs, hsize_t at, hsize_t count, double *b
     return rc;
 }
 
-/* Mean of 1-D numeric dataset name of g, read in blocks so that any size
- * fits in memory; its length in *n. NaN when empty. */
-static herr_t dataset_mean(hid_t g, const char *name, double *mean, hsize_t *n)
+/* Sum of 1-D numeric dataset name of g, read in blocks so that any size
+ * fits in memory; its length in *n. */
+static herr_t dataset_sum(hid_t g, const char *name, double *sum, hsize_t *n)
 {
     hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
     hid_t fs = ds >= 0 ? H5Dget_space(ds) : -1;
@@ -453,11 +456,11 @@ static herr_t dataset_mean(hid_t g, const char *name, double *mean, hsize_t *n)
                          ? H5Sget_simple_extent_npoints(fs)
                          : -1;
     double *buf = count >= 0 ? malloc(MEAN_BLOCK * sizeof *buf) : NULL;
-    double sum = 0;
+    *sum = 0;
     herr_t rc = buf ? 0 : -1;
     for (hsize_t at = 0; rc >= 0 && at < (hsize_t)count; at += MEAN_BLOCK) {
         hsize_t left = (hsize_t)count - at;
-        rc = sum_block(ds, fs, at, left < MEAN_BLOCK ? left : MEAN_BLOCK, buf, &sum);
+        rc = sum_block(ds, fs, at, left < MEAN_BLOCK ? left : MEAN_BLOCK, buf, sum);
     }
     free(buf);
     if (fs >= 0)
@@ -465,19 +468,12 @@ static herr_t dataset_mean(hid_t g, const char *name, double *mean, hsize_t *n)
     if (ds >= 0)
         H5Dclose(ds);
     *n = count > 0 ? (hsize_t)count : 0;
-    *mean = count > 0 ? sum / (double)count : NAN;
     return rc;
 }
 
-typedef struct snapshot_summary {
-    double t_ms, mean;
-    hsize_t n;
-    char *phase;
-} snapshot_summary;
-
-/* Reads what info prints of snapshot group g into s; returns NULL, or what
- * is wrong with it. */
-static const char *summarize(hid_t g, snapshot_summary *s)
+/* Reads what the summary gives of snapshot group g into s; returns NULL,
+ * or what is wrong with it. */
+static const char *summarize(hid_t g, h5weights_stats *s)
 {
     if (h5util_attr_read_num(g, "t_ms", H5T_NATIVE_DOUBLE, &s->t_ms) < 0)
         return "no numeric attribute t_ms";
@@ -486,71 +482,79 @@ static const char *summarize(hid_t g, snapshot_summary *s)
     hssize_t n = h5util_dataset_size(g, "weight");
     if (n < 0 || h5util_dataset_size(g, "pre") != n || h5util_dataset_size(g, "post") != n)
         return "pre, post and weight are missing or differ in length";
-    if (dataset_mean(g, "weight", &s->mean, &s->n) < 0)
+    hsize_t count = 0;
+    if (dataset_sum(g, "weight", &s->weight_sum, &count) < 0)
         return "weight is not a readable 1-D numeric dataset";
+    s->n = count;
     return NULL;
 }
 
-/* Prints snapshot i of projection group grp as "label". */
-static int info_snapshot(const char *path, hid_t grp, const char *proj, hsize_t i,
-                         const char *label, const char *units, FILE *out, hs_error *err)
+int h5weights_stats_read(const h5run *run, const char *proj, size_t i, h5weights_stats *s,
+                         hs_error *err)
 {
-    char *snap = h5util_link_name(grp, i);
+    *s = (h5weights_stats){0};
+    const char *path = run->path;
+    hid_t grp = h5run_member_open(run, "weights", proj);
+    if (grp < 0)
+        return h5util_fail_input(path, err, "cannot open projection /weights/", proj);
+    char *snap = h5util_link_name(grp, (hsize_t)i);
     hid_t g = snap ? H5Gopen2(grp, snap, H5P_DEFAULT) : -1;
-    snapshot_summary s = {0};
-    const char *bad = g < 0 ? "cannot open it" : summarize(g, &s);
+    const char *bad = g < 0 ? "cannot open it" : summarize(g, s);
     if (g >= 0)
         H5Gclose(g);
-    int rc = HS_OK;
+    H5Gclose(grp);
     if (bad) {
         char where[48];
         snprintf(where, sizeof where, "snapshot %llu", (unsigned long long)i);
-        rc = bad_weights(path, err, proj, snap ? snap : where, bad);
-    } else {
-        fprintf(out, "    %-5s %s: %.3f ms, phase %s, %llu synapses, ", label, snap, s.t_ms,
-                s.phase[0] ? s.phase : "(none)", (unsigned long long)s.n);
-        if (s.n > 0)
-            fprintf(out, "mean weight %.6g %s\n", s.mean, units);
-        else
-            fprintf(out, "mean weight n/a\n");
+        int rc = bad_weights(path, err, proj, snap ? snap : where, bad);
+        free(snap);
+        h5weights_stats_free(s);
+        return rc;
     }
-    free(s.phase);
-    free(snap);
+    s->name = snap;
+    return HS_OK;
+}
+
+void h5weights_stats_free(h5weights_stats *s)
+{
+    if (!s)
+        return;
+    free(s->name);
+    free(s->phase);
+    *s = (h5weights_stats){0};
+}
+
+int h5weights_desc_read(const h5run *run, const char *proj, h5weights_desc *d,
+                        hs_error *err)
+{
+    *d = (h5weights_desc){0};
+    const char *path = run->path;
+    hid_t g = h5run_member_open(run, "weights", proj);
+    if (g < 0)
+        return h5util_fail_input(path, err, "cannot open projection /weights/", proj);
+    H5G_info_t gi = {0};
+    int rc = HS_OK;
+    if (h5util_attr_read_str(g, "pre_population", &d->pre) < 0 ||
+        h5util_attr_read_str(g, "post_population", &d->post) < 0 ||
+        h5util_attr_read_str(g, "units", &d->units) < 0)
+        rc = bad_weights(path, err, proj, NULL,
+                         "no string attributes pre_population, post_population and units");
+    else if (H5Gget_info(g, &gi) < 0)
+        rc = h5util_fail_input(path, err, "cannot list the snapshots of /weights/", proj);
+    H5Gclose(g);
+    if (rc != HS_OK)
+        h5weights_desc_free(d);
+    else
+        d->n_snapshots = (size_t)gi.nlinks;
     return rc;
 }
 
-typedef struct proj_attrs {
-    char *pre, *post, *units;
-} proj_attrs;
-
-int h5weights_info(const char *path, hid_t top, const char *name, FILE *out, double span_ms,
-                   hs_error *err)
+void h5weights_desc_free(h5weights_desc *d)
 {
-    (void)span_ms;
-    hid_t g = H5Gopen2(top, name, H5P_DEFAULT);
-    if (g < 0)
-        return h5util_fail_input(path, err, "cannot open projection /weights/", name);
-    proj_attrs a = {0};
-    H5G_info_t gi = {0};
-    int rc = HS_OK;
-    if (h5util_attr_read_str(g, "pre_population", &a.pre) < 0 ||
-        h5util_attr_read_str(g, "post_population", &a.post) < 0 ||
-        h5util_attr_read_str(g, "units", &a.units) < 0)
-        rc = bad_weights(path, err, name, NULL,
-                         "no string attributes pre_population, post_population and units");
-    else if (H5Gget_info(g, &gi) < 0)
-        rc = h5util_fail_input(path, err, "cannot list the snapshots of /weights/", name);
-    if (rc == HS_OK)
-        fprintf(out, "  %-16s %s -> %s (%s), %llu snapshot%s\n", name, a.pre, a.post,
-                a.units, (unsigned long long)gi.nlinks, gi.nlinks == 1 ? "" : "s");
-    if (rc == HS_OK && gi.nlinks > 0)
-        rc = info_snapshot(path, g, name, 0, gi.nlinks > 1 ? "first" : "only", a.units, out,
-                           err);
-    if (rc == HS_OK && gi.nlinks > 1)
-        rc = info_snapshot(path, g, name, gi.nlinks - 1, "last", a.units, out, err);
-    free(a.pre);
-    free(a.post);
-    free(a.units);
-    H5Gclose(g);
-    return rc;
+    if (!d)
+        return;
+    free(d->pre);
+    free(d->post);
+    free(d->units);
+    *d = (h5weights_desc){0};
 }

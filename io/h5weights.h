@@ -1,8 +1,10 @@
 /* h5weights.h: weight snapshots in the run file, /weights (layout and the
- * public calls in h5out.h). Internal to io/: each open h5out holds an
- * h5weights, and h5out_weights_add/_write wrap h5weights_add/_write with the
- * file's flush; h5out_info calls h5weights_info for each /weights member.
- * The readers h5in_weights_count/_read live in h5weights.c too.
+ * public calls in h5out.h). The writer is internal to io/: each open h5out
+ * holds an h5weights, and h5out_weights_add/_write wrap h5weights_add/_write
+ * with the file's flush. The readers h5in_weights_count/_read live in
+ * h5weights.c too, and so do those of what the summary of `hebbsleep info`
+ * prints per projection (app/info_weights.c): h5weights_desc_read and
+ * h5weights_stats_read.
  *
  * Errors are status codes filling an hs_error that names the file; nothing
  * is printed. Not thread-safe.
@@ -12,11 +14,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include <hdf5.h>
 
 #include "../base/error.h"
+#include "h5run.h"
 
 /* One projection being written. */
 typedef struct h5weights_proj {
@@ -58,13 +60,46 @@ int h5weights_write(h5weights *w, const char *path, int h, const uint64_t *pre,
                     const uint64_t *post, const double *weight, size_t n, double t_ms,
                     const char *phase, hs_error *err);
 
-/* Prints the summary of projection /weights/<name> (top is the open group
- * /weights) for h5out_info: populations, units, number of snapshots, and
- * for the first and last their name, time, phase, synapse count and mean
- * weight. span_ms is unused (the signature of h5in.c's per-member calls).
- * Returns HS_EINPUT naming path, projection and snapshot when they are
- * malformed. */
-int h5weights_info(const char *path, hid_t top, const char *name, FILE *out, double span_ms,
-                   hs_error *err);
+/* ---- the summary of a run ---- */
+
+/* What /weights/<proj> says of itself; new strings (h5weights_desc_free). */
+typedef struct h5weights_desc {
+    char *pre, *post;   /* attrs pre_population, post_population */
+    char *units;        /* of the weights, the receptor's unit */
+    size_t n_snapshots; /* members of the group */
+} h5weights_desc;
+
+/* Reads the attributes and the number of snapshots of /weights/<proj> of
+ * run into *d (overwritten). Returns HS_EINPUT naming the file and the
+ * projection when the group cannot be opened or listed, or lacks one of
+ * its string attributes; then *d is empty. */
+int h5weights_desc_read(const h5run *run, const char *proj, h5weights_desc *d,
+                        hs_error *err);
+
+/* Frees the strings of d and empties it; NULL does nothing. */
+void h5weights_desc_free(h5weights_desc *d);
+
+/* One snapshot as the summary gives it; new strings (h5weights_stats_free). */
+typedef struct h5weights_stats {
+    char *name;        /* the snapshot's group, "000000" ... */
+    double t_ms;       /* ms, attr t_ms */
+    char *phase;       /* attr phase (may be "") */
+    uint64_t n;        /* synapses */
+    double weight_sum; /* the sum of their weights (the projection's units);
+                          0 for n 0 */
+} h5weights_stats;
+
+/* Reads snapshot number i (0 the first, in name order, which is time order)
+ * of /weights/<proj> of run into *s (overwritten), summing the weights in
+ * blocks so that memory stays small for any projection. Returns HS_EINPUT
+ * naming the file, the projection and the snapshot when it cannot be
+ * opened, lacks t_ms or phase, its pre, post and weight are missing or
+ * differ in length, or weight is not a readable 1-D numeric dataset; then
+ * *s is empty. */
+int h5weights_stats_read(const h5run *run, const char *proj, size_t i, h5weights_stats *s,
+                         hs_error *err);
+
+/* Frees the strings of s and empties it; NULL does nothing. */
+void h5weights_stats_free(h5weights_stats *s);
 
 #endif

@@ -13,6 +13,8 @@
 
 #include <hdf5.h>
 
+#include "../app/info.h"
+
 static char tmpdir[160];
 
 void h5sample_dir_make(void)
@@ -377,14 +379,14 @@ void h5sample_close_without(h5out *f, const char *path, const char *name)
     H5Fclose(file);
 }
 
-/* Runs h5out_info on path into a string the caller frees. */
+/* Runs info_print on path into a string the caller frees. */
 char *h5sample_info(const char *path, int *rc, hs_error *err)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
     ck_assert_ptr_nonnull(out);
-    *rc = h5out_info(path, out, err);
+    *rc = info_print(path, out, err);
     fclose(out);
     ck_assert_int_eq(h5sample_open_ids(), 0);
     return text;

@@ -128,7 +128,7 @@ void h5sample_assert_layout_ok(const char *path);
  * link name: a writer that refused its rows left nothing behind. */
 void h5sample_close_without(h5out *f, const char *path, const char *name);
 
-/* h5out_info on path, into a new string the caller frees; *rc its code. */
+/* info_print on path, into a new string the caller frees; *rc its code. */
 char *h5sample_info(const char *path, int *rc, hs_error *err);
 
 /* Sends stderr to a scratch file in the directory; h5sample_stderr_back
@@ -139,11 +139,11 @@ typedef struct h5sample_stderr {
 h5sample_stderr h5sample_stderr_away(void);
 long h5sample_stderr_back(h5sample_stderr s);
 
-/* h5out_info on path succeeds and its text holds each of the n_want
+/* info_print on path succeeds and its text holds each of the n_want
  * strings of want. */
 void h5sample_assert_info_has(const char *path, const char *const *want, size_t n_want);
 
-/* h5out_info on path fails with HS_EINPUT naming path and why, printing
+/* info_print on path fails with HS_EINPUT naming path and why, printing
  * nothing to stderr. */
 void h5sample_assert_info_refuses(const char *path, const char *why);
 

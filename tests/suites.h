@@ -16,6 +16,7 @@ Suite *maze_suite(void);
 Suite *wake_suite(void);
 Suite *config_suite(void);
 Suite *h5out_suite(void);
+Suite *h5run_suite(void);
 Suite *cli_suite(void);
 void cli_io_tests_add(Suite *s); /* test_cli_io.c: the disk fills during a run */
 Suite *bench_suite(void);

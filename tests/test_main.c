@@ -25,6 +25,7 @@ static const struct {
     {"bench", bench_suite},
     {"cli", cli_suite},
     {"h5out", h5out_suite},
+    {"h5run", h5run_suite},
     {"config", config_suite},
     {"replay_rank", replay_rank_suite},
     {"replay_decode", replay_decode_suite},
