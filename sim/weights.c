@@ -59,9 +59,10 @@ enum { PACK_PRE = 1, PACK_PRE_W = 2, PACK_ALL = 3 };
 struct weights_xfer {
     weights_layout layout;
     syn_cursor cur;
-    uint32_t *send;     /* [PACK_ALL cap]: this rank's part of a block */
-    uint32_t *recv;     /* rank 0: [PACK_ALL cap]: a block, rank by rank */
-    size_t *src;        /* rank 0: [cap]: the block's canonical order */
+    uint32_t *send;     /* PACK_ALL words per synapse of this rank's largest
+                           part of a block */
+    uint32_t *recv;     /* rank 0: the same for a whole block, rank by rank */
+    size_t *src;        /* rank 0: a block's canonical order */
     size_t *at;         /* rank 0: [2 n_ranks] */
     uint64_t *n;        /* [n_ranks]: words from each rank */
     uint64_t *count;    /* [n_ranks]: synapses from each rank */
@@ -165,23 +166,29 @@ static weights_xfer *xfer_alloc(const network *n, size_t j, hs_error *err)
         xfer_free(x);
         return NULL;
     }
-    size_t ranks = (size_t)n->n_ranks, words = PACK_ALL * (size_t)cap;
+    /* buffers as large as this projection's blocks, not cap */
+    const weights_layout *L = &x->layout;
+    uint64_t mine = 0, block = L->total < L->cap ? L->total : L->cap;
+    for (size_t b = 0; b < L->n_blocks; b++)
+        mine = weights_layout_own(L, b) > mine ? weights_layout_own(L, b) : mine;
+    size_t ranks = (size_t)n->n_ranks, send = PACK_ALL * (size_t)mine + 1,
+           recv = PACK_ALL * (size_t)block + 1;
     int root = n->rank == 0;
-    x->send = malloc(words * sizeof *x->send);
+    x->send = malloc(send * sizeof *x->send);
     x->n = calloc(ranks, sizeof *x->n);
     x->count = calloc(ranks, sizeof *x->count);
     x->ints = calloc(2 * ranks, sizeof *x->ints);
     if (root) {
-        x->recv = malloc(words * sizeof *x->recv);
-        x->src = malloc((size_t)cap * sizeof *x->src);
+        x->recv = malloc(recv * sizeof *x->recv);
+        x->src = malloc(((size_t)block + 1) * sizeof *x->src);
         x->at = calloc(2 * ranks, sizeof *x->at);
     }
     if (!x->send || !x->n || !x->count || !x->ints ||
         (root && (!x->recv || !x->src || !x->at)))
         rc = hs_error_set(err, HS_ENOMEM, "out of memory for a block of %llu synapses "
-                          "(%zu bytes)", (unsigned long long)cap,
-                          words * sizeof(uint32_t) * (root ? 2 : 1) +
-                              (root ? (size_t)cap * sizeof(size_t) : 0));
+                          "(%zu bytes)", (unsigned long long)block,
+                          (send + (root ? recv : 0)) * sizeof(uint32_t) +
+                              (root ? ((size_t)block + 1) * sizeof(size_t) : 0));
     if (hs_mpi_agree(rc, err) != HS_OK) {
         xfer_free(x);
         return NULL;
