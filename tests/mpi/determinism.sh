@@ -12,7 +12,8 @@
 # Then checkpoints across process counts: a one-process run stopped by
 # SIGINT resumes under -np 2, a run under -np 2 killed after a checkpoint
 # (saved in blocks of 97) resumes as one process and under -np 3, each
-# ending in the whole run's data.
+# ending in the whole run's data. Last, a checkpoint HDF5 crashes on is
+# refused under mpirun: read in a child forked before MPI starts.
 # Needs the MPI build (make finds mpicc) and mpirun. Usage: determinism.sh;
 # HS_BIN=build-asan/hebbsleep (after make asan) runs it under the sanitizers.
 set -eu
@@ -93,3 +94,30 @@ stop_after_checkpoint KILL mpirun --oversubscribe -np 2 "$BIN" run "$yaml" "$@" 
     -o "$OUT/part.h5" --quiet --threads 2 $ckpt
 resumed "-np 2 killed, resumed as one process" "$BIN"
 resumed "-np 2 killed, resumed under -np 3" mpirun --oversubscribe -np 3 "$BIN"
+
+# The checkpoint's global heap (its variable-length strings) claims to be
+# 2^28 times its size, as in tests/test_h5_hostile.c: HDF5 1.10 crashes
+# reading it. Rank 0 reads it in a child before MPI_Init, so the run stops
+# with exit 2 and a message, and no child of an MPI process (which would
+# carry Open MPI's signal handlers) crashes.
+"$PY" - "$OUT/part.ckpt.h5" "$OUT/heap.ckpt.h5" <<'PYTHON'
+import struct
+import sys
+
+b = bytearray(open(sys.argv[1], "rb").read())
+at = b.find(b"GCOL")
+size = struct.unpack_from("<Q", b, at + 8)[0]
+struct.pack_into("<Q", b, at + 24, size << 28)
+open(sys.argv[2], "wb").write(b)
+PYTHON
+if mpirun --oversubscribe --bind-to none -np 2 "$BIN" resume "$OUT/heap.ckpt.h5" --quiet \
+    >/dev/null 2>"$OUT/heap.log"; then
+    echo "a corrupt checkpoint was resumed under mpirun"
+    exit 1
+fi
+if ! grep -q "the file is corrupt" "$OUT/heap.log" ||
+    grep -q "Process received signal" "$OUT/heap.log"; then
+    cat "$OUT/heap.log"
+    exit 1
+fi
+echo "refused: a checkpoint HDF5 crashes on, under mpirun -np 2"
