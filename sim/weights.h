@@ -10,7 +10,10 @@
  * permutes the weights as one process would). It goes there and back in
  * blocks of the canonical order (weights_block.h), so no MPI message
  * count or offset exceeds INT_MAX however large the projection; every
- * other rank holds its own synapses and one block's buffer. The downscale
+ * other rank holds its own synapses and one block's buffer. A block is
+ * WEIGHTS_BLOCK synapses, or HS_WEIGHTS_BLOCK from the environment (the
+ * smallest any rank asks; tests/mpi/determinism.sh uses tiny blocks); the
+ * results do not depend on it. The downscale
  * threshold is selected without any rank holding the projection
  * (weights_select.h).
  *
