@@ -194,6 +194,55 @@ static int parse_cli(cli *c, int argc, char **argv, hs_error *err)
     return HS_OK;
 }
 
+/* check and info: no MPI; under a launcher the launch's rank 0 answers. */
+static int plain_command(const cli *a, hs_error *err)
+{
+    if (hs_mpi_launch_rank() != 0)
+        return HS_OK;
+    if (strcmp(a->command, "info") == 0)
+        return info_print(a->run.input, stdout, err);
+    hs_config *c = config_load(a->run.input, a->sets, a->n_sets, err);
+    int rc = c ? HS_OK : err->code ? err->code : HS_EINTERNAL;
+    if (c)
+        config_print(c, stdout);
+    experiment_free(c);
+    return rc;
+}
+
+/* run and resume, over MPI ranks when launched. The HDF5 files they read
+ * are read first in forked children (h5util_guard), which must happen
+ * before MPI starts: by one process, the launch's rank 0 (or the plain
+ * process), which loads the experiment (run) or tries the checkpoint and
+ * its experiment (resume) before MPI_Init; its failure is agreed once MPI
+ * runs, and the other ranks then read the same files without a child. */
+static int mpi_command(cli *a, int *argc, char ***argv, hs_error *err)
+{
+    int lead = hs_mpi_launch_rank() == 0, resume = strcmp(a->command, "resume") == 0;
+    hs_config *c = NULL;
+    int rc = HS_OK;
+    if (lead && resume)
+        rc = resume_cmd_preflight(&a->run, err);
+    else if (lead && !(c = config_load(a->run.input, a->sets, a->n_sets, err)))
+        rc = err->code ? err->code : HS_EINTERNAL;
+    hs_error mpi_err;
+    hs_error_clear(&mpi_err);
+    if (hs_mpi_init(argc, argv, &mpi_err) != HS_OK) {
+        experiment_free(c);
+        *err = mpi_err;
+        return mpi_err.code;
+    }
+    rc = hs_mpi_agree(rc, err);
+    if (rc == HS_OK && !lead && !resume && !(c = config_load(a->run.input, a->sets, a->n_sets,
+                                                             err)))
+        rc = err->code ? err->code : HS_EINTERNAL;
+    if (!resume)
+        rc = hs_mpi_agree(rc, err);
+    if (rc == HS_OK)
+        rc = resume ? resume_cmd_run(&a->run, err) : run_cmd_run(&a->run, c, err);
+    experiment_free(c);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -210,30 +259,14 @@ int main(int argc, char **argv)
     }
     hs_error err;
     hs_error_clear(&err);
-    int rc = hs_mpi_init(&argc, &argv, &err);
     cli a;
-    if (rc == HS_OK)
-        rc = parse_cli(&a, argc, argv, &err);
-    int quiet_rank = rc == HS_OK && hs_mpi_rank() != 0 && strcmp(a.command, "run") &&
-                     strcmp(a.command, "resume");
-    if (quiet_rank) {
-        /* check and info under mpirun: rank 0 answers */
-    } else if (rc == HS_OK && strcmp(a.command, "info") == 0) {
-        rc = info_print(a.run.input, stdout, &err);
-    } else if (rc == HS_OK && strcmp(a.command, "resume") == 0) {
-        rc = resume_cmd_run(&a.run, &err);
-    } else if (rc == HS_OK) {
-        hs_config *c = config_load(a.run.input, a.sets, a.n_sets, &err);
-        if (!c)
-            rc = err.code ? err.code : HS_EINTERNAL;
-        else if (strcmp(a.command, "check") == 0)
-            config_print(c, stdout);
-        else
-            rc = run_cmd_run(&a.run, c, &err);
-        experiment_free(c);
-    }
+    int rc = parse_cli(&a, argc, argv, &err);
+    if (rc == HS_OK && (strcmp(a.command, "run") == 0 || strcmp(a.command, "resume") == 0))
+        rc = mpi_command(&a, &argc, &argv, &err);
+    else if (rc == HS_OK)
+        rc = plain_command(&a, &err);
     /* every rank fails alike (hs_mpi_agree): one of them says so */
-    if (rc != HS_OK && hs_mpi_rank() == 0)
+    if (rc != HS_OK && hs_mpi_rank() == 0 && hs_mpi_launch_rank() == 0)
         fprintf(stderr, "hebbsleep: %s\n", err.msg[0] ? err.msg : "internal error");
     hs_mpi_finalize();
     if (rc == HS_EINTERRUPTED)

@@ -67,28 +67,49 @@ static int trial_read(void *ctx, FILE *out, hs_error *err)
     return rc;
 }
 
+/* The experiment a checkpoint names, loaded with its saved overrides;
+ * *ov (malloc'd) holds the strings the config's sets point into. */
+static hs_config *load_experiment(const h5ckpt_meta *m, char **ov, hs_error *err)
+{
+    enum { MAX_SETS = 256 };
+    const char *sets[MAX_SETS];
+    if (!(*ov = strdup(m->overrides))) {
+        hs_error_set(err, HS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return config_load(m->config_path, sets, split_overrides(*ov, sets, MAX_SETS), err);
+}
+
+int resume_cmd_preflight(const run_opts *o, hs_error *err)
+{
+    trial t = {o->input, NULL, NULL, NULL};
+    int rc = h5util_guard(trial_read, &t, NULL, o->input, err);
+    if (rc != HS_OK || !hs_mpi_launched())
+        return rc;
+    /* under a launcher the experiment's HDF5 inputs too: once MPI has
+     * started they are read without a child */
+    const h5ckpt_meta *m;
+    h5ckpt *k = h5ckpt_open(o->input, &m, err);
+    char *ov = NULL;
+    hs_config *c = k ? load_experiment(m, &ov, err) : NULL;
+    rc = c ? HS_OK : err->code ? err->code : HS_EINTERNAL;
+    experiment_free(c);
+    free(ov);
+    h5ckpt_close(k);
+    return rc;
+}
+
 int resume_cmd_run(const run_opts *o, hs_error *err)
 {
-    /* under MPI rank 0 tries it alone (the read of the state takes every
-     * rank: the child reads the attributes) */
-    trial t = {o->input, NULL, NULL, NULL};
-    int rc0 = hs_mpi_rank() ? HS_OK : h5util_guard(trial_read, &t, NULL, o->input, err);
-    if (hs_mpi_agree(rc0, err) != HS_OK)
-        return err->code;
     const h5ckpt_meta *m = NULL;
     h5ckpt *k = h5ckpt_open(o->input, &m, err);
     if (hs_mpi_agree(k ? HS_OK : err->code, err) != HS_OK) {
         h5ckpt_close(k);
         return err->code;
     }
-    enum { MAX_SETS = 256 };
-    const char *sets[MAX_SETS];
-    char *ov = strdup(m->overrides);
-    hs_config *c = ov ? config_load(m->config_path, sets, split_overrides(ov, sets, MAX_SETS),
-                                    err)
-                      : NULL;
-    int rc = c ? check_same_run(m, o, c, err)
-               : ov ? err->code : hs_error_set(err, HS_ENOMEM, "out of memory");
+    char *ov = NULL;
+    hs_config *c = load_experiment(m, &ov, err);
+    int rc = c ? check_same_run(m, o, c, err) : err->code ? err->code : HS_EINTERNAL;
     run_ctx r = {.c = c, .ckpt = o->input};
     schedule_pos pos = {0};
     ckpt_recorders rec = {0};
@@ -110,10 +131,13 @@ int resume_cmd_run(const run_opts *o, hs_error *err)
     if (rc == HS_OK)
         rc = run_ctx_build(&r, c, err);
     rc = hs_mpi_agree(rc, err);
-    /* the whole state in a child: one process (under MPI its reads are
-     * collective, which a child of one rank cannot take part in) */
-    t = (trial){o->input, c, r.net, r.s};
-    if (rc == HS_OK && hs_mpi_size() == 1)
+    /* the whole state in a child: without MPI alone (under MPI its reads
+     * are collective, which a child of one rank cannot take part in, and
+     * no rank may fork; its arrays are fixed-size numbers in checksummed
+     * chunks, not the variable-length strings HDF5 1.10 crashes on, which
+     * resume_cmd_preflight read in a child with the attributes) */
+    trial t = {o->input, c, r.net, r.s};
+    if (rc == HS_OK && !hs_mpi_running())
         rc = h5util_guard(trial_read, &t, NULL, o->input, err);
     if (rc == HS_OK)
         rc = hs_mpi_agree(checkpoint_head_alloc(c, &pos, &rec, err), err);

@@ -64,7 +64,7 @@ static int ranks_save(state_ranks *x, const char *name, state_type type, void *d
 {
     int rank0 = hs_mpi_rank() == 0, rc = HS_OK;
     state_spread spread = part ? part->spread : STATE_SAME;
-    if (spread == STATE_SAME)
+    if (spread == STATE_SAME || spread == STATE_ROOT)
         return hs_mpi_agree(rank0 ? x->inner.array(x->inner.ctx, name, type, data, n, NULL, err)
                                   : HS_OK, err);
     size_t size = type_size(type), bytes = n * size, words = (bytes + 3) / 4;
@@ -98,6 +98,10 @@ static int ranks_load(state_ranks *x, const char *name, state_type type, void *d
                       const state_part *part, hs_error *err)
 {
     state_spread spread = part ? part->spread : STATE_SAME;
+    if (spread == STATE_ROOT)
+        return hs_mpi_agree(hs_mpi_rank() == 0 ? x->inner.array(x->inner.ctx, name, type, data,
+                                                                n, NULL, err)
+                                               : HS_OK, err);
     if (spread != STATE_OWNED) {
         int rc = x->inner.array(x->inner.ctx, name, type, data, n, NULL, err);
         if (rc == HS_OK && spread == STATE_SUM && hs_mpi_rank() != 0)

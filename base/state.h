@@ -30,7 +30,10 @@ typedef enum state_type {
 typedef enum state_spread {
     STATE_SAME,     /* every rank holds the same values */
     STATE_SUM,      /* a count (uint64) of each rank's own: the run's is the sum */
-    STATE_OWNED     /* per neuron: only the neuron's owner holds its value */
+    STATE_OWNED,    /* per neuron: only the neuron's owner holds its value */
+    STATE_ROOT      /* rank 0 alone holds the array (gathered there): saving, it
+                       writes it; loading, it alone reads it (the others'
+                       data is neither read nor written, and may be NULL) */
 } state_spread;
 
 /* STATE_OWNED: element e belongs to neuron ((e % period) / per) * stride,
@@ -65,7 +68,8 @@ int state_array_part(const state_io *io, const state_part *part, state_type type
  * ranks' inner is not called) or the checkpoint each rank reads (loading).
  * Saving, rank 0 gets each owned element from its owner and the sum of
  * counts; loading, a rank keeps only its own elements of owned arrays and
- * rank 0 alone the counts. Every call agrees on failure over ranks. With
+ * rank 0 alone the counts, and STATE_ROOT arrays are read on rank 0 alone.
+ * Every call agrees on failure over ranks. With
  * one process, inner itself. ctx holds the state and must outlive the io. */
 typedef struct state_ranks {
     state_io inner;

@@ -143,7 +143,10 @@ typedef int (*h5util_guarded_fn)(void *ctx, FILE *out, hs_error *err);
  * and this process is unharmed. Memory fn fills stays in the child: to
  * keep what a reader reads, guard a first read that throws it away, then
  * read again (the same bytes read the same way). Without fork, fn runs
- * here. Not for use while other threads run. */
+ * here; so it does once MPI has started (hs_mpi_running: Open MPI does not
+ * support fork after MPI_Init), where main has run the same reads in
+ * children on one rank before starting MPI. Not for use while other
+ * threads run. */
 int h5util_guard(h5util_guarded_fn fn, void *ctx, FILE *out, const char *path,
                  hs_error *err);
 

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../base/mpi.h"
+
 /* ---- a child process for untrusted files ---- */
 
 /* What the child sends back once fn returned: a record the parent takes
@@ -69,6 +71,11 @@ static void guard_relay(int fd, FILE *out)
 int h5util_guard(h5util_guarded_fn fn, void *ctx, FILE *out, const char *path,
                  hs_error *err)
 {
+    /* Open MPI does not support fork after MPI_Init (its shared memory,
+     * progress threads and registered pages go with the child): main has
+     * tried these files in children before MPI started */
+    if (hs_mpi_running())
+        return fn(ctx, out, err);
     int out_pipe[2], rec_pipe[2];
     if (out)
         fflush(out);

@@ -4,10 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
-
-#include "../base/mpi.h"
 #include "weights.h"
 
 static int rule_init(homeo_rule *r, const hs_homeo_config *hc, const hs_plast_config *pc,
@@ -81,8 +77,13 @@ int homeo_phase(network *n, const hs_config *c, size_t k, hs_error *err)
             hr->gain = c->phases[k].homeo_gain[j * HS_MAX_HOMEOSTASIS + r];
             int rc = weights_quantile(n, j, hr->type->spare_fraction(hr->params),
                                       &hr->threshold, err);
-            if (rc != HS_OK)
-                return rc;
+            if (rc != HS_OK) {
+                /* agreed: every rank says the same */
+                hs_error why = *err;
+                return hs_error_set(err, rc, "phase %s, projection %s: the %s threshold: %s",
+                                    c->phases[k].name, c->projs[j].name, hr->type->name,
+                                    why.msg);
+            }
         }
     }
     return HS_OK;

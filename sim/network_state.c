@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/mpi.h"
 #include "homeo.h"
 #include "learn.h"
 #include "weights.h"
@@ -60,20 +61,32 @@ static int visit_pop(network *n, size_t p, const state_io *io, hs_error *err)
     return rc;
 }
 
-/* Projection j's weights in the canonical (pre, post) order: the whole
- * projection over all ranks (weights_gather), of which each rank
- * keeps its own synapses when loading. */
+/* Projection j's weights in the canonical (pre, post) order, the whole
+ * projection on rank 0 alone: saving, gathered there (weights_gather);
+ * loading, read there and each rank's synapses sent to it
+ * (weights_scatter). */
 static int visit_weights(network *n, size_t j, const state_io *io, hs_error *err)
 {
-    float *w;
-    size_t m, *mine;
-    int rc = weights_gather(n, j, &w, &m, &mine, err);
+    state_part root = {.spread = STATE_ROOT};
+    float *w = NULL;
+    size_t m = 0;
+    int rc;
+    if (io->loading) {
+        uint64_t total = weights_count(n, j);
+        rc = hs_mpi_agree(hs_mpi_allreduce_u64(&total, 1, HS_MPI_SUM, err), err);
+        m = (size_t)total;
+        if (rc == HS_OK && n->rank == 0 && !(w = malloc((m ? m : 1) * sizeof *w)))
+            rc = hs_error_set(err, HS_ENOMEM, "out of memory loading %zu weights (%zu bytes)",
+                              m, m * sizeof *w);
+        rc = hs_mpi_agree(rc, err);
+    } else {
+        rc = weights_gather(n, j, &w, &m, err);
+    }
     if (rc == HS_OK)
-        rc = state_array(io, STATE_F32, w, m, err, "projs/%zu/weight", j);
+        rc = state_array_part(io, &root, STATE_F32, w, m, err, "projs/%zu/weight", j);
     if (rc == HS_OK && io->loading)
-        weights_keep(n, j, w, mine);
+        rc = weights_scatter(n, j, w, err);
     free(w);
-    free(mine);
     return rc;
 }
 

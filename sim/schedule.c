@@ -16,11 +16,11 @@
 static int snapshot(const network *n, const hs_config *c, size_t wi, weights_snap *b,
                     uint64_t step, size_t phase, const schedule_sink *ss, hs_error *err)
 {
-    size_t j = c->weights[wi].proj;
-    long m = weights_snap_take(n, j, b, err);
-    int rc = m < 0 ? err->code
-                   : ss->weights(ss->ctx, wi, b->pre, b->post, b->w, (size_t)m,
-                                 (double)step * c->dt_ms, phase, err);
+    size_t j = c->weights[wi].proj, m;
+    int rc = weights_snap_take(n, j, b, &m, err);
+    if (rc == HS_OK)
+        rc = ss->weights(ss->ctx, wi, b->pre, b->post, b->w, m, (double)step * c->dt_ms, phase,
+                         err);
     /* rank 0 alone writes: the others must hear of its failure */
     return hs_mpi_agree(rc, err);
 }

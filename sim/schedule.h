@@ -36,7 +36,8 @@ typedef struct schedule_sink {
     /* phase k of c->phases starts (may be NULL) */
     void (*phase)(void *ctx, size_t k);
     /* snapshot of recording.weights entry w: n synapses in the order
-     * (pre, post) ascending, at t_ms, during (or at the end of) phase k */
+     * (pre, post) ascending, at t_ms, during (or at the end of) phase k;
+     * under MPI on rank 0 (the other ranks are told of none: n 0, NULL) */
     int (*weights)(void *ctx, size_t w, const uint64_t *pre, const uint64_t *post,
                    const double *weight, size_t n, double t_ms, size_t k, hs_error *err);
     /* the up states [start_ms, stop_ms) of population pop's slow-oscillation

@@ -29,5 +29,6 @@ Suite *sleep_suite(void);
 Suite *checkpoint_suite(void);
 Suite *safety_suite(void);
 Suite *footprint_suite(void);
+Suite *weights_suite(void);
 
 #endif

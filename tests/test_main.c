@@ -36,6 +36,7 @@ static const struct {
     {"checkpoint", checkpoint_suite},
     {"safety", safety_suite},
     {"footprint", footprint_suite},
+    {"weights", weights_suite},
 };
 
 int main(void)
