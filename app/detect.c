@@ -6,8 +6,6 @@
 #include <string.h>
 
 #include "../replay/up_states.h"
-#include "run_ctx.h"
-#include "run_file.h"
 
 struct detect {
     size_t pop;            /* the analysed population */
@@ -352,44 +350,4 @@ void detect_print(const hs_config *c, const replay_result *res,
     }
     free(keep);
     template_print(c, tmpl, f);
-}
-
-/* Replay detection on the run's spikes, written to /replay/events and
- * /replay/template. */
-int detect_run(run_ctx *r, replay_result *res, replay_template_run *tmpl, hs_error *err)
-{
-    const network *net = r->net;
-    const hs_config *c = r->c;
-    double *start = malloc(c->n_phases * sizeof *start);
-    double *stop = malloc(c->n_phases * sizeof *stop);
-    int rc = start && stop ? HS_OK : hs_error_set(err, HS_ENOMEM, "out of memory");
-    if (rc == HS_OK) {
-        run_file_phase_bounds(c, start, stop);
-        rc = detect_analyse(r->replay, c, start, stop, &r->traj, r->run_ms, r->n_run,
-                                net->n_threads, res, tmpl, err);
-    }
-    if (rc == HS_OK)
-        rc = detect_write(c, res, tmpl, r->file, err);
-    free(start);
-    free(stop);
-    return rc;
-}
-
-/* A resumed run: the analysed population's spikes written before the
- * checkpoint, kept again for replay detection. */
-int detect_read_back(run_ctx *r, hs_error *err)
-{
-    size_t p = r->c->replay.pop;
-    if (r->spike_handle[p] < 0)
-        return HS_OK;
-    size_t n = (size_t)h5out_spikes_count(r->file, r->spike_handle[p]);
-    double *t = malloc((n ? n : 1) * sizeof *t);
-    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
-    int rc = t && ids ? h5out_spikes_read(r->file, r->spike_handle[p], t, ids, err)
-                      : hs_error_set(err, HS_ENOMEM, "out of memory for %zu spikes", n);
-    if (rc == HS_OK)
-        rc = detect_spikes(r->replay, p, t, ids, n, err);
-    free(t);
-    free(ids);
-    return rc;
 }

@@ -74,15 +74,4 @@ int detect_write(const hs_config *c, const replay_result *res,
 void detect_print(const hs_config *c, const replay_result *res,
                       const replay_template_run *tmpl, double wall_s, FILE *f);
 
-struct run_ctx;
-
-/* Replay detection on the run's spikes (r->replay), written to
- * /replay/events and /replay/template of r's file. */
-int detect_run(struct run_ctx *r, replay_result *res, replay_template_run *tmpl,
-               hs_error *err);
-
-/* A resumed run: the analysed population's spikes written before the
- * checkpoint, kept again for replay detection. */
-int detect_read_back(struct run_ctx *r, hs_error *err);
-
 #endif

@@ -11,6 +11,7 @@
 #include "checkpoint.h"
 #include "detect.h"
 #include "paths.h"
+#include "run_exec.h"
 #include "run_file.h"
 
 /* Splits the saved overrides (one per line) into sets. */
@@ -164,11 +165,11 @@ int resume_cmd_run(const run_opts *o, hs_error *err)
         !(r.replay = detect_alloc(c, err)))
         rc = err->code;
     if (rc == HS_OK && r.replay)
-        rc = detect_read_back(&r, err);
+        rc = run_exec_read_back(&r, err);
     rc = hs_mpi_agree(rc, err);
     resume_load load = {k, &r};
     if (rc == HS_OK)
-        rc = run_ctx_execute(&r, o, m->output, run_now_s() - t_build, &pos, &load, err);
+        rc = run_exec(&r, o, m->output, run_now_s() - t_build, &pos, &load, err);
     checkpoint_head_free(&pos, &rec);
     run_ctx_free(&r);
     if (rc == HS_EIO)

@@ -8,6 +8,7 @@
 #include "../base/mpi.h"
 #include "detect.h"
 #include "paths.h"
+#include "run_exec.h"
 #include "run_file.h"
 
 int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
@@ -64,7 +65,7 @@ int run_cmd_run(const run_opts *o, hs_config *c, hs_error *err)
     }
     rc = hs_mpi_agree(rc, err);
     if (rc == HS_OK)
-        rc = run_ctx_execute(&r, o, out, run_now_s() - t_build, NULL, NULL, err);
+        rc = run_exec(&r, o, out, run_now_s() - t_build, NULL, NULL, err);
     run_ctx_free(&r);
     if (rc == HS_EIO)
         paths_say_what_is_left(out, err);

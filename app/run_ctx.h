@@ -1,7 +1,8 @@
 /* run_ctx.h: what a run of `hebbsleep run` or `resume` holds while it
  * goes: the experiment, the rat's trajectory, network and sim, the run file
  * and its recorders' handles, replay detection, the checkpoint; built by
- * run_ctx_build, run to its end by run_ctx_execute, freed by run_ctx_free.
+ * run_ctx_build, run to its end by run_exec (run_exec.h), freed by
+ * run_ctx_free.
  */
 #ifndef HS_RUN_CTX_H
 #define HS_RUN_CTX_H
@@ -65,14 +66,6 @@ double run_now_s(void);
  * first, so nothing is allocated for a run too large for the machine.
  * HS_OK or the failure's code with err set (not agreed over MPI ranks). */
 int run_ctx_build(run_ctx *r, const hs_config *c, hs_error *err);
-
-/* Runs the schedule of r (resumed from `from`, loading through load, when
- * not NULL) into r's open file, then replay detection, closing the file
- * (complete when all went well) and the summary. A complete run's
- * checkpoint is removed: there is nothing left to resume. build_s is the
- * build's wall time, for the summary. */
-int run_ctx_execute(run_ctx *r, const run_opts *o, const char *out, double build_s,
-                    const schedule_pos *from, resume_load *load, hs_error *err);
 
 /* Frees what r holds (closing an open run file incomplete), not r->c. */
 void run_ctx_free(run_ctx *r);
