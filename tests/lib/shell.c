@@ -82,6 +82,55 @@ void *sh_h5_read_1d(hid_t f, const char *name, hid_t mem, size_t size, size_t *n
     return buf;
 }
 
+char **sh_h5_read_strs(hid_t f, const char *name, size_t *n)
+{
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    ck_assert_msg(d >= 0, "%s missing", name);
+    hid_t sp = H5Dget_space(d);
+    hsize_t dims[1];
+    ck_assert_int_eq(H5Sget_simple_extent_ndims(sp), 1);
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    hid_t ft = H5Dget_type(d);
+    ck_assert_int_eq(H5Tget_class(ft), H5T_STRING);
+    *n = (size_t)dims[0];
+    char **out = calloc(*n ? *n : 1, sizeof *out);
+    ck_assert_ptr_nonnull(out);
+    if (H5Tis_variable_str(ft) > 0) {
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(ft));
+        char **v = calloc(*n ? *n : 1, sizeof *v);
+        ck_assert_int_ge(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
+        for (size_t i = 0; i < *n; i++)
+            out[i] = strdup(v[i] ? v[i] : "");
+        H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, v);
+        free(v);
+        H5Tclose(mt);
+    } else {
+        size_t len = H5Tget_size(ft);
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mt, len);
+        H5Tset_cset(mt, H5Tget_cset(ft));
+        char *buf = calloc(*n ? *n * len : 1, 1);
+        ck_assert_int_ge(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
+        for (size_t i = 0; i < *n; i++)
+            out[i] = strndup(buf + i * len, len);
+        free(buf);
+        H5Tclose(mt);
+    }
+    H5Tclose(ft);
+    H5Sclose(sp);
+    H5Dclose(d);
+    return out;
+}
+
+void sh_strs_free(char **s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
 pid_t sh_start_long_run(const char *exp, const char *h5, const char *log)
 {
     pid_t pid = fork();

@@ -30,6 +30,11 @@ void sh_assert_layout_ok(char *out, size_t cap, const char *h5, int complete,
  * malloc'd buffer; its length into *n. Fails the test on error. */
 void *sh_h5_read_1d(hid_t f, const char *name, hid_t mem, size_t size, size_t *n);
 
+/* The 1-D string dataset name of f (fixed or variable length) as n
+ * malloc'd strings; free them with sh_strs_free. Fails the test on error. */
+char **sh_h5_read_strs(hid_t f, const char *name, size_t *n);
+void sh_strs_free(char **s, size_t n);
+
 /* Starts a 1000 s run of the experiment exp (2 threads) writing h5, its
  * output to log, and returns its pid once its first chunk of spikes is in
  * the file. */

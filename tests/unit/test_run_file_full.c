@@ -1,11 +1,11 @@
-/* The command line when the disk fills: a run stopped by a failed write
+/* The run file (app/run_file.c) when the disk fills: a run stopped by a failed write
  * exits 1 naming the file and the system's cause, and leaves either no
  * file or one that HDF5 and the h5py layout check read, with complete = 0.
  * The failure is real: the run's file size is capped with RLIMIT_FSIZE
  * (SIGXFSZ ignored, so write() fails with EFBIG), and, where this process
- * may mount, a small tmpfs fills up (ENOSPC). And `info` and `check` on
- * files that are cut short, junk or crash HDF5 exit 2. Part of the cli
- * suite; HS_BIN names the binary. */
+ * may mount, a small tmpfs fills up (ENOSPC). (`info` and `check` on bad
+ * files are in test_main.c.) Part of the run_file suite; HS_BIN names the
+ * binary. */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
