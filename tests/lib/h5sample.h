@@ -1,6 +1,6 @@
-/* h5sample.h: a sample run file and a scratch directory for the h5out
- * tests (test_h5out.c, test_h5in.c). Helpers assert with Check, so call
- * them from inside a test. */
+/* h5sample.h: a sample run file and a scratch directory for the tests of
+ * the io/h5* modules (tests/unit/test_h5*.c) and the config's HDF5 inputs.
+ * Helpers assert with Check, so call them from inside a test. */
 #ifndef HS_TEST_H5SAMPLE_H
 #define HS_TEST_H5SAMPLE_H
 

@@ -1,5 +1,5 @@
-/* synth_run.h: the synthetic run of the replay tests (test_replay_analysis.c,
- * test_replay_template_run.c). A rat runs SYNTH_LAPS laps of a one-way
+/* synth_run.h: the synthetic run of the replay tests (test_analysis.c,
+ * test_template_run.c). A rat runs SYNTH_LAPS laps of a one-way
  * 200 cm track at 25 cm/s, 8 s running and 2 s paused at the end of each,
  * past SYNTH_N_CELLS cells: the first SYNTH_N_FIELD have Gaussian place
  * fields tiling the track (sigma 10 cm, peak 15 Hz), the others none.
