@@ -31,14 +31,23 @@ BUILD   ?= build
 LIBSRC  := $(sort $(wildcard base/*.c neurons/*.c plasticity/*.c replay/*.c task/*.c model/*.c sim/*.c io/*.c app/*.c))
 LIBSRC  := $(filter-out app/main.c,$(LIBSRC))
 LIBOBJ  := $(LIBSRC:%.c=$(BUILD)/%.o)
-TESTSRC := $(sort $(wildcard tests/*.c))
-TESTOBJ := $(TESTSRC:%.c=$(BUILD)/%.o)
+# Tests: tests/unit (one file per module) and tests/e2e (whole runs), each
+# its own binary, both on the helpers of tests/lib.
+TESTLIB := $(sort $(wildcard tests/lib/*.c))
+UNITSRC := $(sort $(wildcard tests/unit/*.c))
+E2ESRC  := $(sort $(wildcard tests/e2e/*.c))
+TESTLIBOBJ := $(TESTLIB:%.c=$(BUILD)/%.o)
+UNITOBJ := $(UNITSRC:%.c=$(BUILD)/%.o)
+E2EOBJ  := $(E2ESRC:%.c=$(BUILD)/%.o)
+TESTOBJ := $(TESTLIBOBJ) $(UNITOBJ) $(E2EOBJ)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 BIN     := bin/hebbsleep
-TESTBIN := $(BUILD)/test_hebbsleep
+UNITBIN := $(BUILD)/test_unit
+E2EBIN  := $(BUILD)/test_e2e
+TESTBIN := $(UNITBIN) $(E2EBIN)
 
-.PHONY: all deps check layers unit mpicheck pytests notebooks demo bench clean asan fuzz \
+.PHONY: all deps check layers unit e2e mpicheck pytests notebooks demo bench clean asan fuzz \
         fuzz-build fuzz-quick valgrind FORCE
 
 all: $(BIN)
@@ -75,7 +84,11 @@ $(BIN): $(BUILD)/app/main.o $(BUILD)/libhebbsleep.a
 	@$(if $(V),,echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-$(TESTBIN): $(TESTOBJ) $(BUILD)/libhebbsleep.a
+$(UNITBIN): $(UNITOBJ) $(TESTLIBOBJ) $(BUILD)/libhebbsleep.a
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS)
+
+$(E2EBIN): $(E2EOBJ) $(TESTLIBOBJ) $(BUILD)/libhebbsleep.a
 	@$(if $(V),,echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(HS_CFLAGS) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS)
 
@@ -85,6 +98,7 @@ check: deps
 	@$(MAKE) --no-print-directory layers
 	@$(MAKE) --no-print-directory $(BIN) $(TESTBIN)
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory mpicheck
 	@$(MAKE) --no-print-directory pytests
 	@$(MAKE) --no-print-directory notebooks
@@ -96,8 +110,12 @@ layers:
 	@scripts/check-layers.sh
 	@tests/layers/selftest.sh
 
-unit: $(BIN) $(TESTBIN)
-	HS_BIN=$(abspath $(BIN)) $(TESTBIN)
+# Every module's tests (HS_SUITE=name runs one suite), then the whole runs.
+unit: $(BIN) $(UNITBIN)
+	HS_BIN=$(abspath $(BIN)) $(UNITBIN)
+
+e2e: $(BIN) $(E2EBIN)
+	HS_BIN=$(abspath $(BIN)) $(E2EBIN)
 
 # The same runs under mpirun -np 1, 2, 4 x --threads 1, 2: bitwise the
 # files of one process (MPI builds only).
@@ -133,12 +151,14 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	bench/run.sh
 
-# AddressSanitizer + UBSan build of the tests in a separate tree.
+# AddressSanitizer + UBSan build of both test binaries in a separate tree.
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/hebbsleep \
 	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" build-asan/hebbsleep build-asan/test_hebbsleep
-	HS_BIN=$(abspath build-asan/hebbsleep) CK_FORK=no build-asan/test_hebbsleep
+	    LDFLAGS="-fsanitize=address,undefined" build-asan/hebbsleep build-asan/test_unit \
+	    build-asan/test_e2e
+	HS_BIN=$(abspath build-asan/hebbsleep) CK_FORK=no build-asan/test_unit
+	HS_BIN=$(abspath build-asan/hebbsleep) CK_FORK=no build-asan/test_e2e
 
 # libFuzzer on the config loader (tests/fuzz/fuzz_config.c), built with
 # clang, ASan and UBSan in build-fuzz/. Seeds: the good and bad configs;

@@ -20,7 +20,7 @@ from hebbsleep import analysis as A
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# The synthetic run of tests/test_replay_analysis.c: a rat runs a one-way
+# The synthetic run of tests/unit/test_analysis.c: a rat runs a one-way
 # 200 cm track at 25 cm/s, 8 s running and 2 s paused per lap, past 60
 # Gaussian fields (sigma 10 cm, 15 Hz); 10 more cells have none.
 N_FIELD, N_CELLS = 60, 70
