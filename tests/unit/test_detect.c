@@ -116,7 +116,8 @@ START_TEST(test_replay_events_in_file_and_info)
         check_units(g, cols[k][0], cols[k][1]);
     H5Gclose(g);
     size_t n, nb;
-    double *start = sh_h5_read_1d(f, "/replay/events/start_ms", H5T_NATIVE_DOUBLE, sizeof(double), &n);
+    double *start =
+        sh_h5_read_1d(f, "/replay/events/start_ms", H5T_NATIVE_DOUBLE, sizeof(double), &n);
     int8_t *dir = sh_h5_read_1d(f, "/replay/events/direction", H5T_NATIVE_INT8, 1, &n);
     uint8_t *sig = sh_h5_read_1d(f, "/replay/events/significant", H5T_NATIVE_UINT8, 1, &n);
     double *bt = sh_h5_read_1d(f, "/behavior/time", H5T_NATIVE_DOUBLE, sizeof(double), &nb);
@@ -236,8 +237,10 @@ static void template_row_check(hid_t f)
 static void up_states_check(hid_t f)
 {
     size_t nu, nv, ne, np;
-    double *a = sh_h5_read_1d(f, "/sleep/up_states/start_ms", H5T_NATIVE_DOUBLE, sizeof(double), &nu);
-    double *b = sh_h5_read_1d(f, "/sleep/up_states/stop_ms", H5T_NATIVE_DOUBLE, sizeof(double), &nv);
+    double *a =
+        sh_h5_read_1d(f, "/sleep/up_states/start_ms", H5T_NATIVE_DOUBLE, sizeof(double), &nu);
+    double *b =
+        sh_h5_read_1d(f, "/sleep/up_states/stop_ms", H5T_NATIVE_DOUBLE, sizeof(double), &nv);
     ck_assert_uint_eq(nu, nv);
     size_t n_pre = 0, n_post = 0;
     for (size_t k = 0; k < nu; k++) {
@@ -247,7 +250,8 @@ static void up_states_check(hid_t f)
     ck_assert_uint_ge(n_pre, 1);
     ck_assert_uint_ge(n_post, 5);                /* ~1 s a cycle over 10 s */
     ck_assert_uint_eq(n_pre + n_post, nu);
-    double *peak = sh_h5_read_1d(f, "/replay/events/peak_ms", H5T_NATIVE_DOUBLE, sizeof(double), &ne);
+    double *peak =
+        sh_h5_read_1d(f, "/replay/events/peak_ms", H5T_NATIVE_DOUBLE, sizeof(double), &ne);
     int8_t *up = sh_h5_read_1d(f, "/replay/events/in_up_state", H5T_NATIVE_INT8, 1, &np);
     ck_assert_uint_eq(ne, np);
     size_t in_post = 0;

@@ -26,7 +26,8 @@ static replay_event find_planted(const tu_train *s, const replay_event_params *p
     replay_event *ev = NULL;
     size_t n_ev = 0, hit = 0;
     hs_error err;
-    ck_assert_int_eq(replay_events_find(s->t, s->id, s->n, 0, 20000, TU_SEQ_CELLS, p, &ev, &n_ev, &err),
+    ck_assert_int_eq(replay_events_find(s->t, s->id, s->n, 0, 20000, TU_SEQ_CELLS, p, &ev, &n_ev,
+                                        &err),
                      HS_OK);
     replay_event e = {0};
     for (size_t k = 0; k < n_ev; k++) {
@@ -88,7 +89,8 @@ START_TEST(test_planted_filters)
     /* only 4 place cells: too few */
     uint8_t place[TU_SEQ_CELLS] = {1, 1, 1, 1};
     p.is_place = place;
-    ck_assert_int_eq(replay_events_find(s.t, s.id, s.n, 0, 20000, TU_SEQ_CELLS, &p, &ev, &n_ev, &err),
+    ck_assert_int_eq(replay_events_find(s.t, s.id, s.n, 0, 20000, TU_SEQ_CELLS, &p, &ev, &n_ev,
+                                        &err),
                      HS_OK);
     ck_assert_uint_eq(n_ev, 0);
     ck_assert_ptr_null(ev);
@@ -98,7 +100,8 @@ START_TEST(test_planted_filters)
     p.speed_t_ms = st;
     p.speed_cm_s = fast;
     p.n_speed = 3;
-    ck_assert_int_eq(replay_events_find(s.t, s.id, s.n, 0, 20000, TU_SEQ_CELLS, &p, &ev, &n_ev, &err),
+    ck_assert_int_eq(replay_events_find(s.t, s.id, s.n, 0, 20000, TU_SEQ_CELLS, &p, &ev, &n_ev,
+                                        &err),
                      HS_OK);
     ck_assert_uint_eq(n_ev, 0);
     p.speed_cm_s = slow;

@@ -117,7 +117,9 @@ START_TEST(test_round_trip)
     rng_stream_init(&st, 1, RNG_KIND_TEST + 10, 0, 0);
     gsl_rng r = rng_view(&st);
     for (int which = 0; which <= 1; which++) {
-        xchg x;
+        /* zeroed, as in the engine's calloc'd sim: xchg_alloc leaves the
+         * counters as they were */
+        xchg x = {0};
         ck_assert_int_eq(xchg_alloc(&x, &f.n, which), HS_OK);
         const uint32_t windows[] = {WINDOW, WINDOW, 1, 3};
         for (size_t k = 0; k < 4; k++) {
@@ -142,7 +144,7 @@ START_TEST(test_full_window_fits)
     static fake f;
     static spikes s[T];
     fake_init(&f);
-    xchg x;
+    xchg x = {0};
     ck_assert_int_eq(xchg_alloc(&x, &f.n, 0), HS_OK);
     for (int t = 0; t < T; t++) {
         s[t].off[0] = 0;
