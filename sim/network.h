@@ -1,9 +1,5 @@
 /* network.h: what a built network holds (network_build.h builds it).
  *
- * Plan, then execute: network_build allocates everything a run needs
- * (state, synapses, delay rings, spike and record buffers); running
- * allocates nothing.
- *
  * Ownership: a virtual process (MPI rank r x thread t, number r T + t of
  * P T) owns, in every population, the neurons of a contiguous range of
  * whole NEURON_BLOCK blocks, and the synapses onto them; a rank builds its
